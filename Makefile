@@ -1,0 +1,37 @@
+# One command each: `make demo`, `make test`, `make lint`, `make record`, `make bench`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint record bench serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/chatroutes demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check chatroutes_core langchain_chatroutes llama_index_chatroutes tests bench examples
+	$(BIN)/mypy --strict chatroutes_core
+
+record: $(STAMP)
+	$(BIN)/python -m pytest --record-mode=rewrite -m vcr
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+serve: $(STAMP)
+	$(BIN)/chatroutes serve
+
+clean:
+	rm -rf $(VENV)
