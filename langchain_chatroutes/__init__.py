@@ -1,1 +1,43 @@
-"""Placeholder."""
+"""LangChain integration for ChatRoutes: a chat model, branching chat history and an AutoBranch router.
+
+Example:
+    >>> from langchain_chatroutes import ChatChatRoutes
+    >>> model = ChatChatRoutes(model="gpt-5")  # doctest: +SKIP
+    >>> model.invoke("Hello").content  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from langchain_chatroutes.chat_history import ChatRoutesChatMessageHistory
+    from langchain_chatroutes.chat_models import ChatChatRoutes
+    from langchain_chatroutes.router import AutoBranchRouter
+
+__all__ = ["AutoBranchRouter", "ChatChatRoutes", "ChatRoutesChatMessageHistory"]
+
+_WHERE = {
+    "AutoBranchRouter": "langchain_chatroutes.router",
+    "ChatChatRoutes": "langchain_chatroutes.chat_models",
+    "ChatRoutesChatMessageHistory": "langchain_chatroutes.chat_history",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        try:
+            module = import_module(_WHERE[name])
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.split(".")[0] in {"langchain_core", "langgraph"}:
+                raise ImportError(
+                    f"{name} needs LangChain: pip install 'chatroutes-integrations[langchain]'"
+                ) from exc
+            raise
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,1 +1,43 @@
-"""Placeholder."""
+"""LlamaIndex integration for ChatRoutes: an LLM, a chat store whose keys are branches, and a selector.
+
+Example:
+    >>> from llama_index.core import Settings
+    >>> from llama_index_chatroutes import ChatRoutes
+    >>> Settings.llm = ChatRoutes(model="gpt-5")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from llama_index_chatroutes.chat_store import ChatRoutesChatStore
+    from llama_index_chatroutes.llm import ChatRoutes
+    from llama_index_chatroutes.selector import AutoBranchSelector
+
+__all__ = ["AutoBranchSelector", "ChatRoutes", "ChatRoutesChatStore"]
+
+_WHERE = {
+    "AutoBranchSelector": "llama_index_chatroutes.selector",
+    "ChatRoutes": "llama_index_chatroutes.llm",
+    "ChatRoutesChatStore": "llama_index_chatroutes.chat_store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        try:
+            module = import_module(_WHERE[name])
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.split(".")[0] == "llama_index":
+                raise ImportError(
+                    f"{name} needs LlamaIndex: pip install 'chatroutes-integrations[llama-index]'"
+                ) from exc
+            raise
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
