@@ -1,1 +1,96 @@
-"""Placeholder."""
+"""chatroutes_core: the typed sync + async ChatRoutes client, and the parts both framework adapters share.
+
+Example:
+    >>> from chatroutes_core import ChatRoutesClient
+    >>> client = ChatRoutesClient(api_key="...")  # doctest: +SKIP
+    >>> conv = client.conversations.create(title="Trip")  # doctest: +SKIP
+    >>> client.messages.send(conv.id, content="Hi").message.content  # doctest: +SKIP
+"""
+
+from ._client import DEFAULT_BASE_URL, AsyncChatRoutesClient, ChatRoutesClient
+from ._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    ChatRoutesError,
+    ConfigurationError,
+    ConflictError,
+    NetworkError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    StreamInterruptedError,
+    ValidationError,
+)
+from ._streaming import AsyncMessageStream, MessageStream
+from ._types import DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven, Timeout
+from ._version import __version__
+from .models import (
+    Branch,
+    BranchPointSpan,
+    BranchSuggestion,
+    ChatRoutesModel,
+    Checkpoint,
+    CompleteEvent,
+    ContentEvent,
+    Conversation,
+    ConversationList,
+    ConversationTree,
+    HealthStatus,
+    Message,
+    SendMessageResponse,
+    StreamEvent,
+    SuggestBranchesResponse,
+    SuggestionMetadata,
+    TreeNode,
+    Usage,
+)
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_TIMEOUT",
+    "NOT_GIVEN",
+    "APIConnectionError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncChatRoutesClient",
+    "AsyncMessageStream",
+    "AuthenticationError",
+    "Branch",
+    "BranchPointSpan",
+    "BranchSuggestion",
+    "ChatRoutesClient",
+    "ChatRoutesError",
+    "ChatRoutesModel",
+    "Checkpoint",
+    "CompleteEvent",
+    "ConfigurationError",
+    "ConflictError",
+    "ContentEvent",
+    "Conversation",
+    "ConversationList",
+    "ConversationTree",
+    "HealthStatus",
+    "Message",
+    "MessageStream",
+    "NetworkError",
+    "NotFoundError",
+    "NotGiven",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "SendMessageResponse",
+    "ServerError",
+    "StreamEvent",
+    "StreamInterruptedError",
+    "SuggestBranchesResponse",
+    "SuggestionMetadata",
+    "Timeout",
+    "TreeNode",
+    "Usage",
+    "ValidationError",
+    "__version__",
+]

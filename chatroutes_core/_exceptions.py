@@ -1,0 +1,174 @@
+"""Every error the client raises, in one tree::
+
+    ChatRoutesError
+     ├── APIStatusError            the server answered with a non-2xx status
+     │    ├── ValidationError           400, 422
+     │    ├── AuthenticationError       401
+     │    ├── PermissionDeniedError     403
+     │    ├── NotFoundError             404
+     │    ├── ConflictError             409
+     │    ├── RateLimitError            429 (retry_after in seconds, or None)
+     │    └── ServerError               >= 500 (the real status is kept)
+     ├── APIConnectionError        no usable response (DNS, refused, reset, protocol error)
+     │    └── APITimeoutError           a connect/read/write/pool timeout
+     ├── APIResponseValidationError a 2xx body that is not JSON, lacks the expected key, or says success:false
+     ├── StreamInterruptedError    a stream that broke or ended before its ``complete`` event
+     └── ConfigurationError        bad client setup or argument (no API key, insecure base URL, empty id);
+                                   also a ``ValueError``; always raised before any request is sent
+
+``NetworkError`` is an alias of ``APIConnectionError`` (the official SDK's name). Only the
+``httpx.TransportError`` family is turned into ``APIConnectionError``; any other exception (for example a
+test harness's) propagates unchanged. No message ever contains the API key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+__all__ = [
+    "APIConnectionError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "ChatRoutesError",
+    "ConfigurationError",
+    "ConflictError",
+    "NetworkError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ServerError",
+    "StreamInterruptedError",
+    "ValidationError",
+]
+
+
+class ChatRoutesError(Exception):
+    """Base class of every error raised by ``chatroutes_core``."""
+
+    message: str
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class APIStatusError(ChatRoutesError):
+    """The server answered with a non-2xx status.
+
+    Attributes:
+        status_code: the HTTP status.
+        request / response: the httpx objects (the request's headers hold the key; they are never printed).
+        body: the decoded JSON error body (or the raw text when it was not JSON).
+        code: the body's ``code`` (e.g. ``QUOTA_EXCEEDED``), if any.
+        details: the body's ``details``, if any.
+    """
+
+    status_code: int
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        body: object = None,
+        code: str | None = None,
+        details: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.response = response
+        self.request = response.request
+        self.status_code = response.status_code
+        self.body = body
+        self.code = code
+        self.details = details
+
+
+class ValidationError(APIStatusError):
+    """400 or 422: the request was rejected as invalid."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: missing or wrong API key."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key may not do this."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such conversation, branch, message or checkpoint (or it belongs to another key)."""
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the current state."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests or quota exhausted; ``retry_after`` is the server's hint in seconds."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        body: object = None,
+        code: str | None = None,
+        details: Any = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, response=response, body=body, code=code, details=details)
+        self.retry_after = retry_after
+
+
+class ServerError(APIStatusError):
+    """A 5xx answer; ``status_code`` is the real status (500, 502, 503, ...)."""
+
+
+class APIConnectionError(ChatRoutesError):
+    """No usable response: the connection failed or broke. The httpx error is the ``__cause__``."""
+
+    def __init__(self, message: str = "Connection error.", *, request: httpx.Request | None = None) -> None:
+        super().__init__(message)
+        self.request = request
+
+
+class APITimeoutError(APIConnectionError):
+    """A connect, read, write or pool timeout."""
+
+    def __init__(self, message: str = "Request timed out.", *, request: httpx.Request | None = None) -> None:
+        super().__init__(message, request=request)
+
+
+NetworkError = APIConnectionError
+
+
+class APIResponseValidationError(ChatRoutesError):
+    """A 2xx answer whose body is not what the endpoint promises (never returned as a wrong result)."""
+
+    def __init__(self, message: str, *, response: httpx.Response | None = None, body: object = None) -> None:
+        super().__init__(message)
+        self.response = response
+        self.status_code = response.status_code if response is not None else None
+        self.body = body
+
+
+class StreamInterruptedError(ChatRoutesError):
+    """A stream broke, reported an error event, or ended without its ``complete`` event.
+
+    Attributes:
+        partial_text: the text received before the interruption.
+        events: the typed events received before it.
+    """
+
+    def __init__(self, message: str, *, partial_text: str = "", events: list[Any] | None = None) -> None:
+        super().__init__(message)
+        self.partial_text = partial_text
+        self.events: list[Any] = list(events or [])
+
+
+class ConfigurationError(ChatRoutesError, ValueError):
+    """Bad setup or argument, raised before any request: no API key, insecure base URL, empty id."""

@@ -1,0 +1,225 @@
+"""Pure request/response logic: encode ids into paths, build bodies, unwrap envelopes, map errors.
+
+Nothing here does I/O. A resource method builds a :class:`Call` (method, path, query, JSON body, how to
+parse the result); a transport executes it; :func:`parse_result` turns the decoded JSON into a model or
+raises :class:`APIResponseValidationError` (never a silently wrong result).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+from urllib.parse import quote
+
+import httpx
+import pydantic
+from pydantic.alias_generators import to_camel
+
+from ._exceptions import (
+    APIResponseValidationError,
+    APIStatusError,
+    AuthenticationError,
+    ConfigurationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    ValidationError,
+)
+from ._retry import is_idempotent, parse_retry_after
+
+__all__ = [
+    "Call",
+    "build_body",
+    "error_from_response",
+    "parse_result",
+    "segment",
+    "unwrap",
+]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Call(Generic[T]):
+    """One logical API call, independent of the transport that will carry it.
+
+    ``parse`` turns the decoded JSON body into the result. ``idempotency_key`` is set (once, here) for every
+    POST, so that all attempts of the call carry the same key.
+    """
+
+    method: str
+    path: str
+    parse: Callable[[Any], T]
+    query: Mapping[str, Any] | None = None
+    body: Mapping[str, Any] | None = None
+    idempotency_key: str | None = None
+    stream: bool = False
+    extra_headers: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def make(
+        cls,
+        method: str,
+        path: str,
+        parse: Callable[[Any], T],
+        *,
+        query: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        stream: bool = False,
+    ) -> Call[T]:
+        if not is_idempotent(method):
+            if idempotency_key is not None and not idempotency_key:
+                raise ConfigurationError("idempotency_key must be a non-empty string")
+            idempotency_key = idempotency_key or str(uuid.uuid4())
+            body = dict(body or {})
+        elif idempotency_key is not None:
+            raise ConfigurationError("idempotency_key is only used on POST calls")
+        clean_query = {k: v for k, v in (query or {}).items() if v is not None} or None
+        return cls(method, path, parse, clean_query, body, idempotency_key, stream)
+
+
+def segment(value: str, name: str) -> str:
+    """Percent-encode an opaque id as one path segment; an empty id is a :class:`ConfigurationError`.
+
+    ``../admin`` becomes ``..%2Fadmin`` and ``a/b?x#y`` becomes ``a%2Fb%3Fx%23y``: an id never changes the
+    route. The dot segments ``.`` and ``..`` are encoded too (``%2E``): no URL normaliser collapses them.
+    """
+    if not isinstance(value, str):
+        raise ConfigurationError(f"{name} must be a string, got {type(value).__name__}")
+    if not value:
+        raise ConfigurationError(f"{name} must be a non-empty string")
+    encoded = quote(value, safe="")
+    if encoded in {".", ".."}:
+        encoded = encoded.replace(".", "%2E")
+    return encoded
+
+
+def build_body(params: Mapping[str, Any] | None, **kwargs: Any) -> dict[str, Any]:
+    """Merge a camelCase params dict with snake_case keyword arguments (which win; None means "not given").
+
+    Keys of ``params`` written in snake_case are converted to camelCase too, so both spellings work.
+    """
+    if params is not None and not isinstance(params, Mapping):
+        raise ConfigurationError(f"params must be a dict, got {type(params).__name__}")
+    body: dict[str, Any] = {}
+    for key, value in (params or {}).items():
+        body[to_camel(key) if "_" in key else key] = value
+    for key, value in kwargs.items():
+        if value is not None:
+            body[to_camel(key)] = value
+    return body
+
+
+def require(body: Mapping[str, Any], *keys: str) -> None:
+    """Raise :class:`ConfigurationError` (before any request) when a required field is missing or empty."""
+    for key in keys:
+        value = body.get(key)
+        if value is None or (isinstance(value, str) and not value):
+            raise ConfigurationError(f"missing required argument {key!r}")
+
+
+def decode_json(response: httpx.Response) -> Any:
+    """The JSON body of a 2xx response, or :class:`APIResponseValidationError`."""
+    try:
+        return json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        ctype = response.headers.get("content-type", "?")
+        raise APIResponseValidationError(
+            f"expected a JSON body, got {ctype!r} ({len(response.content)} bytes)", response=response
+        ) from None
+
+
+def unwrap(payload: Any, key: str | None) -> Any:
+    """Return the payload of an envelope.
+
+    Accepts ``{"success": true, "data": {key: ...}}``, ``{"data": {...}}`` (when ``key`` is None), and the
+    value at top level (``{key: ...}`` or the whole body, as GET /conversations sends). ``success: false``,
+    a non-object body or a missing key raise :class:`APIResponseValidationError`.
+    """
+    if not isinstance(payload, dict):
+        raise APIResponseValidationError(
+            f"expected a JSON object, got {type(payload).__name__}", body=payload
+        )
+    if payload.get("success") is False:
+        message = payload.get("message") or payload.get("error") or "success: false"
+        raise APIResponseValidationError(f"the API reported failure: {message}", body=payload)
+    data = payload.get("data")
+    if key is None:
+        return data if isinstance(data, dict) else payload
+    if isinstance(data, dict) and key in data:
+        return data[key]
+    if key in payload:
+        return payload[key]
+    raise APIResponseValidationError(
+        f"response has no {key!r} (looked in data.{key} and {key})", body=payload
+    )
+
+
+def parse_result(parse: Callable[[Any], T], payload: Any, response: httpx.Response | None = None) -> T:
+    """Apply ``parse``; envelope and model validation failures become :class:`APIResponseValidationError`."""
+    try:
+        return parse(payload)
+    except APIResponseValidationError as exc:
+        exc.response = response
+        exc.status_code = response.status_code if response is not None else None
+        raise
+    except pydantic.ValidationError as exc:
+        raise APIResponseValidationError(
+            f"response did not match the expected shape: {exc.error_count()} error(s), first: "
+            f"{exc.errors()[0]['loc']} {exc.errors()[0]['msg']}",
+            response=response,
+            body=payload,
+        ) from None
+
+
+def error_body(response: httpx.Response) -> Any:
+    """The decoded error body (JSON if possible, else text, else None)."""
+    try:
+        return json.loads(response.content)
+    except (ValueError, UnicodeDecodeError):
+        return response.text or None
+
+
+def error_from_response(response: httpx.Response, body: Any, *, secret: str | None = None) -> APIStatusError:
+    """Map a non-2xx response to the right :class:`APIStatusError` subclass.
+
+    Message is body ``message`` or body ``error`` (or ``HTTP <status>``); ``code`` and ``details`` are kept.
+    ``secret`` (the API key) is scrubbed from the message in case a server echoes it.
+    """
+    status = response.status_code
+    fields = body if isinstance(body, dict) else {}
+    text = fields.get("message") or fields.get("error") or (body if isinstance(body, str) else None)
+    message = f"HTTP {status}: {str(text)[:500]}" if text else f"HTTP {status}"
+    if secret:
+        message = message.replace(secret, "****")
+    code = fields.get("code")
+    kwargs: dict[str, Any] = {
+        "response": response,
+        "body": body,
+        "code": code if isinstance(code, str) else None,
+        "details": fields.get("details"),
+    }
+    if status == 429:
+        return RateLimitError(message, retry_after=parse_retry_after(response.headers, body), **kwargs)
+    cls: type[APIStatusError]
+    if status in (400, 422):
+        cls = ValidationError
+    elif status == 401:
+        cls = AuthenticationError
+    elif status == 403:
+        cls = PermissionDeniedError
+    elif status == 404:
+        cls = NotFoundError
+    elif status == 409:
+        cls = ConflictError
+    elif status >= 500:
+        cls = ServerError
+    else:
+        cls = APIStatusError
+    return cls(message, **kwargs)

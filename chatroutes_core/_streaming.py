@@ -1,0 +1,262 @@
+"""Message streams: ``MessageStream`` / ``AsyncMessageStream`` over one pure ``StreamAccumulator``.
+
+A stream is a context manager and an iterator of typed events: :class:`ContentEvent` deltas, then one
+:class:`CompleteEvent`. Leaving the ``with`` block (or calling ``close()``) closes the HTTP response at once.
+A stream that reports an error event, loses its connection, or ends without a ``complete`` event raises
+:class:`StreamInterruptedError` carrying the text received so far. Streams are never retried once open.
+
+Example:
+    >>> with client.messages.stream(conversation_id, content="Hi") as stream:  # doctest: +SKIP
+    ...     for event in stream:
+    ...         if event.type == "content":
+    ...             print(event.content, end="")
+    ...     print(stream.final.message.id)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator, Iterator
+from types import TracebackType
+
+import httpx
+import pydantic
+
+from ._exceptions import StreamInterruptedError
+from ._sse import ServerSentEvent, SSEDecoder
+from ._transport import map_transport_error
+from .models import CompleteEvent, ContentEvent
+from .models.events import StreamEvent
+
+__all__ = ["AsyncMessageStream", "MessageStream", "StreamAccumulator"]
+
+
+class StreamAccumulator:
+    """Pure: turns decoded SSE events into typed events and tracks text, events and the final event."""
+
+    def __init__(self) -> None:
+        self.text = ""
+        self.events: list[StreamEvent] = []
+        self.final: CompleteEvent | None = None
+        self.done = False  # saw ``[DONE]``
+
+    def interrupted(self, reason: str) -> StreamInterruptedError:
+        return StreamInterruptedError(reason, partial_text=self.text, events=self.events)
+
+    def handle(self, sse: ServerSentEvent) -> StreamEvent | None:
+        """The typed event for ``sse`` (None for ``[DONE]`` and unknown types); raises on an error event."""
+        data = sse.data.strip()
+        if data == "[DONE]":
+            self.done = True
+            return None
+        try:
+            payload = json.loads(data)
+        except ValueError:
+            raise self.interrupted(f"malformed stream event ({len(data)} bytes of non-JSON data)") from None
+        if not isinstance(payload, dict):
+            raise self.interrupted("malformed stream event (not a JSON object)")
+        kind = payload.get("type")
+        if kind == "error" or sse.event == "error":
+            reason = payload.get("error") or payload.get("message") or "unknown error"
+            raise self.interrupted(f"the server reported an error mid-stream: {reason}")
+        event: StreamEvent
+        try:
+            if kind == "content":
+                event = ContentEvent.model_validate(payload)
+                self.text += event.content
+            elif kind == "complete":
+                event = CompleteEvent.model_validate(payload)
+                self.final = event
+            else:
+                return None  # a type this client does not know yet
+        except pydantic.ValidationError as exc:
+            raise self.interrupted(f"malformed {kind!r} event: {exc.errors()[0]['msg']}") from None
+        self.events.append(event)
+        return event
+
+    def finish(self) -> CompleteEvent:
+        """The final event, or :class:`StreamInterruptedError` when the stream ended without one."""
+        if self.final is None:
+            end = "[DONE]" if self.done else "end of stream"
+            raise self.interrupted(f"stream ended ({end}) before its 'complete' event")
+        return self.final
+
+
+class _StreamState:
+    """State and read-only views shared by the twins."""
+
+    def __init__(self, secret: str | None) -> None:
+        self._acc = StreamAccumulator()
+        self._secret = secret
+        self._response: httpx.Response | None = None
+        self._closed = False
+
+    @property
+    def text(self) -> str:
+        """The text received so far."""
+        return self._acc.text
+
+    @property
+    def final(self) -> CompleteEvent | None:
+        """The ``complete`` event, once received."""
+        return self._acc.final
+
+    @property
+    def events(self) -> list[StreamEvent]:
+        """Every typed event received so far."""
+        return list(self._acc.events)
+
+    @property
+    def response(self) -> httpx.Response | None:
+        """The underlying HTTP response (None until opened)."""
+        return self._response
+
+    def _interrupted_by(self, exc: httpx.TransportError) -> tuple[StreamInterruptedError, Exception]:
+        error = self._acc.interrupted(f"the connection broke mid-stream ({type(exc).__name__})")
+        return error, map_transport_error(exc, self._secret)
+
+
+class MessageStream(_StreamState):
+    """A synchronous message stream (context manager and iterator of :data:`StreamEvent`)."""
+
+    def __init__(self, opener: Callable[[], httpx.Response], *, secret: str | None = None) -> None:
+        super().__init__(secret)
+        self._opener = opener
+        self._iterator: Generator[StreamEvent, None, None] | None = None
+
+    def __enter__(self) -> MessageStream:
+        self._open()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[StreamEvent]:
+        return self
+
+    def __next__(self) -> StreamEvent:
+        if self._iterator is None:
+            self._iterator = self._events()
+        return next(self._iterator)
+
+    def until_done(self) -> CompleteEvent:
+        """Consume the rest of the stream and return its ``complete`` event."""
+        for _ in self:
+            pass
+        return self._acc.finish()
+
+    def close(self) -> None:
+        """Stop reading and release the connection (idempotent)."""
+        if self._iterator is not None:
+            self._iterator.close()
+        self._close_response()
+
+    def _open(self) -> httpx.Response:
+        if self._closed:
+            raise self._acc.interrupted("the stream is closed")
+        if self._response is None:
+            self._response = self._opener()
+        return self._response
+
+    def _close_response(self) -> None:
+        self._closed = True
+        if self._response is not None:
+            self._response.close()
+
+    def _events(self) -> Generator[StreamEvent, None, None]:
+        if self._closed and self._response is not None:
+            return
+        response = self._open()
+        decoder = SSEDecoder()
+        try:
+            for chunk in response.iter_bytes():
+                for sse in decoder.feed(chunk):
+                    event = self._acc.handle(sse)
+                    if event is not None:
+                        yield event
+                    if self._acc.done:
+                        self._acc.finish()
+                        return
+            decoder.flush()
+            self._acc.finish()
+        except httpx.TransportError as exc:
+            if self._acc.final is None:  # after ``complete`` the result is already whole
+                error, cause = self._interrupted_by(exc)
+                raise error from cause
+        finally:
+            self._close_response()
+
+
+class AsyncMessageStream(_StreamState):
+    """An asynchronous message stream: ``async with client.messages.stream(...) as s: async for ev in s``."""
+
+    def __init__(self, opener: Callable[[], Awaitable[httpx.Response]], *, secret: str | None = None) -> None:
+        super().__init__(secret)
+        self._opener = opener
+        self._iterator: AsyncGenerator[StreamEvent, None] | None = None
+
+    async def __aenter__(self) -> AsyncMessageStream:
+        await self._open()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    def __aiter__(self) -> AsyncIterator[StreamEvent]:
+        return self
+
+    async def __anext__(self) -> StreamEvent:
+        if self._iterator is None:
+            self._iterator = self._events()
+        return await self._iterator.__anext__()
+
+    async def until_done(self) -> CompleteEvent:
+        """Consume the rest of the stream and return its ``complete`` event."""
+        async for _ in self:
+            pass
+        return self._acc.finish()
+
+    async def close(self) -> None:
+        """Stop reading and release the connection (idempotent)."""
+        if self._iterator is not None:
+            await self._iterator.aclose()
+        await self._close_response()
+
+    async def _open(self) -> httpx.Response:
+        if self._closed:
+            raise self._acc.interrupted("the stream is closed")
+        if self._response is None:
+            self._response = await self._opener()
+        return self._response
+
+    async def _close_response(self) -> None:
+        self._closed = True
+        if self._response is not None:
+            await self._response.aclose()
+
+    async def _events(self) -> AsyncGenerator[StreamEvent, None]:
+        if self._closed and self._response is not None:
+            return
+        response = await self._open()
+        decoder = SSEDecoder()
+        try:
+            async for chunk in response.aiter_bytes():
+                for sse in decoder.feed(chunk):
+                    event = self._acc.handle(sse)
+                    if event is not None:
+                        yield event
+                    if self._acc.done:
+                        self._acc.finish()
+                        return
+            decoder.flush()
+            self._acc.finish()
+        except httpx.TransportError as exc:
+            if self._acc.final is None:  # after ``complete`` the result is already whole
+                error, cause = self._interrupted_by(exc)
+                raise error from cause
+        finally:
+            await self._close_response()

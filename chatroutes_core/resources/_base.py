@@ -1,0 +1,74 @@
+"""Shared helpers of the resource modules: the parsers every endpoint uses, and the two resource bases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, TypeAdapter
+
+from .._exceptions import APIResponseValidationError, ConfigurationError
+from .._request import unwrap
+from .._transport import AsyncTransport, SyncTransport
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class SyncAPIResource:
+    """Base of the synchronous resources: holds the transport."""
+
+    def __init__(self, transport: SyncTransport) -> None:
+        self._transport = transport
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+
+class AsyncAPIResource:
+    """Base of the asynchronous resources: holds the transport."""
+
+    def __init__(self, transport: AsyncTransport) -> None:
+        self._transport = transport
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+
+def one(model: type[M], key: str | None) -> Callable[[Any], M]:
+    """Parser: the object at ``data.<key>`` (or ``data`` / top level when ``key`` is None)."""
+
+    def parse(payload: Any) -> M:
+        return model.model_validate(unwrap(payload, key))
+
+    return parse
+
+
+def many(model: type[M], key: str) -> Callable[[Any], list[M]]:
+    """Parser: the list at ``data.<key>`` (or ``<key>`` at top level)."""
+    adapter = TypeAdapter(list[model])  # type: ignore[valid-type]
+
+    def parse(payload: Any) -> list[M]:
+        items = unwrap(payload, key)
+        if not isinstance(items, list):
+            raise APIResponseValidationError(
+                f"expected a list at {key!r}, got {type(items).__name__}", body=payload
+            )
+        result: list[M] = adapter.validate_python(items)
+        return result
+
+    return parse
+
+
+def ack(payload: Any) -> None:
+    """Parser for DELETE: any 2xx answer (even empty) unless it says ``success: false``."""
+    if isinstance(payload, Mapping) and payload.get("success") is False:
+        unwrap(payload, None)  # raises APIResponseValidationError with the server's message
+
+
+def text_or_params(value: Mapping[str, Any] | str | None, key: str) -> Mapping[str, Any] | None:
+    """The official SDK passes some fields positionally (``update(message_id, "new text")``): accept both."""
+    if isinstance(value, str):
+        return {key: value}
+    if value is not None and not isinstance(value, Mapping):
+        raise ConfigurationError(f"expected a dict or a string, got {type(value).__name__}")
+    return value

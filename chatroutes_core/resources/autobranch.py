@@ -1,0 +1,136 @@
+"""``client.autobranch``: suggest_branches, analyze_text, health (rows 24-25)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .._exceptions import ConfigurationError
+from .._request import Call, build_body
+from ..models import HealthStatus, SuggestBranchesResponse
+from ._base import AsyncAPIResource, SyncAPIResource, one, text_or_params
+
+__all__ = ["AsyncAutoBranch", "AutoBranch"]
+
+_DEFAULTS = {"suggestionsCount": 3, "hybridDetection": False, "threshold": 0.7}
+
+
+def _suggest(
+    params: Mapping[str, Any] | str | None, key: str | None, **fields: Any
+) -> Call[SuggestBranchesResponse]:
+    body = {**_DEFAULTS, **build_body(text_or_params(params, "text"), **fields)}
+    if not isinstance(body.get("text"), str) or not body["text"]:
+        raise ConfigurationError("missing required argument 'text' (a non-empty string)")
+    return Call.make(
+        "POST",
+        "/autobranch/suggest-branches",
+        one(SuggestBranchesResponse, None),
+        body=body,
+        idempotency_key=key,
+    )
+
+
+def _health() -> Call[HealthStatus]:
+    return Call.make("GET", "/autobranch/health", one(HealthStatus, None))
+
+
+class AutoBranch(SyncAPIResource):
+    """AutoBranch (synchronous)."""
+
+    def suggest_branches(
+        self,
+        params: Mapping[str, Any] | str | None = None,
+        suggestions_count: int | None = None,
+        hybrid_detection: bool | None = None,
+        threshold: float | None = None,
+        llm_model: str | None = None,
+        llm_provider: str | None = None,
+        llm_api_key: str | None = None,
+        *,
+        text: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> SuggestBranchesResponse:
+        """Find places in ``text`` where a conversation could branch.
+
+        Defaults: ``suggestions_count=3``, ``hybrid_detection=False``, ``threshold=0.7``. Also callable as in
+        the official SDK: ``suggest_branches(text, suggestions_count, ...)``.
+        """
+        call = _suggest(
+            params, idempotency_key, text=text, suggestions_count=suggestions_count,
+            hybrid_detection=hybrid_detection, threshold=threshold, llm_model=llm_model,
+            llm_provider=llm_provider, llm_api_key=llm_api_key,
+        )  # fmt: skip
+        return self._transport.send(call)
+
+    def analyze_text(
+        self,
+        text: str,
+        suggestions_count: int = 3,
+        hybrid_detection: bool = False,
+        threshold: float = 0.7,
+        llm_model: str | None = None,
+        *,
+        llm_provider: str | None = None,
+        llm_api_key: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> SuggestBranchesResponse:
+        """Same as :meth:`suggest_branches` with the official SDK's positional signature."""
+        call = _suggest(
+            None, idempotency_key, text=text, suggestions_count=suggestions_count,
+            hybrid_detection=hybrid_detection, threshold=threshold, llm_model=llm_model,
+            llm_provider=llm_provider, llm_api_key=llm_api_key,
+        )  # fmt: skip
+        return self._transport.send(call)
+
+    def health(self) -> HealthStatus:
+        """The AutoBranch service status."""
+        return self._transport.send(_health())
+
+
+class AsyncAutoBranch(AsyncAPIResource):
+    """AutoBranch (asynchronous)."""
+
+    async def suggest_branches(
+        self,
+        params: Mapping[str, Any] | str | None = None,
+        suggestions_count: int | None = None,
+        hybrid_detection: bool | None = None,
+        threshold: float | None = None,
+        llm_model: str | None = None,
+        llm_provider: str | None = None,
+        llm_api_key: str | None = None,
+        *,
+        text: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> SuggestBranchesResponse:
+        """Find places in ``text`` where a conversation could branch (see the sync twin)."""
+        call = _suggest(
+            params, idempotency_key, text=text, suggestions_count=suggestions_count,
+            hybrid_detection=hybrid_detection, threshold=threshold, llm_model=llm_model,
+            llm_provider=llm_provider, llm_api_key=llm_api_key,
+        )  # fmt: skip
+        return await self._transport.send(call)
+
+    async def analyze_text(
+        self,
+        text: str,
+        suggestions_count: int = 3,
+        hybrid_detection: bool = False,
+        threshold: float = 0.7,
+        llm_model: str | None = None,
+        *,
+        llm_provider: str | None = None,
+        llm_api_key: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> SuggestBranchesResponse:
+        """Same as :meth:`suggest_branches` with the official SDK's positional signature."""
+        call = _suggest(
+            None, idempotency_key, text=text, suggestions_count=suggestions_count,
+            hybrid_detection=hybrid_detection, threshold=threshold, llm_model=llm_model,
+            llm_provider=llm_provider, llm_api_key=llm_api_key,
+        )  # fmt: skip
+        return await self._transport.send(call)
+
+    async def health(self) -> HealthStatus:
+        """The AutoBranch service status."""
+        return await self._transport.send(_health())

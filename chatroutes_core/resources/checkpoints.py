@@ -1,0 +1,116 @@
+"""``client.checkpoints``: list, create, delete, recreate (rows 20-23)."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping
+from typing import Any
+
+from .._request import Call, build_body, require, segment
+from ..models import Checkpoint
+from ._base import AsyncAPIResource, SyncAPIResource, ack, many, one, text_or_params
+
+__all__ = ["AsyncCheckpoints", "Checkpoints"]
+
+
+def _list(conversation_id: str, branch_id: str | None) -> Call[builtins.list[Checkpoint]]:
+    path = f"/conversations/{segment(conversation_id, 'conversation_id')}/checkpoints"
+    return Call.make("GET", path, many(Checkpoint, "checkpoints"), query={"branchId": branch_id})
+
+
+def _create(
+    conversation_id: str,
+    params: Mapping[str, Any] | str | None,
+    anchor_message_id: str | None,
+    branch_id: str | None,
+    key: str | None,
+) -> Call[Checkpoint]:
+    # The official SDK's signature is create(conversation_id, branch_id, anchor_message_id), all positional.
+    body = build_body(
+        text_or_params(params, "branchId"), branch_id=branch_id, anchor_message_id=anchor_message_id
+    )
+    require(body, "branchId", "anchorMessageId")
+    path = f"/conversations/{segment(conversation_id, 'conversation_id')}/checkpoints"
+    return Call.make("POST", path, one(Checkpoint, "checkpoint"), body=body, idempotency_key=key)
+
+
+def _path(checkpoint_id: str, suffix: str = "") -> str:
+    return f"/checkpoints/{segment(checkpoint_id, 'checkpoint_id')}{suffix}"
+
+
+class Checkpoints(SyncAPIResource):
+    """Checkpoints (synchronous)."""
+
+    def list(self, conversation_id: str, branch_id: str | None = None) -> builtins.list[Checkpoint]:
+        """Checkpoints of a conversation (optionally of one branch)."""
+        return self._transport.send(_list(conversation_id, branch_id))
+
+    def create(
+        self,
+        conversation_id: str,
+        params: Mapping[str, Any] | str | None = None,
+        anchor_message_id: str | None = None,
+        *,
+        branch_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Checkpoint:
+        """Summarise ``branch_id`` up to ``anchor_message_id``.
+
+        Also callable as in the official SDK: ``create(conversation_id, branch_id, anchor_message_id)``.
+        """
+        return self._transport.send(
+            _create(conversation_id, params, anchor_message_id, branch_id, idempotency_key)
+        )
+
+    def delete(self, checkpoint_id: str) -> None:
+        """Delete a checkpoint."""
+        self._transport.send(Call.make("DELETE", _path(checkpoint_id), ack))
+
+    def recreate(self, checkpoint_id: str, *, idempotency_key: str | None = None) -> Checkpoint:
+        """Regenerate a checkpoint's summary."""
+        call = Call.make(
+            "POST",
+            _path(checkpoint_id, "/recreate"),
+            one(Checkpoint, "checkpoint"),
+            idempotency_key=idempotency_key,
+        )
+        return self._transport.send(call)
+
+
+class AsyncCheckpoints(AsyncAPIResource):
+    """Checkpoints (asynchronous)."""
+
+    async def list(self, conversation_id: str, branch_id: str | None = None) -> builtins.list[Checkpoint]:
+        """Checkpoints of a conversation (optionally of one branch)."""
+        return await self._transport.send(_list(conversation_id, branch_id))
+
+    async def create(
+        self,
+        conversation_id: str,
+        params: Mapping[str, Any] | str | None = None,
+        anchor_message_id: str | None = None,
+        *,
+        branch_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> Checkpoint:
+        """Summarise ``branch_id`` up to ``anchor_message_id``.
+
+        Also callable as in the official SDK: ``create(conversation_id, branch_id, anchor_message_id)``.
+        """
+        return await self._transport.send(
+            _create(conversation_id, params, anchor_message_id, branch_id, idempotency_key)
+        )
+
+    async def delete(self, checkpoint_id: str) -> None:
+        """Delete a checkpoint."""
+        await self._transport.send(Call.make("DELETE", _path(checkpoint_id), ack))
+
+    async def recreate(self, checkpoint_id: str, *, idempotency_key: str | None = None) -> Checkpoint:
+        """Regenerate a checkpoint's summary."""
+        call = Call.make(
+            "POST",
+            _path(checkpoint_id, "/recreate"),
+            one(Checkpoint, "checkpoint"),
+            idempotency_key=idempotency_key,
+        )
+        return await self._transport.send(call)

@@ -1,0 +1,161 @@
+"""``client.messages``: send, stream, list, update, delete (rows 7-11)."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping
+from typing import Any
+
+from .._request import Call, build_body, require, segment
+from .._streaming import AsyncMessageStream, MessageStream
+from ..models import Message, SendMessageResponse
+from ._base import AsyncAPIResource, SyncAPIResource, ack, many, one, text_or_params
+
+__all__ = ["AsyncMessages", "Messages"]
+
+
+def _send(
+    conversation_id: str,
+    params: Mapping[str, Any] | None,
+    suffix: str,
+    key: str | None,
+    **fields: Any,
+) -> Call[SendMessageResponse]:
+    path = f"/conversations/{segment(conversation_id, 'conversation_id')}/messages{suffix}"
+    body = build_body(params, **fields)
+    require(body, "content")
+    return Call.make(
+        "POST", path, one(SendMessageResponse, None), body=body, idempotency_key=key, stream=bool(suffix)
+    )
+
+
+def _list(conversation_id: str, branch_id: str | None) -> Call[builtins.list[Message]]:
+    path = f"/conversations/{segment(conversation_id, 'conversation_id')}/messages"
+    return Call.make("GET", path, many(Message, "messages"), query={"branchId": branch_id})
+
+
+def _update(message_id: str, params: Mapping[str, Any] | str | None, content: str | None) -> Call[Message]:
+    body = build_body(text_or_params(params, "content"), content=content)
+    require(body, "content")
+    return Call.make(
+        "PATCH", f"/messages/{segment(message_id, 'message_id')}", one(Message, "message"), body=body
+    )
+
+
+class Messages(SyncAPIResource):
+    """Messages (synchronous)."""
+
+    def send(
+        self,
+        conversation_id: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        content: str | None = None,
+        model: str | None = None,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        branch_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> SendMessageResponse:
+        """Send a user message (to the main branch, or ``branch_id``) and return the assistant's reply.
+
+        Example:
+            >>> reply = client.messages.send(conv.id, content="Hello")  # doctest: +SKIP
+            >>> reply.message.content, reply.usage.total_tokens, reply.model  # doctest: +SKIP
+        """
+        call = _send(
+            conversation_id, params, "", idempotency_key,
+            content=content, model=model, temperature=temperature, max_tokens=max_tokens, branch_id=branch_id,
+        )  # fmt: skip
+        return self._transport.send(call)
+
+    def stream(
+        self,
+        conversation_id: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        content: str | None = None,
+        model: str | None = None,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        branch_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> MessageStream:
+        """Send a user message and stream the reply; use as ``with client.messages.stream(...) as s: ...``."""
+        call = _send(
+            conversation_id, params, "/stream", idempotency_key,
+            content=content, model=model, temperature=temperature, max_tokens=max_tokens, branch_id=branch_id,
+        )  # fmt: skip
+        self._transport.check_ready()
+        return MessageStream(lambda: self._transport.open(call), secret=self._transport.secret)
+
+    def list(self, conversation_id: str, branch_id: str | None = None) -> builtins.list[Message]:
+        """Messages of a conversation (of its main branch, or of ``branch_id``)."""
+        return self._transport.send(_list(conversation_id, branch_id))
+
+    def update(
+        self, message_id: str, params: Mapping[str, Any] | str | None = None, *, content: str | None = None
+    ) -> Message:
+        """Edit a message's content (``update(id, "text")`` as in the official SDK also works)."""
+        return self._transport.send(_update(message_id, params, content))
+
+    def delete(self, message_id: str) -> None:
+        """Delete a message."""
+        self._transport.send(Call.make("DELETE", f"/messages/{segment(message_id, 'message_id')}", ack))
+
+
+class AsyncMessages(AsyncAPIResource):
+    """Messages (asynchronous)."""
+
+    async def send(
+        self,
+        conversation_id: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        content: str | None = None,
+        model: str | None = None,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        branch_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> SendMessageResponse:
+        """Send a user message (to the main branch, or ``branch_id``) and return the assistant's reply."""
+        call = _send(
+            conversation_id, params, "", idempotency_key,
+            content=content, model=model, temperature=temperature, max_tokens=max_tokens, branch_id=branch_id,
+        )  # fmt: skip
+        return await self._transport.send(call)
+
+    def stream(
+        self,
+        conversation_id: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        content: str | None = None,
+        model: str | None = None,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        branch_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> AsyncMessageStream:
+        """Stream the reply: ``async with client.messages.stream(...) as s: async for event in s: ...``."""
+        call = _send(
+            conversation_id, params, "/stream", idempotency_key,
+            content=content, model=model, temperature=temperature, max_tokens=max_tokens, branch_id=branch_id,
+        )  # fmt: skip
+        self._transport.check_ready()
+        return AsyncMessageStream(lambda: self._transport.open(call), secret=self._transport.secret)
+
+    async def list(self, conversation_id: str, branch_id: str | None = None) -> builtins.list[Message]:
+        """Messages of a conversation (of its main branch, or of ``branch_id``)."""
+        return await self._transport.send(_list(conversation_id, branch_id))
+
+    async def update(
+        self, message_id: str, params: Mapping[str, Any] | str | None = None, *, content: str | None = None
+    ) -> Message:
+        """Edit a message's content (``update(id, "text")`` as in the official SDK also works)."""
+        return await self._transport.send(_update(message_id, params, content))
+
+    async def delete(self, message_id: str) -> None:
+        """Delete a message."""
+        await self._transport.send(Call.make("DELETE", f"/messages/{segment(message_id, 'message_id')}", ack))
