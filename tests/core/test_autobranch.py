@@ -1,0 +1,239 @@
+"""The offline AutoBranch detector: labelled-set precision/recall, span invariants, thresholds, wire shape."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chatroutes_core.autobranch import Suggestion, detect, suggest_branches
+
+LABELLED = Path(__file__).parent.parent / "data" / "autobranch_labelled.jsonl"
+ROWS: list[dict[str, Any]] = [json.loads(line) for line in LABELLED.read_text().splitlines() if line.strip()]
+
+HARD_NEGATIVES = [
+    "I love rock and roll.",
+    "Either way, I'll be there in an hour or so.",
+    "The photos are black and white.",
+    "It works, more or less.",
+    "Sooner or later we will find out.",
+    "Pass the salt and pepper please.",
+    "Let's weigh the pros and cons.",
+    "We went back and forth on it.",
+    "Whether or not you agree, the deadline is fixed.",
+    "It takes one or two days.",
+    "Give or take a week, we're done.",
+    "Between you and me, the deadline slipped.",
+    "The shop is open between 9 and 5.",
+    "If you could help me with this, that would be great.",
+    "Believe it or not, it rained.",
+    "Version 3.11 or later is required.",
+]
+
+
+def _score(rows: list[dict[str, Any]]) -> dict[str, float]:
+    """Point-level (kind multiset) and text-level precision/recall at the default threshold."""
+    tp = fp = fn = 0
+    t_tp = t_fp = t_fn = 0
+    for row in rows:
+        got = Counter(s.kind for s in detect(row["text"], suggestions_count=10))
+        want = Counter(row["kinds"])
+        hit = sum((got & want).values())
+        tp, fp, fn = tp + hit, fp + sum(got.values()) - hit, fn + sum(want.values()) - hit
+        fired = bool(got)
+        t_tp += fired and row["expected"]
+        t_fp += fired and not row["expected"]
+        t_fn += (not fired) and row["expected"]
+    return {
+        "precision": tp / (tp + fp),
+        "recall": tp / (tp + fn),
+        "text_precision": t_tp / (t_tp + t_fp),
+        "text_recall": t_tp / (t_tp + t_fn),
+    }
+
+
+def test_labelled_set_is_large_and_balanced() -> None:
+    assert len(ROWS) >= 60
+    assert sum(not r["expected"] for r in ROWS) >= 20
+    assert {k for r in ROWS for k in r["kinds"]} == {
+        "multi_intent",
+        "enumeration",
+        "alternative",
+        "conditional",
+    }
+    for row in ROWS:
+        assert row["expected"] == bool(row["kinds"]) and row["count"] == len(row["kinds"])
+
+
+def test_precision_and_recall_on_labelled_set(capsys: pytest.CaptureFixture[str]) -> None:
+    scores = _score(ROWS)
+    with capsys.disabled():
+        print(
+            f"\nautobranch labelled set ({len(ROWS)} texts): "
+            f"branch points precision={scores['precision']:.3f} recall={scores['recall']:.3f}; "
+            f"texts precision={scores['text_precision']:.3f} recall={scores['text_recall']:.3f}"
+        )
+    assert scores["precision"] >= 0.95
+    assert scores["recall"] >= 0.95
+    assert scores["text_precision"] >= 0.95
+    assert scores["text_recall"] >= 0.95
+
+
+@pytest.mark.parametrize("text", HARD_NEGATIVES)
+def test_hard_negatives_do_not_fire(text: str) -> None:
+    assert detect(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "options"),
+    [
+        (
+            "I need help with billing and also have a technical question about the API",
+            "multi_intent",
+            ("I need help with billing", "have a technical question about the API"),
+        ),
+        ("Should I use Flask or FastAPI?", "alternative", ("Flask", "FastAPI")),
+        ("Should I learn Python, Go, or Rust?", "alternative", ("Python", "Go", "Rust")),
+        (
+            "If the tests pass then deploy, otherwise roll back.",
+            "conditional",
+            ("deploy", "roll back"),
+        ),
+        ("Options:\n1. Berlin\n2. London\n- Paris", "enumeration", ("Berlin", "London", "Paris")),
+        ("First, fix the bug. Second, write the test.", "enumeration", ("fix the bug", "write the test")),
+    ],
+)
+def test_detects_each_kind_with_its_options(text: str, kind: str, options: tuple[str, ...]) -> None:
+    [suggestion] = detect(text)
+    assert suggestion.kind == kind
+    assert suggestion.options == options
+    assert text[suggestion.start : suggestion.end] == suggestion.trigger_text
+
+
+def test_several_points_are_best_first_and_capped() -> None:
+    text = (
+        "If the demo goes well, launch Monday, otherwise delay a week. Should we use Slack or email for the "
+        "announcement?\n1. draft copy\n2. review copy"
+    )
+    all_points = detect(text, threshold=0.0, suggestions_count=10)
+    assert {s.kind for s in all_points} >= {"conditional", "alternative", "enumeration"}
+    confidences = [s.confidence for s in all_points]
+    assert confidences == sorted(confidences, reverse=True)
+    assert detect(text, threshold=0.0, suggestions_count=2) == all_points[:2]
+    assert len({s.id for s in all_points}) == len(all_points)
+
+
+def test_threshold_filters_and_keeps_ids_stable() -> None:
+    text = "I usually walk or bike to work. Should I buy a road bike or a gravel bike?"
+    low = detect(text, threshold=0.0)
+    high = detect(text, threshold=0.7)
+    assert len(low) == 2 and len(high) == 1
+    assert all(s.confidence >= 0.7 for s in high)
+    assert high[0] in low  # same id, same everything: ids do not depend on the threshold
+    assert detect(text, threshold=1.0) == []
+
+
+def test_wire_shape() -> None:
+    text = "I need help with billing and also have a technical question about the API. Tea or coffee?"
+    body = suggest_branches(text, threshold=0.5, suggestions_count=1)
+    assert body["metadata"] == {"detectionMethod": "pattern", "totalBranchPointsFound": 2, "modelUsed": None}
+    [wire] = body["suggestions"]
+    assert set(wire) == {
+        "id", "title", "description", "triggerText", "branchPoint", "confidence", "reasoning",
+        "estimatedDivergence",
+    }  # fmt: skip
+    assert text[wire["branchPoint"]["start"] : wire["branchPoint"]["end"]] == wire["triggerText"]
+    assert wire["estimatedDivergence"] in {"low", "medium", "high"}
+    assert wire["id"].startswith("branch-")
+    json.dumps(body)  # plain JSON types only
+
+
+def test_title_and_description_mention_the_options() -> None:
+    [s] = detect("Should I use Flask or FastAPI for my API?")
+    assert "Flask" in s.title and "FastAPI" in s.title
+    assert "Flask" in s.description and s.reasoning
+
+
+def test_suggestion_is_frozen() -> None:
+    [s] = detect("Tea or coffee?")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.start = 0  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"text": ""}, "non-empty"),
+        ({"text": "   \n"}, "non-empty"),
+        ({"text": None}, "must be a string"),
+        ({"text": "x", "threshold": 1.5}, "between 0 and 1"),
+        ({"text": "x", "threshold": -0.1}, "between 0 and 1"),
+        ({"text": "x", "threshold": float("nan")}, "between 0 and 1"),
+        ({"text": "x", "threshold": "0.5"}, "threshold must be a number"),
+        ({"text": "x", "threshold": True}, "threshold must be a number"),
+        ({"text": "x", "suggestions_count": 0}, "at least 1"),
+        ({"text": "x", "suggestions_count": 2.0}, "positive integer"),
+        ({"text": "x", "suggestions_count": True}, "positive integer"),
+    ],
+)
+def test_bad_input_is_a_clear_value_error(kwargs: dict[str, Any], message: str) -> None:
+    text = kwargs.pop("text")
+    with pytest.raises(ValueError, match=message):
+        detect(text, **kwargs)
+    with pytest.raises(ValueError, match=message):
+        suggest_branches(text, **kwargs)
+
+
+# Random text built from words that exercise every detector, plus arbitrary unicode.
+_WORDS = st.sampled_from(
+    [
+        "I", "need", "help", "and", "also", "or", "if", "then", "otherwise", "else", "Flask", "FastAPI",
+        "should", "first,", "second,", "1.", "2)", "-", "•", "?", ".", ",", ";", "\n", "\n\n", "vs",
+        "between",
+        "either", "Also,", "Alternatively,", "can", "you", "what", "how", "in case", "two questions:",
+        "rock", "roll", "more", "less", "so", "hour", "a", "the", "  ", "\t", "é", "😀",
+    ]
+)  # fmt: skip
+_TEXTS = st.one_of(
+    st.lists(_WORDS, min_size=1, max_size=60).map(" ".join),
+    st.lists(_WORDS, min_size=1, max_size=60).map("".join),
+    st.text(min_size=1, max_size=300),
+).filter(lambda t: t.strip() != "")
+
+
+def _check_invariants(text: str, found: list[Suggestion], threshold: float, count: int) -> None:
+    assert len(found) <= count
+    assert [s.confidence for s in found] == sorted((s.confidence for s in found), reverse=True)
+    assert len({s.id for s in found}) == len(found)
+    for s in found:
+        assert 0 <= s.start < s.end <= len(text)
+        assert text[s.start : s.end] == s.trigger_text
+        assert s.trigger_text == s.trigger_text.strip()
+        assert threshold <= s.confidence <= 1.0
+        assert len(s.options) >= 2 and all(o.strip() for o in s.options)
+        assert s.kind in {"multi_intent", "enumeration", "alternative", "conditional"}
+        assert s.estimated_divergence in {"low", "medium", "high"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_TEXTS, threshold=st.floats(0.0, 1.0), count=st.integers(1, 6))
+def test_span_invariants_on_random_text(text: str, threshold: float, count: int) -> None:
+    found = detect(text, threshold=threshold, suggestions_count=count)
+    _check_invariants(text, found, threshold, count)
+    assert detect(text, threshold=threshold, suggestions_count=count) == found  # deterministic
+    wire = suggest_branches(text, threshold=threshold, suggestions_count=count)
+    assert [w["id"] for w in wire["suggestions"]] == [s.id for s in found]
+    assert wire["metadata"]["totalBranchPointsFound"] >= len(found)
+
+
+def test_labelled_set_invariants_and_determinism() -> None:
+    for row in ROWS:
+        found = detect(row["text"], threshold=0.0, suggestions_count=10)
+        _check_invariants(row["text"], found, 0.0, 10)
+        assert detect(row["text"], threshold=0.0, suggestions_count=10) == found
