@@ -7,7 +7,12 @@ import chatroutes_core
 
 def test_all_is_sorted_and_importable() -> None:
     names = chatroutes_core.__all__
-    assert list(names) == sorted(names)
+
+    def isort_style(name: str) -> tuple[int, str]:  # ruff RUF022: CONSTANTS, then Classes, then the rest
+        return (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)
+
+    assert list(names) == sorted(names, key=isort_style)
+    assert len(set(names)) == len(names)
     for name in names:
         assert hasattr(chatroutes_core, name), name
 
