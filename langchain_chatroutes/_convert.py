@@ -1,0 +1,181 @@
+"""Pure converters between LangChain messages and the core mapper's types (no I/O; tested offline)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    ChatMessage,
+    HumanMessage,
+    SystemMessage,
+)
+from langchain_core.messages.ai import UsageMetadata
+
+from chatroutes_core.mapper import TreeRef, Turn, UnsupportedMessageError
+from chatroutes_core.models import Message, Usage
+
+PROVIDER = "chatroutes"
+METADATA_KEY = "chatroutes"
+_CHAT_ROLES = {
+    "user": "user", "human": "user", "assistant": "assistant", "ai": "assistant", "system": "system"
+}
+
+
+def content_text(content: str | list[Any]) -> str:
+    """The text of a message's content; any non-text block raises :class:`UnsupportedMessageError`."""
+    if isinstance(content, str):
+        return content
+    parts: list[str] = []
+    for block in content:
+        if isinstance(block, str):
+            parts.append(block)
+        elif isinstance(block, dict) and block.get("type") == "text" and isinstance(block.get("text"), str):
+            parts.append(block["text"])
+        else:
+            kind = block.get("type") if isinstance(block, dict) else type(block).__name__
+            raise UnsupportedMessageError(
+                f"ChatRoutes takes text only; got a {kind!r} content block (no image, audio or file input)"
+            )
+    return "".join(parts)
+
+
+def ref_of(message: BaseMessage) -> TreeRef | None:
+    """The tree position stored on an assistant message we returned, if any."""
+    return TreeRef.from_dict(message.response_metadata.get(METADATA_KEY))
+
+
+def message_to_turn(message: BaseMessage) -> Turn:
+    """One LangChain message as a mapper :class:`Turn` (tool and function messages raise)."""
+    if isinstance(message, HumanMessage):
+        return Turn("user", content_text(message.content))
+    if isinstance(message, AIMessage):
+        if message.tool_calls or message.invalid_tool_calls:
+            raise UnsupportedMessageError("ChatRoutes has no tool calling; an AI message carries tool calls")
+        return Turn("assistant", content_text(message.content), ref_of(message))
+    if isinstance(message, SystemMessage):
+        return Turn("system", content_text(message.content))
+    if isinstance(message, ChatMessage) and message.role.lower() in _CHAT_ROLES:
+        return Turn(_CHAT_ROLES[message.role.lower()], content_text(message.content))
+    raise UnsupportedMessageError(
+        f"ChatRoutes has no tool calling and takes user, assistant and system messages only; "
+        f"got a {message.type!r} message"
+    )
+
+
+def messages_to_turns(messages: Sequence[BaseMessage]) -> list[Turn]:
+    """Convert a whole list (validating every message before anything is sent)."""
+    return [message_to_turn(message) for message in messages]
+
+
+def usage_metadata(usage: Usage) -> UsageMetadata:
+    """ChatRoutes usage as LangChain ``usage_metadata``."""
+    total = usage.total_tokens or usage.prompt_tokens + usage.completion_tokens
+    return UsageMetadata(
+        input_tokens=usage.prompt_tokens, output_tokens=usage.completion_tokens, total_tokens=total
+    )
+
+
+def reply_metadata(ref: TreeRef, model: str | None, finish_reason: str) -> dict[str, Any]:
+    """``response_metadata`` of a reply: its tree position, the resolved model, why it finished."""
+    return {
+        METADATA_KEY: ref.as_dict(),
+        "model_name": model or "",
+        "model_provider": PROVIDER,
+        "finish_reason": finish_reason,
+    }
+
+
+def reply_to_message(
+    ref: TreeRef, message: Message, usage: Usage, model: str | None, *, text: str, stopped: bool
+) -> AIMessage:
+    """The reply as an ``AIMessage`` whose ``id`` is the ChatRoutes message id."""
+    return AIMessage(
+        content=text,
+        id=message.id,
+        response_metadata=reply_metadata(ref, model or message.model, _finish_reason(message, stopped)),
+        usage_metadata=usage_metadata(usage),
+    )
+
+
+def last_chunk(
+    ref: TreeRef, message: Message, usage: Usage, model: str | None, *, text: str, stopped: bool
+) -> AIMessageChunk:
+    """The final stream chunk: the held-back text, ids, usage, model and finish reason, all once."""
+    return AIMessageChunk(
+        content=text,
+        id=message.id,
+        response_metadata=reply_metadata(ref, model or message.model, _finish_reason(message, stopped)),
+        usage_metadata=usage_metadata(usage),
+        chunk_position="last",
+    )
+
+
+def _finish_reason(message: Message, stopped: bool) -> str:
+    if stopped:
+        return "stop"
+    reason = message.metadata.get("finish_reason") or message.metadata.get("finishReason")
+    return reason if isinstance(reason, str) and reason else "stop"
+
+
+def apply_stop(text: str, stop: Sequence[str] | None) -> tuple[str, bool]:
+    """Cut ``text`` before the first stop sequence to complete: ``(text, stopped)``.
+
+    "First to complete" (earliest end, then earliest start) is what a streaming reader sees, so ``invoke``
+    and ``stream`` cut overlapping stop sequences the same way.
+    """
+    found = [(index + len(s), index) for s in stop or () if s and (index := text.find(s)) >= 0]
+    return (text[: min(found)[1]], True) if found else (text, False)
+
+
+class StopScanner:
+    """Applies stop sequences to a stream of text pieces, holding back only a possible partial match.
+
+    ``feed`` returns the text that is safe to emit; ``flush`` the held-back rest when the stream ends.
+    Nothing at or after a stop sequence is ever returned, even when it arrives split across pieces.
+    """
+
+    def __init__(self, stop: Sequence[str] | None) -> None:
+        self.stop = [s for s in stop or () if s]
+        self.stopped = False
+        self._held = ""
+
+    def feed(self, piece: str) -> str:
+        if self.stopped:
+            return ""
+        buffer = self._held + piece
+        text, self.stopped = apply_stop(buffer, self.stop)
+        if self.stopped:
+            self._held = ""
+            return text
+        keep = self._partial_suffix(buffer)
+        self._held = buffer[len(buffer) - keep :] if keep else ""
+        return buffer[: len(buffer) - keep]
+
+    def flush(self) -> str:
+        held, self._held = self._held, ""
+        return "" if self.stopped else held
+
+    def _partial_suffix(self, buffer: str) -> int:
+        """Length of the longest suffix of ``buffer`` that is a proper prefix of some stop sequence."""
+        best = 0
+        for stop in self.stop:
+            for size in range(min(len(stop) - 1, len(buffer)), best, -1):
+                if buffer.endswith(stop[:size]):
+                    best = size
+                    break
+        return best
+
+
+def json_instruction(schema: dict[str, Any] | None) -> str:
+    """The system instruction used for structured output (the API has no JSON mode or tools)."""
+    if schema is None:
+        return "Reply with one JSON object only: no prose, no code fences."
+    return (
+        "Reply with one JSON object only (no prose, no code fences) that conforms to this JSON schema:\n"
+        + json.dumps(schema, sort_keys=True)
+    )

@@ -1,0 +1,135 @@
+"""Core errors re-raised as classes that are also langchain-core ``ModelError``s.
+
+Each class inherits the ``chatroutes_core`` error first and the langchain-core error second, so existing
+``except chatroutes_core.RateLimitError`` clauses keep working and ``with_retry`` / ``is_retryable`` see the
+provider-neutral type::
+
+    ChatRoutesAuthenticationError     (AuthenticationError,      ModelAuthenticationError)
+    ChatRoutesPermissionDeniedError   (PermissionDeniedError,    ModelPermissionDeniedError)
+    ChatRoutesNotFoundError           (NotFoundError,            ModelNotFoundError)
+    ChatRoutesInvalidRequestError     (ValidationError,          ModelInvalidRequestError)
+    ChatRoutesConflictError           (ConflictError,            ModelInvalidRequestError)
+    ChatRoutesRateLimitError          (RateLimitError,           ModelRateLimitError)        retryable
+    ChatRoutesServerError             (ServerError,              ModelAPIError)              retryable
+    ChatRoutesStatusError             (APIStatusError,           ModelAPIError)              other statuses
+    ChatRoutesTimeoutError            (APITimeoutError,          ModelTimeoutError)          retryable
+    ChatRoutesConnectionError         (APIConnectionError,       ModelConnectionError)       retryable
+    ChatRoutesStreamInterruptedError  (StreamInterruptedError,   ModelConnectionError)       retryable
+    ChatRoutesResponseValidationError (APIResponseValidationError, ModelAPIError)            retryable
+    ChatRoutesConfigurationError      (ConfigurationError,       ModelError)
+"""
+
+from __future__ import annotations
+
+from langchain_core.exceptions import (
+    ModelAPIError,
+    ModelAuthenticationError,
+    ModelConnectionError,
+    ModelError,
+    ModelInvalidRequestError,
+    ModelNotFoundError,
+    ModelPermissionDeniedError,
+    ModelRateLimitError,
+    ModelTimeoutError,
+)
+
+from chatroutes_core._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    ChatRoutesError,
+    ConfigurationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    StreamInterruptedError,
+    ValidationError,
+)
+
+
+class ChatRoutesAuthenticationError(AuthenticationError, ModelAuthenticationError):
+    is_retryable = False
+
+
+class ChatRoutesPermissionDeniedError(PermissionDeniedError, ModelPermissionDeniedError):
+    is_retryable = False
+
+
+class ChatRoutesNotFoundError(NotFoundError, ModelNotFoundError):
+    is_retryable = False
+
+
+class ChatRoutesInvalidRequestError(ValidationError, ModelInvalidRequestError):
+    is_retryable = False
+
+
+class ChatRoutesConflictError(ConflictError, ModelInvalidRequestError):
+    is_retryable = False
+
+
+class ChatRoutesRateLimitError(RateLimitError, ModelRateLimitError):
+    is_retryable = True
+
+
+class ChatRoutesServerError(ServerError, ModelAPIError):
+    is_retryable = True
+
+
+class ChatRoutesStatusError(APIStatusError, ModelAPIError):
+    is_retryable = True
+
+
+class ChatRoutesTimeoutError(APITimeoutError, ModelTimeoutError):
+    is_retryable = True
+
+
+class ChatRoutesConnectionError(APIConnectionError, ModelConnectionError):
+    is_retryable = True
+
+
+class ChatRoutesStreamInterruptedError(StreamInterruptedError, ModelConnectionError):
+    is_retryable = True
+
+
+class ChatRoutesResponseValidationError(APIResponseValidationError, ModelAPIError):
+    is_retryable = True
+
+
+class ChatRoutesConfigurationError(ConfigurationError, ModelError):
+    is_retryable = False
+
+
+# Most specific first: the first core class the error is an instance of picks the combined class.
+_MAPPING: list[tuple[type[ChatRoutesError], type[ChatRoutesError]]] = [
+    (AuthenticationError, ChatRoutesAuthenticationError),
+    (PermissionDeniedError, ChatRoutesPermissionDeniedError),
+    (NotFoundError, ChatRoutesNotFoundError),
+    (ValidationError, ChatRoutesInvalidRequestError),
+    (ConflictError, ChatRoutesConflictError),
+    (RateLimitError, ChatRoutesRateLimitError),
+    (ServerError, ChatRoutesServerError),
+    (APIStatusError, ChatRoutesStatusError),
+    (APITimeoutError, ChatRoutesTimeoutError),
+    (APIConnectionError, ChatRoutesConnectionError),
+    (StreamInterruptedError, ChatRoutesStreamInterruptedError),
+    (APIResponseValidationError, ChatRoutesResponseValidationError),
+    (ConfigurationError, ChatRoutesConfigurationError),
+]
+
+
+def to_model_error(exc: ChatRoutesError) -> ChatRoutesError:
+    """The same error as an instance of its combined class (attributes copied; ``exc`` itself untouched)."""
+    if isinstance(exc, ModelError):
+        return exc
+    for core_class, combined in _MAPPING:
+        if isinstance(exc, core_class):
+            # The core constructors want httpx objects; copy the finished state instead of re-building it.
+            mapped = combined.__new__(combined)
+            mapped.__dict__.update(exc.__dict__)
+            mapped.args = exc.args
+            return mapped
+    return exc

@@ -1,0 +1,382 @@
+"""``ChatChatRoutes``: a LangChain chat model whose message lists are paths in the ChatRoutes tree.
+
+Each call converts the messages (``_convert``), lets the shared mapper (``chatroutes_core.mapper``) decide
+whether to continue a branch, fork, send to a bound branch or start a conversation, and converts the reply
+back. Every reply's ``id`` is its ChatRoutes message id and ``response_metadata["chatroutes"]`` holds
+``conversation_id``, ``branch_id`` and ``message_id``, so passing it back continues the branch in one request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import weakref
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.language_models.base import LangSmithParams
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableMap, RunnablePassthrough
+from langchain_core.runnables.config import ensure_config
+from langchain_core.utils import from_env, secret_from_env
+from langchain_core.utils.function_calling import convert_to_json_schema
+from langchain_core.utils.pydantic import is_basemodel_subclass
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
+
+from chatroutes_core._exceptions import ChatRoutesError
+from chatroutes_core.mapper import (
+    AsyncConversationMapper,
+    Binding,
+    ConversationMapper,
+    TipCache,
+    Turn,
+)
+from langchain_chatroutes._convert import (
+    PROVIDER,
+    StopScanner,
+    apply_stop,
+    json_instruction,
+    last_chunk,
+    messages_to_turns,
+    reply_to_message,
+)
+from langchain_chatroutes._errors import to_model_error
+
+if TYPE_CHECKING:
+    from langchain_core.language_models.model_profile import ModelProfile
+
+    from chatroutes_core._client import AsyncChatRoutesClient, ChatRoutesClient
+
+__all__ = ["ChatChatRoutes"]
+
+_BINDING_KEYS = ("conversation_id", "branch_id")
+_INSTRUCTION_KWARG = "chatroutes_json_instruction"
+_NO_TOOLS = (
+    "The ChatRoutes API has no tool calling, so ChatChatRoutes.bind_tools is not available. "
+    "Use with_structured_output(...) for structured replies."
+)
+_build_lock = threading.Lock()
+
+
+class ChatChatRoutes(BaseChatModel):
+    """ChatRoutes chat model: conversations are trees, and a message list is a path in one.
+
+    Setup:
+        ``pip install 'chatroutes-integrations[langchain]'`` and set ``CHATROUTES_API_KEY`` (and
+        ``CHATROUTES_BASE_URL`` for a local server: ``chatroutes serve``).
+
+    Example:
+        >>> from langchain_chatroutes import ChatChatRoutes
+        >>> model = ChatChatRoutes(model="gpt-5")  # doctest: +SKIP
+        >>> reply = model.invoke("Name three rivers.")  # doctest: +SKIP
+        >>> reply.response_metadata["chatroutes"]  # doctest: +SKIP
+        {'conversation_id': 'conv_…', 'branch_id': 'br_…', 'message_id': 'msg_…'}
+        >>> model.invoke(["Name three rivers.", reply, "Which is longest?"])  # one request  # doctest: +SKIP
+
+    A binding (``conversation_id``/``branch_id`` fields, per-call keyword arguments, or
+    ``config["configurable"]``) names the branch to write to; with no binding and no earlier ChatRoutes
+    reply in the list, a new conversation is created and the list sent as one transcript.
+    """
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    model: str = Field(default="gpt-5", alias="model_name")
+    """Model alias, e.g. ``gpt-5`` or ``claude-sonnet-4-5``."""
+    api_key: SecretStr | None = Field(
+        default_factory=secret_from_env("CHATROUTES_API_KEY", default=None), repr=False
+    )
+    """ChatRoutes API key (env ``CHATROUTES_API_KEY``)."""
+    base_url: str | None = Field(default_factory=from_env("CHATROUTES_BASE_URL", default=None))
+    """API base URL ending in ``/api/v1`` (env ``CHATROUTES_BASE_URL``; default the public API)."""
+    temperature: float | None = None
+    max_tokens: int | None = None
+    timeout: float | None = None
+    """Request timeout in seconds (``None``: the client's default)."""
+    max_retries: int = 2
+    stop: list[str] | None = Field(default=None, alias="stop_sequences")
+    """Stop sequences, applied on the client (the API has no stop parameter)."""
+    streaming: bool = False
+    conversation_id: str | None = None
+    """Conversation to write to (a binding); ``None``: decided per call."""
+    branch_id: str | None = None
+    """Branch to write to (needs ``conversation_id``)."""
+
+    _tips: TipCache = PrivateAttr(default_factory=TipCache)
+    _mapper: ConversationMapper | None = PrivateAttr(default=None)
+    _amapper: tuple[weakref.ref[asyncio.AbstractEventLoop], AsyncConversationMapper] | None = PrivateAttr(
+        default=None
+    )
+
+    @property
+    def model_name(self) -> str:
+        """The model alias (same as ``model``)."""
+        return self.model
+
+    @property
+    def _llm_type(self) -> str:
+        return "chatroutes-chat"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "base_url": self.base_url,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "conversation_id": self.conversation_id,
+            "branch_id": self.branch_id,
+        }
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider=PROVIDER, ls_model_name=kwargs.get("model") or self.model, ls_model_type="chat"
+        )
+        temperature = kwargs.get("temperature", self.temperature)
+        if temperature is not None:
+            params["ls_temperature"] = temperature
+        max_tokens = kwargs.get("max_tokens", self.max_tokens)
+        if max_tokens is not None:
+            params["ls_max_tokens"] = max_tokens
+        if stops := stop or self.stop:
+            params["ls_stop"] = stops
+        return params
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        return {
+            "text_inputs": True,
+            "text_outputs": True,
+            "image_inputs": False,
+            "image_url_inputs": False,
+            "pdf_inputs": False,
+            "audio_inputs": False,
+            "video_inputs": False,
+            "tool_calling": False,
+            "tool_choice": False,
+            "structured_output": False,
+        }
+
+    # --- clients (built once, reused) ----------------------------------------------------------------
+
+    def _client_options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {"max_retries": self.max_retries}
+        if self.api_key is not None:
+            options["api_key"] = self.api_key.get_secret_value()
+        if self.base_url is not None:
+            options["base_url"] = self.base_url
+        if self.timeout is not None:
+            options["timeout"] = self.timeout
+        return options
+
+    @property
+    def client(self) -> ChatRoutesClient:
+        """The sync core client (one connection pool, built on first use)."""
+        return self._get_mapper().client
+
+    def _get_mapper(self) -> ConversationMapper:
+        if self._mapper is None:
+            from chatroutes_core._client import ChatRoutesClient
+
+            with _build_lock:
+                if self._mapper is None:
+                    client = ChatRoutesClient(**self._client_options())
+                    self._mapper = ConversationMapper(client, model=self.model, tips=self._tips)
+        return self._mapper
+
+    def _get_async_mapper(self) -> AsyncConversationMapper:
+        # An httpx.AsyncClient's pool belongs to the event loop it first ran on: one client per loop.
+        loop = asyncio.get_running_loop()
+        cached = self._amapper
+        if cached is None or cached[0]() is not loop:
+            from chatroutes_core._client import AsyncChatRoutesClient
+
+            client: AsyncChatRoutesClient = AsyncChatRoutesClient(**self._client_options())
+            cached = (weakref.ref(loop), AsyncConversationMapper(client, model=self.model, tips=self._tips))
+            self._amapper = cached
+        return cached[1]
+
+    # --- binding from config (DESIGN.md point 6) -------------------------------------------------------
+
+    @staticmethod
+    def _with_binding(config: RunnableConfig | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        configurable = ensure_config(config).get("configurable") or {}
+        for key in _BINDING_KEYS:
+            if kwargs.get(key) is None and isinstance(configurable.get(key), str):
+                kwargs[key] = configurable[key]
+        return kwargs
+
+    def invoke(
+        self, input: LanguageModelInput, config: RunnableConfig | None = None, *,
+        stop: list[str] | None = None, **kwargs: Any,
+    ) -> AIMessage:
+        return super().invoke(input, config, stop=stop, **self._with_binding(config, kwargs))
+
+    async def ainvoke(
+        self, input: LanguageModelInput, config: RunnableConfig | None = None, *,
+        stop: list[str] | None = None, **kwargs: Any,
+    ) -> AIMessage:
+        return await super().ainvoke(input, config, stop=stop, **self._with_binding(config, kwargs))
+
+    def stream(
+        self, input: LanguageModelInput, config: RunnableConfig | None = None, *,
+        stop: list[str] | None = None, **kwargs: Any,
+    ) -> Iterator[AIMessageChunk]:
+        yield from super().stream(input, config, stop=stop, **self._with_binding(config, kwargs))
+
+    async def astream(
+        self, input: LanguageModelInput, config: RunnableConfig | None = None, *,
+        stop: list[str] | None = None, **kwargs: Any,
+    ) -> AsyncIterator[AIMessageChunk]:
+        async for chunk in super().astream(input, config, stop=stop, **self._with_binding(config, kwargs)):
+            yield chunk
+
+    # --- one call: convert, map, convert back ----------------------------------------------------------
+
+    def _prepare(
+        self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
+    ) -> tuple[list[Turn], Binding, dict[str, Any], list[str]]:
+        turns = messages_to_turns(messages)
+        if instruction := kwargs.get(_INSTRUCTION_KWARG):
+            turns.append(Turn("system", instruction))
+        self._with_binding(None, kwargs)  # inside a chain, the context's config carries the binding
+        conversation_id = kwargs.get("conversation_id") or self.conversation_id
+        branch_id = kwargs.get("branch_id") or (self.branch_id if conversation_id == self.conversation_id
+                                                else None)
+        binding = Binding(conversation_id, branch_id)
+        generation = {
+            "model": kwargs.get("model") or self.model,
+            "temperature": kwargs.get("temperature", self.temperature),
+            "max_tokens": kwargs.get("max_tokens", self.max_tokens),
+        }
+        return turns, binding, generation, list(stop if stop is not None else self.stop or [])
+
+    def _generate(
+        self, messages: list[BaseMessage], stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any,
+    ) -> ChatResult:
+        turns, binding, generation, stops = self._prepare(messages, stop, kwargs)
+        mapper = self._get_mapper()
+        mapper.plan(turns, binding)  # bad input raises here, before any client is used
+        try:
+            reply = mapper.send(turns, binding, **generation)
+        except ChatRoutesError as exc:
+            raise to_model_error(exc) from exc
+        text, stopped = apply_stop(reply.message.content, stops)
+        message = reply_to_message(reply.ref, reply.message, reply.usage, reply.model, text=text,
+                                   stopped=stopped)
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    async def _agenerate(
+        self, messages: list[BaseMessage], stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any,
+    ) -> ChatResult:
+        turns, binding, generation, stops = self._prepare(messages, stop, kwargs)
+        mapper = self._get_async_mapper()
+        mapper.plan(turns, binding)
+        try:
+            reply = await mapper.send(turns, binding, **generation)
+        except ChatRoutesError as exc:
+            raise to_model_error(exc) from exc
+        text, stopped = apply_stop(reply.message.content, stops)
+        message = reply_to_message(reply.ref, reply.message, reply.usage, reply.model, text=text,
+                                   stopped=stopped)
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _stream(
+        self, messages: list[BaseMessage], stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        turns, binding, generation, stops = self._prepare(messages, stop, kwargs)
+        scanner = StopScanner(stops)
+        try:
+            with self._get_mapper().stream(turns, binding, **generation) as stream:
+                for event in stream:
+                    if event.type == "content":
+                        if text := scanner.feed(event.content):
+                            chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
+                            if run_manager:
+                                run_manager.on_llm_new_token(text, chunk=chunk)
+                            yield chunk
+                    else:
+                        assert stream.ref is not None
+                        yield ChatGenerationChunk(message=last_chunk(
+                            stream.ref, event.message, event.usage, event.model, text=scanner.flush(),
+                            stopped=scanner.stopped,
+                        ))
+        except ChatRoutesError as exc:
+            raise to_model_error(exc) from exc
+
+    async def _astream(
+        self, messages: list[BaseMessage], stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        turns, binding, generation, stops = self._prepare(messages, stop, kwargs)
+        scanner = StopScanner(stops)
+        try:
+            async with self._get_async_mapper().stream(turns, binding, **generation) as stream:
+                async for event in stream:
+                    if event.type == "content":
+                        if text := scanner.feed(event.content):
+                            chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
+                            if run_manager:
+                                await run_manager.on_llm_new_token(text, chunk=chunk)
+                            yield chunk
+                    else:
+                        assert stream.ref is not None
+                        yield ChatGenerationChunk(message=last_chunk(
+                            stream.ref, event.message, event.usage, event.model, text=scanner.flush(),
+                            stopped=scanner.stopped,
+                        ))
+        except ChatRoutesError as exc:
+            raise to_model_error(exc) from exc
+
+    # --- tools and structured output ---------------------------------------------------------------------
+
+    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> Runnable[LanguageModelInput, AIMessage]:
+        """Not available: the ChatRoutes API has no tool calling."""
+        raise NotImplementedError(_NO_TOOLS)
+
+    def with_structured_output(
+        self,
+        schema: Mapping[str, Any] | type | Callable[..., Any] | None = None,
+        *,
+        method: Literal["json_schema", "function_calling", "json_mode"] = "json_schema",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, Any]:
+        """Structured replies via a JSON-schema instruction and a parser (the API has no JSON mode or tools).
+
+        All three ``method`` values work the same way: the schema (if any) is sent as a system instruction
+        at the end of the turn and the reply is parsed as JSON (into the pydantic class when ``schema`` is
+        one). ``strict`` is accepted for compatibility; parsing is always strict about JSON.
+        """
+        if kwargs:
+            raise ValueError(f"Received unsupported arguments {sorted(kwargs)}")
+        if method not in ("json_schema", "function_calling", "json_mode"):
+            raise ValueError(f"Unknown method {method!r}: use json_schema, function_calling or json_mode")
+        if schema is None and method != "json_mode":
+            raise ValueError(f"schema is required for method={method!r}")
+        json_schema = convert_to_json_schema(schema) if schema is not None else None
+        llm = self.bind(
+            **{_INSTRUCTION_KWARG: json_instruction(json_schema)},
+            ls_structured_output_format={
+                "kwargs": {"method": method, "strict": strict},
+                "schema": json_schema if json_schema is not None else {"type": "object"},
+            },
+        )
+        parser: Runnable[Any, Any]
+        if isinstance(schema, type) and is_basemodel_subclass(schema):
+            parser = PydanticOutputParser(pydantic_object=schema)
+        else:
+            parser = JsonOutputParser()
+        if not include_raw:
+            return llm | parser
+        parse = RunnablePassthrough.assign(
+            parsed=lambda x: parser.invoke(x["raw"]), parsing_error=lambda _: None
+        )
+        fallback = RunnablePassthrough.assign(parsed=lambda _: None)
+        return RunnableMap(raw=llm) | parse.with_fallbacks([fallback], exception_key="parsing_error")

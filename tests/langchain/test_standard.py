@@ -1,0 +1,76 @@
+"""langchain-tests standard suites for ChatChatRoutes (unit: offline; integration: against a LocalServer).
+
+The only skipped standard tests are features the ChatRoutes API lacks: native tool calling (``bind_tools``
+is not implemented) and image, audio, video and PDF input (text only). Both are expressed through the
+capability properties, so langchain-tests skips them with its own reason.
+"""
+
+from __future__ import annotations
+
+import pytest
+from langchain_tests.integration_tests import ChatModelIntegrationTests
+from langchain_tests.unit_tests import ChatModelUnitTests
+
+from chatroutes_core.testing import LocalServer
+from langchain_chatroutes import ChatChatRoutes
+
+
+class TestChatChatRoutesUnit(ChatModelUnitTests):
+    @property
+    def chat_model_class(self) -> type[ChatChatRoutes]:
+        return ChatChatRoutes
+
+    @property
+    def chat_model_params(self) -> dict[str, object]:
+        return {"model": "gpt-5", "base_url": "http://127.0.0.1:9/api/v1"}
+
+    @property
+    def has_tool_calling(self) -> bool:
+        return False  # the API has no tool calling
+
+    @property
+    def has_structured_output(self) -> bool:
+        return True
+
+    @property
+    def init_from_env_params(self) -> tuple[dict[str, str], dict[str, object], dict[str, object]]:
+        return (
+            {"CHATROUTES_API_KEY": "env-key", "CHATROUTES_BASE_URL": "http://127.0.0.1:9/api/v1"},
+            {},
+            {"api_key": "env-key", "base_url": "http://127.0.0.1:9/api/v1"},
+        )
+
+
+@pytest.mark.integration
+class TestChatChatRoutesIntegration(ChatModelIntegrationTests):
+    """Runs against a session LocalServer (``lc_server``) whose responder follows JSON instructions."""
+
+    server: LocalServer
+
+    @pytest.fixture(autouse=True)
+    def _server(self, lc_server: LocalServer) -> None:
+        type(self).server = lc_server
+
+    @property
+    def chat_model_class(self) -> type[ChatChatRoutes]:
+        return ChatChatRoutes
+
+    @property
+    def chat_model_params(self) -> dict[str, object]:
+        return {"model": "gpt-5", "api_key": self.server.api_key, "base_url": self.server.base_url}
+
+    @property
+    def has_tool_calling(self) -> bool:
+        return False  # the API has no tool calling
+
+    @property
+    def has_structured_output(self) -> bool:
+        return True  # through a JSON-schema instruction and a parser
+
+    @property
+    def supports_json_mode(self) -> bool:
+        return True  # the same instruction, without requiring a schema
+
+    @property
+    def model_override_value(self) -> str:
+        return "claude-sonnet-4-5"
