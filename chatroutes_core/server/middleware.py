@@ -1,0 +1,129 @@
+"""Pure ASGI middleware (no response buffering, so streams stay unbuffered).
+
+Outermost first: :class:`RequestLog` records ``(method, path)``; :class:`BodyLimit` reads the body once,
+answers 413 past the limit and turns an empty body into ``{}`` (the official SDK sends
+``Content-Type: application/json`` with no body); :class:`Knobs` applies injected HTTP faults and the added
+latency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from .errors import error_body
+from .faults import fault_response
+from .state import ServerState
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+async def _send_json(send: Send, status: int, payload: dict[str, Any]) -> None:
+    body = json.dumps(payload).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class RequestLog:
+    def __init__(self, app: ASGIApp, state: ServerState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            self.state.record_request(scope["method"], scope["path"])
+        await self.app(scope, receive, send)
+
+
+class BodyLimit:
+    def __init__(self, app: ASGIApp, state: ServerState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        limit = self.state.max_body_bytes
+        too_large = error_body(413, f"Request body too large (limit {limit} bytes)")
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _send_json(send, 413, too_large)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                await _send_json(send, 413, too_large)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if not body.strip():
+            body = b"{}"
+        scope = dict(scope)
+        scope["headers"] = [
+            (k, v) for k, v in scope.get("headers") or [] if k.lower() != b"content-length"
+        ] + [(b"content-length", str(len(body)).encode())]
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+class Knobs:
+    """Injected HTTP faults (before or after the route) and added latency."""
+
+    def __init__(self, app: ASGIApp, state: ServerState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith("/api/") or "/_admin/" in path:
+            await self.app(scope, receive, send)
+            return
+        if self.state.latency > 0:
+            await asyncio.sleep(self.state.latency)
+        fault = self.state.faults.take(scope["method"], scope["path"], stream=False)
+        if fault is None:
+            await self.app(scope, receive, send)
+            return
+        if fault.when == "after":
+
+            async def discard(message: Message) -> None:
+                return None
+
+            with contextlib.suppress(Exception):  # the fault replaces whatever happened
+                await self.app(scope, receive, discard)
+        status, headers, body = fault_response(fault)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,57 @@
+"""Test-knob routes under ``/_admin`` (only mounted when the server runs with ``test_knobs=True``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from ..errors import ApiError
+from ..faults import BodyKind, When
+from .deps import Owner, State
+
+router = APIRouter(prefix="/_admin", include_in_schema=False)
+
+
+class KnobsBody(BaseModel):
+    latency: float | None = Field(default=None, ge=0, le=60)
+    token_delay: float | None = Field(default=None, ge=0, le=60)
+
+
+class FaultBody(BaseModel):
+    status: int | None = Field(default=None, ge=100, le=599)
+    count: int = Field(default=1, ge=1)
+    method: str | None = None
+    path: str | None = None
+    when: When = "before"
+    body: BodyKind = "json"
+    retry_after: float | None = Field(default=None, ge=0)
+    message: str | None = None
+    cut_after: int | None = Field(default=None, ge=0)
+    stall_after: int | None = Field(default=None, ge=0)
+    stall_seconds: float = Field(default=0.0, ge=0, le=600)
+
+
+@router.post("/knobs")
+async def set_knobs(body: KnobsBody, state: State, owner: Owner) -> dict[str, Any]:
+    if body.latency is not None:
+        state.latency = body.latency
+    if body.token_delay is not None:
+        state.token_delay = body.token_delay
+    return {"success": True, "data": {"latency": state.latency, "tokenDelay": state.token_delay}}
+
+
+@router.post("/faults")
+async def add_fault(body: FaultBody, state: State, owner: Owner) -> dict[str, Any]:
+    try:
+        state.faults.inject(**body.model_dump())
+    except ValueError as exc:
+        raise ApiError(400, str(exc)) from None
+    return {"success": True, "data": {"pending": len(state.faults.pending)}}
+
+
+@router.delete("/faults")
+async def clear_faults(state: State, owner: Owner) -> dict[str, Any]:
+    state.faults.clear()
+    return {"success": True}

@@ -1,0 +1,44 @@
+"""AutoBranch: suggestions from the offline detector (``chatroutes_core.autobranch``) and a health check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from ..errors import ApiError
+from ..models import SuggestBranchesBody
+from ..wire import ok
+from .deps import Owner, State
+
+router = APIRouter(tags=["autobranch"])
+
+SERVICE_VERSION = "1.0.0"
+
+
+@router.post("/autobranch/suggest-branches")
+async def suggest_branches(body: SuggestBranchesBody, state: State, owner: Owner) -> dict[str, Any]:
+    if not body.text.strip():
+        raise ApiError(400, "text must not be empty")
+    try:  # imported lazily: the detector is a separate module
+        from chatroutes_core.autobranch import suggest_branches as detect
+    except ImportError:
+        raise ApiError(503, "The AutoBranch detector is not available") from None
+    result: dict[str, Any] = detect(
+        body.text, threshold=body.threshold, suggestions_count=body.suggestions_count
+    )
+    if body.hybrid_detection:
+        # No LLM is called offline; say so instead of pretending to be hybrid.
+        result.setdefault("metadata", {})["hybridRequested"] = True
+    return ok(result)
+
+
+@router.get("/autobranch/health")
+async def health(state: State, owner: Owner) -> dict[str, Any]:
+    try:
+        import chatroutes_core.autobranch  # noqa: F401
+    except ImportError:
+        status = "degraded"
+    else:
+        status = "healthy"
+    return ok({"status": status, "version": SERVICE_VERSION, "service": "autobranch"})

@@ -1,0 +1,178 @@
+"""Branches: list, create, fork, update, delete, full-history messages, merge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from ..errors import ApiError, not_found
+from ..models import CreateBranchBody, ForkBody, UpdateBranchBody
+from ..state import ServerState
+from ..store import BranchRow, ConversationRow
+from ..wire import branch_json, message_json, ok
+from .deps import Idem, Owner, State, require_branch, require_conversation
+
+router = APIRouter(tags=["branches"])
+
+
+def _fork(
+    state: ServerState,
+    conv: ConversationRow,
+    message_id: str | None,
+    *,
+    title: str | None,
+    description: str | None,
+    context_mode: str | None,
+) -> BranchRow:
+    """A new branch forked at ``message_id`` (or at the main branch's tip when None)."""
+    store = state.store
+    if message_id is not None:
+        message = store.find_message(conv.id, message_id)
+        if message is None:
+            raise not_found("Message")
+        parent_id: str | None = message.branch_id
+        fork_id: str | None = message.id
+    else:
+        main = store.main_branch(conv.id)
+        if main is None:
+            raise not_found("Main branch")
+        history = store.history(main)
+        parent_id = history[-1].branch_id if history else main.id
+        fork_id = history[-1].id if history else None
+    if parent_id is None or store.get_branch(conv.id, parent_id) is None:
+        raise not_found("Branch")
+    name = title.strip() if title and title.strip() else f"Branch {len(store.list_branches(conv.id))}"
+    return store.create_branch(
+        conv.id,
+        title=name,
+        parent_branch_id=parent_id,
+        fork_point_message_id=fork_id,
+        description=description,
+        context_mode=context_mode or "FULL",
+    )
+
+
+@router.get("/conversations/{conversation_id}/branches")
+async def list_branches(conversation_id: str, state: State, owner: Owner) -> dict[str, Any]:
+    conv = require_conversation(state, owner, conversation_id)
+    return ok({"branches": [branch_json(b, state.store) for b in state.store.list_branches(conv.id)]})
+
+
+@router.post("/conversations/{conversation_id}/branches", status_code=201)
+async def create_branch(
+    conversation_id: str, body: CreateBranchBody, state: State, idem: Idem
+) -> dict[str, Any]:
+    conv = require_conversation(state, idem.owner, conversation_id)
+    with state.store.atomic():
+        branch = _fork(
+            state,
+            conv,
+            body.base_node_id,
+            title=body.title,
+            description=body.description,
+            context_mode=body.context_mode,
+        )
+        envelope = ok({"branch": branch_json(branch, state.store)})
+        idem.save(201, envelope)
+    return envelope
+
+
+@router.post("/conversations/{conversation_id}/fork", status_code=201)
+async def fork(conversation_id: str, body: ForkBody, state: State, idem: Idem) -> dict[str, Any]:
+    conv = require_conversation(state, idem.owner, conversation_id)
+    with state.store.atomic():
+        branch = _fork(
+            state,
+            conv,
+            body.fork_point_message_id,
+            title=body.title,
+            description=body.description,
+            context_mode=body.context_mode,
+        )
+        envelope = ok({"branch": branch_json(branch, state.store)})
+        idem.save(201, envelope)
+    return envelope
+
+
+@router.patch("/conversations/{conversation_id}/branches/{branch_id}")
+async def update_branch(
+    conversation_id: str, branch_id: str, body: UpdateBranchBody, state: State, owner: Owner
+) -> dict[str, Any]:
+    conv = require_conversation(state, owner, conversation_id)
+    branch = require_branch(state, conv.id, branch_id)
+    if branch.is_main and body.is_active is False:
+        raise ApiError(400, "The main branch cannot be deactivated")
+    if body.title is not None and not body.title.strip():
+        raise ApiError(400, "title must not be empty")
+    state.store.update_branch(
+        branch.id,
+        title=body.title,
+        description=body.description,
+        context_mode=body.context_mode,
+        is_active=body.is_active,
+    )
+    return ok({"branch": branch_json(require_branch(state, conv.id, branch_id), state.store)})
+
+
+@router.delete("/conversations/{conversation_id}/branches/{branch_id}")
+async def delete_branch(conversation_id: str, branch_id: str, state: State, owner: Owner) -> dict[str, Any]:
+    conv = require_conversation(state, owner, conversation_id)
+    branch = require_branch(state, conv.id, branch_id)
+    if branch.is_main:
+        raise ApiError(400, "The main branch cannot be deleted")
+    if state.store.child_count(branch.id):
+        raise ApiError(409, "Branch has child branches; delete them first")
+    async with state.lock_for(branch.id):
+        state.store.delete_branch(branch.id)
+    return {"success": True}
+
+
+@router.get("/conversations/{conversation_id}/branches/{branch_id}/messages")
+async def branch_messages(conversation_id: str, branch_id: str, state: State, owner: Owner) -> dict[str, Any]:
+    conv = require_conversation(state, owner, conversation_id)
+    branch = require_branch(state, conv.id, branch_id)
+    return ok({"messages": [message_json(m) for m in state.store.history(branch)]})
+
+
+@router.post("/conversations/{conversation_id}/branches/{branch_id}/merge")
+async def merge(conversation_id: str, branch_id: str, state: State, idem: Idem) -> dict[str, Any]:
+    """Copy the branch's own messages onto the end of its parent, then mark the branch inactive."""
+    store = state.store
+    conv = require_conversation(state, idem.owner, conversation_id)
+    branch = require_branch(state, conv.id, branch_id)
+    if branch.is_main or branch.parent_branch_id is None:
+        raise ApiError(400, "The main branch cannot be merged")
+    parent = store.get_branch(conv.id, branch.parent_branch_id)
+    if parent is None:
+        raise ApiError(409, "The parent branch no longer exists")
+    async with state.lock_for(parent.id), state.lock_for(branch.id):
+        branch = require_branch(state, conv.id, branch_id)
+        if not branch.is_active:
+            raise ApiError(409, "Branch is already merged or inactive")
+        if not parent.is_active:
+            raise ApiError(409, "The parent branch is not active")
+        with store.atomic():
+            parent_history = store.history(parent)
+            tip = parent_history[-1].id if parent_history else None
+            for message in store.own_messages(branch.id):
+                metadata = {
+                    **message.metadata,
+                    "merged_from_branch_id": branch.id,
+                    "original_message_id": message.id,
+                }
+                copy = store.add_message(
+                    conv.id,
+                    parent.id,
+                    role=message.role,
+                    content=message.content,
+                    token_count=message.token_count,
+                    model=message.model,
+                    metadata=metadata,
+                    parent_message_id=tip,
+                )
+                tip = copy.id
+            store.update_branch(branch.id, is_active=False)
+            envelope = ok({"branch": branch_json(require_branch(state, conv.id, branch_id), store)})
+            idem.save(200, envelope)
+    return envelope

@@ -1,0 +1,111 @@
+"""Shared route dependencies: the server state, authentication, lookups and idempotency."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from ..errors import ApiError, not_found
+from ..models import MODEL_ALIASES
+from ..state import ServerState
+from ..store import BranchRow, ConversationRow, IdempotencyRecord
+
+
+def get_state(request: Request) -> ServerState:
+    state: ServerState = request.app.state.server
+    return state
+
+
+State = Annotated[ServerState, Depends(get_state)]
+
+
+def api_key_from(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    scheme, _, value = auth.partition(" ")
+    if scheme.lower() in ("apikey", "bearer") and value.strip():
+        return value.strip()
+    header = request.headers.get("x-api-key", "").strip()
+    return header or None
+
+
+def authenticate(request: Request, state: State) -> str:
+    """The owner (hash of the API key) of this request; 401 without a known key."""
+    key = api_key_from(request)
+    if key is None:
+        raise ApiError(401, "Missing API key: send 'Authorization: ApiKey <key>'")
+    owner = state.store.owner_of(key)
+    if owner is None:
+        raise ApiError(401, "Invalid API key")
+    return owner
+
+
+Owner = Annotated[str, Depends(authenticate)]
+
+
+def resolve_model(name: str) -> str:
+    resolved = MODEL_ALIASES.get(name)
+    if resolved is None:
+        raise ApiError(400, f"Unsupported model: {name}")
+    return resolved
+
+
+def require_conversation(state: ServerState, owner: str, conversation_id: str) -> ConversationRow:
+    conv = state.store.get_conversation(owner, conversation_id)
+    if conv is None:
+        raise not_found("Conversation")
+    return conv
+
+
+def require_branch(state: ServerState, conversation_id: str, branch_id: str) -> BranchRow:
+    branch = state.store.get_branch(conversation_id, branch_id)
+    if branch is None:
+        raise not_found("Branch")
+    return branch
+
+
+class Replay(Exception):
+    """A repeated Idempotency-Key: answer with the stored result."""
+
+    def __init__(self, record: IdempotencyRecord) -> None:
+        super().__init__("idempotent replay")
+        self.record = record
+
+
+@dataclass
+class Idempotency:
+    """The Idempotency-Key of a POST, if any; ``save`` records the answer (call it inside the write)."""
+
+    state: ServerState
+    owner: str
+    key: str | None
+    fingerprint: str
+
+    def save(self, status: int, body: Any, kind: str = "json") -> None:
+        if self.key is not None:
+            record = IdempotencyRecord(self.fingerprint, kind, status, body)
+            self.state.store.save_idempotent(self.owner, self.key, record)
+
+
+async def idempotency(request: Request, state: State, owner: Owner) -> AsyncIterator[Idempotency]:
+    key = request.headers.get("idempotency-key")
+    if key is None:
+        yield Idempotency(state, owner, None, "")
+        return
+    if not key.strip() or len(key) > 255:
+        raise ApiError(400, "Idempotency-Key must be 1 to 255 characters")
+    body = await request.body()
+    digest = hashlib.sha256(f"{request.method} {request.url.path}\n".encode() + body).hexdigest()
+    async with state.lock_for(f"idem:{owner}:{key}"):
+        record = state.store.get_idempotent(owner, key)
+        if record is not None:
+            if record.fingerprint != digest:
+                raise ApiError(409, "Idempotency-Key was already used with a different request")
+            raise Replay(record)
+        yield Idempotency(state, owner, key, digest)
+
+
+Idem = Annotated[Idempotency, Depends(idempotency)]

@@ -1,0 +1,88 @@
+"""Messages: send (#7), stream (#8), list (#9), edit (#10), delete (#11), branch-scoped send (#18)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+
+from .. import exchange
+from ..errors import not_found
+from ..models import SendMessageBody, UpdateMessageBody
+from ..tokens import estimate_tokens
+from ..wire import message_json, ok
+from .deps import Idem, Owner, State, require_branch, require_conversation
+
+router = APIRouter(tags=["messages"])
+
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+@router.post("/conversations/{conversation_id}/messages")
+async def send_message(
+    conversation_id: str, body: SendMessageBody, state: State, idem: Idem
+) -> dict[str, Any]:
+    ex = exchange.prepare(state, idem.owner, conversation_id, body, body.branch_id)
+    return await exchange.send(ex, idem)
+
+
+@router.post(
+    "/conversations/{conversation_id}/messages/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def stream_message(
+    conversation_id: str, body: SendMessageBody, request: Request, state: State, idem: Idem
+) -> StreamingResponse:
+    ex = exchange.prepare(state, idem.owner, conversation_id, body, body.branch_id)
+    fault = state.faults.take(request.method, request.url.path, stream=True)
+    return StreamingResponse(
+        exchange.stream(ex, idem, fault), media_type="text/event-stream", headers=SSE_HEADERS
+    )
+
+
+@router.post("/conversations/{conversation_id}/branches/{branch_id}/messages")
+async def send_branch_message(
+    conversation_id: str, branch_id: str, body: SendMessageBody, state: State, idem: Idem
+) -> dict[str, Any]:
+    ex = exchange.prepare(state, idem.owner, conversation_id, body, branch_id)
+    return await exchange.send(ex, idem, legacy_shape=True)
+
+
+@router.get("/conversations/{conversation_id}/messages")
+async def list_messages(
+    conversation_id: str,
+    state: State,
+    owner: Owner,
+    branch_id: str | None = Query(None, alias="branchId", max_length=200),
+) -> dict[str, Any]:
+    conv = require_conversation(state, owner, conversation_id)
+    if branch_id:
+        branch = require_branch(state, conv.id, branch_id)
+    else:
+        main = state.store.main_branch(conv.id)
+        if main is None:
+            raise not_found("Main branch")
+        branch = main
+    return ok({"messages": [message_json(m) for m in state.store.history(branch)]})
+
+
+@router.patch("/messages/{message_id}")
+async def update_message(
+    message_id: str, body: UpdateMessageBody, state: State, owner: Owner
+) -> dict[str, Any]:
+    message = state.store.get_message(owner, message_id)
+    if message is None:
+        raise not_found("Message")
+    updated = state.store.update_message(message, body.content, estimate_tokens(body.content))
+    return ok({"message": message_json(updated)})
+
+
+@router.delete("/messages/{message_id}")
+async def delete_message(message_id: str, state: State, owner: Owner) -> dict[str, Any]:
+    message = state.store.get_message(owner, message_id)
+    if message is None:
+        raise not_found("Message")
+    state.store.delete_message(message.id)
+    return {"success": True}

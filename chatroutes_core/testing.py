@@ -1,0 +1,199 @@
+"""Test helpers: :class:`LocalServer` runs the local ChatRoutes-compatible server in a background thread.
+
+Example::
+
+    from chatroutes_core.testing import LocalServer
+
+    with LocalServer() as srv:
+        client = ChatRoutesClient(api_key=srv.api_key, base_url=srv.base_url)
+        ...
+        assert srv.count_messages() == 2
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from chatroutes_core.server import FaultInjector, create_app
+from chatroutes_core.server.faults import BodyKind, Fault, When
+from chatroutes_core.server.state import ServerState
+
+__all__ = ["LocalServer", "new_api_key"]
+
+
+def new_api_key() -> str:
+    """A fresh random key in the local server's format."""
+    return f"cr_local_sk_{secrets.token_hex(24)}"
+
+
+class LocalServer:
+    """The local server on a free loopback port, with a temporary SQLite file unless ``db_path`` is given.
+
+    Args:
+        latency: seconds added before every API answer.
+        token_delay: seconds before each streamed content event.
+        **options: ``db_path`` (reuse a database, e.g. to test a restart), ``api_key`` (the key to use;
+            a new one by default), ``responder``, ``max_body_bytes``, ``partial_context_messages``,
+            ``test_knobs`` (mount the ``/_admin`` routes), ``host`` (default ``127.0.0.1``).
+
+    Starts on ``__enter__`` (or ``start()``) and stops on ``__exit__`` (or ``stop()``).
+    """
+
+    def __init__(self, latency: float = 0.0, token_delay: float = 0.0, **options: Any) -> None:
+        self._host: str = options.pop("host", "127.0.0.1")
+        db_path = options.pop("db_path", None)
+        self.api_key: str = options.pop("api_key", None) or new_api_key()
+        self._tmpdir: str | None = None
+        if db_path is None:
+            self._tmpdir = tempfile.mkdtemp(prefix="chatroutes-local-")
+            db_path = Path(self._tmpdir) / "chatroutes.sqlite3"
+        self.db_path = Path(db_path)
+        self.app = create_app(
+            db_path=self.db_path, api_keys=[self.api_key], latency=latency, token_delay=token_delay, **options
+        )
+        self.state: ServerState = self.app.state.server
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self.port: int = 0
+
+    def __repr__(self) -> str:  # the key stays out of reprs
+        return f"LocalServer(base_url={self.base_url!r}, db_path={str(self.db_path)!r})"
+
+    # lifecycle ----------------------------------------------------------------------------------------
+
+    def start(self) -> LocalServer:
+        import uvicorn
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((self._host, 0))
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            self.app,
+            log_level="warning",
+            lifespan="off",
+            access_log=False,
+            timeout_graceful_shutdown=1,
+            timeout_keep_alive=5,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, name="chatroutes-local-server", daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the local server did not start")
+            time.sleep(0.002)
+        self._sock = sock
+        return self
+
+    def stop(self) -> None:
+        """Stop the server, join its thread, close the database and remove the temporary directory."""
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+            self._server = None
+            self._thread = None
+            self._sock.close()
+        self.state.store.close()
+        if self._tmpdir is not None:
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+            self._tmpdir = None
+
+    def __enter__(self) -> LocalServer:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # addresses and keys -------------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The server root, e.g. ``http://127.0.0.1:53211``."""
+        return f"http://{self._host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """The API base, ending in ``/api/v1``."""
+        return f"{self.url}/api/v1"
+
+    def new_api_key(self) -> str:
+        """Register and return a second key; its data is invisible to every other key."""
+        key = new_api_key()
+        self.state.store.add_key(key)
+        return key
+
+    # observation ----------------------------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[tuple[str, str]]:
+        """``(method, path)`` of every request received so far; paths are full (``/api/v1/...``)."""
+        with self.state._log_lock:
+            return list(self.state.requests)
+
+    def reset_requests(self) -> None:
+        self.state.reset_requests()
+
+    def count_messages(self, conversation_id: str | None = None) -> int:
+        """Messages stored server-side (deleted ones excluded), in one conversation or in all."""
+        return self.state.store.count_messages(conversation_id)
+
+    @property
+    def last_stream_timings(self) -> list[float]:
+        """``time.perf_counter()`` at which each event of the latest stream was produced."""
+        return list(self.state.last_stream_timings)
+
+    # knobs ----------------------------------------------------------------------------------------------
+
+    def set_latency(self, seconds: float) -> None:
+        self.state.latency = seconds
+
+    def set_token_delay(self, seconds: float) -> None:
+        self.state.token_delay = seconds
+
+    @property
+    def faults(self) -> FaultInjector:
+        return self.state.faults
+
+    def inject(
+        self,
+        status: int | None = None,
+        *,
+        count: int = 1,
+        method: str | None = None,
+        path: str | None = None,
+        when: When = "before",
+        body: BodyKind = "json",
+        retry_after: float | None = None,
+        message: str | None = None,
+        cut_after: int | None = None,
+        stall_after: int | None = None,
+        stall_seconds: float = 0.0,
+    ) -> Fault:
+        """Queue a fault (see ``chatroutes_core.server.faults``): ``srv.inject(503, path="/messages$")``."""
+        return self.state.faults.inject(
+            status,
+            count=count,
+            method=method,
+            path=path,
+            when=when,
+            body=body,
+            retry_after=retry_after,
+            message=message,
+            cut_after=cut_after,
+            stall_after=stall_after,
+            stall_seconds=stall_seconds,
+        )
