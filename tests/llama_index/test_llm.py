@@ -1,0 +1,193 @@
+"""ChatRoutes as a LlamaIndex LLM on the LocalServer: endpoints, anchoring, usage, side calls, secrets."""
+
+from __future__ import annotations
+
+import pytest
+from llama_index.core import Settings, VectorStoreIndex
+from llama_index.core.base.llms.base import BaseLLM
+from llama_index.core.callbacks import CallbackManager, TokenCountingHandler
+from llama_index.core.embeddings import MockEmbedding
+from llama_index.core.llms import ChatMessage
+from llama_index.core.schema import Document
+from pydantic import BaseModel
+
+from chatroutes_core.server.responders import ResponderRequest
+from chatroutes_core.testing import LocalServer
+from llama_index_chatroutes.llm import MODEL_LIMITS, ChatRoutes
+
+
+def posts(srv: LocalServer) -> list[str]:
+    return [path for method, path in srv.requests if method != "GET"]
+
+
+def test_subclasses_base_llm() -> None:
+    assert BaseLLM.__name__ in [cls.__name__ for cls in ChatRoutes.__mro__]
+
+
+def test_metadata_is_offline_and_per_alias() -> None:
+    for alias, (window, output) in MODEL_LIMITS.items():
+        meta = ChatRoutes(model=alias, api_key="k").metadata
+        assert (meta.context_window, meta.num_output, meta.model_name) == (window, output, alias)
+        assert meta.is_chat_model and not meta.is_function_calling_model
+        assert meta.context_window > 256
+    assert ChatRoutes(max_tokens=100, context_window=9000).metadata.num_output == 100
+
+
+def test_key_never_leaks() -> None:
+    secret = "cr_live_sk_supersecret_123"
+    llm = ChatRoutes(api_key=secret)
+    for text in (
+        repr(llm),
+        str(llm),
+        str(llm.model_dump()),
+        llm.to_json(),
+        str(llm.to_dict()),
+        str(llm.to_payload() if hasattr(llm, "to_payload") else ""),
+    ):
+        assert secret not in text
+    assert llm.api_key is not None and llm.api_key.get_secret_value() == secret
+
+
+def test_chat_returns_ref_and_usage(llm: ChatRoutes) -> None:
+    reply = llm.chat([ChatMessage(role="user", content="Hi")])
+    ref = reply.message.additional_kwargs["chatroutes"]
+    assert set(ref) == {"conversation_id", "branch_id", "message_id"}
+    assert reply.raw["usage"]["prompt_tokens"] > 0
+    assert reply.additional_kwargs == reply.raw["usage"]
+    assert reply.delta == reply.message.content
+
+
+def test_next_turn_continues_the_branch_with_one_request(llm: ChatRoutes, local_server: LocalServer) -> None:
+    history = [ChatMessage(role="user", content="one")]
+    first = llm.chat(history)
+    history.append(first.message)
+    local_server.reset_requests()
+    for text in ("two", "three"):
+        history.append(ChatMessage(role="user", content=text))
+        reply = llm.chat(history)
+        history.append(reply.message)
+    assert len(local_server.requests) == 2
+    ids = [m.additional_kwargs["chatroutes"] for m in history if m.role == "assistant"]
+    assert len({(r["conversation_id"], r["branch_id"]) for r in ids}) == 1
+    assert "4 prior messages" in history[-1].content
+
+
+def test_stream_chat_every_chunk_has_delta(llm: ChatRoutes) -> None:
+    chunks = list(llm.stream_chat([ChatMessage(role="user", content="stream me")]))
+    assert len(chunks) > 2
+    assert all(c.delta is not None for c in chunks)
+    assert "".join(c.delta or "" for c in chunks) == chunks[-1].message.content
+    assert "chatroutes" in chunks[-1].message.additional_kwargs
+    assert chunks[-1].raw["usage"]["completion_tokens"] > 0
+
+
+async def test_async_endpoints(llm: ChatRoutes, local_server: LocalServer) -> None:
+    first = await llm.achat([ChatMessage(role="user", content="a1")])
+    local_server.reset_requests()
+    gen = await llm.astream_chat(
+        [ChatMessage(role="user", content="a1"), first.message, ChatMessage(role="user", content="a2")]
+    )
+    chunks = [c async for c in gen]
+    assert len(local_server.requests) == 1
+    assert (
+        chunks[-1].message.additional_kwargs["chatroutes"]["branch_id"]
+        == first.message.additional_kwargs["chatroutes"]["branch_id"]
+    )
+    completion = await llm.acomplete("c1")
+    assert "You said: c1" in completion.text
+    gen2 = await llm.astream_complete("c2")
+    parts = [c async for c in gen2]
+    assert parts[-1].text.endswith("You said: c2") and all(p.delta is not None for p in parts)
+
+
+def test_completions_are_one_shots_even_when_bound(local_server: LocalServer) -> None:
+    base = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url)
+    conversation = base.client.conversations.create(title="bound")
+    llm = base.bind(conversation.id)
+    llm.chat([ChatMessage(role="user", content="in the branch")])
+    before = local_server.count_messages(conversation.id)
+    assert "You said: side" in llm.complete("side").text
+    assert "You said: side2" in "".join(c.delta or "" for c in llm.stream_complete("side2"))
+    assert local_server.count_messages(conversation.id) == before == 2
+
+
+def test_delete_side_calls(fresh_server: LocalServer) -> None:
+    llm = ChatRoutes(api_key=fresh_server.api_key, base_url=fresh_server.base_url, delete_side_calls=True)
+    response = llm.complete("temporary")
+    assert "You said: temporary" in response.text
+    assert fresh_server.count_messages() == 0
+    assert llm.client.conversations.list().conversations == []
+
+
+def test_token_counting_handler_sees_server_usage(llm: ChatRoutes) -> None:
+    counter = TokenCountingHandler()
+    llm.callback_manager = CallbackManager([counter])
+    reply = llm.chat([ChatMessage(role="user", content="count me")])
+    assert counter.prompt_llm_token_count == reply.raw["usage"]["prompt_tokens"]
+    assert counter.completion_llm_token_count == reply.raw["usage"]["completion_tokens"]
+    list(llm.stream_chat([ChatMessage(role="user", content="count me too")]))
+    assert len(counter.llm_token_counts) == 2
+
+
+@pytest.fixture
+def index() -> VectorStoreIndex:
+    docs = [
+        Document(text="ChatRoutes stores conversations as trees of branches."),
+        Document(text="Checkpoints summarise long branches."),
+    ]
+    return VectorStoreIndex.from_documents(docs, embed_model=MockEmbedding(embed_dim=8))
+
+
+def test_query_engine_sync_stream_async(index: VectorStoreIndex, llm: ChatRoutes) -> None:
+    engine = index.as_query_engine(llm=llm, similarity_top_k=1)
+    answer = engine.query("What are conversations?")
+    assert "offline echo" in str(answer) and "What are conversations?" in str(answer)
+    streaming = index.as_query_engine(llm=llm, similarity_top_k=1, streaming=True).query("Stream?")
+    text = "".join(streaming.response_gen)
+    assert "Stream?" in text
+
+
+async def test_query_engine_async(index: VectorStoreIndex, llm: ChatRoutes) -> None:
+    answer = await index.as_query_engine(llm=llm, similarity_top_k=1).aquery("Async?")
+    assert "Async?" in str(answer)
+
+
+class Person(BaseModel):
+    name: str
+    age: int
+
+
+class JSONResponder:
+    """A responder that answers like a model following the JSON-schema instruction (not an LLM)."""
+
+    name = "json"
+
+    async def stream(self, request: ResponderRequest):  # type: ignore[no-untyped-def]
+        prompt = request.messages[-1].content
+        assert "JSON schema" in prompt or "json" in prompt.lower()
+        yield 'Here you go: {"name": "Ann", '
+        yield '"age": 3}'
+
+
+@pytest.mark.integration
+def test_structured_predict_parses_and_stays_out_of_the_branch() -> None:
+    from llama_index.core.prompts import PromptTemplate
+
+    with LocalServer(responder=JSONResponder()) as srv:
+        base = ChatRoutes(api_key=srv.api_key, base_url=srv.base_url)
+        conversation = base.client.conversations.create(title="user branch")
+        llm = base.bind(conversation.id)
+        person = llm.structured_predict(
+            Person, PromptTemplate("Extract a person from: {text}"), text="Ann, 3"
+        )
+        assert person == Person(name="Ann", age=3)
+        assert srv.count_messages(conversation.id) == 0
+
+
+def test_settings_llm_accepts_it(llm: ChatRoutes) -> None:
+    previous = Settings._llm
+    try:
+        Settings.llm = llm
+        assert Settings.llm is llm
+    finally:
+        Settings._llm = previous
