@@ -1,0 +1,169 @@
+"""Pure decisions for ``ChatRoutesChatMessageHistory.add_messages``: what is already stored, what to send.
+
+No I/O here. ``plan_add`` looks at a batch of LangChain messages and the ids the history already knows, and
+returns which user turn (if any) must be sent, and which ChatRoutes reply (if any) the batch ends on. Every
+message is checked before anything is written, so a bad batch raises before the first request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+
+from chatroutes_core.mapper import TreeRef, Turn, UnsupportedMessageError
+from chatroutes_core.models import Message
+from langchain_chatroutes._convert import METADATA_KEY, message_to_turn, ref_of, reply_metadata
+
+__all__ = [
+    "ForeignMessageError",
+    "Plan",
+    "message_ref",
+    "plan_add",
+    "relabel",
+    "stored_to_message",
+    "validate_id",
+]
+
+_MAX_ID_LENGTH = 256
+
+PAIRING_HINT = (
+    "ChatRoutes writes assistant replies itself, so this history cannot store a reply generated elsewhere. "
+    "Pair the history with ChatChatRoutes: use ChatChatRoutes as the model (its replies carry their "
+    "ChatRoutes ids and are recognised as already stored), and bind it to the same branch, e.g. "
+    'config={"configurable": {"conversation_id": history.conversation_id, "branch_id": history.branch_id}} '
+    "(RunnableWithMessageHistory does this for you with history_factory_config keys conversation_id and "
+    "branch_id). To send a new user turn through the history, add only the HumanMessage: ChatRoutes stores "
+    "it with its reply."
+)
+
+
+class ForeignMessageError(UnsupportedMessageError):
+    """A message ChatRoutes cannot store through a history (nothing was written)."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What ``add_messages`` must do.
+
+    Attributes:
+        send: the new user/system turns to send as one ChatRoutes turn (the mapper joins them), or empty.
+        reply: the ChatRoutes reply the batch ends on when nothing is to be sent, or None.
+        stored: how many messages of the batch were recognised as already on the server.
+    """
+
+    send: tuple[Turn, ...]
+    reply: TreeRef | None
+    stored: int
+
+
+def validate_id(value: object, name: str, *, allow_empty: bool = False) -> str | None:
+    """Return ``value`` as an id, or None; raise ``TypeError``/``ValueError`` for anything else.
+
+    Ids are opaque, but must be non-empty strings without whitespace or control characters.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string or None, got {type(value).__name__}")
+    if value == "":
+        if allow_empty:
+            return None
+        raise ValueError(f"{name} must not be empty (pass None to let the history create one)")
+    if len(value) > _MAX_ID_LENGTH:
+        raise ValueError(f"{name} is longer than {_MAX_ID_LENGTH} characters")
+    if any(ch.isspace() or not ch.isprintable() for ch in value):
+        raise ValueError(f"{name} must not contain whitespace or control characters: {value!r}")
+    return value
+
+
+def message_ref(message: BaseMessage) -> TreeRef | None:
+    """The ChatRoutes place of a message: ``response_metadata`` (replies) or ``additional_kwargs`` (any)."""
+    return ref_of(message) or TreeRef.from_dict(message.additional_kwargs.get(METADATA_KEY))
+
+
+def plan_add(
+    messages: Sequence[BaseMessage],
+    *,
+    known: Mapping[str, TreeRef],
+    conversation_id: str | None,
+) -> Plan:
+    """Decide what to write for ``messages``; raises ``ForeignMessageError`` before any write.
+
+    Rules:
+        * A message with a ChatRoutes ref, or whose id is in ``known`` (id -> ref of what the history holds),
+          is stored: skipped.
+        * New user (and system) messages directly followed by a ChatRoutes reply were sent by the model
+          that produced that reply (``ChatChatRoutes`` stores the turn with its reply): skipped.
+        * New user/system messages at the end of the batch are one turn to send (the mapper joins them).
+        * An assistant message without a ChatRoutes ref, a tool message, or a ref into another
+          conversation cannot be stored: ``ForeignMessageError``.
+    """
+    pending: list[Turn] = []
+    reply: TreeRef | None = None
+    stored = 0
+    for position, message in enumerate(messages):
+        if not isinstance(message, BaseMessage):
+            raise TypeError(f"message {position} is a {type(message).__name__}, not a LangChain message")
+        ref = message_ref(message) or (known.get(message.id) if message.id is not None else None)
+        if ref is not None and conversation_id is not None and ref.conversation_id != conversation_id:
+            raise ForeignMessageError(
+                f"message {position} belongs to ChatRoutes conversation {ref.conversation_id!r}, "
+                f"not to this history's conversation {conversation_id!r}; nothing was written"
+            )
+        if ref is not None:
+            if isinstance(message, AIMessage):
+                stored += len(pending)
+                pending.clear()
+                reply = ref
+            elif pending:
+                raise ForeignMessageError(
+                    f"message {position} is already stored but follows new messages that are not; "
+                    "add new user turns after the stored history"
+                )
+            stored += 1
+            continue
+        turn = message_to_turn(message)  # tool messages, tool calls, non-text blocks raise here
+        if turn.role == "assistant":
+            raise ForeignMessageError(
+                f"message {position} is an assistant reply that ChatRoutes did not generate; "
+                f"nothing was written. {PAIRING_HINT}"
+            )
+        pending.append(turn)
+    if pending:
+        return Plan(send=tuple(pending), reply=None, stored=stored)
+    return Plan(send=(), reply=reply, stored=stored)
+
+
+def stored_to_message(message: Message, ref: TreeRef) -> BaseMessage:
+    """A message read from a branch as a LangChain message carrying its ChatRoutes id and ``ref``.
+
+    Assistant messages get the same ``response_metadata`` as a ``ChatChatRoutes`` reply, so the model
+    continues from them; user and system messages carry the ref in ``additional_kwargs``.
+    """
+    if message.role == "assistant":
+        return AIMessage(
+            content=message.content,
+            id=message.id,
+            response_metadata=reply_metadata(ref, message.model, "stop"),
+        )
+    kwargs = {METADATA_KEY: ref.as_dict()}
+    if message.role == "system":
+        return SystemMessage(content=message.content, id=message.id, additional_kwargs=kwargs)
+    return HumanMessage(content=message.content, id=message.id, additional_kwargs=kwargs)
+
+
+def relabel(message: BaseMessage, branch_id: str) -> BaseMessage:
+    """The same message seen through another branch (a fork inherits its parent's prefix)."""
+    ref = message_ref(message)
+    if ref is None:
+        return message
+    moved = TreeRef(ref.conversation_id, branch_id, ref.message_id).as_dict()
+    if METADATA_KEY in message.response_metadata:
+        return message.model_copy(
+            update={"response_metadata": {**message.response_metadata, METADATA_KEY: moved}}
+        )
+    return message.model_copy(
+        update={"additional_kwargs": {**message.additional_kwargs, METADATA_KEY: moved}}
+    )

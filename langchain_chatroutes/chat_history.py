@@ -1,0 +1,515 @@
+"""``ChatRoutesChatMessageHistory``: a LangChain chat history stored as one branch of a ChatRoutes tree.
+
+ChatRoutes stores every conversation on its server, as a tree of branches. This history reads a branch's full
+history (the prefix inherited from its parent up to the fork point, then its own messages) and writes new user
+turns to it. Branches are alternate histories: :meth:`~ChatRoutesChatMessageHistory.fork` starts one,
+:meth:`~ChatRoutesChatMessageHistory.switch` moves to another, :meth:`~ChatRoutesChatMessageHistory.branches`
+lists them.
+
+Who owns the state: the ChatRoutes server. ``ChatChatRoutes`` already stores each turn it sends together with
+its reply, so when the history is paired with that model (``RunnableWithMessageHistory``, LangGraph), the
+history only reads: ``add_messages`` recognises what the server holds and writes nothing twice. See
+``docs/memory.md`` for the full story, including why LangGraph is the recommended path in langchain-core 1.x.
+
+Writing rules of :meth:`~ChatRoutesChatMessageHistory.add_messages` (the whole batch is checked first; a bad
+batch raises :class:`ForeignMessageError` before any request):
+
+* messages that carry a ChatRoutes ref (``ChatChatRoutes`` replies, messages read from a history) or whose id
+  the history holds are skipped, and so are the new user messages directly before such a reply (the model sent
+  them in the turn that produced it);
+* new user/system messages at the end of the batch are sent as one turn; ChatRoutes stores it and generates
+  the reply, which is then the last message of :attr:`~ChatRoutesChatMessageHistory.messages` (and
+  :attr:`~ChatRoutesChatMessageHistory.last_reply`);
+* an assistant message ChatRoutes did not generate, or a tool message, cannot be stored: error.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.chat_history import BaseChatMessageHistory
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+
+from chatroutes_core.mapper import (
+    AsyncConversationMapper,
+    Binding,
+    ConversationMapper,
+    MappedReply,
+    TreeRef,
+    Turn,
+    render_transcript,
+)
+from langchain_chatroutes._convert import METADATA_KEY
+from langchain_chatroutes._history_plan import (
+    ForeignMessageError,
+    message_ref,
+    plan_add,
+    relabel,
+    stored_to_message,
+    validate_id,
+)
+
+if TYPE_CHECKING:
+    from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient
+    from chatroutes_core.models import Branch, Checkpoint, Message
+
+__all__ = ["BranchInUseError", "BranchInfo", "ChatRoutesChatMessageHistory", "ForeignMessageError"]
+
+# Branch structure (parent, fork point, main or not) never changes once a branch exists, so it is shared by
+# every history on the same client: a history made per turn (RunnableWithMessageHistory) reads its branch
+# with one GET instead of two. Keyed weakly by client, then by conversation id.
+_STRUCTURE: weakref.WeakKeyDictionary[Any, dict[str, list[Branch]]] = weakref.WeakKeyDictionary()
+
+
+class BranchInUseError(ValueError):
+    """``clear()`` would delete a message another branch was forked at (nothing was deleted)."""
+
+
+@dataclass(frozen=True)
+class BranchInfo:
+    """One alternate history of a conversation.
+
+    Attributes:
+        id: the branch id (pass it to :meth:`ChatRoutesChatMessageHistory.switch`).
+        title: the branch title.
+        is_main: whether this is the conversation's main branch.
+        parent_branch_id: the branch it was forked from (None for the main branch).
+        fork_point_message_id: the message it was forked at; its history inherits everything up to it.
+        message_count: the messages the server reports for the branch (as the server counts them).
+    """
+
+    id: str
+    title: str | None
+    is_main: bool
+    parent_branch_id: str | None
+    fork_point_message_id: str | None
+    message_count: int | None
+
+
+class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
+    """Chat history stored as one branch of a ChatRoutes conversation; branches are alternate histories.
+
+    Args:
+        conversation_id: the conversation; None creates one (titled ``title``) on the first write.
+        branch_id: the branch; None or ``""`` means the main branch.
+        client: a ``ChatRoutesClient`` for the sync methods.
+        async_client: an ``AsyncChatRoutesClient`` for the async methods (``aget_messages`` ...).
+        api_key: used to build the clients that were not given (default: ``CHATROUTES_API_KEY``).
+        base_url: used to build the clients that were not given (default: ``CHATROUTES_BASE_URL``).
+        model: the model ChatRoutes replies with when the history itself sends a user turn.
+        title: the title of a conversation this history creates.
+
+    Example:
+        >>> history = ChatRoutesChatMessageHistory(client=client)  # doctest: +SKIP
+        >>> history.add_user_message("Plan a trip to Kyoto")  # ChatRoutes replies  # doctest: +SKIP
+        >>> [m.type for m in history.messages]  # doctest: +SKIP
+        ['human', 'ai']
+        >>> other = history.fork(history.messages[0].id, title="Osaka instead")  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        conversation_id: str | None = None,
+        branch_id: str | None = None,
+        *,
+        client: ChatRoutesClient | None = None,
+        async_client: AsyncChatRoutesClient | None = None,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        model: str = "gpt-5",
+        title: str | None = None,
+    ) -> None:
+        super().__init__()
+        self._conversation_id = validate_id(conversation_id, "conversation_id")
+        self._branch_id = validate_id(branch_id, "branch_id", allow_empty=True)
+        if not isinstance(model, str) or not model:
+            raise ValueError("model must be a non-empty string")
+        self.model = model
+        self.title = title
+        self._client = client
+        self._async_client = async_client
+        self._api_key = api_key or None  # handed to a client only; never in repr
+        self._base_url = base_url
+        self._cache: list[BaseMessage] | None = None
+        self.last_reply: AIMessage | None = None
+        """The reply ChatRoutes generated for the last user turn this history sent itself."""
+
+    # -- identity ---------------------------------------------------------------------------------------
+
+    @property
+    def conversation_id(self) -> str | None:
+        """The conversation id (None until the first write when the history creates the conversation)."""
+        return self._conversation_id
+
+    @property
+    def branch_id(self) -> str | None:
+        """The branch id; None means "the main branch" until its id is known (after a read or a write)."""
+        return self._branch_id
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(conversation_id={self._conversation_id!r}, "
+            f"branch_id={self._branch_id!r}, model={self.model!r})"
+        )
+
+    def switch(self, branch_id: str) -> ChatRoutesChatMessageHistory:
+        """The history of another branch of the same conversation (same clients; no request)."""
+        if self._conversation_id is None:
+            raise ValueError("this history has no conversation yet, so it has no other branch to switch to")
+        target = validate_id(branch_id, "branch_id")
+        return self._sibling(target)
+
+    def _sibling(self, branch_id: str | None) -> ChatRoutesChatMessageHistory:
+        return type(self)(
+            self._conversation_id,
+            branch_id,
+            client=self._client,
+            async_client=self._async_client,
+            api_key=self._api_key,
+            base_url=self._base_url,
+            model=self.model,
+            title=self.title,
+        )
+
+    # -- clients ----------------------------------------------------------------------------------------
+
+    def _options(self) -> dict[str, Any]:
+        # A client built for the other mode talks to the same server with the same key and options.
+        given = self._client or self._async_client
+        if given is None:
+            return {"api_key": self._api_key, "base_url": self._base_url}
+        return {
+            "api_key": given.api_key,
+            "base_url": given.base_url,
+            "timeout": given.timeout,
+            "max_retries": given.max_retries,
+            "allow_insecure_http": given.allow_insecure_http,
+        }
+
+    def _sync(self) -> ChatRoutesClient:
+        if self._client is None:
+            from chatroutes_core import ChatRoutesClient
+
+            self._client = ChatRoutesClient(**self._options())
+        return self._client
+
+    def _async(self) -> AsyncChatRoutesClient:
+        if self._async_client is None:
+            from chatroutes_core import AsyncChatRoutesClient
+
+            self._async_client = AsyncChatRoutesClient(**self._options())
+        return self._async_client
+
+    # -- pure helpers shared by the sync and async twins ------------------------------------------------
+
+    def _known_structure(self, client: Any) -> list[Branch] | None:
+        assert self._conversation_id is not None
+        branches = _STRUCTURE.get(client, {}).get(self._conversation_id)
+        if branches is None:
+            return None
+        if self._branch_id is None:
+            return branches if any(b.is_main for b in branches) else None
+        return branches if any(b.id == self._branch_id for b in branches) else None
+
+    def _remember_structure(self, client: Any, branches: Sequence[Branch]) -> None:
+        assert self._conversation_id is not None
+        _STRUCTURE.setdefault(client, {})[self._conversation_id] = list(branches)
+
+    def _add_branch(self, client: Any, branch: Branch) -> None:
+        assert self._conversation_id is not None
+        known = _STRUCTURE.setdefault(client, {}).setdefault(self._conversation_id, [])
+        known.append(branch)
+
+    def _resolve_branch(self, branches: Sequence[Branch]) -> str:
+        if self._branch_id is None:
+            main = next((b for b in branches if b.is_main), None)
+            if main is None:
+                raise ValueError(f"conversation {self._conversation_id!r} has no main branch")
+            self._branch_id = main.id
+        return self._branch_id
+
+    def _fill_cache(self, stored: Sequence[Message], branch_id: str) -> list[BaseMessage]:
+        assert self._conversation_id is not None
+        self._cache = [stored_to_message(m, TreeRef(self._conversation_id, branch_id, m.id)) for m in stored]
+        return list(self._cache)
+
+    def _known_refs(self) -> dict[str, TreeRef]:
+        refs: dict[str, TreeRef] = {}
+        for message in self._cache or ():
+            ref = message_ref(message)
+            if ref is not None:
+                refs[ref.message_id] = ref
+        return refs
+
+    def _needs_read(self, messages: Sequence[BaseMessage]) -> bool:
+        # Only a message with an id but no ref might be one the server holds: read to find out.
+        return (
+            self._cache is None
+            and self._conversation_id is not None
+            and any(m.id is not None and message_ref(m) is None for m in messages)
+        )
+
+    def _after_send(self, reply: MappedReply, turns: Sequence[Turn]) -> None:
+        ref = reply.ref
+        fresh = self._conversation_id is None
+        self._conversation_id = ref.conversation_id
+        self._branch_id = ref.branch_id
+        self.last_reply = stored_to_message(reply.message, ref)  # type: ignore[assignment]
+        user_id = reply.response.user_message.id if reply.response.user_message else None
+        user_id = user_id or reply.message.parent_message_id
+        parent = reply.response.user_message.parent_message_id if reply.response.user_message else None
+        tip = self._cache[-1].id if self._cache else None
+        if fresh or self._cache is None or user_id is None or parent not in (None, tip):
+            self._cache = None  # read the branch again when asked
+            return
+        # We sent this turn on the branch whose tip we hold: the server stored exactly the rendered turn and
+        # the reply after it, so extend the cache instead of reading the branch again.
+        user_ref = TreeRef(ref.conversation_id, ref.branch_id, user_id)
+        user = HumanMessage(
+            content=render_transcript(turns), id=user_id, additional_kwargs={METADATA_KEY: user_ref.as_dict()}
+        )
+        self._cache.extend([user, self.last_reply])
+
+    def _after_reply(self, ref: TreeRef) -> None:
+        if self._conversation_id is None:
+            self._conversation_id = ref.conversation_id
+        if ref.branch_id != self._branch_id:
+            # The model wrote elsewhere (e.g. it forked because the branch had moved on): follow the reply.
+            self._branch_id = ref.branch_id
+            self._cache = None
+        elif ref.message_id not in self._known_refs():
+            self._cache = None  # the branch moved on; read it again next time
+
+    def _own_messages(self, history: Sequence[BaseMessage], branch: Branch | None) -> list[BaseMessage]:
+        fork_point = branch.fork_point_message_id if branch is not None else None
+        if fork_point is None:
+            return list(history)
+        ids = [m.id for m in history]
+        return list(history[ids.index(fork_point) + 1 :]) if fork_point in ids else list(history)
+
+    def _check_clear(self, branches: Sequence[Branch], own: Sequence[BaseMessage]) -> None:
+        own_ids = {m.id for m in own}
+        blocking = [b for b in branches if b.id != self._branch_id and b.fork_point_message_id in own_ids]
+        if blocking:
+            names = ", ".join(f"{b.id} ({b.title or 'untitled'})" for b in blocking)
+            raise BranchInUseError(
+                f"clear() would delete messages that other branches were forked at: {names}. "
+                "Nothing was deleted; clear or delete those branches first."
+            )
+
+    def _fork_target(self, history: Sequence[BaseMessage], at_message_id: str | None) -> int:
+        if not history:
+            raise ValueError("this branch has no messages yet, so there is nothing to fork at")
+        if at_message_id is None:
+            return len(history) - 1
+        target = validate_id(at_message_id, "at_message_id")
+        for index, message in enumerate(history):
+            if message.id == target:
+                return index
+        raise ValueError(f"message {target!r} is not in this branch's history, so it cannot be a fork point")
+
+    def _forked(self, branch: Branch, prefix: Sequence[BaseMessage]) -> ChatRoutesChatMessageHistory:
+        forked = self._sibling(branch.id)
+        forked._cache = [relabel(m, branch.id) for m in prefix]  # a fork's history is this prefix
+        return forked
+
+    def _tip(self, history: Sequence[BaseMessage]) -> str:
+        if not history or history[-1].id is None:
+            raise ValueError("this branch has no messages yet, so there is nothing to checkpoint")
+        return history[-1].id
+
+    @staticmethod
+    def _infos(branches: Sequence[Branch]) -> list[BranchInfo]:
+        return [
+            BranchInfo(b.id, b.title, b.is_main, b.parent_branch_id, b.fork_point_message_id, b.message_count)
+            for b in branches
+        ]
+
+    # -- reading ----------------------------------------------------------------------------------------
+
+    @property
+    def messages(self) -> list[BaseMessage]:  # type: ignore[override]
+        """The branch's full history (inherited prefix, then its own), each message with its ChatRoutes ref.
+
+        Read once and cached while the branch tip is unchanged (as far as this history can see).
+        """
+        if self._cache is not None:
+            return list(self._cache)
+        if self._conversation_id is None:
+            return []
+        client = self._sync()
+        branches = self._known_structure(client)
+        if branches is None:
+            branches = client.branches.list(self._conversation_id)
+            self._remember_structure(client, branches)
+        branch_id = self._resolve_branch(branches)
+        stored = client.branches.get_history(self._conversation_id, branch_id, branches=branches)
+        return self._fill_cache(stored, branch_id)
+
+    async def aget_messages(self) -> list[BaseMessage]:
+        """Async :attr:`messages` on the async client."""
+        if self._cache is not None:
+            return list(self._cache)
+        if self._conversation_id is None:
+            return []
+        client = self._async()
+        branches = self._known_structure(client)
+        if branches is None:
+            branches = await client.branches.list(self._conversation_id)
+            self._remember_structure(client, branches)
+        branch_id = self._resolve_branch(branches)
+        stored = await client.branches.get_history(self._conversation_id, branch_id, branches=branches)
+        return self._fill_cache(stored, branch_id)
+
+    # -- writing ----------------------------------------------------------------------------------------
+
+    def add_messages(self, messages: Sequence[BaseMessage]) -> None:
+        """Store ``messages``: skip what the server holds, send a trailing new user turn (see module doc).
+
+        Raises:
+            ForeignMessageError: an assistant reply ChatRoutes did not generate, a tool message, or a message
+                of another conversation; raised before any write.
+        """
+        if self._needs_read(messages):
+            _ = self.messages
+        plan = plan_add(messages, known=self._known_refs(), conversation_id=self._conversation_id)
+        if plan.send:
+            mapper = ConversationMapper(self._sync(), model=self.model, title=self.title)
+            binding = Binding(self._conversation_id, self._branch_id if self._conversation_id else None)
+            self._after_send(mapper.send(plan.send, binding), plan.send)
+        elif plan.reply is not None:
+            self._after_reply(plan.reply)
+
+    async def aadd_messages(self, messages: Sequence[BaseMessage]) -> None:
+        """Async :meth:`add_messages` on the async client."""
+        client = self._async()
+        if self._needs_read(messages):
+            await self.aget_messages()
+        plan = plan_add(messages, known=self._known_refs(), conversation_id=self._conversation_id)
+        if plan.send:
+            mapper = AsyncConversationMapper(client, model=self.model, title=self.title)
+            binding = Binding(self._conversation_id, self._branch_id if self._conversation_id else None)
+            self._after_send(await mapper.send(plan.send, binding), plan.send)
+        elif plan.reply is not None:
+            self._after_reply(plan.reply)
+
+    def add_user_message(self, message: HumanMessage | str) -> None:
+        """Send a user turn; ChatRoutes stores it and replies (the reply is in :attr:`last_reply`)."""
+        self.add_messages([HumanMessage(content=message) if isinstance(message, str) else message])
+
+    # -- clearing ---------------------------------------------------------------------------------------
+
+    def clear(self) -> None:
+        """Delete the messages this branch stored itself: everything after its fork point (all of main).
+
+        One DELETE per message, newest first. Kept: the branch itself, the prefix it inherited from its
+        parent (that belongs to the parent branch), every other branch, and the conversation. If another
+        branch was forked at one of the messages to delete, raises :class:`BranchInUseError` and deletes
+        nothing. To delete everything, use ``client.conversations.delete(conversation_id)``.
+        """
+        if self._conversation_id is None:
+            self._cache = []
+            return
+        client = self._sync()
+        branches = client.branches.list(self._conversation_id)
+        self._remember_structure(client, branches)
+        branch_id = self._resolve_branch(branches)
+        history = self.messages
+        own = self._own_messages(history, next((b for b in branches if b.id == branch_id), None))
+        self._check_clear(branches, own)
+        for message in reversed(own):
+            assert message.id is not None
+            client.messages.delete(message.id)
+        self._cache = history[: len(history) - len(own)]
+
+    async def aclear(self) -> None:
+        """Async :meth:`clear` on the async client (same rules)."""
+        client = self._async()
+        if self._conversation_id is None:
+            self._cache = []
+            return
+        branches = await client.branches.list(self._conversation_id)
+        self._remember_structure(client, branches)
+        branch_id = self._resolve_branch(branches)
+        history = await self.aget_messages()
+        own = self._own_messages(history, next((b for b in branches if b.id == branch_id), None))
+        self._check_clear(branches, own)
+        for message in reversed(own):
+            assert message.id is not None
+            await client.messages.delete(message.id)
+        self._cache = history[: len(history) - len(own)]
+
+    # -- branches ---------------------------------------------------------------------------------------
+
+    def branches(self) -> list[BranchInfo]:
+        """Every branch of the conversation (one request); empty before the conversation exists."""
+        if self._conversation_id is None:
+            return []
+        client = self._sync()
+        branches = list(client.conversations.get_tree(self._conversation_id).iter_branches())
+        self._remember_structure(client, branches)
+        return self._infos(branches)
+
+    async def abranches(self) -> list[BranchInfo]:
+        """Async :meth:`branches`."""
+        client = self._async()
+        if self._conversation_id is None:
+            return []
+        tree = await client.conversations.get_tree(self._conversation_id)
+        branches = list(tree.iter_branches())
+        self._remember_structure(client, branches)
+        return self._infos(branches)
+
+    def fork(
+        self, at_message_id: str | None = None, title: str | None = None
+    ) -> ChatRoutesChatMessageHistory:
+        """Fork a new branch at ``at_message_id`` (default: the tip) and return its history.
+
+        The new branch's history is this branch's history up to and including that message; this history
+        is unchanged. One request (plus a read when this history has not been read yet).
+        """
+        history = self.messages
+        index = self._fork_target(history, at_message_id)
+        at = history[index].id
+        assert self._conversation_id is not None and at is not None
+        client = self._sync()
+        branch = client.branches.fork(
+            self._conversation_id, fork_point_message_id=at, title=title or f"Fork at {at}"
+        )
+        self._add_branch(client, branch)
+        return self._forked(branch, history[: index + 1])
+
+    async def afork(
+        self, at_message_id: str | None = None, title: str | None = None
+    ) -> ChatRoutesChatMessageHistory:
+        """Async :meth:`fork`."""
+        client = self._async()
+        history = await self.aget_messages()
+        index = self._fork_target(history, at_message_id)
+        at = history[index].id
+        assert self._conversation_id is not None and at is not None
+        branch = await client.branches.fork(
+            self._conversation_id, fork_point_message_id=at, title=title or f"Fork at {at}"
+        )
+        self._add_branch(client, branch)
+        return self._forked(branch, history[: index + 1])
+
+    def checkpoint(self) -> Checkpoint:
+        """Create a ChatRoutes checkpoint (a summary of the branch) anchored at the tip."""
+        tip = self._tip(self.messages)
+        assert self._conversation_id is not None and self._branch_id is not None
+        return self._sync().checkpoints.create(
+            self._conversation_id, branch_id=self._branch_id, anchor_message_id=tip
+        )
+
+    async def acheckpoint(self) -> Checkpoint:
+        """Async :meth:`checkpoint`."""
+        client = self._async()
+        tip = self._tip(await self.aget_messages())
+        assert self._conversation_id is not None and self._branch_id is not None
+        return await client.checkpoints.create(
+            self._conversation_id, branch_id=self._branch_id, anchor_message_id=tip
+        )
