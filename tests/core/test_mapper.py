@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Iterator
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from chatroutes_core._client import AsyncChatRoutesClient, ChatRoutesClient
 from chatroutes_core.mapper import (
+    AsyncConversationMapper,
     Binding,
+    ConversationMapper,
     EmptyTurnError,
+    MappedReply,
     MappingError,
     Plan,
     TipCache,
@@ -16,6 +24,7 @@ from chatroutes_core.mapper import (
     plan_turn,
     render_transcript,
 )
+from chatroutes_core.testing import LocalServer
 
 A1 = TreeRef("conv_1", "br_main", "msg_a1")
 A2 = TreeRef("conv_1", "br_main", "msg_a2")
@@ -154,3 +163,143 @@ def test_tree_ref_round_trips_through_a_dict_and_rejects_partial_dicts() -> None
     assert TreeRef.from_dict({"conversation_id": "c", "branch_id": "b"}) is None
     assert TreeRef.from_dict({"conversation_id": "c", "branch_id": "b", "message_id": 3}) is None
     assert TreeRef.from_dict("conv_1") is None
+
+
+# --- against a LocalServer: request counts and the history property ---------------------------------------
+
+
+@pytest.fixture
+def client(local_server: LocalServer) -> Iterator[ChatRoutesClient]:
+    with ChatRoutesClient(api_key=local_server.api_key, base_url=local_server.base_url) as c:
+        yield c
+
+
+def _count(server: LocalServer, call: object) -> tuple[object, list[tuple[str, str]]]:
+    server.reset_requests()
+    result = call() if callable(call) else call
+    return result, server.requests
+
+
+def _with_reply(turns: list[Turn], reply: MappedReply) -> list[Turn]:
+    return [*turns, Turn("assistant", reply.message.content, reply.ref)]
+
+
+def test_request_counts_for_each_case(local_server: LocalServer, client: ChatRoutesClient) -> None:
+    mapper = ConversationMapper(client)
+    first = [Turn("system", "Be brief."), Turn("user", "Hello")]
+    reply, requests = _count(local_server, lambda: mapper.send(first))
+    assert [method for method, _ in requests] == ["POST", "POST"]  # new: create + send
+    assert requests[0][1].endswith("/conversations")
+    assert isinstance(reply, MappedReply)
+
+    turns = [*_with_reply(first, reply), Turn("user", "More")]
+    second, requests = _count(local_server, lambda: mapper.send(turns))
+    assert len(requests) == 1  # continue at the known tip
+    assert isinstance(second, MappedReply)
+    assert second.ref.branch_id == reply.ref.branch_id
+
+    edited = [*_with_reply(first, reply), Turn("user", "Something else")]
+    forked, requests = _count(local_server, lambda: mapper.send(edited))
+    assert [path.rsplit("/", 1)[-1] for _, path in requests] == ["fork", "messages"]  # fork at a known anchor
+    assert isinstance(forked, MappedReply)
+    assert forked.ref.branch_id != reply.ref.branch_id
+
+    _, requests = _count(
+        local_server, lambda: mapper.send([Turn("user", "Bound")], Binding(reply.ref.conversation_id))
+    )
+    assert len(requests) == 1  # bound branch
+
+    fresh = ConversationMapper(client)  # knows no tips: one GET decides
+    _, requests = _count(local_server, lambda: fresh.send(edited))
+    assert [method for method, _ in requests] == ["GET", "POST", "POST"]
+    at_tip = [*_with_reply(edited, forked), Turn("user", "continue")]
+    _, requests = _count(local_server, lambda: ConversationMapper(client).send(at_tip))
+    assert [method for method, _ in requests] == ["GET", "POST"]  # the anchor was the tip after all
+
+
+def test_a_bound_fresh_fork_continues_from_its_fork_point(
+    local_server: LocalServer, client: ChatRoutesClient
+) -> None:
+    mapper = ConversationMapper(client)
+    reply = mapper.send([Turn("user", "Root")])
+    branch = client.branches.fork(reply.ref.conversation_id, fork_point_message_id=reply.ref.message_id,
+                                  title="side")
+    turns = [*_with_reply([Turn("user", "Root")], reply), Turn("user", "On the side")]
+    binding = Binding(reply.ref.conversation_id, branch.id)
+    side, requests = _count(local_server, lambda: ConversationMapper(client).send(turns, binding))
+    assert isinstance(side, MappedReply)
+    assert side.ref.branch_id == branch.id
+    assert [method for method, _ in requests] == ["GET", "POST"]  # its tip is the inherited fork point
+
+
+def test_stream_records_the_tip_and_exposes_the_ref(
+    local_server: LocalServer, client: ChatRoutesClient
+) -> None:
+    mapper = ConversationMapper(client)
+    with mapper.stream([Turn("user", "Stream me")]) as stream:
+        events = list(stream)
+    assert events[-1].type == "complete"
+    assert stream.ref is not None
+    assert "".join(e.content for e in events if e.type == "content") == events[-1].message.content
+    assert mapper.tips.get(stream.ref.conversation_id, stream.ref.branch_id) == stream.ref.message_id
+
+
+def test_bad_input_raises_before_any_request(local_server: LocalServer, client: ChatRoutesClient) -> None:
+    mapper = ConversationMapper(client)
+    local_server.reset_requests()
+    with pytest.raises(UnsupportedMessageError):
+        mapper.send([Turn("user", "hi"), Turn("tool", "42")])
+    with pytest.raises(EmptyTurnError):
+        mapper.stream([])
+    assert local_server.requests == []
+
+
+async def test_async_mapper_makes_the_same_requests(local_server: LocalServer) -> None:
+    async with AsyncChatRoutesClient(api_key=local_server.api_key, base_url=local_server.base_url) as c:
+        mapper = AsyncConversationMapper(c)
+        local_server.reset_requests()
+        reply = await mapper.send([Turn("user", "Hi")])
+        turns = [*_with_reply([Turn("user", "Hi")], reply), Turn("user", "Again")]
+        again = await mapper.send(turns)
+        assert len(local_server.requests) == 3
+        async with mapper.stream([*_with_reply([Turn("user", "Hi")], reply), Turn("user", "Other")]) as s:
+            events = [event async for event in s]
+        assert s.ref is not None and s.ref.branch_id != again.ref.branch_id
+        assert events[-1].type == "complete"
+
+
+# The property: whatever the caller does to its list (continue, edit an earlier user turn, replay from an
+# earlier reply, forget what the mapper knew), the branch the reply landed on holds exactly that list + reply.
+_steps = st.lists(
+    st.tuples(st.sampled_from(["say", "edit", "replay", "forget", "restart"]), st.integers(0, 50),
+              st.text(alphabet="abc xyz", min_size=1, max_size=8).filter(str.strip)),
+    min_size=1, max_size=5,
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=_steps)
+def test_server_history_equals_the_list_that_was_sent(
+    local_server: LocalServer, client: ChatRoutesClient, steps: list[tuple[str, int, str]]
+) -> None:
+    mapper = ConversationMapper(client)
+    turns: list[Turn] = []
+    for action, position, text in steps:
+        user_positions = [i for i, t in enumerate(turns) if t.role == "user"]
+        reply_positions = [i for i, t in enumerate(turns) if t.ref is not None]
+        if action == "edit" and user_positions:
+            turns = turns[: user_positions[position % len(user_positions)]]
+        elif action == "replay" and reply_positions:
+            turns = turns[: reply_positions[position % len(reply_positions)] + 1]
+        elif action == "forget":
+            mapper = ConversationMapper(client)
+        elif action == "restart":
+            turns = []
+        turns.append(Turn("user", text))
+        reply = mapper.send(turns)
+        turns = _with_reply(turns, reply)
+        history = client.branches.get_history(reply.ref.conversation_id, reply.ref.branch_id)
+        assert [(m.role, m.content) for m in history] == [(t.role, t.content) for t in turns]
+        assert [m.id for m in history if m.role == "assistant"] == [
+            t.ref.message_id for t in turns if t.ref is not None
+        ]
