@@ -1,0 +1,133 @@
+"""Chat engines over ChatRoutes: each turn continues one branch; side calls stay out of it."""
+
+from __future__ import annotations
+
+import pytest
+from llama_index.core import VectorStoreIndex
+from llama_index.core.chat_engine import CondensePlusContextChatEngine, SimpleChatEngine
+from llama_index.core.embeddings import MockEmbedding
+from llama_index.core.memory import ChatMemoryBuffer, Memory
+from llama_index.core.schema import Document
+
+from chatroutes_core.testing import LocalServer
+from llama_index_chatroutes.chat_store import ChatRoutesChatStore, ChatRoutesMemoryStore
+from llama_index_chatroutes.llm import ChatRoutes
+
+
+def sends(srv: LocalServer) -> list[str]:
+    return [path for method, path in srv.requests if method == "POST"]
+
+
+def test_simple_chat_engine_continues_one_branch(llm: ChatRoutes, local_server: LocalServer) -> None:
+    engine = SimpleChatEngine.from_defaults(llm=llm, system_prompt="Be brief.")
+    first = engine.chat("one")
+    assert "0 prior messages" in str(first)
+    local_server.reset_requests()
+    second = engine.chat("two")
+    third = engine.stream_chat("three")
+    text = "".join(third.response_gen)
+    assert len(local_server.requests) == 2  # one send per turn, nothing else
+    assert "2 prior messages" in str(second) and "4 prior messages" in text
+    refs = [m.additional_kwargs["chatroutes"] for m in engine.chat_history if m.role == "assistant"]
+    assert len({(r["conversation_id"], r["branch_id"]) for r in refs}) == 1
+    # the system prompt went in once, with the first turn
+    assert local_server.count_messages(refs[0]["conversation_id"]) == 6
+
+
+async def test_simple_chat_engine_async(llm: ChatRoutes, local_server: LocalServer) -> None:
+    engine = SimpleChatEngine.from_defaults(llm=llm)
+    await engine.achat("one")
+    local_server.reset_requests()
+    reply = await engine.achat("two")
+    assert len(local_server.requests) == 1 and "2 prior messages" in str(reply)
+
+
+@pytest.fixture
+def retriever():  # type: ignore[no-untyped-def]
+    docs = [Document(text="The launch code word is PELICAN."), Document(text="Branches are forks.")]
+    index = VectorStoreIndex.from_documents(docs, embed_model=MockEmbedding(embed_dim=8))
+    return index.as_retriever(similarity_top_k=1)
+
+
+def test_condense_plus_context_turns_continue_one_branch(retriever, local_server: LocalServer) -> None:  # type: ignore[no-untyped-def]
+    base = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url, delete_side_calls=True)
+    conversation = base.client.conversations.create(title="user chat")
+    llm = base.bind(conversation.id)
+    engine = CondensePlusContextChatEngine.from_defaults(retriever=retriever, llm=llm)
+    side_conversations: set[str] = set()
+    local_server.reset_requests()
+    engine.chat("What is the code word?")
+    assert sends(local_server) == [f"/api/v1/conversations/{conversation.id}/messages"]  # no condense yet
+    for question in ("And again?", "Once more?"):
+        local_server.reset_requests()
+        reply = engine.chat(question)
+        user_sends = [p for p in sends(local_server) if conversation.id in p]
+        assert len(user_sends) == 1  # the turn: one request on the user's branch
+        side = [p for p in sends(local_server) if conversation.id not in p]
+        assert side  # the condense call went to a conversation of its own
+        side_conversations |= {p.split("/")[4] for p in side if p.endswith("/messages")}
+    assert "4 prior messages" in str(reply)
+    assert local_server.count_messages(conversation.id) == 6
+    assert len(side_conversations) == 2
+    assert all(local_server.count_messages(c) == 0 for c in side_conversations)  # deleted after the reply
+    history = llm.client.messages.list(conversation.id)
+    users = [m.content for m in history if m.role == "user"]
+    # the retrieved context went in with the first turn; the same context is not sent again, and the
+    # condense prompts never reached this conversation
+    assert "PELICAN" in users[0] or "Branches are forks" in users[0]
+    assert users[1:] == ["And again?", "Once more?"]
+
+
+def test_condense_plus_context_with_chat_store(retriever, local_server: LocalServer) -> None:  # type: ignore[no-untyped-def]
+    llm = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url, delete_side_calls=True)
+    store = ChatRoutesChatStore(api_key=local_server.api_key, base_url=local_server.base_url)
+    key = store.new_key("rag chat")
+    memory = ChatMemoryBuffer.from_defaults(chat_store=store, chat_store_key=key, llm=llm)
+    engine = CondensePlusContextChatEngine.from_defaults(
+        retriever=retriever, llm=llm.bind(key), memory=memory
+    )
+    engine.chat("What is the code word?")
+    reply = engine.chat("Tell me again")
+    assert "2 prior messages" in str(reply)
+    assert local_server.count_messages(key) == 4
+    assert [m.role.value for m in store.get_messages(key)] == ["user", "assistant", "user", "assistant"]
+
+
+def test_simple_chat_engine_with_chat_memory_buffer_store(
+    llm: ChatRoutes, store: ChatRoutesChatStore, local_server: LocalServer
+) -> None:
+    key = store.new_key()
+    memory = ChatMemoryBuffer.from_defaults(chat_store=store, chat_store_key=key, llm=llm)
+    engine = SimpleChatEngine.from_defaults(
+        llm=llm, memory=memory
+    )  # the LLM is not bound: the store steers it
+    engine.chat("one")
+    engine.chat("two")
+    assert local_server.count_messages(key) == 4
+    stored = store.get_messages(key)
+    assert [m.content for m in stored if m.role == "user"] == ["one", "two"]
+    assert key in store.get_keys()
+
+
+def test_simple_chat_engine_with_memory_store(
+    llm: ChatRoutes, memory_store: ChatRoutesMemoryStore, local_server: LocalServer
+) -> None:
+    key = memory_store.new_key()
+    memory = Memory.from_defaults(session_id=key, chat_store=memory_store, token_limit=4000)
+    engine = SimpleChatEngine.from_defaults(llm=llm, memory=memory)
+    engine.chat("one")
+    reply = engine.chat("two")
+    assert "2 prior messages" in str(reply)
+    assert local_server.count_messages(key) == 4
+    assert [m.content for m in memory.get_all() if m.role == "user"] == ["one", "two"]
+
+
+async def test_memory_store_async_engine(
+    llm: ChatRoutes, memory_store: ChatRoutesMemoryStore, local_server: LocalServer
+) -> None:
+    key = await memory_store.anew_key()
+    memory = Memory.from_defaults(session_id=key, chat_store=memory_store, token_limit=4000)
+    engine = SimpleChatEngine.from_defaults(llm=llm, memory=memory)
+    await engine.achat("one")
+    await engine.achat("two")
+    assert local_server.count_messages(key) == 4

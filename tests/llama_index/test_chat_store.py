@@ -1,0 +1,93 @@
+"""ChatRoutesChatStore / ChatRoutesMemoryStore semantics on an append-only tree."""
+
+from __future__ import annotations
+
+import pytest
+from llama_index.core.llms import ChatMessage
+
+from chatroutes_core.testing import LocalServer
+from llama_index_chatroutes.chat_store import (
+    AppendOnlyError,
+    ChatRoutesChatStore,
+    ChatRoutesMemoryStore,
+    ForeignMessageError,
+)
+from llama_index_chatroutes.llm import ChatRoutes
+
+
+def test_foreign_reply_is_a_clear_error_and_nothing_changes(
+    store: ChatRoutesChatStore, local_server: LocalServer
+) -> None:
+    key = store.new_key()
+    store.add_message(key, ChatMessage(role="user", content="hi"))
+    with pytest.raises(ForeignMessageError, match="ChatRoutes LLM"):
+        store.add_message(key, ChatMessage(role="assistant", content="a reply from elsewhere"))
+    assert [m.content for m in store.get_messages(key)] == ["hi"]  # still pending, not sent
+    assert local_server.count_messages(key) == 0
+
+
+def test_pending_message_carries_its_target_and_the_llm_writes_there(
+    store: ChatRoutesChatStore, llm: ChatRoutes, local_server: LocalServer
+) -> None:
+    key = store.new_key()
+    store.add_message(key, ChatMessage(role="user", content="hi"))
+    local_server.reset_requests()
+    reply = llm.chat(store.get_messages(key))
+    assert reply.message.additional_kwargs["chatroutes"]["conversation_id"] == key
+    store.add_message(key, reply.message)
+    assert local_server.count_messages(key) == 2
+    assert [m.role.value for m in store.get_messages(key)] == ["user", "assistant"]
+
+
+def test_branch_keys_and_append_only_operations(
+    store: ChatRoutesChatStore, llm: ChatRoutes, local_server: LocalServer
+) -> None:
+    key = store.new_key()
+    store.add_message(key, ChatMessage(role="user", content="one"))
+    store.add_message(key, llm.chat(store.get_messages(key)).message)
+    stored = store.get_messages(key)
+    with pytest.raises(AppendOnlyError):
+        store.delete_message(key, 0)
+    with pytest.raises(AppendOnlyError):
+        store.set_messages(key, stored[1:])
+    store.set_messages(key, [*stored, ChatMessage(role="user", content="two")])
+    assert store.delete_last_message(key).content == "two"  # type: ignore[union-attr]
+    anchor = stored[-1].additional_kwargs["chatroutes"]
+    branch = llm.client.branches.fork(key, fork_point_message_id=anchor["message_id"], title="alt")
+    branch_key = f"{key}:{branch.id}"
+    assert [m.content for m in store.get_messages(branch_key)] == [m.content for m in stored]
+    held = store.delete_messages(branch_key)
+    assert held is not None and len(held) == 2
+    assert local_server.count_messages(key) == 2  # the inherited prefix stays on the main branch
+
+
+def test_reply_on_another_branch_is_refused(store: ChatRoutesChatStore, llm: ChatRoutes) -> None:
+    key = store.new_key()
+    other = llm.chat([ChatMessage(role="user", content="elsewhere")])
+    with pytest.raises(ForeignMessageError, match="belongs to ChatRoutes conversation"):
+        store.add_message(key, other.message)
+
+
+async def test_async_store_methods(store: ChatRoutesChatStore, llm: ChatRoutes) -> None:
+    key = await store.anew_key()
+    await store.async_add_message(key, ChatMessage(role="user", content="one"))
+    reply = await llm.achat(await store.aget_messages(key))
+    await store.async_add_message(key, reply.message)
+    assert [m.role.value for m in await store.aget_messages(key)] == ["user", "assistant"]
+    assert key in await store.aget_keys()
+
+
+async def test_memory_store_archive_is_local(memory_store: ChatRoutesMemoryStore, llm: ChatRoutes) -> None:
+    key = await memory_store.anew_key()
+    await memory_store.add_message(key, ChatMessage(role="user", content="one"))
+    await memory_store.add_message(key, (await llm.achat(await memory_store.get_messages(key))).message)
+    archived = await memory_store.archive_oldest_messages(key, 1)
+    assert [m.content for m in archived] == ["one"]
+    assert await memory_store.count_messages(key) == 1
+    with pytest.raises(AppendOnlyError):
+        await memory_store.delete_oldest_messages(key, 1)
+
+
+def test_store_key_never_leaks() -> None:
+    store = ChatRoutesChatStore(api_key="cr_secret_abc")
+    assert "cr_secret_abc" not in repr(store) + str(store.model_dump()) + store.to_json()
