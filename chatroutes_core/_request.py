@@ -125,7 +125,9 @@ def require(body: Mapping[str, Any], *keys: str) -> None:
 
 
 def decode_json(response: httpx.Response) -> Any:
-    """The JSON body of a 2xx response, or :class:`APIResponseValidationError`."""
+    """The JSON body of a 2xx response (None when empty), or :class:`APIResponseValidationError`."""
+    if not response.content.strip():
+        return None  # e.g. a 204 to a DELETE; parsers that need an object reject None
     try:
         return json.loads(response.content)
     except (ValueError, UnicodeDecodeError):

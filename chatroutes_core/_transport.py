@@ -22,7 +22,7 @@ from pydantic import SecretStr
 
 from ._exceptions import APIConnectionError, APITimeoutError, ConfigurationError
 from ._request import Call, decode_json, error_body, error_from_response, parse_result
-from ._retry import Failure, RetryPolicy
+from ._retry import Failure, RetryPolicy, parse_retry_after
 from ._types import Timeout
 from ._version import __version__
 
@@ -164,7 +164,7 @@ class _Base:
     ) -> tuple[float | None, Exception]:
         body = error_body(response)
         error = error_from_response(response, body, secret=self.secret)
-        retry_after = getattr(error, "retry_after", None)
+        retry_after = parse_retry_after(response.headers, body)  # honoured on 503 as well as on 429
         delay = self.policy.after_status(call.method, response.status_code, retries, self.rng, retry_after)
         if delay is not None:
             log.debug("retrying %s %s in %.2fs", call.method, call.path, delay)
