@@ -37,9 +37,7 @@ from chatroutes_core.mapper import (
     AsyncConversationMapper,
     Binding,
     ConversationMapper,
-    MappedReply,
     TreeRef,
-    Turn,
     render_transcript,
 )
 from langchain_chatroutes._convert import METADATA_KEY
@@ -54,7 +52,7 @@ from langchain_chatroutes._history_plan import (
 
 if TYPE_CHECKING:
     from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient
-    from chatroutes_core.models import Branch, Checkpoint, Message
+    from chatroutes_core.models import Branch, Checkpoint, Message, SendMessageResponse
 
 __all__ = ["BranchInUseError", "BranchInfo", "ChatRoutesChatMessageHistory", "ForeignMessageError"]
 
@@ -252,26 +250,21 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
             and any(m.id is not None and message_ref(m) is None for m in messages)
         )
 
-    def _after_send(self, reply: MappedReply, turns: Sequence[Turn]) -> None:
-        ref = reply.ref
+    def _after_send(self, ref: TreeRef, response: SendMessageResponse, content: str) -> None:
         fresh = self._conversation_id is None
-        self._conversation_id = ref.conversation_id
-        self._branch_id = ref.branch_id
-        self.last_reply = stored_to_message(reply.message, ref)  # type: ignore[assignment]
-        user_id = reply.response.user_message.id if reply.response.user_message else None
-        user_id = user_id or reply.message.parent_message_id
-        parent = reply.response.user_message.parent_message_id if reply.response.user_message else None
+        self._conversation_id, self._branch_id = ref.conversation_id, ref.branch_id
+        self.last_reply = stored_to_message(response.message, ref)  # type: ignore[assignment]
+        user = response.user_message
         tip = self._cache[-1].id if self._cache else None
-        if fresh or self._cache is None or user_id is None or parent not in (None, tip):
-            self._cache = None  # read the branch again when asked
+        if fresh or self._cache is None or user is None or user.parent_message_id != tip:
+            self._cache = None  # not provably the next turn after what we hold: read again when asked
             return
-        # We sent this turn on the branch whose tip we hold: the server stored exactly the rendered turn and
-        # the reply after it, so extend the cache instead of reading the branch again.
-        user_ref = TreeRef(ref.conversation_id, ref.branch_id, user_id)
-        user = HumanMessage(
-            content=render_transcript(turns), id=user_id, additional_kwargs={METADATA_KEY: user_ref.as_dict()}
+        # The server says it stored the turn right after the tip we hold: extend the cache, no GET.
+        user_ref = TreeRef(ref.conversation_id, ref.branch_id, user.id)
+        user_message = HumanMessage(
+            content=content, id=user.id, additional_kwargs={METADATA_KEY: user_ref.as_dict()}
         )
-        self._cache.extend([user, self.last_reply])
+        self._cache.extend([user_message, self.last_reply])
 
     def _after_reply(self, ref: TreeRef) -> None:
         if self._conversation_id is None:
@@ -377,9 +370,18 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
             _ = self.messages
         plan = plan_add(messages, known=self._known_refs(), conversation_id=self._conversation_id)
         if plan.send:
-            mapper = ConversationMapper(self._sync(), model=self.model, title=self.title)
-            binding = Binding(self._conversation_id, self._branch_id if self._conversation_id else None)
-            self._after_send(mapper.send(plan.send, binding), plan.send)
+            content = render_transcript(plan.send)
+            if self._conversation_id is not None and self._branch_id is not None:
+                # The branch-scoped route also returns the stored user message, which proves where it went.
+                response = self._sync().branches.send_message(
+                    self._conversation_id, self._branch_id, content=content, model=self.model
+                )
+                ref = TreeRef(self._conversation_id, self._branch_id, response.message.id)
+            else:  # create the conversation, or send to a main branch whose id is not known yet
+                mapper = ConversationMapper(self._sync(), model=self.model, title=self.title)
+                reply = mapper.send(plan.send, Binding(self._conversation_id))
+                ref, response = reply.ref, reply.response
+            self._after_send(ref, response, content)
         elif plan.reply is not None:
             self._after_reply(plan.reply)
 
@@ -390,9 +392,17 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
             await self.aget_messages()
         plan = plan_add(messages, known=self._known_refs(), conversation_id=self._conversation_id)
         if plan.send:
-            mapper = AsyncConversationMapper(client, model=self.model, title=self.title)
-            binding = Binding(self._conversation_id, self._branch_id if self._conversation_id else None)
-            self._after_send(await mapper.send(plan.send, binding), plan.send)
+            content = render_transcript(plan.send)
+            if self._conversation_id is not None and self._branch_id is not None:
+                response = await client.branches.send_message(
+                    self._conversation_id, self._branch_id, content=content, model=self.model
+                )
+                ref = TreeRef(self._conversation_id, self._branch_id, response.message.id)
+            else:
+                mapper = AsyncConversationMapper(client, model=self.model, title=self.title)
+                reply = await mapper.send(plan.send, Binding(self._conversation_id))
+                ref, response = reply.ref, reply.response
+            self._after_send(ref, response, content)
         elif plan.reply is not None:
             self._after_reply(plan.reply)
 

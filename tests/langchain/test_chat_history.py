@@ -182,6 +182,22 @@ def test_reads_are_cached_and_own_sends_extend_the_cache(
     assert pairs(cached) == pairs(reread) and [m.id for m in cached] == [m.id for m in reread]
 
 
+def test_a_stale_cache_is_never_extended(client: ChatRoutesClient, local_server: LocalServer) -> None:
+    first = _two_turns(client)
+    _ = first.messages  # cached
+    other = ChatRoutesChatMessageHistory(first.conversation_id, first.branch_id, client=client)
+    other.add_user_message("written through another object")
+    first.add_user_message("after that")  # the server says its parent is not our cached tip
+    expected = ChatRoutesChatMessageHistory(first.conversation_id, first.branch_id, client=client).messages
+    assert [c for _, c in pairs(first.messages)][0::2] == [
+        "Plan a trip to Kyoto",
+        "And then Osaka?",
+        "written through another object",
+        "after that",
+    ]
+    assert [m.id for m in first.messages] == [m.id for m in expected]
+
+
 def test_pairing_with_chatchatroutes_never_duplicates(
     client: ChatRoutesClient, local_server: LocalServer, model: ChatChatRoutes
 ) -> None:
