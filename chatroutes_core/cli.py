@@ -15,6 +15,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from chatroutes_core import _cli_demo, _cli_suggest, _cli_tree
+
 SubparsersAction = Any  # argparse._SubParsersAction is private; it is only used to call add_parser()
 
 
@@ -87,7 +89,12 @@ def _add_serve(subparsers: SubparsersAction) -> None:
     p.set_defaults(func=_serve)
 
 
-SUBCOMMANDS: list[Callable[[SubparsersAction], None]] = [_add_serve]
+SUBCOMMANDS: list[Callable[[SubparsersAction], None]] = [
+    _add_serve,
+    _cli_demo.register,
+    _cli_tree.register,
+    _cli_suggest.register,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
