@@ -1,0 +1,69 @@
+"""`python -m bench [--quick] [--out bench/RESULTS.md]`: run every case and write the results table."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from bench import cases
+from bench._harness import ServerProcess, machine
+
+
+def render(results: list[cases.Result], *, command: str, seconds: float) -> str:
+    lines = ["# Benchmark results", ""]
+    lines += [
+        f"Command: `{command}` ({seconds:.0f} s). Medians; ratios are against a baseline of the same run,",
+        "with the variants interleaved round by round so drift hits all of them alike.",
+        "",
+        "## Machine",
+        "",
+    ]
+    lines += ["| what | value |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in machine().items()]
+    for res in results:
+        lines += ["", f"## {res.case}", "", "| variant | result |", "|---|---|"]
+        lines += [f"| {name} | {value} |" for name, value in res.rows]
+        if res.targets:
+            lines += ["", "| target | met |", "|---|---|"]
+            lines += [f"| {text} | {'yes' if met else '**no**'} |" for text, met in res.targets]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer calls (a smoke run, not for RESULTS.md)")
+    parser.add_argument("--out", default="bench/RESULTS.md")
+    args = parser.parse_args(argv)
+    scale = 0.2 if args.quick else 1.0
+    started = time.perf_counter()
+    results: list[cases.Result] = []
+    with ServerProcess() as srv:
+        steps = [
+            lambda: cases.per_call_overhead(srv, calls=50, rounds=max(2, int(10 * scale))),
+            lambda: cases.adapter_overhead(srv, calls=50, rounds=max(2, int(10 * scale))),
+            lambda: cases.time_to_first_token(samples=max(4, int(20 * scale))),
+            lambda: cases.async_fanout(srv, rounds=max(1, int(3 * scale))),
+            lambda: cases.turn_cost(turns=505 if not args.quick else 60),
+            lambda: cases.throughput(
+                srv, texts=max(50, int(500 * scale)), sends_per_thread=max(50, int(500 * scale))
+            ),
+        ]
+        for step in steps:
+            res = step()
+            results.append(res)
+            print(f"\n{res.case}")
+            for name, value in res.rows:
+                print(f"  {name}: {value}")
+            for text, met in res.targets:
+                print(f"  [{'met' if met else 'MISSED'}] {text}")
+            sys.stdout.flush()
+    command = "make bench" + (" (python -m bench --quick)" if args.quick else "")
+    Path(args.out).write_text(render(results, command=command, seconds=time.perf_counter() - started))
+    print(f"\nwrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
