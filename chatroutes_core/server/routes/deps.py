@@ -15,7 +15,7 @@ from ..state import ServerState
 from ..store import BranchRow, ConversationRow, IdempotencyRecord
 
 
-def get_state(request: Request) -> ServerState:
+async def get_state(request: Request) -> ServerState:
     state: ServerState = request.app.state.server
     return state
 
@@ -32,7 +32,7 @@ def api_key_from(request: Request) -> str | None:
     return header or None
 
 
-def authenticate(request: Request, state: State) -> str:
+async def authenticate(request: Request, state: State) -> str:
     """The owner (hash of the API key) of this request; 401 without a known key."""
     key = api_key_from(request)
     if key is None:
