@@ -171,7 +171,7 @@ def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def cassette_target(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
-    """``(base_url, api_key)``: a dummy on replay; a LocalServer, or the live API with a key, when recording."""
+    """``(base_url, api_key)``: a dummy on replay; a LocalServer (or the live API, with a key) to record."""
     if request.config.getoption("--record-mode", "none") == "none":
         yield REPLAY_BASE_URL, "replay-key"
         return

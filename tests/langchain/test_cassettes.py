@@ -45,7 +45,8 @@ def test_edit_forks_the_branch(cassette_target: tuple[str, str], vcr: Any) -> No
     first = model.invoke("Plan a trip to Kyoto.")
     model.invoke([HumanMessage("Plan a trip to Kyoto."), first, HumanMessage("Three days.")])
     edited = model.invoke([HumanMessage("Plan a trip to Kyoto."), first, HumanMessage("Five days instead.")])
-    assert edited.response_metadata["chatroutes"]["branch_id"] != first.response_metadata["chatroutes"]["branch_id"]
+    branch = first.response_metadata["chatroutes"]["branch_id"]
+    assert edited.response_metadata["chatroutes"]["branch_id"] != branch
     _played(vcr, 5)  # create + send, send, fork + send
 
 
