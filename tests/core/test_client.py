@@ -1,0 +1,273 @@
+"""Client options: key and base URL resolution, insecure http, repr, with_options, close, paths, parity."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from typing import Any
+
+import httpx
+import pytest
+from _core_mock import BASE, KEY, Recorder, async_client, ok, sync_client
+
+from chatroutes_core import (
+    DEFAULT_BASE_URL,
+    AsyncChatRoutesClient,
+    ChatRoutesClient,
+    ConfigurationError,
+)
+from chatroutes_core.resources import (
+    AsyncAutoBranch,
+    AsyncBranches,
+    AsyncCheckpoints,
+    AsyncConversations,
+    AsyncMessages,
+    AutoBranch,
+    Branches,
+    Checkpoints,
+    Conversations,
+    Messages,
+)
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CHATROUTES_API_KEY", raising=False)
+    monkeypatch.delenv("CHATROUTES_BASE_URL", raising=False)
+
+
+def test_key_and_base_url_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHATROUTES_API_KEY", KEY)
+    monkeypatch.setenv("CHATROUTES_BASE_URL", "https://eu.example.test/api/v1/")
+    recorder = Recorder(ok({"conversation": {"id": "c1"}}))
+    client = ChatRoutesClient(http_client=httpx.Client(transport=httpx.MockTransport(recorder)))
+    client.conversations.get("c1")
+    assert str(recorder.last.url) == "https://eu.example.test/api/v1/conversations/c1"
+    assert recorder.last.headers["authorization"] == f"ApiKey {KEY}"
+
+
+def test_default_base_url() -> None:
+    assert ChatRoutesClient(KEY).base_url == DEFAULT_BASE_URL == "https://api.chatroutes.com/api/v1"
+
+
+def test_a_missing_key_fails_at_the_first_call_not_at_construction() -> None:
+    recorder = Recorder()
+    client = ChatRoutesClient(http_client=httpx.Client(transport=httpx.MockTransport(recorder)))
+    with pytest.raises(ConfigurationError, match="CHATROUTES_API_KEY"):
+        client.conversations.list()
+    with pytest.raises(ConfigurationError):
+        client.messages.stream("c1", content="hi")
+    assert recorder.requests == []
+
+
+async def test_async_missing_key_fails_at_the_first_call() -> None:
+    recorder = Recorder()
+    client = AsyncChatRoutesClient(http_client=httpx.AsyncClient(transport=httpx.MockTransport(recorder)))
+    with pytest.raises(ConfigurationError):
+        await client.autobranch.health()
+    assert recorder.requests == []
+
+
+@pytest.mark.parametrize("url", ["http://api.chatroutes.com/api/v1", "http://10.0.0.5:8000/api/v1"])
+def test_plain_http_to_a_remote_host_is_refused(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="allow_insecure_http"):
+        ChatRoutesClient(KEY, url)
+    with pytest.raises(ConfigurationError):
+        AsyncChatRoutesClient(KEY, url)
+    assert ChatRoutesClient(KEY, url, allow_insecure_http=True).base_url == url
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8123/api/v1", "http://localhost:9/api/v1", "http://[::1]:80/api/v1"]
+)
+def test_plain_http_to_loopback_is_fine(url: str) -> None:
+    assert ChatRoutesClient(KEY, url).base_url == url
+
+
+@pytest.mark.parametrize("url", ["ftp://x/api", "not a url", "https://"])
+def test_malformed_base_urls_are_refused(url: str) -> None:
+    with pytest.raises(ConfigurationError):
+        ChatRoutesClient(KEY, url)
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, True])
+def test_max_retries_must_be_a_non_negative_int(bad: Any) -> None:
+    with pytest.raises(ConfigurationError):
+        ChatRoutesClient(KEY, max_retries=bad)
+
+
+def test_repr_masks_the_key_and_vars_hold_no_plain_key() -> None:
+    client = ChatRoutesClient(KEY)
+    for text in (
+        repr(client),
+        str(client),
+        repr(client.messages),
+        repr(client._transport),
+        repr(vars(client)),
+    ):
+        assert KEY not in text and KEY[-16:] not in text
+    assert "api_key='cr_****'" in repr(client)
+    assert client.api_key == KEY  # still usable on purpose, like the official SDK's property
+
+
+def test_with_options_copies_and_shares_the_pool() -> None:
+    recorder = Recorder(httpx.Response(503, json={"error": "down"}))
+    client = sync_client(recorder)
+    copy = client.with_options(max_retries=0, timeout=5.0)
+    assert copy is not client and copy._http is client._http
+    assert client.max_retries == 2 and copy.max_retries == 0 and copy.timeout == 5.0
+    assert copy.api_key == KEY and copy.base_url == BASE
+    with pytest.raises(Exception, match="503"):
+        copy.conversations.get("c1")
+    assert len(recorder.requests) == 1
+    copy.close()  # a copy never closes the shared pool
+    assert not client._http.is_closed
+    client.close()
+
+
+async def test_async_with_options_and_close() -> None:
+    client = async_client(Recorder())
+    copy = client.with_options(api_key="cr_other_key_0000000000")
+    assert copy._http is client._http and copy.api_key == "cr_other_key_0000000000"
+    await copy.close()
+    assert not client._http.is_closed
+
+
+def test_close_closes_an_owned_pool_but_not_a_passed_one() -> None:
+    owned = ChatRoutesClient(KEY)
+    with owned:
+        pass
+    assert owned._http.is_closed
+    passed = httpx.Client()
+    ChatRoutesClient(KEY, http_client=passed).close()
+    assert not passed.is_closed
+    passed.close()
+
+
+async def test_async_context_manager_closes_an_owned_pool() -> None:
+    async with AsyncChatRoutesClient(KEY) as client:
+        pass
+    assert client._http.is_closed
+
+
+def test_resources_are_cached() -> None:
+    client = ChatRoutesClient(KEY)
+    assert client.branches is client.branches
+
+
+# --- path encoding -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("conversation_id", "encoded"),
+    [("../admin", "..%2Fadmin"), ("a/b?x#y", "a%2Fb%3Fx%23y"), ("..", "%2E%2E"), (".", "%2E"),
+     ("c 1%", "c%201%25"), ("é", "%C3%A9")],
+)  # fmt: skip
+def test_ids_are_one_opaque_path_segment(conversation_id: str, encoded: str) -> None:
+    recorder = Recorder(ok({"messages": []}), ok({"branch": {"id": "x"}}))
+    with sync_client(recorder) as client:
+        client.branches.get_messages(conversation_id, conversation_id)
+        client.branches.merge(conversation_id, "b")
+    first, second = recorder.requests
+    assert first.url.raw_path.decode() == f"/api/v1/conversations/{encoded}/branches/{encoded}/messages"
+    assert second.url.raw_path.decode() == f"/api/v1/conversations/{encoded}/branches/b/merge"
+    assert first.url.query == b"" and first.url.fragment == ""
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.conversations.get(""),
+        lambda c: c.messages.send("", content="x"),
+        lambda c: c.messages.update("", content="x"),
+        lambda c: c.branches.update("c1", "", title="x"),
+        lambda c: c.checkpoints.recreate(""),
+        lambda c: c.messages.send("c1"),  # no content
+        lambda c: c.branches.fork("c1", title="no fork point"),
+        lambda c: c.checkpoints.create("c1", branch_id="b1"),  # no anchor
+        lambda c: c.autobranch.suggest_branches(),  # no text
+        lambda c: c.conversations.get(None),
+        lambda c: c.messages.send("c1", ["not", "a", "dict"]),
+        lambda c: c.messages.list("c1", idempotency_key="k"),
+    ],
+)
+def test_bad_arguments_fail_before_any_request(call: Any) -> None:
+    recorder = Recorder()
+    with sync_client(recorder) as client, pytest.raises((ConfigurationError, TypeError)):
+        call(client)
+    assert recorder.requests == []
+
+
+def test_configuration_error_is_a_value_error() -> None:
+    with sync_client(Recorder()) as client, pytest.raises(ValueError, match="conversation_id"):
+        client.conversations.delete("")
+
+
+def test_no_log_record_ever_holds_the_key(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    recorder = Recorder(httpx.Response(401, json={"error": "Invalid API key"}))
+    with sync_client(recorder) as client, pytest.raises(Exception, match="Invalid API key") as info:
+        client.conversations.list()
+    assert KEY not in str(info.value) and KEY not in repr(info.value)
+    assert caplog.records
+    for record in caplog.records:
+        assert KEY not in record.getMessage() and KEY not in str(record.args)
+
+
+# --- sync/async parity -------------------------------------------------------------------------------------
+
+PAIRS = [
+    (ChatRoutesClient, AsyncChatRoutesClient),
+    (Conversations, AsyncConversations),
+    (Messages, AsyncMessages),
+    (Branches, AsyncBranches),
+    (Checkpoints, AsyncCheckpoints),
+    (AutoBranch, AsyncAutoBranch),
+]
+# Parameters whose types must differ between the twins (httpx client, sleep function, transport).
+TWIN_TYPED = {"http_client", "sleep", "transport"}
+
+
+def public_methods(cls: type) -> dict[str, Any]:
+    return {
+        name: member
+        for name, member in inspect.getmembers(cls)
+        if not name.startswith("_") and (inspect.isfunction(member) or isinstance(member, property))
+    }
+
+
+@pytest.mark.parametrize(("sync_cls", "async_cls"), PAIRS, ids=[p[0].__name__ for p in PAIRS])
+def test_sync_and_async_twins_have_the_same_methods_and_signatures(sync_cls: type, async_cls: type) -> None:
+    sync_methods, async_methods = public_methods(sync_cls), public_methods(async_cls)
+    assert sorted(sync_methods) == sorted(async_methods)
+    names = [*sync_methods, "__init__"]
+    for name in names:
+        sync_fn, async_fn = getattr(sync_cls, name), getattr(async_cls, name)
+        if isinstance(sync_fn, property):
+            continue
+        sync_sig, async_sig = inspect.signature(sync_fn), inspect.signature(async_fn)
+        assert list(sync_sig.parameters) == list(async_sig.parameters), name
+        for param in sync_sig.parameters:
+            s, a = sync_sig.parameters[param], async_sig.parameters[param]
+            assert (s.kind, s.default) == (a.kind, a.default), (name, param)
+            if param not in TWIN_TYPED:
+                assert s.annotation == a.annotation, (name, param)
+
+
+def test_resources_of_both_clients_are_the_twin_classes() -> None:
+    sync, aclient = ChatRoutesClient(KEY), AsyncChatRoutesClient(KEY)
+    for attr in ("conversations", "messages", "branches", "checkpoints", "autobranch"):
+        assert type(getattr(aclient, attr)).__name__ == "Async" + type(getattr(sync, attr)).__name__
+
+
+def test_async_methods_are_awaitable_except_the_stream_and_iterator() -> None:
+    for _, async_cls in PAIRS[1:]:
+        for name, member in public_methods(async_cls).items():
+            if name == "stream":
+                assert not inspect.iscoroutinefunction(
+                    member
+                )  # used as `async with client.messages.stream(...)`
+            elif name == "iter_all":
+                assert inspect.isasyncgenfunction(member)
+            else:
+                assert inspect.iscoroutinefunction(member), (async_cls.__name__, name)

@@ -1,0 +1,201 @@
+"""``messages.stream`` on both clients: typed events, completion, interruption, and closing the connection."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from _core_mock import ChunkStream, Recorder, async_client, sse, sync_client
+
+from chatroutes_core import (
+    APITimeoutError,
+    CompleteEvent,
+    ContentEvent,
+    RateLimitError,
+    ServerError,
+    StreamInterruptedError,
+)
+from chatroutes_core._sse import ServerSentEvent
+from chatroutes_core._streaming import StreamAccumulator
+
+COMPLETE = {
+    "type": "complete",
+    "message": {"id": "m9", "role": "assistant", "content": "Hello world", "tokenCount": 2},
+    "usage": {"promptTokens": 5, "completionTokens": 2, "totalTokens": 7},
+    "model": "gpt-5-2025",
+}
+DELTAS = [
+    {"type": "content", "content": "Hello", "model": "gpt-5-2025"},
+    {"type": "content", "content": " world"},
+]
+FULL = sse(*DELTAS, COMPLETE, "[DONE]")
+
+
+def streaming(chunks: list[bytes | Exception]) -> tuple[Recorder, ChunkStream]:
+    body = ChunkStream(chunks)
+    return Recorder(httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=body)), body
+
+
+def test_sync_stream_yields_deltas_then_one_complete_and_closes() -> None:
+    recorder, body = streaming(FULL)
+    with sync_client(recorder) as client:
+        with client.messages.stream("c1", content="hi", branch_id="b2") as stream:
+            events = list(stream)
+        assert [type(e) for e in events] == [ContentEvent, ContentEvent, CompleteEvent]
+        assert stream.text == "Hello world"
+        assert stream.final is not None and stream.final.message.id == "m9"
+        assert stream.final.usage.total_tokens == 7 and stream.final.model == "gpt-5-2025"
+    request = recorder.last
+    assert request.url.path == "/api/v1/conversations/c1/messages/stream"
+    assert request.headers["accept"] == "text/event-stream"
+    assert recorder.body() == {"content": "hi", "branchId": "b2"}
+    assert "idempotency-key" in request.headers
+    assert body.closed
+
+
+async def test_async_stream_yields_the_same_events() -> None:
+    recorder, body = streaming(FULL)
+    async with async_client(recorder) as client, client.messages.stream("c1", content="hi") as stream:
+        events = [e async for e in stream]
+    assert [e.type for e in events] == ["content", "content", "complete"]
+    assert stream.text == "Hello world" and stream.final is not None
+    assert body.closed
+
+
+@pytest.mark.parametrize("split", ["whole", "bytes"])
+def test_chunk_boundaries_do_not_matter(split: str) -> None:
+    raw = b"".join(FULL).replace(b"\n", b"\r\n")
+    chunks: list[bytes | Exception] = [raw] if split == "whole" else [bytes([b]) for b in raw]
+    recorder, _ = streaming(chunks)
+    with sync_client(recorder) as client, client.messages.stream("c1", content="hi") as stream:
+        assert stream.until_done().message.content == "Hello world"
+        assert stream.text == "Hello world"
+
+
+def test_the_first_delta_is_yielded_before_the_rest_is_read() -> None:
+    recorder, body = streaming(FULL)
+    with sync_client(recorder) as client, client.messages.stream("c1", content="hi") as stream:
+        first = next(iter(stream))
+        assert isinstance(first, ContentEvent) and first.content == "Hello"
+        assert body.delivered == 1  # only the first chunk has been read
+
+
+def test_leaving_the_with_block_early_closes_the_response() -> None:
+    recorder, body = streaming(FULL)
+    with sync_client(recorder) as client:
+        with client.messages.stream("c1", content="hi") as stream:
+            for _event in stream:
+                break
+        assert body.closed and body.delivered == 1
+
+
+async def test_async_leaving_early_closes_the_response() -> None:
+    recorder, body = streaming(FULL)
+    async with async_client(recorder) as client, client.messages.stream("c1", content="hi") as stream:
+        async for _event in stream:
+            break
+    assert body.closed
+
+
+@pytest.mark.parametrize(
+    ("chunks", "partial"),
+    [
+        (sse(*DELTAS), "Hello world"),  # ends without complete or [DONE]
+        (sse(*DELTAS, "[DONE]"), "Hello world"),  # [DONE] but no complete event
+        (sse(DELTAS[0], {"type": "error", "error": "provider failed"}), "Hello"),
+        ([*sse(DELTAS[0]), b'event: error\ndata: {"message": "overloaded"}\n\n'], "Hello"),
+        ([*sse(DELTAS[0]), b'data: {"type":"content","content":"half'], "Hello"),  # cut mid-event
+        ([*sse(DELTAS[0]), httpx.RemoteProtocolError("peer closed connection")], "Hello"),
+        ([*sse(DELTAS[0]), httpx.ReadTimeout("no chunk for 600 s")], "Hello"),
+        (sse(DELTAS[0], "not json"), "Hello"),
+    ],
+    ids=[
+        "truncated",
+        "done-without-complete",
+        "error-event",
+        "named-error",
+        "cut",
+        "reset",
+        "timeout",
+        "junk",
+    ],
+)
+def test_interruptions_raise_with_the_partial_text(chunks: list[bytes | Exception], partial: str) -> None:
+    recorder, body = streaming(chunks)
+    received: list[str] = []
+    with (
+        sync_client(recorder) as client,
+        pytest.raises(StreamInterruptedError) as info,
+        client.messages.stream("c1", content="hi") as stream,
+    ):
+        for event in stream:
+            received.append(event.type)
+    assert info.value.partial_text == partial
+    assert [e.type for e in info.value.events] == received
+    assert body.closed
+    assert len(recorder.requests) == 1  # a stream is never retried once open
+
+
+async def test_async_interruption_by_a_transport_error_chains_the_mapped_error() -> None:
+    recorder, body = streaming([*sse(DELTAS[0]), httpx.ReadTimeout("slow")])
+    async with async_client(recorder) as client:
+        with pytest.raises(StreamInterruptedError) as info:
+            async with client.messages.stream("c1", content="hi") as stream:
+                async for _ in stream:
+                    pass
+    assert info.value.partial_text == "Hello"
+    assert isinstance(info.value.__cause__, APITimeoutError)
+    assert body.closed
+
+
+def test_a_transport_error_after_complete_is_harmless() -> None:
+    recorder, _ = streaming([*sse(*DELTAS, COMPLETE), httpx.RemoteProtocolError("closed before [DONE]")])
+    with sync_client(recorder) as client, client.messages.stream("c1", content="hi") as stream:
+        assert stream.until_done().message.id == "m9"
+
+
+def test_an_error_status_before_the_stream_is_a_status_error_and_not_resent() -> None:
+    recorder = Recorder(httpx.Response(500, json={"success": False, "error": "Failed to send message"}))
+    with (
+        sync_client(recorder) as client,
+        pytest.raises(ServerError),
+        client.messages.stream("c1", content="hi") as stream,
+    ):
+        list(stream)
+    assert len(recorder.requests) == 1
+
+
+def test_a_stream_is_retried_on_429_and_connect_errors_with_one_key() -> None:
+    body = ChunkStream(FULL)  # type: ignore[arg-type]
+    recorder = Recorder(
+        httpx.ConnectError("refused"),
+        httpx.Response(429, json={"error": "slow"}),
+        httpx.Response(200, stream=body),
+    )
+    with sync_client(recorder) as client, client.messages.stream("c1", content="hi") as stream:
+        assert stream.until_done().message.id == "m9"
+    assert len({r.headers["idempotency-key"] for r in recorder.requests}) == 1
+    assert len(recorder.requests) == 3
+
+
+def test_a_stream_gives_up_on_a_long_rate_limit() -> None:
+    recorder = Recorder(httpx.Response(429, headers={"Retry-After": "999"}, json={"error": "quota"}))
+    with sync_client(recorder) as client, pytest.raises(RateLimitError):
+        client.messages.stream("c1", content="hi").__enter__()
+
+
+def test_bad_input_is_rejected_before_any_request() -> None:
+    recorder, _ = streaming(FULL)
+    with sync_client(recorder) as client:
+        with pytest.raises(ValueError, match="content"):
+            client.messages.stream("c1")
+        with pytest.raises(ValueError, match="conversation_id"):
+            client.messages.stream("", content="hi")
+    assert recorder.requests == []
+
+
+def test_accumulator_ignores_unknown_types_and_requires_complete() -> None:
+    acc = StreamAccumulator()
+    assert acc.handle(ServerSentEvent('{"type":"ping"}')) is None
+    assert isinstance(acc.handle(ServerSentEvent('{"type":"content","content":"a"}')), ContentEvent)
+    with pytest.raises(StreamInterruptedError, match="before its 'complete'"):
+        acc.finish()
