@@ -153,6 +153,8 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
             f"branch_id={self._branch_id!r}, model={self.model!r})"
         )
 
+    __str__ = __repr__  # never a request (the base class would read the whole branch to print it)
+
     def switch(self, branch_id: str) -> ChatRoutesChatMessageHistory:
         """The history of another branch of the same conversation (same clients; no request)."""
         if self._conversation_id is None:
@@ -253,7 +255,8 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
     def _after_send(self, ref: TreeRef, response: SendMessageResponse, content: str) -> None:
         fresh = self._conversation_id is None
         self._conversation_id, self._branch_id = ref.conversation_id, ref.branch_id
-        self.last_reply = stored_to_message(response.message, ref)  # type: ignore[assignment]
+        reply = stored_to_message(response.message, ref)
+        self.last_reply = reply if isinstance(reply, AIMessage) else None
         user = response.user_message
         tip = self._cache[-1].id if self._cache else None
         if fresh or self._cache is None or user is None or user.parent_message_id != tip:
@@ -264,7 +267,7 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         user_message = HumanMessage(
             content=content, id=user.id, additional_kwargs={METADATA_KEY: user_ref.as_dict()}
         )
-        self._cache.extend([user_message, self.last_reply])
+        self._cache.extend([user_message, reply])
 
     def _after_reply(self, ref: TreeRef) -> None:
         if self._conversation_id is None:

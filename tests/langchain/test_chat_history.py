@@ -54,8 +54,9 @@ def test_constructor_accepts_opaque_ids_and_empty_branch_means_main() -> None:
 
 def test_repr_names_ids_never_the_key() -> None:
     history = ChatRoutesChatMessageHistory("conv_1", "br_1", api_key="sk-very-secret-key-123")
-    assert "sk-very-secret" not in repr(history)
+    assert "sk-very-secret" not in repr(history) and "sk-very-secret" not in str(history)
     assert "conv_1" in repr(history) and "br_1" in repr(history)
+    assert str(history) == repr(history)  # no request: sockets are blocked in this test
 
 
 def test_plan_skips_a_turn_followed_by_its_chatroutes_reply() -> None:
