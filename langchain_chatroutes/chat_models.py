@@ -360,7 +360,8 @@ class ChatChatRoutes(BaseChatModel):
             raise ValueError(f"Unknown method {method!r}: use json_schema, function_calling or json_mode")
         if schema is None and method != "json_mode":
             raise ValueError(f"schema is required for method={method!r}")
-        json_schema = convert_to_json_schema(schema) if schema is not None else None
+        schema_input: Any = dict(schema) if isinstance(schema, Mapping) else schema
+        json_schema = convert_to_json_schema(schema_input) if schema is not None else None
         llm = self.bind(
             **{_INSTRUCTION_KWARG: json_instruction(json_schema)},
             ls_structured_output_format={
