@@ -59,6 +59,12 @@ class Narrator:
             self.out.write(text + "\n")
 
     def wrapped(self, text: str, indent: str = "", style: str | None = None) -> None:
+        if self.console is not None:  # rich wraps to the terminal's width
+            from rich.padding import Padding
+            from rich.text import Text
+
+            self.console.print(Padding(Text(text, style=style or ""), (0, 0, 0, len(indent))))
+            return
         width = self.width - len(indent)
         for chunk in textwrap.wrap(text, width=width) or [""]:
             self.line(indent + chunk, style)
@@ -72,11 +78,15 @@ class Narrator:
         self.wrapped(what, style="italic")
         self.line(f"code: chatroutes_core/demo/steps.py::{function}", style="dim")
 
-    def reply(self, label: str, text: str) -> None:
+    def reply(self, label: str, text: str, limit: int = 700) -> None:
+        if len(text) > limit:
+            text = text[:limit].rstrip() + f" … [{len(text) - limit} more characters]"
         if self.console is not None:
             from rich.panel import Panel
+            from rich.text import Text
 
-            self.console.print(Panel(text.strip(), title=label, title_align="left", border_style="green"))
+            panel = Panel(Text(text.strip()), title=Text(label), title_align="left", border_style="green")
+            self.console.print(panel)
         else:
             self.line(f"{label}:")
             for paragraph in text.strip().splitlines():
@@ -90,10 +100,13 @@ class Narrator:
         left, right = columns
         if self.console is not None:
             from rich.table import Table
+            from rich.text import Text
 
             table = Table(*titles, show_lines=True, expand=True)
             for i in range(max(len(left), len(right))):
-                table.add_row(left[i] if i < len(left) else "", right[i] if i < len(right) else "")
+                table.add_row(
+                    Text(left[i] if i < len(left) else ""), Text(right[i] if i < len(right) else "")
+                )
             self.console.print(table)
             return
         half = (self.width - 3) // 2

@@ -114,6 +114,9 @@ def edit_earlier_turn(conn: Connection, conversation_id: str, history: list[Any]
     model = conn.chat_model(conversation_id=conversation_id)
     edited: list[Any] = [*history[:2], HumanMessage(EDIT)]  # keep the first exchange, change the second turn
     edited.append(model.invoke(edited))
+    conn.client.branches.update(
+        conversation_id, where(edited[-1])["branch_id"], title="edit: museums instead"
+    )
     return edited
 
 

@@ -218,3 +218,48 @@ def test_demo_command_runs_offline(
     for n in range(1, 8):
         assert f"Step {n}/7" in out
     assert not ANSI.search(out)
+
+
+def test_tree_with_colour_is_a_rich_tree(
+    local_server: LocalServer, forked: tuple[str, dict[str, list[str]]]
+) -> None:
+    import argparse
+
+    from chatroutes_core import _cli_tree
+
+    cid, _ = forked
+    out = _TTY()
+    args = argparse.Namespace(
+        conversation_id=cid,
+        format="text",
+        base_url=local_server.base_url,
+        api_key=local_server.api_key,
+        no_color=False,
+    )
+    assert _cli_tree.run(args, stream=out) == 0
+    raw = out.getvalue()
+    plain = ANSI.sub("", raw)
+    assert ANSI.search(raw) and "★ main" in plain and "forks at" in plain
+    assert "└──" in plain or "├──" in plain
+
+
+def test_a_missing_extra_is_named() -> None:
+    from chatroutes_core.demo.steps import MissingExtraError, needs
+
+    with (
+        pytest.raises(MissingExtraError, match=r"pip install 'chatroutes-integrations\[llama-index\]'"),
+        needs("llama-index", "LlamaIndex"),
+    ):
+        raise ModuleNotFoundError("No module named 'llama_index'", name="llama_index")
+
+
+def test_importing_the_cli_imports_no_framework() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, chatroutes_core.cli, chatroutes_core.demo.steps; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'langchain_core', 'llama_index'}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
