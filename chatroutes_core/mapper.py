@@ -352,22 +352,23 @@ class ConversationMapper(_MapperBase):
             conversation = self.client.conversations.create(title=_title_for(turns, self.title),
                                                             model=self.model)
             return plan, conversation.id, None
-        assert plan.conversation_id is not None
+        conversation_id = plan.conversation_id
+        assert conversation_id is not None
         if plan.action == "check":
             assert plan.branch_id is not None
-            history = self.client.branches.get_messages(plan.conversation_id, plan.branch_id)
+            history = self.client.branches.get_messages(conversation_id, plan.branch_id)
             tip = history[-1].id if history else None
             if tip is not None:
-                self.tips.set(plan.conversation_id, plan.branch_id, tip)
+                self.tips.set(conversation_id, plan.branch_id, tip)
             plan = plan.resolve(tip)
         if plan.action == "fork":
             assert plan.anchor is not None
-            branch = self.client.branches.fork(plan.conversation_id,
+            branch = self.client.branches.fork(conversation_id,
                                                fork_point_message_id=plan.anchor.message_id,
                                                title=_fork_title(plan.anchor))
-            self.tips.set(plan.conversation_id, branch.id, plan.anchor.message_id)
-            return plan, plan.conversation_id, branch.id
-        return plan, plan.conversation_id, plan.branch_id
+            self.tips.set(conversation_id, branch.id, plan.anchor.message_id)
+            return plan, conversation_id, branch.id
+        return plan, conversation_id, plan.branch_id
 
     def send(self, turns: Sequence[Turn], binding: Binding | None = None, **generation: Any) -> MappedReply:
         """Send the new turn (``generation``: ``model``, ``temperature``, ``max_tokens``)."""
@@ -451,22 +452,23 @@ class AsyncConversationMapper(_MapperBase):
             conversation = await self.client.conversations.create(title=_title_for(turns, self.title),
                                                                   model=self.model)
             return plan, conversation.id, None
-        assert plan.conversation_id is not None
+        conversation_id = plan.conversation_id
+        assert conversation_id is not None
         if plan.action == "check":
             assert plan.branch_id is not None
-            history = await self.client.branches.get_messages(plan.conversation_id, plan.branch_id)
+            history = await self.client.branches.get_messages(conversation_id, plan.branch_id)
             tip = history[-1].id if history else None
             if tip is not None:
-                self.tips.set(plan.conversation_id, plan.branch_id, tip)
+                self.tips.set(conversation_id, plan.branch_id, tip)
             plan = plan.resolve(tip)
         if plan.action == "fork":
             assert plan.anchor is not None
-            branch = await self.client.branches.fork(plan.conversation_id,
+            branch = await self.client.branches.fork(conversation_id,
                                                      fork_point_message_id=plan.anchor.message_id,
                                                      title=_fork_title(plan.anchor))
-            self.tips.set(plan.conversation_id, branch.id, plan.anchor.message_id)
-            return plan, plan.conversation_id, branch.id
-        return plan, plan.conversation_id, plan.branch_id
+            self.tips.set(conversation_id, branch.id, plan.anchor.message_id)
+            return plan, conversation_id, branch.id
+        return plan, conversation_id, plan.branch_id
 
     async def send(
         self, turns: Sequence[Turn], binding: Binding | None = None, **generation: Any
