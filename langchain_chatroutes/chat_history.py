@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.chat_history import BaseChatMessageHistory
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
+from chatroutes_core import AsyncChatRoutesClient
 from chatroutes_core.mapper import (
     AsyncConversationMapper,
     Binding,
@@ -51,7 +52,7 @@ from langchain_chatroutes._history_plan import (
 )
 
 if TYPE_CHECKING:
-    from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient
+    from chatroutes_core import ChatRoutesClient
     from chatroutes_core.models import Branch, Checkpoint, Message, SendMessageResponse
 
 __all__ = ["BranchInUseError", "BranchInfo", "ChatRoutesChatMessageHistory", "ForeignMessageError"]
@@ -132,6 +133,7 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         self._api_key = api_key or None  # handed to a client only; never in repr
         self._base_url = base_url
         self._cache: list[BaseMessage] | None = None
+        self._owned: list[ChatRoutesClient | AsyncChatRoutesClient] = []
         self.last_reply: AIMessage | None = None
         """The reply ChatRoutes generated for the last user turn this history sent itself."""
 
@@ -194,14 +196,28 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
             from chatroutes_core import ChatRoutesClient
 
             self._client = ChatRoutesClient(**self._options())
+            self._owned.append(self._client)
         return self._client
 
     def _async(self) -> AsyncChatRoutesClient:
         if self._async_client is None:
-            from chatroutes_core import AsyncChatRoutesClient
-
             self._async_client = AsyncChatRoutesClient(**self._options())
+            self._owned.append(self._async_client)
         return self._async_client
+
+    def close(self) -> None:
+        """Close the sync client this history built itself (not one you passed in)."""
+        for client in self._owned:
+            if not isinstance(client, AsyncChatRoutesClient):
+                client.close()
+
+    async def aclose(self) -> None:
+        """Close every client this history built itself (not one you passed in)."""
+        for client in self._owned:
+            if isinstance(client, AsyncChatRoutesClient):
+                await client.close()
+            else:
+                client.close()
 
     # -- pure helpers shared by the sync and async twins ------------------------------------------------
 
@@ -430,6 +446,7 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         branches = client.branches.list(self._conversation_id)
         self._remember_structure(client, branches)
         branch_id = self._resolve_branch(branches)
+        self._cache = None  # decide what to delete from the branch as it is now, not from a cache
         history = self.messages
         own = self._own_messages(history, next((b for b in branches if b.id == branch_id), None))
         self._check_clear(branches, own)
@@ -447,6 +464,7 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         branches = await client.branches.list(self._conversation_id)
         self._remember_structure(client, branches)
         branch_id = self._resolve_branch(branches)
+        self._cache = None
         history = await self.aget_messages()
         own = self._own_messages(history, next((b for b in branches if b.id == branch_id), None))
         self._check_clear(branches, own)
@@ -482,8 +500,11 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         """Fork a new branch at ``at_message_id`` (default: the tip) and return its history.
 
         The new branch's history is this branch's history up to and including that message; this history
-        is unchanged. One request (plus a read when this history has not been read yet).
+        is unchanged. One request to fork; forking at the tip first reads the branch (so "the tip" is
+        current), forking at a given message reads only if this history has not been read yet.
         """
+        if at_message_id is None:
+            self._cache = None  # "the tip" means the branch's tip now, not a cached one
         history = self.messages
         index = self._fork_target(history, at_message_id)
         at = history[index].id
@@ -500,6 +521,8 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
     ) -> ChatRoutesChatMessageHistory:
         """Async :meth:`fork`."""
         client = self._async()
+        if at_message_id is None:
+            self._cache = None
         history = await self.aget_messages()
         index = self._fork_target(history, at_message_id)
         at = history[index].id
@@ -512,6 +535,7 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
 
     def checkpoint(self) -> Checkpoint:
         """Create a ChatRoutes checkpoint (a summary of the branch) anchored at the tip."""
+        self._cache = None  # anchor at the branch's tip now, not a cached one
         tip = self._tip(self.messages)
         assert self._conversation_id is not None and self._branch_id is not None
         return self._sync().checkpoints.create(
@@ -521,6 +545,7 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
     async def acheckpoint(self) -> Checkpoint:
         """Async :meth:`checkpoint`."""
         client = self._async()
+        self._cache = None
         tip = self._tip(await self.aget_messages())
         assert self._conversation_id is not None and self._branch_id is not None
         return await client.checkpoints.create(

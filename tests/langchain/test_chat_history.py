@@ -272,6 +272,24 @@ def test_fork_of_fork_and_default_tip(client: ChatRoutesClient) -> None:
     assert infos[grandchild.branch_id].fork_point_message_id == child.messages[-1].id  # type: ignore[index]
 
 
+def test_tip_operations_read_the_branch_as_it_is_now(
+    client: ChatRoutesClient, local_server: LocalServer
+) -> None:
+    history = _two_turns(client)
+    _ = history.messages  # cached: four messages
+    other = history.switch(history.branch_id)  # type: ignore[arg-type]
+    other.add_user_message("third turn, written through another object")
+    tip = other.messages[-1].id
+    assert history.fork().messages[-1].id == tip  # "the tip" is the current one, not the cached one
+    assert history.checkpoint().anchor_message_id == tip
+
+    stale = _two_turns(client)
+    _ = stale.messages
+    stale.switch(stale.branch_id).add_user_message("not in the stale cache")  # type: ignore[arg-type]
+    stale.clear()  # deletes all six, including the two it had not read
+    assert local_server.count_messages(stale.conversation_id) == 0 and stale.messages == []
+
+
 def test_fork_rejects_unknown_message_and_empty_branch(
     client: ChatRoutesClient, local_server: LocalServer
 ) -> None:
@@ -443,3 +461,16 @@ async def test_sync_client_only_still_serves_async(
     await history.aadd_messages([HumanMessage("from async")])
     assert local_server.count_messages(history.conversation_id) == 2
     assert pairs(await history.aget_messages())[0] == ("human", "from async")
+
+
+async def test_history_built_from_key_and_url_owns_and_closes_its_clients(
+    client: ChatRoutesClient, local_server: LocalServer
+) -> None:
+    history = ChatRoutesChatMessageHistory(api_key=local_server.api_key, base_url=local_server.base_url)
+    history.add_user_message("sync turn")
+    await history.aadd_messages([HumanMessage("async turn")])
+    assert local_server.count_messages(history.conversation_id) == 4
+    await history.aclose()
+    borrowed = ChatRoutesChatMessageHistory(history.conversation_id, client=client)
+    borrowed.close()  # a client passed in is not the history's to close
+    assert [c for _, c in pairs(borrowed.messages)][0::2] == ["sync turn", "async turn"]
