@@ -76,6 +76,7 @@ def create_app(
     app = FastAPI(
         title="ChatRoutes-compatible local server",
         version="1.0.0",
+        redirect_slashes=False,  # a trailing slash is a different (unknown) path, never a redirect
         description="A local, offline implementation of the ChatRoutes REST API (chatroutes_core.server).",
     )
     app.state.server = state
