@@ -1,0 +1,605 @@
+"""``AutoBranchRouter``: route one request to a runnable, or fan several intents out, by AutoBranch.
+
+AutoBranch finds the places where a request holds several intents or alternatives. The router cuts the
+request into those parts, sends each part to the route whose name and description fit it best, and:
+
+- one route chosen: runs it on the input unchanged and returns (or streams) its output as is;
+- several: runs them concurrently, each on ``{"input": <its part>, "original": <full text>, "suggestion":
+  <the suggestion>}``, and returns ``{route name: output}``. When the input names a ChatRoutes
+  conversation, each route gets its own branch forked from the current tip, bound through
+  ``config["configurable"]["conversation_id"/"branch_id"]`` so a ``ChatChatRoutes`` inside writes there.
+
+Tracing: one run for the router, child runs tagged ``route:<name>``, the suggestions emitted as the custom
+event ``autobranch_suggestions`` and recorded in the run's metadata (``autobranch_suggestions``,
+``autobranch_routes``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Literal
+
+from langchain_core.callbacks.manager import (
+    AsyncCallbackManagerForChainRun,
+    CallbackManagerForChainRun,
+    adispatch_custom_event,
+    dispatch_custom_event,
+)
+from langchain_core.messages import BaseMessage
+from langchain_core.prompt_values import PromptValue
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableSerializable
+from langchain_core.runnables.base import coerce_to_runnable
+from langchain_core.runnables.config import ensure_config, get_executor_for_config, patch_config
+from langchain_core.runnables.utils import (
+    ConfigurableFieldSpec,
+    gather_with_concurrency,
+    get_unique_config_specs,
+)
+from pydantic import ConfigDict, PrivateAttr
+
+from chatroutes_core._routing import (
+    Classifier,
+    RoutePart,
+    RoutePlan,
+    RouteSuggestion,
+    normalize_suggestion,
+    parts_of,
+    plan_routes,
+)
+from chatroutes_core.autobranch import detect as local_detect
+
+__all__ = ["AutoBranchRouter", "NoRouteError", "RouteError", "RouterRequest", "parse_router_input"]
+
+SUGGESTIONS_EVENT = "autobranch_suggestions"
+DEFAULT_ROUTE = "default"
+
+Detector = Literal["api", "local"] | Callable[[str], Any]
+_Binding = tuple[str | None, str | None]
+_Prepared = tuple["RouterRequest", list[RouteSuggestion], RoutePlan, RunnableConfig]
+
+
+class NoRouteError(ValueError):
+    """No route fits the request and the router has no default route."""
+
+
+class RouteError(RuntimeError):
+    """A route failed; ``route`` names it and ``__cause__`` is the original error."""
+
+    def __init__(self, route: str, error: BaseException) -> None:
+        super().__init__(f"route {route!r} failed: {type(error).__name__}: {error}")
+        self.route = route
+
+
+# ------------------------------------------------------------------------------------- input (pure)
+
+
+@dataclass(frozen=True)
+class RouterRequest:
+    """What the router was given: the text to analyse, what a single route receives, and the ids."""
+
+    text: str
+    route_input: Any
+    conversation_id: str | None = None
+    branch_id: str | None = None
+
+    @property
+    def binding(self) -> tuple[str | None, str | None]:
+        return self.conversation_id, self.branch_id
+
+
+def parse_router_input(input: Any, config: RunnableConfig | None = None) -> RouterRequest:
+    """Read a router input: a string, a message list / prompt value, or ``{"input": ..., ids...}``.
+
+    The text analysed is the string, or the last human message's text. ``conversation_id`` and
+    ``branch_id`` come from the dict, else from ``config["configurable"]``.
+
+    Raises:
+        TypeError: Unsupported input type.
+        ValueError: No text to route, or a dict without ``"input"``.
+    """
+    configurable = ensure_config(config).get("configurable") or {}
+    conversation_id = configurable.get("conversation_id")
+    branch_id = configurable.get("branch_id")
+    inner = input
+    if isinstance(input, Mapping):
+        if "input" not in input:
+            raise ValueError("a dict input to AutoBranchRouter needs an 'input' key (a string or messages)")
+        inner = input["input"]
+        conversation_id = input.get("conversation_id") or conversation_id
+        branch_id = input.get("branch_id") or branch_id
+    text = _text_of(inner)
+    if not text.strip():
+        raise ValueError("AutoBranchRouter needs a non-empty text to route")
+    for name, value in (("conversation_id", conversation_id), ("branch_id", branch_id)):
+        if value is not None and (not isinstance(value, str) or not value):
+            raise ValueError(f"{name} must be a non-empty string, got {value!r}")
+    if branch_id and not conversation_id:
+        raise ValueError("branch_id needs a conversation_id")
+    return RouterRequest(text, inner, conversation_id, branch_id)
+
+
+def _text_of(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, PromptValue):
+        value = value.to_messages()
+    if isinstance(value, Sequence):
+        for message in reversed(value):
+            role, content = _role_content(message)
+            if role in {"human", "user"}:
+                return content
+        raise ValueError("the message list has no human message to route")
+    raise TypeError(
+        f"AutoBranchRouter input must be a string, a list of messages or a dict with 'input', "
+        f"got {type(value).__name__}"
+    )
+
+
+def _role_content(message: Any) -> tuple[str, str]:
+    if isinstance(message, str):
+        return "human", message
+    if isinstance(message, BaseMessage):
+        return message.type, _content_text(message.content)
+    if isinstance(message, tuple) and len(message) == 2:
+        return str(message[0]), _content_text(message[1])
+    if isinstance(message, Mapping):
+        return str(message.get("role") or message.get("type") or ""), _content_text(message.get("content"))
+    raise TypeError(f"unsupported message in AutoBranchRouter input: {type(message).__name__}")
+
+
+def _content_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(
+            b if isinstance(b, str) else str(b.get("text", ""))
+            for b in content
+            if isinstance(b, str) or (isinstance(b, Mapping) and b.get("type") == "text")
+        )
+    return ""
+
+
+def _normalize_routes(
+    routes: Mapping[str, Any],
+) -> tuple[dict[str, Runnable[Any, Any]], dict[str, str]]:
+    if not isinstance(routes, Mapping) or not routes:
+        raise ValueError("routes must be a non-empty mapping of route name to runnable")
+    runnables: dict[str, Runnable[Any, Any]] = {}
+    descriptions: dict[str, str] = {}
+    for name, spec in routes.items():
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"route names must be non-empty strings, got {name!r}")
+        target, description = spec if isinstance(spec, tuple) else (spec, "")
+        if not isinstance(description, str):
+            raise ValueError(f"route {name!r}: the description must be a string")
+        try:
+            runnables[name] = coerce_to_runnable(target)
+        except TypeError as exc:
+            raise ValueError(f"route {name!r} is not a runnable or callable: {target!r}") from exc
+        descriptions[name] = description
+    return runnables, descriptions
+
+
+# ------------------------------------------------------------------------------------------- router
+
+
+class AutoBranchRouter(RunnableSerializable[Any, Any]):
+    """Routes a request to one runnable, or fans its intents out to several, using AutoBranch.
+
+    Args:
+        routes: Route name -> runnable (or callable), or -> ``(runnable, description)``. The name and
+            description are what a request's parts are matched against.
+        default: A route name, or a runnable (then named ``"default"``), for parts that match no route.
+            ``None``: a request that matches nothing raises :class:`NoRouteError`.
+        detector: ``"api"`` (``client.autobranch.suggest_branches``), ``"local"`` (the offline detector in
+            ``chatroutes_core.autobranch``, no network), or a callable ``text -> suggestions`` (sync, or
+            async under ``ainvoke``/``astream``) returning local ``Suggestion``s, API ``BranchSuggestion``s
+            or wire-shaped dicts.
+        client: Sync ``ChatRoutesClient`` for the API detector and branch forks (default: built from
+            ``CHATROUTES_API_KEY`` / ``CHATROUTES_BASE_URL`` when first needed).
+        async_client: Async twin (default: one per call, closed after it).
+        threshold: Suggestions below this confidence are ignored.
+        max_routes: The most routes run for one request.
+        classifier: ``classifier(part, {name: description}) -> name | None`` replaces the scoring.
+        min_score: The lowest match score (see ``chatroutes_core._routing.score_route``) that counts.
+        return_exceptions: In a fan-out, a failing route's value is its exception instead of failing all.
+
+    Example:
+        >>> router = AutoBranchRouter(
+        ...     {"billing": (billing_chain, "invoices, refunds, payments"),
+        ...      "tech": (tech_chain, "technical questions about the API and SDK")},
+        ...     detector="local",
+        ... )  # doctest: +SKIP
+        >>> router.invoke("I need help with billing and also have a technical question about the API")
+        ... # doctest: +SKIP
+        {'billing': ..., 'tech': ...}
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    routes: dict[str, Runnable[Any, Any]]
+    descriptions: dict[str, str]
+    default: str | None = None
+    detector: Any = "api"
+    client: Any = None
+    async_client: Any = None
+    threshold: float = 0.7
+    max_routes: int = 3
+    classifier: Any = None
+    min_score: float = 0.1
+    return_exceptions: bool = False
+
+    _own_client: Any = PrivateAttr(default=None)
+
+    def __init__(
+        self,
+        routes: Mapping[str, Any],
+        *,
+        default: str | Any | None = None,
+        detector: Detector = "api",
+        client: Any = None,
+        async_client: Any = None,
+        threshold: float = 0.7,
+        max_routes: int = 3,
+        classifier: Classifier | None = None,
+        min_score: float = 0.1,
+        return_exceptions: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        runnables, descriptions = _normalize_routes(routes)
+        default_name: str | None = None
+        if isinstance(default, str):
+            if default not in runnables:
+                raise ValueError(f"default route {default!r} is not one of the routes {sorted(runnables)}")
+            default_name = default
+        elif default is not None:
+            if DEFAULT_ROUTE in runnables:
+                raise ValueError(f"a default runnable needs the route name {DEFAULT_ROUTE!r} to be free")
+            runnables[DEFAULT_ROUTE] = coerce_to_runnable(default)
+            default_name = DEFAULT_ROUTE
+        if detector not in ("api", "local") and not callable(detector):
+            raise ValueError(f"detector must be 'api', 'local' or a callable, got {detector!r}")
+        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
+            raise ValueError(f"threshold must be a number between 0 and 1, got {threshold!r}")
+        if isinstance(max_routes, bool) or not isinstance(max_routes, int) or max_routes < 1:
+            raise ValueError(f"max_routes must be a positive integer, got {max_routes!r}")
+        if classifier is not None and not callable(classifier):
+            raise ValueError("classifier must be a callable (part, {name: description}) -> name | None")
+        super().__init__(
+            routes=runnables, descriptions=descriptions, default=default_name, detector=detector,
+            client=client, async_client=async_client, threshold=float(threshold), max_routes=max_routes,
+            classifier=classifier, min_score=min_score, return_exceptions=return_exceptions, **kwargs,
+        )  # fmt: skip
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return False
+
+    @property
+    def config_specs(self) -> list[ConfigurableFieldSpec]:
+        return get_unique_config_specs(spec for step in self.routes.values() for spec in step.config_specs)
+
+    # --- planning ----------------------------------------------------------------------------------
+
+    def _plan(self, request: RouterRequest, suggestions: list[RouteSuggestion]) -> RoutePlan:
+        parts = parts_of(request.text, suggestions, self.threshold)
+        plan = plan_routes(
+            parts, self.descriptions, classifier=self.classifier, default=self.default,
+            min_score=self.min_score, max_routes=self.max_routes,
+        )  # fmt: skip
+        if not plan.routes:
+            raise NoRouteError(
+                f"no route matches {_short(request.text)!r} (routes: {sorted(self.descriptions)}); "
+                "give the router a default route, or describe the routes better"
+            )
+        return plan
+
+    def _suggestions_count(self) -> int:
+        return max(3, self.max_routes)
+
+    def _detect(self, text: str) -> list[RouteSuggestion]:
+        if self.detector == "local":
+            found: Any = local_detect(
+                text, threshold=self.threshold, suggestions_count=self._suggestions_count()
+            )
+        elif self.detector == "api":
+            found = (
+                self._sync_client()
+                .autobranch.suggest_branches(
+                    text=text, threshold=self.threshold, suggestions_count=self._suggestions_count()
+                )
+                .suggestions
+            )
+        else:
+            found = self.detector(text)
+            if inspect.isawaitable(found):
+                if inspect.iscoroutine(found):
+                    found.close()
+                raise TypeError("the detector is async: call the router with ainvoke / astream")
+        return [normalize_suggestion(s) for s in found]
+
+    async def _adetect(self, text: str) -> list[RouteSuggestion]:
+        if self.detector == "local":
+            return self._detect(text)
+        if self.detector == "api":
+            async with self._async_client() as client:
+                response = await client.autobranch.suggest_branches(
+                    text=text, threshold=self.threshold, suggestions_count=self._suggestions_count()
+                )
+            return [normalize_suggestion(s) for s in response.suggestions]
+        found = self.detector(text)
+        if inspect.isawaitable(found):
+            found = await found
+        return [normalize_suggestion(s) for s in found]
+
+    def _sync_client(self) -> Any:
+        if self.client is not None:
+            return self.client
+        if self._own_client is None:
+            from chatroutes_core import ChatRoutesClient
+
+            self._own_client = ChatRoutesClient()
+        return self._own_client
+
+    def _async_client(self) -> Any:
+        """An async context manager giving the client: the caller's (left open) or a fresh one (closed)."""
+        if self.async_client is not None:
+            return _Borrowed(self.async_client)
+        from chatroutes_core import AsyncChatRoutesClient
+
+        return AsyncChatRoutesClient()
+
+    def _run_config(
+        self, config: RunnableConfig, suggestions: list[RouteSuggestion], plan: RoutePlan
+    ) -> RunnableConfig:
+        metadata = {
+            **(config.get("metadata") or {}),
+            "autobranch_suggestions": [s.to_dict() for s in suggestions],
+            "autobranch_routes": list(plan.routes),
+        }
+        return {**config, "metadata": metadata}
+
+    @staticmethod
+    def _event(suggestions: list[RouteSuggestion], plan: RoutePlan) -> dict[str, Any]:
+        return {
+            "suggestions": [s.to_dict() for s in suggestions],
+            "routes": {name: plan.text_for(name) for name in plan.routes},
+            "scores": dict(plan.scores),
+        }
+
+    def _child_config(
+        self, config: RunnableConfig, run_manager: Any, name: str, binding: _Binding
+    ) -> RunnableConfig:
+        conversation_id, branch_id = binding
+        configurable = (
+            {"conversation_id": conversation_id, "branch_id": branch_id} if conversation_id else None
+        )
+        return patch_config(
+            config, callbacks=run_manager.get_child(f"route:{name}"), configurable=configurable
+        )
+
+    def _payload(self, request: RouterRequest, plan: RoutePlan, name: str) -> dict[str, Any]:
+        first: RoutePart = plan.routes[name][0]
+        return {
+            "input": plan.text_for(name),
+            "original": request.text,
+            "suggestion": first.suggestion.to_dict() if first.suggestion else None,
+        }
+
+    def _branch_title(self, plan: RoutePlan, name: str) -> str:
+        return f"route:{name} · {_short(plan.text_for(name), 60)}"
+
+    def _fork_sync(self, request: RouterRequest, plan: RoutePlan) -> dict[str, _Binding]:
+        if not request.conversation_id:
+            return dict.fromkeys(plan.routes, (None, None))
+        client = self._sync_client()
+        conv = request.conversation_id
+        history = (
+            client.branches.get_history(conv, request.branch_id)
+            if request.branch_id
+            else client.messages.list(conv)
+        )
+        tip = history[-1].id if history else None
+        out: dict[str, _Binding] = {}
+        for name in plan.routes:
+            title = self._branch_title(plan, name)
+            branch = (
+                client.branches.fork(conv, fork_point_message_id=tip, title=title)
+                if tip
+                else client.branches.create(conv, title=title)
+            )
+            out[name] = (conv, branch.id)
+        return out
+
+    async def _afork(self, request: RouterRequest, plan: RoutePlan) -> dict[str, _Binding]:
+        if not request.conversation_id:
+            return dict.fromkeys(plan.routes, (None, None))
+        conv = request.conversation_id
+        async with self._async_client() as client:
+            history = (
+                await client.branches.get_history(conv, request.branch_id)
+                if request.branch_id
+                else await client.messages.list(conv)
+            )
+            tip = history[-1].id if history else None
+
+            async def fork(name: str) -> str:
+                title = self._branch_title(plan, name)
+                if tip:
+                    return str((await client.branches.fork(conv, fork_point_message_id=tip, title=title)).id)
+                return str((await client.branches.create(conv, title=title)).id)
+
+            ids = await asyncio.gather(*(fork(name) for name in plan.routes))
+        return {name: (conv, branch_id) for name, branch_id in zip(plan.routes, ids, strict=True)}
+
+    # --- sync ----------------------------------------------------------------------------------------
+
+    def _prepare(self, input: Any, config: RunnableConfig | None) -> _Prepared:
+        config = ensure_config(config)
+        request = parse_router_input(input, config)
+        suggestions = self._detect(request.text)
+        plan = self._plan(request, suggestions)
+        return request, suggestions, plan, self._run_config(config, suggestions, plan)
+
+    def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
+        request, suggestions, plan, run_config = self._prepare(input, config)
+        run = partial(self._run, request=request, suggestions=suggestions, plan=plan)
+        return self._call_with_config(run, input, run_config, **kwargs)
+
+    def _run(
+        self, _input: Any, run_manager: CallbackManagerForChainRun, config: RunnableConfig, *,
+        request: RouterRequest, suggestions: list[RouteSuggestion], plan: RoutePlan,
+    ) -> Any:  # fmt: skip
+        dispatch_custom_event(SUGGESTIONS_EVENT, self._event(suggestions, plan), config=config)
+        if len(plan.routes) == 1:
+            [name] = plan.routes
+            child = self._child_config(config, run_manager, name, request.binding)
+            try:
+                return self.routes[name].invoke(request.route_input, child)
+            except Exception as exc:
+                raise RouteError(name, exc) from exc
+        return self._fan_out(request, plan, run_manager, config)
+
+    def _fan_out(
+        self, request: RouterRequest, plan: RoutePlan, run_manager: Any, config: RunnableConfig
+    ) -> dict[str, Any]:
+        bindings = self._fork_sync(request, plan)
+        with get_executor_for_config(config) as executor:
+            futures = {
+                name: executor.submit(
+                    self.routes[name].invoke,
+                    self._payload(request, plan, name),
+                    self._child_config(config, run_manager, name, bindings[name]),
+                )
+                for name in plan.routes
+            }
+            results: dict[str, Any] = {}
+            for name, future in futures.items():
+                try:
+                    results[name] = future.result()
+                except Exception as exc:
+                    if not self.return_exceptions:
+                        raise RouteError(name, exc) from exc
+                    results[name] = exc
+        return results
+
+    def stream(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Iterator[Any]:
+        request, suggestions, plan, run_config = self._prepare(input, config)
+        run = partial(self._transform, request=request, suggestions=suggestions, plan=plan)
+        yield from self._transform_stream_with_config(iter([input]), run, run_config, **kwargs)
+
+    def _transform(
+        self, inputs: Iterator[Any], run_manager: CallbackManagerForChainRun, config: RunnableConfig, *,
+        request: RouterRequest, suggestions: list[RouteSuggestion], plan: RoutePlan,
+    ) -> Iterator[Any]:  # fmt: skip
+        for _ in inputs:
+            pass
+        dispatch_custom_event(SUGGESTIONS_EVENT, self._event(suggestions, plan), config=config)
+        if len(plan.routes) > 1:
+            yield self._fan_out(request, plan, run_manager, config)
+            return
+        [name] = plan.routes
+        child = self._child_config(config, run_manager, name, request.binding)
+        try:
+            yield from self.routes[name].stream(request.route_input, child)
+        except Exception as exc:
+            raise RouteError(name, exc) from exc
+
+    # --- async ---------------------------------------------------------------------------------------
+
+    async def _aprepare(self, input: Any, config: RunnableConfig | None) -> _Prepared:
+        config = ensure_config(config)
+        request = parse_router_input(input, config)
+        suggestions = await self._adetect(request.text)
+        plan = self._plan(request, suggestions)
+        return request, suggestions, plan, self._run_config(config, suggestions, plan)
+
+    async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
+        request, suggestions, plan, run_config = await self._aprepare(input, config)
+        run = partial(self._arun, request=request, suggestions=suggestions, plan=plan)
+        return await self._acall_with_config(run, input, run_config, **kwargs)
+
+    async def _arun(
+        self, _input: Any, run_manager: AsyncCallbackManagerForChainRun, config: RunnableConfig, *,
+        request: RouterRequest, suggestions: list[RouteSuggestion], plan: RoutePlan,
+    ) -> Any:  # fmt: skip
+        await adispatch_custom_event(SUGGESTIONS_EVENT, self._event(suggestions, plan), config=config)
+        if len(plan.routes) == 1:
+            [name] = plan.routes
+            child = self._child_config(config, run_manager, name, request.binding)
+            try:
+                return await self.routes[name].ainvoke(request.route_input, child)
+            except Exception as exc:
+                raise RouteError(name, exc) from exc
+        return await self._afan_out(request, plan, run_manager, config)
+
+    async def _afan_out(
+        self, request: RouterRequest, plan: RoutePlan, run_manager: Any, config: RunnableConfig
+    ) -> dict[str, Any]:
+        bindings = await self._afork(request, plan)
+
+        async def one(name: str) -> Any:
+            child = self._child_config(config, run_manager, name, bindings[name])
+            try:
+                return await self.routes[name].ainvoke(self._payload(request, plan, name), child)
+            except Exception as exc:
+                if self.return_exceptions:
+                    return exc
+                raise RouteError(name, exc) from exc
+
+        names = list(plan.routes)
+        outputs = await gather_with_concurrency(config.get("max_concurrency"), *(one(n) for n in names))
+        return dict(zip(names, outputs, strict=True))
+
+    async def astream(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        request, suggestions, plan, run_config = await self._aprepare(input, config)
+        run = partial(self._atransform, request=request, suggestions=suggestions, plan=plan)
+        async for chunk in self._atransform_stream_with_config(_one(input), run, run_config, **kwargs):
+            yield chunk
+
+    async def _atransform(
+        self, inputs: AsyncIterator[Any], run_manager: AsyncCallbackManagerForChainRun,
+        config: RunnableConfig, *, request: RouterRequest, suggestions: list[RouteSuggestion],
+        plan: RoutePlan,
+    ) -> AsyncIterator[Any]:  # fmt: skip
+        async for _ in inputs:
+            pass
+        await adispatch_custom_event(SUGGESTIONS_EVENT, self._event(suggestions, plan), config=config)
+        if len(plan.routes) > 1:
+            yield await self._afan_out(request, plan, run_manager, config)
+            return
+        [name] = plan.routes
+        child = self._child_config(config, run_manager, name, request.binding)
+        try:
+            async for chunk in self.routes[name].astream(request.route_input, child):
+                yield chunk
+        except Exception as exc:
+            raise RouteError(name, exc) from exc
+
+
+class _Borrowed:
+    """``async with`` over a caller's client without closing it."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    async def __aenter__(self) -> Any:
+        return self.client
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+async def _one(value: Any) -> AsyncIterator[Any]:
+    yield value
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
