@@ -16,14 +16,12 @@ of ``graph.update_state``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from langchain_core.messages import BaseMessage
 
+from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient
 from langchain_chatroutes.chat_history import ChatRoutesChatMessageHistory
-
-if TYPE_CHECKING:
-    from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient
 
 __all__ = ["aload_branch_state", "load_branch_state", "thread_config"]
 
@@ -43,9 +41,16 @@ def _history(
         return source.switch(branch_id) if branch_id is not None and branch_id != source.branch_id else source
     if conversation_id is None:
         raise ValueError("conversation_id is required when loading from a client")
-    if is_async:
-        return ChatRoutesChatMessageHistory(conversation_id, branch_id, async_client=source)  # type: ignore[arg-type]
-    return ChatRoutesChatMessageHistory(conversation_id, branch_id, client=source)  # type: ignore[arg-type]
+    if isinstance(source, AsyncChatRoutesClient):
+        if not is_async:
+            raise TypeError("an AsyncChatRoutesClient needs `await aload_branch_state(...)`")
+        return ChatRoutesChatMessageHistory(conversation_id, branch_id, async_client=source)
+    if isinstance(source, ChatRoutesClient):
+        return ChatRoutesChatMessageHistory(conversation_id, branch_id, client=source)
+    raise TypeError(
+        f"expected a ChatRoutesClient, AsyncChatRoutesClient or ChatRoutesChatMessageHistory, "
+        f"got {type(source).__name__}"
+    )
 
 
 def load_branch_state(
@@ -68,13 +73,17 @@ def load_branch_state(
 
 
 async def aload_branch_state(
-    source: AsyncChatRoutesClient | ChatRoutesChatMessageHistory,
+    source: AsyncChatRoutesClient | ChatRoutesClient | ChatRoutesChatMessageHistory,
     conversation_id: str | None = None,
     branch_id: str | None = None,
 ) -> dict[str, list[BaseMessage]]:
-    """Async :func:`load_branch_state` (an ``AsyncChatRoutesClient``, or a history's async client)."""
+    """Async :func:`load_branch_state` on an async client (one is built for a sync client or history)."""
     history = _history(source, conversation_id, branch_id, is_async=True)
-    return {"messages": await history.aget_messages()}
+    try:
+        return {"messages": await history.aget_messages()}
+    finally:
+        if history is not source:
+            await history.aclose()  # an async client built from a sync one is closed again
 
 
 def thread_config(conversation_id: str, branch_id: str, **configurable: Any) -> dict[str, Any]:

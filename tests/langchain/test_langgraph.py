@@ -163,9 +163,21 @@ def test_load_branch_state_needs_a_conversation_with_a_client(client: ChatRoutes
         load_branch_state(client)
     with pytest.raises(ValueError, match="differs"):
         load_branch_state(ChatRoutesChatMessageHistory("conv_a", client=client), "conv_b")
-    assert thread_config("c", "b") == {
-        "configurable": {"thread_id": "b", "conversation_id": "c", "branch_id": "b"}
-    }
+    with pytest.raises(TypeError, match="aload_branch_state"):
+        load_branch_state(AsyncChatRoutesClient(api_key="k"), "conv_a")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="ChatRoutesClient"):
+        load_branch_state("not a client", "conv_a")  # type: ignore[arg-type]
+    expected = {"configurable": {"thread_id": "b", "conversation_id": "c", "branch_id": "b"}}
+    assert thread_config("c", "b") == expected
+
+
+async def test_aload_branch_state_from_a_sync_client_or_history(client: ChatRoutesClient) -> None:
+    history = ChatRoutesChatMessageHistory(client=client)
+    history.add_user_message("hello")
+    expected = history.messages
+    loaded = await aload_branch_state(client, history.conversation_id, history.branch_id)
+    assert loaded["messages"] == expected
+    assert (await aload_branch_state(history))["messages"] == expected
 
 
 async def test_async_graph_turns_and_time_travel(local_server: LocalServer, model: ChatChatRoutes) -> None:
