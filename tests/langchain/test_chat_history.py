@@ -10,6 +10,8 @@ import warnings
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 from langchain_core.runnables import ConfigurableFieldSpec
@@ -474,3 +476,45 @@ async def test_history_built_from_key_and_url_owns_and_closes_its_clients(
     borrowed = ChatRoutesChatMessageHistory(history.conversation_id, client=client)
     borrowed.close()  # a client passed in is not the history's to close
     assert [c for _, c in pairs(borrowed.messages)][0::2] == ["sync turn", "async turn"]
+
+
+# --- property: random interleavings of writes, forks and switches -----------------------------------------
+
+_OPS = st.lists(
+    st.tuples(st.sampled_from(["user", "model", "fork", "switch"]), st.integers(0, 50), st.integers(0, 50)),
+    min_size=1,
+    max_size=7,
+)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=_OPS)
+def test_random_histories_match_the_server_and_never_duplicate(
+    ops: list[tuple[str, int, int]], client: ChatRoutesClient, local_server: LocalServer
+) -> None:
+    model = ChatChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url)
+    first = ChatRoutesChatMessageHistory(client=client)
+    first.add_user_message("start")
+    pool, expected = [first], 2
+    conv = first.conversation_id
+    for step, (op, pick, at) in enumerate(ops):
+        history = pool[pick % len(pool)]
+        if op == "user":
+            history.add_user_message(f"user {step}")
+            expected += 2
+        elif op == "model":
+            question = HumanMessage(f"model {step}")
+            config = {"configurable": {"conversation_id": conv, "branch_id": history.branch_id}}
+            history.add_messages([question, model.invoke([*history.messages, question], config=config)])
+            expected += 2
+        elif op == "fork":
+            messages = history.messages
+            pool.append(history.fork(messages[at % len(messages)].id, title=f"fork {step}"))
+        else:
+            pool.append(history.switch(history.branch_id))  # type: ignore[arg-type]
+        assert local_server.count_messages(conv) == expected  # every message written exactly once
+        if op in {"user", "model", "fork"}:  # after its own write a history shows the server's branch
+            seen = pool[-1] if op == "fork" else history
+            fresh = seen.switch(seen.branch_id).messages  # type: ignore[arg-type]
+            assert [m.id for m in seen.messages] == [m.id for m in fresh]
+            assert len({m.id for m in fresh}) == len(fresh)
