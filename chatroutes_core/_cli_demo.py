@@ -297,7 +297,7 @@ def run(args: argparse.Namespace, stream: IO[str] | None = None) -> int:
     say = Narrator(out, make_console(use_color(args.no_color, out), out))
     try:
         with _target(args, say) as (conn, offline):
-            where = "the local server (in-process, temporary SQLite)" if offline else "the ChatRoutes API"
+            where = "the local server (in-process, temporary SQLite)" if offline else "a live server"
             say.line(f"ChatRoutes demo against {where} at {conn.base_url}", "bold")
             if offline:
                 say.wrapped(OFFLINE_NOTE, style="yellow")

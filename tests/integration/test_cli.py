@@ -263,3 +263,30 @@ def test_importing_the_cli_imports_no_framework() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_demo_live_runs_against_the_given_base_url(
+    local_server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = local_server.count_messages()
+    argv = ["demo", "--live", "--base-url", local_server.base_url, "--api-key", local_server.api_key]
+    code, out, err = _cli([*argv, "--no-color"], capsys)
+    assert code == 0, err
+    assert f"against a live server at {local_server.base_url}" in out
+    assert "NOT a language model" not in " ".join(out.split())
+    assert local_server.count_messages() > before  # the tour wrote to this server, not to one of its own
+    assert local_server.api_key not in out
+
+
+@pytest.mark.integration
+def test_demo_live_without_a_key_falls_back_to_the_local_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    import argparse
+
+    from chatroutes_core._cli_demo import _target
+
+    monkeypatch.delenv("CHATROUTES_API_KEY", raising=False)
+    out = io.StringIO()
+    args = argparse.Namespace(live=True, api_key=None, base_url=None, model="gpt-5")
+    with _target(args, Narrator(out, None)) as (conn, offline):
+        assert offline and conn.base_url.startswith("http://127.0.0.1:")
+    assert "--live needs an API key" in out.getvalue()
