@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
     from chatroutes_core.demo.steps import Connection
 
-DEFAULT_BASE_URL = "https://api.chatroutes.com/api/v1"
 STEPS = 7
 OFFLINE_NOTE = (
     "Replies come from the local server's offline responder. It is deterministic and NOT a language model: "
@@ -247,6 +246,8 @@ def _target(args: argparse.Namespace, say: Narrator) -> Iterator[tuple[Connectio
 
     key = args.api_key or os.environ.get("CHATROUTES_API_KEY")
     if args.live and key:
+        from chatroutes_core import DEFAULT_BASE_URL
+
         base_url = args.base_url or os.environ.get("CHATROUTES_BASE_URL") or DEFAULT_BASE_URL
         conn = Connection(base_url=base_url, api_key=key, model=args.model)
         try:

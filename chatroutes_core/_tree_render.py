@@ -57,6 +57,8 @@ class TreeView:
     conversation_id: str
     title: str | None
     roots: list[BranchView]
+    conversation: dict[str, Any] = field(default_factory=dict)
+    """The conversation's own fields in wire names (model, createdAt, ...), without messages or branches."""
 
     def walk(self) -> Iterator[BranchView]:
         stack = list(reversed(self.roots))
@@ -104,10 +106,18 @@ def build_view(tree: ConversationTree, histories: Mapping[str, Sequence[Message]
         return view
 
     roots = [visit(node, None) for node in tree.branches]
+    fields = (
+        conversation.model_dump(
+            mode="json", by_alias=True, exclude_none=True, exclude={"messages", "branches"}
+        )
+        if conversation
+        else {}
+    )
     return TreeView(
         conversation_id=conversation.id if conversation else "",
         title=conversation.title if conversation else None,
         roots=roots,
+        conversation=fields,
     )
 
 
@@ -320,7 +330,7 @@ def to_dict(view: TreeView) -> dict[str, Any]:
         data.pop("_count", None)
         branches.append(data)
     return {
-        "conversation": {"id": view.conversation_id, "title": view.title},
+        "conversation": {**view.conversation, "id": view.conversation_id, "title": view.title},
         "branchCount": len(branches),
         "messageCount": view.message_count,
         "branches": branches,

@@ -169,6 +169,8 @@ def test_tree_mermaid_and_json(
     assert fork["forkPointMessageId"] == ids[main_branch["id"]][1]  # the first reply
     assert fork["parentBranchId"] == main_branch["id"]
     assert data["messageCount"] == 6
+    assert data["conversation"]["id"] == cid and data["conversation"]["title"] == "cli tree"
+    assert data["conversation"]["model"] == "gpt-5"
 
 
 def test_tree_unknown_conversation_is_a_clear_error(
