@@ -411,11 +411,9 @@ def _multi_intents(text: str, sentences: list[tuple[int, int]]) -> Iterable[_Can
     # Per sentence: the clause spans split at inline connectors, and the best connector's confidence.
     clauses: list[list[tuple[int, int]]] = []
     inline_conf: list[float] = []
+    all_cuts = sorted((m.start(), m.end(), conf) for p, conf in _INLINE_CONNECTORS for m in p.finditer(text))
     for s, e in sentences:
-        cuts: list[tuple[int, int, float]] = []
-        for pattern, conf in _INLINE_CONNECTORS:
-            cuts.extend((m.start(), m.end(), conf) for m in pattern.finditer(text, s, e))
-        cuts.sort()
+        cuts = [c for c in all_cuts if s <= c[0] and c[1] <= e]
         parts: list[tuple[int, int]] = []
         pos, best = s, 0.0
         for cs, ce, conf in cuts:
@@ -503,7 +501,13 @@ _TOKEN = re.compile(r"[^\s,;:!?()\"]+")
 
 
 def _alternatives(text: str, sentences: list[tuple[int, int]]) -> Iterable[_Candidate]:
-    idioms = [(m.start(), m.end()) for m in _OR_IDIOMS.finditer(text)]
+    # Idioms are looked for only near an "or" (scanning the whole text for all of them is slow).
+    idioms = {
+        (w + i.start(), w + i.end())
+        for m in _OR.finditer(text)
+        for w in (max(0, m.start() - 30),)
+        for i in _OR_IDIOMS.finditer(text[w : m.end() + 30])
+    }
     for idx, (s, e) in enumerate(sentences):
         sentence = text[s:e]
         decision = bool(_DECISION.search(sentence))
