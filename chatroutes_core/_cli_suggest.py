@@ -117,7 +117,7 @@ def register(subparsers: Any) -> None:
         description="Find the places where a text could branch (several intents, alternatives, "
         "conditionals). Offline by default; --api asks the ChatRoutes API.",
     )
-    parser.add_argument("text", help="the text to analyse")
+    parser.add_argument("text", help="the text to analyse ('-' reads it from stdin)")
     parser.add_argument("--threshold", type=float, default=0.7, help="minimum confidence (default 0.7)")
     parser.add_argument("--count", type=int, default=3, help="at most this many suggestions (default 3)")
     parser.add_argument("--api", action="store_true", help="use the API's detector instead of the local one")
@@ -129,6 +129,11 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace, stream: IO[str] | None = None) -> int:
     out = stream if stream is not None else sys.stdout
+    if args.text == "-":
+        args.text = sys.stdin.read()
+    if not args.text.strip():
+        print("error: the text is empty", file=sys.stderr)
+        return 2
     if not 0.0 <= args.threshold <= 1.0:
         print("error: --threshold must be between 0 and 1", file=sys.stderr)
         return 2

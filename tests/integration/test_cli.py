@@ -292,3 +292,13 @@ def test_demo_live_without_a_key_falls_back_to_the_local_server(monkeypatch: pyt
     with _target(args, Narrator(out, None)) as (conn, offline):
         assert offline and conn.base_url.startswith("http://127.0.0.1:")
     assert "--live needs an API key" in out.getvalue()
+
+
+def test_suggest_reads_stdin_and_refuses_empty_text(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("Should I use Postgres or SQLite?"))
+    code, out, _ = _cli(["suggest", "-", "--no-color"], capsys)
+    assert code == 0 and "[[Postgres or SQLite]]" in out
+    code, out, err = _cli(["suggest", "   "], capsys)
+    assert code == 2 and "empty" in err and out == ""
