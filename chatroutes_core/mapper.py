@@ -31,6 +31,12 @@ The decision (``generation`` is ``model``, ``temperature``, ``max_tokens``):
   turn to the bound branch (main branch when only a conversation is bound): **1 request**.
 * No anchor, unbound -> create a conversation and send the whole list as one transcript: **2 requests**.
 
+A send that continues at a tip carries ``parentMessageId`` = the anchor. When another writer moved the tip
+since this mapper last saw it (another process, another model instance, a merged branch), the server answers
+409 and stores nothing; the mapper then forks at the anchor and sends there (**+2 requests**, only then), so
+the branch the reply lands on always holds exactly the caller's list. A server that ignores the field keeps
+the old behaviour.
+
 A binding names the branch to write to; the anchor then only says where in that branch's full history the
 caller stands. A branch freshly forked at message M has M as its tip, so a model bound to it continues there.
 
@@ -49,6 +55,8 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
+
+from chatroutes_core._exceptions import ConflictError
 
 if TYPE_CHECKING:
     from chatroutes_core._client import AsyncChatRoutesClient, ChatRoutesClient
@@ -154,8 +162,9 @@ class Plan:
             return self
         assert self.anchor is not None
         at_tip = tip_message_id is not None and tip_message_id == self.anchor.message_id
-        return Plan("continue" if at_tip else "fork", self.content, self.conversation_id, self.branch_id,
-                    self.anchor)
+        return Plan(
+            "continue" if at_tip else "fork", self.content, self.conversation_id, self.branch_id, self.anchor
+        )
 
 
 class TipCache:
@@ -305,6 +314,19 @@ def _generation(model: str, generation: dict[str, Any]) -> dict[str, Any]:
     return params
 
 
+def _send_params(model: str, generation: dict[str, Any], plan: Plan, branch_id: str | None) -> dict[str, Any]:
+    params = _generation(model, generation)
+    if branch_id is not None:
+        params["branch_id"] = branch_id
+    if plan.action == "continue" and plan.anchor is not None:
+        params["parent_message_id"] = plan.anchor.message_id  # the server refuses it if the tip moved
+    return params
+
+
+def _retry_as_fork(plan: Plan, exc: ConflictError) -> bool:
+    return plan.action == "continue" and plan.anchor is not None and exc.status_code == 409
+
+
 def _branch_of_reply(message: Message, fallback: str | None) -> str | None:
     return fallback or message.branch_id
 
@@ -339,7 +361,11 @@ class ConversationMapper(_MapperBase):
     """
 
     def __init__(
-        self, client: ChatRoutesClient, *, model: str = "gpt-5", tips: TipCache | None = None,
+        self,
+        client: ChatRoutesClient,
+        *,
+        model: str = "gpt-5",
+        tips: TipCache | None = None,
         title: str | None = None,
     ) -> None:
         super().__init__(model=model, tips=tips, title=title)
@@ -349,8 +375,9 @@ class ConversationMapper(_MapperBase):
         """Plan, then do the requests before the send (create, tip lookup, fork): ``(plan, conv, branch)``."""
         plan = self.plan(turns, binding)
         if plan.action == "new":
-            conversation = self.client.conversations.create(title=_title_for(turns, self.title),
-                                                            model=self.model)
+            conversation = self.client.conversations.create(
+                title=_title_for(turns, self.title), model=self.model
+            )
             return plan, conversation.id, None
         conversation_id = plan.conversation_id
         assert conversation_id is not None
@@ -362,21 +389,36 @@ class ConversationMapper(_MapperBase):
                 self.tips.set(conversation_id, plan.branch_id, tip)
             plan = plan.resolve(tip)
         if plan.action == "fork":
-            assert plan.anchor is not None
-            branch = self.client.branches.fork(conversation_id,
-                                               fork_point_message_id=plan.anchor.message_id,
-                                               title=_fork_title(plan.anchor))
-            self.tips.set(conversation_id, branch.id, plan.anchor.message_id)
-            return plan, conversation_id, branch.id
+            return plan, conversation_id, self._fork(plan, conversation_id)
         return plan, conversation_id, plan.branch_id
+
+    def _fork(self, plan: Plan, conversation_id: str) -> str:
+        assert plan.anchor is not None
+        branch = self.client.branches.fork(
+            conversation_id, fork_point_message_id=plan.anchor.message_id, title=_fork_title(plan.anchor)
+        )
+        self.tips.set(conversation_id, branch.id, plan.anchor.message_id)
+        return branch.id
+
+    def _after_conflict(self, plan: Plan, conversation_id: str) -> tuple[Plan, str]:
+        """The tip moved under us (409, nothing stored): fork at the anchor instead."""
+        assert plan.branch_id is not None
+        self.tips.forget(conversation_id, plan.branch_id)
+        forked = Plan("fork", plan.content, conversation_id, plan.branch_id, plan.anchor)
+        return forked, self._fork(forked, conversation_id)
 
     def send(self, turns: Sequence[Turn], binding: Binding | None = None, **generation: Any) -> MappedReply:
         """Send the new turn (``generation``: ``model``, ``temperature``, ``max_tokens``)."""
         plan, conversation_id, branch_id = self.prepare(turns, binding)
-        params = _generation(self.model, generation)
-        if branch_id is not None:
-            params["branch_id"] = branch_id
-        response = self.client.messages.send(conversation_id, content=plan.content, **params)
+        params = _send_params(self.model, generation, plan, branch_id)
+        try:
+            response = self.client.messages.send(conversation_id, content=plan.content, **params)
+        except ConflictError as exc:
+            if not _retry_as_fork(plan, exc):
+                raise
+            plan, branch_id = self._after_conflict(plan, conversation_id)
+            params = _send_params(self.model, generation, plan, branch_id)
+            response = self.client.messages.send(conversation_id, content=plan.content, **params)
         return MappedReply(self._record(conversation_id, branch_id, response.message), response)
 
     def stream(
@@ -391,7 +433,10 @@ class MappedStream:
     """``with mapper.stream(turns) as s: for event in s: ...``; then ``s.ref`` and ``s.final``."""
 
     def __init__(
-        self, mapper: ConversationMapper, turns: Sequence[Turn], binding: Binding | None,
+        self,
+        mapper: ConversationMapper,
+        turns: Sequence[Turn],
+        binding: Binding | None,
         generation: dict[str, Any],
     ) -> None:
         self._mapper = mapper
@@ -404,12 +449,21 @@ class MappedStream:
         self.ref: TreeRef | None = None
 
     def __enter__(self) -> MappedStream:
-        plan, self.conversation_id, self.branch_id = self._mapper.prepare(self._turns, self._binding)
-        params = _generation(self._mapper.model, self._generation)
-        if self.branch_id is not None:
-            params["branch_id"] = self.branch_id
-        stream = self._mapper.client.messages.stream(self.conversation_id, content=plan.content, **params)
-        self._stream = stream.__enter__()
+        mapper = self._mapper
+        plan, self.conversation_id, self.branch_id = mapper.prepare(self._turns, self._binding)
+        params = _send_params(mapper.model, self._generation, plan, self.branch_id)
+        try:
+            self._stream = mapper.client.messages.stream(
+                self.conversation_id, content=plan.content, **params
+            ).__enter__()
+        except ConflictError as exc:
+            if not _retry_as_fork(plan, exc):
+                raise
+            plan, self.branch_id = mapper._after_conflict(plan, self.conversation_id)
+            params = _send_params(mapper.model, self._generation, plan, self.branch_id)
+            self._stream = mapper.client.messages.stream(
+                self.conversation_id, content=plan.content, **params
+            ).__enter__()
         return self
 
     def __iter__(self) -> Iterator[StreamEvent]:
@@ -437,7 +491,11 @@ class AsyncConversationMapper(_MapperBase):
     """:class:`ConversationMapper` on an :class:`AsyncChatRoutesClient` (same decisions, same counts)."""
 
     def __init__(
-        self, client: AsyncChatRoutesClient, *, model: str = "gpt-5", tips: TipCache | None = None,
+        self,
+        client: AsyncChatRoutesClient,
+        *,
+        model: str = "gpt-5",
+        tips: TipCache | None = None,
         title: str | None = None,
     ) -> None:
         super().__init__(model=model, tips=tips, title=title)
@@ -449,8 +507,9 @@ class AsyncConversationMapper(_MapperBase):
         """Plan, then do the requests before the send (create, tip lookup, fork): ``(plan, conv, branch)``."""
         plan = self.plan(turns, binding)
         if plan.action == "new":
-            conversation = await self.client.conversations.create(title=_title_for(turns, self.title),
-                                                                  model=self.model)
+            conversation = await self.client.conversations.create(
+                title=_title_for(turns, self.title), model=self.model
+            )
             return plan, conversation.id, None
         conversation_id = plan.conversation_id
         assert conversation_id is not None
@@ -462,23 +521,38 @@ class AsyncConversationMapper(_MapperBase):
                 self.tips.set(conversation_id, plan.branch_id, tip)
             plan = plan.resolve(tip)
         if plan.action == "fork":
-            assert plan.anchor is not None
-            branch = await self.client.branches.fork(conversation_id,
-                                                     fork_point_message_id=plan.anchor.message_id,
-                                                     title=_fork_title(plan.anchor))
-            self.tips.set(conversation_id, branch.id, plan.anchor.message_id)
-            return plan, conversation_id, branch.id
+            return plan, conversation_id, await self._fork(plan, conversation_id)
         return plan, conversation_id, plan.branch_id
+
+    async def _fork(self, plan: Plan, conversation_id: str) -> str:
+        assert plan.anchor is not None
+        branch = await self.client.branches.fork(
+            conversation_id, fork_point_message_id=plan.anchor.message_id, title=_fork_title(plan.anchor)
+        )
+        self.tips.set(conversation_id, branch.id, plan.anchor.message_id)
+        return branch.id
+
+    async def _after_conflict(self, plan: Plan, conversation_id: str) -> tuple[Plan, str]:
+        """The tip moved under us (409, nothing stored): fork at the anchor instead."""
+        assert plan.branch_id is not None
+        self.tips.forget(conversation_id, plan.branch_id)
+        forked = Plan("fork", plan.content, conversation_id, plan.branch_id, plan.anchor)
+        return forked, await self._fork(forked, conversation_id)
 
     async def send(
         self, turns: Sequence[Turn], binding: Binding | None = None, **generation: Any
     ) -> MappedReply:
         """Send the new turn and return the reply (see :meth:`ConversationMapper.send`)."""
         plan, conversation_id, branch_id = await self.prepare(turns, binding)
-        params = _generation(self.model, generation)
-        if branch_id is not None:
-            params["branch_id"] = branch_id
-        response = await self.client.messages.send(conversation_id, content=plan.content, **params)
+        params = _send_params(self.model, generation, plan, branch_id)
+        try:
+            response = await self.client.messages.send(conversation_id, content=plan.content, **params)
+        except ConflictError as exc:
+            if not _retry_as_fork(plan, exc):
+                raise
+            plan, branch_id = await self._after_conflict(plan, conversation_id)
+            params = _send_params(self.model, generation, plan, branch_id)
+            response = await self.client.messages.send(conversation_id, content=plan.content, **params)
         return MappedReply(self._record(conversation_id, branch_id, response.message), response)
 
     def stream(
@@ -493,7 +567,10 @@ class AsyncMappedStream:
     """The async twin of :class:`MappedStream`."""
 
     def __init__(
-        self, mapper: AsyncConversationMapper, turns: Sequence[Turn], binding: Binding | None,
+        self,
+        mapper: AsyncConversationMapper,
+        turns: Sequence[Turn],
+        binding: Binding | None,
         generation: dict[str, Any],
     ) -> None:
         self._mapper = mapper
@@ -506,12 +583,21 @@ class AsyncMappedStream:
         self.ref: TreeRef | None = None
 
     async def __aenter__(self) -> AsyncMappedStream:
-        plan, self.conversation_id, self.branch_id = await self._mapper.prepare(self._turns, self._binding)
-        params = _generation(self._mapper.model, self._generation)
-        if self.branch_id is not None:
-            params["branch_id"] = self.branch_id
-        stream = self._mapper.client.messages.stream(self.conversation_id, content=plan.content, **params)
-        self._stream = await stream.__aenter__()
+        mapper = self._mapper
+        plan, self.conversation_id, self.branch_id = await mapper.prepare(self._turns, self._binding)
+        params = _send_params(mapper.model, self._generation, plan, self.branch_id)
+        try:
+            self._stream = await mapper.client.messages.stream(
+                self.conversation_id, content=plan.content, **params
+            ).__aenter__()
+        except ConflictError as exc:
+            if not _retry_as_fork(plan, exc):
+                raise
+            plan, self.branch_id = await mapper._after_conflict(plan, self.conversation_id)
+            params = _send_params(mapper.model, self._generation, plan, self.branch_id)
+            self._stream = await mapper.client.messages.stream(
+                self.conversation_id, content=plan.content, **params
+            ).__aenter__()
         return self
 
     async def __aiter__(self) -> AsyncIterator[StreamEvent]:

@@ -55,9 +55,13 @@ class Messages(SyncAPIResource):
         temperature: float | None = None,
         max_tokens: int | None = None,
         branch_id: str | None = None,
+        parent_message_id: str | None = None,
         idempotency_key: str | None = None,
     ) -> SendMessageResponse:
         """Send a user message (to the main branch, or ``branch_id``) and return the assistant's reply.
+
+        ``parent_message_id`` names the message the new turn follows; a server that checks it answers 409
+        (``ConflictError``, nothing stored) when that message is no longer the branch's tip.
 
         Example:
             >>> reply = client.messages.send(conv.id, content="Hello")  # doctest: +SKIP
@@ -66,6 +70,7 @@ class Messages(SyncAPIResource):
         call = _send(
             conversation_id, params, "", idempotency_key,
             content=content, model=model, temperature=temperature, max_tokens=max_tokens, branch_id=branch_id,
+            parent_message_id=parent_message_id,
         )  # fmt: skip
         return self._transport.send(call)
 
@@ -79,12 +84,14 @@ class Messages(SyncAPIResource):
         temperature: float | None = None,
         max_tokens: int | None = None,
         branch_id: str | None = None,
+        parent_message_id: str | None = None,
         idempotency_key: str | None = None,
     ) -> MessageStream:
         """Send a user message and stream the reply; use as ``with client.messages.stream(...) as s: ...``."""
         call = _send(
             conversation_id, params, "/stream", idempotency_key,
             content=content, model=model, temperature=temperature, max_tokens=max_tokens, branch_id=branch_id,
+            parent_message_id=parent_message_id,
         )  # fmt: skip
         self._transport.check_ready()
         return MessageStream(lambda: self._transport.open(call), secret=self._transport.secret)
@@ -117,12 +124,14 @@ class AsyncMessages(AsyncAPIResource):
         temperature: float | None = None,
         max_tokens: int | None = None,
         branch_id: str | None = None,
+        parent_message_id: str | None = None,
         idempotency_key: str | None = None,
     ) -> SendMessageResponse:
         """Send a user message (to the main branch, or ``branch_id``) and return the assistant's reply."""
         call = _send(
             conversation_id, params, "", idempotency_key,
             content=content, model=model, temperature=temperature, max_tokens=max_tokens, branch_id=branch_id,
+            parent_message_id=parent_message_id,
         )  # fmt: skip
         return await self._transport.send(call)
 
@@ -136,12 +145,14 @@ class AsyncMessages(AsyncAPIResource):
         temperature: float | None = None,
         max_tokens: int | None = None,
         branch_id: str | None = None,
+        parent_message_id: str | None = None,
         idempotency_key: str | None = None,
     ) -> AsyncMessageStream:
         """Stream the reply: ``async with client.messages.stream(...) as s: async for event in s: ...``."""
         call = _send(
             conversation_id, params, "/stream", idempotency_key,
             content=content, model=model, temperature=temperature, max_tokens=max_tokens, branch_id=branch_id,
+            parent_message_id=parent_message_id,
         )  # fmt: skip
         self._transport.check_ready()
         return AsyncMessageStream(lambda: self._transport.open(call), secret=self._transport.secret)

@@ -27,6 +27,12 @@ contextMode (what a send on a branch puts in the model context; the stored histo
     ``PARTIAL``: only the last ``partial_context_messages`` (default 4) inherited messages, plus its own.
     ``MINIMAL``: only the fork point message, plus its own.
 
+Sends and parentMessageId
+    A send may carry ``parentMessageId``: the message the new turn follows. It is a precondition: when that
+    message is not the tip of the target branch (its last own message, or the fork point of a branch with
+    none), the answer is 409 ``TIP_MOVED`` and nothing is stored. The mapper sends it when it continues at a
+    tip it remembers, and forks at that message when refused.
+
 Checkpoints
     A checkpoint stores a deterministic summary (message counts and the first words of each message) of a
     branch's full history up to ``anchorMessageId``, and its size in tokens. A send on that branch uses the

@@ -60,7 +60,10 @@ def prepare(
         branch = require_branch(state, conv.id, branch_id)
     if not branch.is_active:
         raise ApiError(409, "Branch is not active (merged or archived); reactivate it or fork it")
-    return Exchange(state, conv, branch, body, alias, resolved)
+    ex = Exchange(state, conv, branch, body, alias, resolved)
+    if body.parent_message_id is not None:  # checked again under the branch lock; this answers a stream early
+        _check_parent(ex, branch, branch_tip(state, branch))
+    return ex
 
 
 def _current_branch(ex: Exchange) -> BranchRow:
@@ -101,7 +104,28 @@ def _plan(ex: Exchange, branch: BranchRow) -> tuple[Context, ResponderRequest, s
         max_tokens=ex.body.max_tokens,
     )
     tip = own[-1].id if own else (inherited[-1].id if inherited else None)
+    _check_parent(ex, branch, tip)
     return ctx, request, tip
+
+
+def _check_parent(ex: Exchange, branch: BranchRow, tip: str | None) -> None:
+    # parentMessageId is a precondition: the turn follows that message, so it must still be the tip.
+    # A client with a stale view of the branch then forks instead of writing after someone else's turn.
+    wanted = ex.body.parent_message_id
+    if wanted is not None and wanted != tip:
+        raise ApiError(
+            409,
+            f"parentMessageId {wanted} is not the tip of branch {branch.id}; fork at it instead",
+            code="TIP_MOVED",
+        )
+
+
+def branch_tip(state: ServerState, branch: BranchRow) -> str | None:
+    own = state.store.own_messages(branch.id)
+    if own:
+        return own[-1].id
+    inherited = state.store.inherited_messages(branch)
+    return inherited[-1].id if inherited else None
 
 
 def _store_exchange(

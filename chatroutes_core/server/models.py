@@ -62,6 +62,7 @@ class SendMessageBody(Body):
     temperature: float | None = Field(default=None, ge=0.0, le=2.0)
     max_tokens: int | None = Field(default=None, ge=1, le=1_000_000)
     branch_id: Id | None = None
+    parent_message_id: Id | None = None
     role: Literal["user"] | None = None
 
 
