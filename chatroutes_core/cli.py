@@ -50,6 +50,7 @@ def _serve(args: argparse.Namespace) -> int:
         responder=responder,
         max_body_bytes=args.max_body_bytes,
         test_knobs=args.test_knobs,
+        fsync=args.fsync,
     )
     print(f"ChatRoutes-compatible server on http://{args.host}:{args.port}/api/v1 (database: {args.db})")
     if args.host not in ("127.0.0.1", "localhost", "::1"):
@@ -85,6 +86,7 @@ def _add_serve(subparsers: SubparsersAction) -> None:
     p.add_argument("--upstream-model", help="model name at the upstream, e.g. llama3.2")
     p.add_argument("--max-body-bytes", type=int, default=1024 * 1024)
     p.add_argument("--test-knobs", action="store_true", help="mount /api/v1/_admin (latency, faults)")
+    p.add_argument("--fsync", action="store_true", help="fsync every commit (slower; survives power loss)")
     p.add_argument("--log-level", default="info")
     p.set_defaults(func=_serve)
 

@@ -44,6 +44,7 @@ def create_app(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     partial_context_messages: int = 4,
     test_knobs: bool = False,
+    fsync: bool = False,
 ) -> FastAPI:
     """Build the local ChatRoutes-compatible app.
 
@@ -57,10 +58,11 @@ def create_app(
         max_body_bytes: larger request bodies get a 413.
         partial_context_messages: inherited messages kept in context by ``contextMode: PARTIAL``.
         test_knobs: mount the ``/_admin`` routes (latency, token delay, faults over HTTP).
+        fsync: wait for the disk on every commit (see :class:`Store`); off by default.
 
     The live :class:`ServerState` is ``app.state.server``.
     """
-    store = store or Store(db_path)
+    store = store or Store(db_path, fsync=fsync)
     for key in api_keys:
         store.add_key(key)
     state = ServerState(
