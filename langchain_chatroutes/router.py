@@ -85,6 +85,8 @@ class RouterRequest:
     route_input: Any
     conversation_id: str | None = None
     branch_id: str | None = None
+    anchor_message_id: str | None = None
+    """The last ChatRoutes reply in a message list: where the caller stands (fan-outs fork there)."""
 
     @property
     def binding(self) -> tuple[str | None, str | None]:
@@ -95,7 +97,8 @@ def parse_router_input(input: Any, config: RunnableConfig | None = None) -> Rout
     """Read a router input: a string, a message list / prompt value, or ``{"input": ..., ids...}``.
 
     The text analysed is the string, or the last human message's text. ``conversation_id`` and
-    ``branch_id`` come from the dict, else from ``config["configurable"]``.
+    ``branch_id`` come from the dict, else from ``config["configurable"]``, else from the last ChatRoutes
+    reply in a message list (whose message id is then the fork point of a fan-out).
 
     Raises:
         TypeError: Unsupported input type.
@@ -119,7 +122,26 @@ def parse_router_input(input: Any, config: RunnableConfig | None = None) -> Rout
             raise ValueError(f"{name} must be a non-empty string, got {value!r}")
     if branch_id and not conversation_id:
         raise ValueError("branch_id needs a conversation_id")
+    anchor = _anchor(inner)
+    if anchor and conversation_id in (None, anchor[0]):
+        if conversation_id is None or branch_id is None:
+            conversation_id, branch_id = anchor[0], branch_id or anchor[1]
+        return RouterRequest(text, inner, conversation_id, branch_id, anchor[2])
     return RouterRequest(text, inner, conversation_id, branch_id)
+
+
+def _anchor(value: Any) -> tuple[str, str | None, str] | None:
+    """(conversation, branch, message) of the last ChatRoutes reply in a message list, if any."""
+    if isinstance(value, PromptValue):
+        value = value.to_messages()
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        return None
+    for message in reversed(value):
+        if isinstance(message, BaseMessage) and message.type == "ai":
+            ref = message.response_metadata.get("chatroutes")
+            if isinstance(ref, Mapping) and ref.get("conversation_id") and ref.get("message_id"):
+                return str(ref["conversation_id"]), ref.get("branch_id"), str(ref["message_id"])
+    return None
 
 
 def _text_of(value: Any) -> str:
@@ -398,12 +420,14 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
             return dict.fromkeys(plan.routes, (None, None))
         client = self._sync_client()
         conv = request.conversation_id
-        history = (
-            client.branches.get_history(conv, request.branch_id)
-            if request.branch_id
-            else client.messages.list(conv)
-        )
-        tip = history[-1].id if history else None
+        tip = request.anchor_message_id
+        if tip is None:
+            history = (
+                client.branches.get_history(conv, request.branch_id)
+                if request.branch_id
+                else client.messages.list(conv)
+            )
+            tip = history[-1].id if history else None
         out: dict[str, _Binding] = {}
         for name in plan.routes:
             title = self._branch_title(plan, name)
@@ -420,12 +444,14 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
             return dict.fromkeys(plan.routes, (None, None))
         conv = request.conversation_id
         async with self._async_client() as client:
-            history = (
-                await client.branches.get_history(conv, request.branch_id)
-                if request.branch_id
-                else await client.messages.list(conv)
-            )
-            tip = history[-1].id if history else None
+            tip = request.anchor_message_id
+            if tip is None:
+                history = (
+                    await client.branches.get_history(conv, request.branch_id)
+                    if request.branch_id
+                    else await client.messages.list(conv)
+                )
+                tip = history[-1].id if history else None
 
             async def fork(name: str) -> str:
                 title = self._branch_title(plan, name)

@@ -79,6 +79,25 @@ def test_parse_reads_ids_from_the_dict_then_the_config() -> None:
     assert parse_router_input("hi", config).binding == ("conv_cfg", "br_cfg")
 
 
+def test_parse_takes_the_conversation_from_the_last_chatroutes_reply() -> None:
+    ref = {"conversation_id": "conv_1", "branch_id": "br_1", "message_id": "msg_9"}
+    history = [
+        HumanMessage("hi"),
+        AIMessage("hello", response_metadata={"chatroutes": ref}),
+        HumanMessage("q"),
+    ]
+    assert parse_router_input(history) == RouterRequest("q", history, "conv_1", "br_1", "msg_9")
+    # Explicit ids win for the branch; an anchor from another conversation is ignored.
+    assert parse_router_input(
+        {"input": history, "conversation_id": "conv_1", "branch_id": "br_2"}
+    ).binding == (
+        "conv_1",
+        "br_2",
+    )
+    other = parse_router_input({"input": history, "conversation_id": "conv_other"})
+    assert other.anchor_message_id is None and other.binding == ("conv_other", None)
+
+
 @pytest.mark.parametrize(
     ("value", "error", "message"),
     [
@@ -409,6 +428,27 @@ async def test_server_async_fan_out_ids_from_config(
         router = server_router(local_server, detector, async_client=ac)
         result = await router.ainvoke(MULTI, {"configurable": {"conversation_id": conv_id}})
     _check_branch_per_route(client, conv_id, result)
+
+
+def test_server_fan_out_forks_at_the_last_reply_of_a_message_list(
+    local_server: LocalServer, client: ChatRoutesClient
+) -> None:
+    model = ChatChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url)
+    first = model.invoke("Hello, I am a customer.")
+    conv_id = first.response_metadata["chatroutes"]["conversation_id"]
+    local_server.reset_requests()
+    result = server_router(local_server, "local", client).invoke(
+        [HumanMessage("Hello, I am a customer."), first, HumanMessage(MULTI)]
+    )
+    assert not [r for r in local_server.requests if r[0] == "GET"]  # the reply's id is the fork point
+    tree = client.conversations.get_tree(conv_id)
+    assert len(list(tree.iter_branches())) == 3
+    for reply in result.values():
+        ref = reply.response_metadata["chatroutes"]
+        assert ref["conversation_id"] == conv_id
+        history = client.branches.get_history(conv_id, ref["branch_id"])
+        assert history[1].id == first.response_metadata["chatroutes"]["message_id"]
+        assert len(history) == 4
 
 
 @pytest.mark.parametrize("detector", DETECTORS)
