@@ -234,7 +234,24 @@ def _header_enumerations(text: str) -> Iterable[Candidate]:
 
 
 # Connectors that join two independent requests inside one sentence, with a confidence each.
+_ACTION = (
+    r"(?:update|remind|send|book|explain|tell|show|write|create|delete|check|give|add|change|cancel|"
+    r"summari[sz]e|translate|review|find|schedule|list|compare|describe|draft|email|order|recommend|"
+    r"suggest|reset|renew|refund|upgrade|downgrade|install|configure|set up)"
+)
+# A sentence that is itself a request: imperative, "can you …", "please …".
+_REQUEST_START = re.compile(rf"^(?:(?:can|could|would|will) you\s+|please\s+)?{_ACTION}\b", re.I)
+_BACK_REFERENCE = re.compile(r"\b(?:it|them|this|that|these|those)\b", re.I)
+_PLEASANTRY = re.compile(
+    r"^(?:thanks|thank you|thx|hi|hello|hey|great|ok|okay|cheers|perfect|awesome|good (?:morning|evening))"
+    r"\b[\s\w,]{0,20}[.!]*$",
+    re.I,
+)
+# An action joined to a request by a plain "and"/"plus": "reset my password and update my address".
+_AND_ACTION = re.compile(rf"[,;]?\s+(?:and|plus)\s+(?=(?:also\s+)?{_ACTION}\b)", re.I)
+
 _INLINE_CONNECTORS: tuple[tuple[re.Pattern[str], float], ...] = (
+    (_AND_ACTION, 0.75),
     (re.compile(r"[,;]?\s+and\s+(?:I\s+)?also\b", re.I), 0.85),
     (re.compile(r"[,;]\s*(?:I\s+)?also\b", re.I), 0.8),
     (re.compile(r"[,;]?\s+and\s+(?:I\s+)?(?:separately|additionally)\b", re.I), 0.85),
@@ -260,8 +277,17 @@ _FOLLOW_UP = re.compile(
 )
 
 
+_THEN_ACTION = re.compile(rf"^(?:then|and then|after that|next|also)\b,?\s+{_ACTION}\b", re.I)
+
+
+def _plain_and_splits(text: str, s: int, ce: int, later: list[tuple[int, int, float]], e: int) -> bool:
+    """A plain "and <action>" separates requests only after a request, with no "it/them" back-reference."""
+    right_end = later[0][0] if later else e
+    return bool(_REQUEST_START.match(text[s:ce])) and not _BACK_REFERENCE.search(text, ce, right_end)
+
+
 def _multi_intents(text: str, sentences: list[tuple[int, int]]) -> Iterable[Candidate]:
-    if not _REQUEST.search(text):
+    if not _REQUEST.search(text) and not any(_REQUEST_START.match(text[a:b]) for a, b in sentences):
         return
     # Per sentence: the clause spans split at inline connectors, and the best connector's confidence.
     clauses: list[list[tuple[int, int]]] = []
@@ -271,8 +297,10 @@ def _multi_intents(text: str, sentences: list[tuple[int, int]]) -> Iterable[Cand
         cuts = [c for c in all_cuts if s <= c[0] and c[1] <= e]
         parts: list[tuple[int, int]] = []
         pos, best = s, 0.0
-        for cs, ce, conf in cuts:
+        for k, (cs, ce, conf) in enumerate(cuts):
             if cs < pos or len(text[pos:cs].split()) < 2 or len(text[ce:e].split()) < 2:
+                continue
+            if _AND_ACTION.match(text, cs) and not _plain_and_splits(text, s, ce, cuts[k + 1 :], e):
                 continue
             parts.append((pos, cs))
             pos, best = ce, max(best, conf)
@@ -285,6 +313,8 @@ def _multi_intents(text: str, sentences: list[tuple[int, int]]) -> Iterable[Cand
         prev, cur = text[slice(*sentences[i - 1])], text[slice(*sentences[i])]
         if _NEW_REQUEST.match(cur) and len(cur.split()) >= 3:
             link[i] = 0.85
+        elif _THEN_ACTION.match(cur) and _REQUEST_START.match(prev):
+            link[i] = 0.75
         elif prev.endswith("?") and cur.endswith("?") and not _FOLLOW_UP.match(cur):
             a, b = _content_words(prev), _content_words(cur)
             if len(a) >= 2 and len(b) >= 2 and not a & b:
@@ -294,7 +324,8 @@ def _multi_intents(text: str, sentences: list[tuple[int, int]]) -> Iterable[Cand
         j = i
         while j + 1 < len(sentences) and link[j + 1] > 0:
             j += 1
-        parts = [p for k in range(i, j + 1) for p in clauses[k]]
+        kept = [k for k in range(i, j + 1) if not _PLEASANTRY.match(text[slice(*sentences[k])])]
+        parts = [p for k in kept for p in clauses[k]]
         conf = max([*inline_conf[i : j + 1], *link[i + 1 : j + 1]])
         if len(parts) >= 2 and conf > 0:
             options = tuple(o for o in (_clean(text[a:b]) for a, b in parts) if o)
