@@ -545,3 +545,10 @@ async def test_fan_out_runs_routes_concurrently(fresh_server: LocalServer) -> No
     await router.ainvoke(text, {"max_concurrency": 1})
     ordered = sorted(spans.values())
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(ordered))  # one after another
+
+
+def test_api_key_stays_out_of_the_repr() -> None:
+    client = ChatRoutesClient(api_key="sk-router-secret", base_url="https://api.chatroutes.com/api/v1")
+    router = AutoBranchRouter({"a": echo("a")}, client=client)
+    assert "sk-router-secret" not in repr(router)
+    assert "sk-router-secret" not in str(router)
