@@ -24,8 +24,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check chatroutes_core langchain_chatroutes llama_index_chatroutes tests bench examples
 	$(BIN)/mypy --strict chatroutes_core
 
+# Re-record every cassette from scratch (vcrpy's `rewrite` mode replays stale entries of the old file here).
 record: $(STAMP)
-	$(BIN)/python -m pytest --record-mode=rewrite -m vcr
+	find cassettes -name '*.yaml' -delete
+	$(BIN)/python -m pytest --record-mode=once -m vcr
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

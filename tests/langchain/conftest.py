@@ -79,7 +79,8 @@ def lc_server() -> Iterator[LocalServer]:
 # cassettes/<test_module>/<test_name>.yaml, readable YAML (block-style multi-line strings, pretty JSON
 # bodies), Authorization / X-API-Key scrubbed, matched on method + path + body (never host or port, so a
 # cassette recorded against a LocalServer on any port replays). No record_mode here: pytest-recording's
-# default `none` replays strictly; `make record` passes --record-mode=rewrite.
+# default `none` replays strictly; `make record` deletes the cassettes and
+# passes --record-mode=once.
 
 ROOT = Path(__file__).resolve().parents[2]
 LOOPBACK = ["127.0.0.1", "::1", "localhost"]
