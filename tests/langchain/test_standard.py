@@ -1,11 +1,14 @@
 """langchain-tests standard suites for ChatChatRoutes (unit: offline; integration: against a LocalServer).
 
-The only skipped standard tests are features the ChatRoutes API lacks: native tool calling (``bind_tools``
-is not implemented) and image, audio, video and PDF input (text only). Both are expressed through the
-capability properties, so langchain-tests skips them with its own reason.
+The skipped standard tests are features the ChatRoutes API lacks: native tool calling (``bind_tools`` is not
+implemented) and image, audio, video and PDF input (text only), expressed through the capability properties
+so langchain-tests skips them with its own reason; and ``test_serdes``, which langchain-tests skips for any
+model outside langchain-core's own serialisation allowlist. ``test_stream_time`` replays a cassette.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 from langchain_tests.integration_tests import ChatModelIntegrationTests
@@ -74,3 +77,13 @@ class TestChatChatRoutesIntegration(ChatModelIntegrationTests):
     @property
     def model_override_value(self) -> str:
         return "claude-sonnet-4-5"
+
+    @property
+    def enable_vcr_tests(self) -> bool:
+        return True  # test_stream_time replays cassettes/test_standard/test_stream_time.yaml
+
+    @pytest.mark.benchmark
+    @pytest.mark.vcr(allow_playback_repeats=True)  # the benchmark replays the one recorded stream many times
+    def test_stream_time(self, model: Any, benchmark: Any, vcr: Any) -> None:
+        assert vcr.record_mode != "none" or vcr.responses, "record it with `make record`"
+        super().test_stream_time(model, benchmark, vcr)
