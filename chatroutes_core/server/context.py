@@ -14,17 +14,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from .store import CheckpointRow, MessageRow
-from .tokens import estimate_prompt_tokens
+from .tokens import MESSAGE_OVERHEAD
 
 SUMMARY_SNIPPET_WORDS = 12
 SUMMARY_MAX_CHARS = 2000
 
 
+class Turn(Protocol):
+    """One message given to a responder: a :class:`ChatTurn` or a stored ``MessageRow`` as it is."""
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def content(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class ChatTurn:
-    """One message given to a responder."""
+    """One message given to a responder that is not a stored message (a summary, the new user text)."""
 
     role: str
     content: str
@@ -32,7 +43,7 @@ class ChatTurn:
 
 @dataclass(frozen=True)
 class Context:
-    messages: list[ChatTurn]
+    messages: list[Turn]
     prior_count: int  # stored messages included (not the summary, not the new user message)
     checkpoint_used: bool
     truncated: bool  # fewer stored messages than the branch's full history
@@ -64,9 +75,13 @@ def assemble(
     checkpoint: CheckpointRow | None = None,
     partial_messages: int = 4,
 ) -> Context:
-    """Build the responder's context for a new user message on a branch."""
+    """Build the responder's context for a new user message on a branch.
+
+    Stored messages go into the context as they are (no per-message copies): a send on a long branch
+    costs a few list operations per stored message, nothing more.
+    """
     history = [*inherited, *own]
-    turn = sum(1 for m in history if m.role == "user") + 1
+    turn = [m.role for m in history].count("user") + 1
     anchor = None
     if checkpoint is not None:
         anchor = next((i for i, m in enumerate(history) if m.id == checkpoint.anchor_message_id), None)
@@ -82,12 +97,14 @@ def assemble(
         else:
             prefix = list(inherited)
         kept = [*prefix, *own]
-    turns = [*summary, *(ChatTurn(m.role, m.content) for m in kept), ChatTurn("user", new_user_text)]
+    turns: list[Turn] = [*summary, *kept, ChatTurn("user", new_user_text)]
+    # estimate_prompt_tokens, inlined: one token per four characters (rounded up) plus the overhead.
+    tokens = sum([(len(t.content) + 3) // 4 for t in turns]) + MESSAGE_OVERHEAD * len(turns)
     return Context(
         messages=turns,
         prior_count=len(kept),
         checkpoint_used=bool(summary),
         truncated=len(kept) < len(history),
-        prompt_tokens=estimate_prompt_tokens(t.content for t in turns),
+        prompt_tokens=tokens,
         turn=turn,
     )

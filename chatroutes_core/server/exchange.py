@@ -80,10 +80,12 @@ def _plan(ex: Exchange, branch: BranchRow) -> tuple[Context, ResponderRequest, s
     store = ex.state.store
     inherited = store.inherited_messages(branch)
     own = store.own_messages(branch.id)
+    checkpoint = None
     checkpoints = store.list_checkpoints(branch.conversation_id, branch.id)
-    history_ids = {m.id for m in (*inherited, *own)}
-    usable = [cp for cp in checkpoints if cp.anchor_message_id in history_ids]
-    checkpoint = usable[-1] if usable else None
+    if checkpoints:
+        history_ids = {m.id for m in (*inherited, *own)}
+        usable = [cp for cp in checkpoints if cp.anchor_message_id in history_ids]
+        checkpoint = usable[-1] if usable else None
     ctx = assemble(
         inherited,
         own,

@@ -19,7 +19,7 @@ from typing import Protocol
 
 import httpx
 
-from .context import ChatTurn
+from .context import Turn
 from .tokens import split_pieces
 
 
@@ -31,7 +31,7 @@ class ResponderError(Exception):
 class ResponderRequest:
     model: str  # the alias the caller asked for, e.g. "gpt-5"
     resolved_model: str  # its dated id, e.g. "gpt-5-2025-08-07"
-    messages: list[ChatTurn]
+    messages: list[Turn]
     branch_title: str
     turn: int
     prior_count: int

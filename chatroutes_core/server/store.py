@@ -9,6 +9,10 @@ commit on the machine the benchmarks ran on, against 0.1 ms). ``atomic()``
 nests, so a route can group several writes (the user message, the reply and the idempotency record) into one
 transaction. Deletes are soft (``deleted_at``); deleted rows are invisible to every read.
 
+Each branch's own messages are cached in memory once read (the store is the only writer of its file): a send
+appends to the cache, an edit or delete drops the branch from it, and a rolled-back transaction drops the
+whole cache. So assembling a long branch's context costs no SQL and no JSON decoding per stored message.
+
 Messages are ordered by ``seq`` (an integer primary key), ids are opaque strings (``conv_``, ``br_``,
 ``msg_``, ``cp_`` followed by random hex). API keys are stored only as SHA-256 hashes; the hash is the
 owner of everything created with that key.
@@ -21,6 +25,7 @@ import json
 import secrets
 import sqlite3
 import threading
+from bisect import bisect_right
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -209,6 +214,8 @@ class Store:
         self.path = str(path)
         self._lock = threading.RLock()
         self._depth = 0
+        #: branch id -> its own live messages in seq order (see the module docstring).
+        self._own: dict[str, list[MessageRow]] = {}
         self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
         if self.path != ":memory:":
@@ -238,6 +245,7 @@ class Store:
                 yield
             except BaseException:
                 self._conn.execute("ROLLBACK")
+                self._own.clear()  # it may hold rows of the rolled-back transaction
                 raise
             else:
                 self._conn.execute("COMMIT")
@@ -327,6 +335,7 @@ class Store:
                     (now, conversation_id),
                 )
             self._conn.execute("UPDATE conversations SET deleted_at = ? WHERE id = ?", (now, conversation_id))
+            self._forget()
 
     def conversation_counts(self, conversation_id: str) -> tuple[int, int]:
         """(messages, branches) stored in a conversation."""
@@ -442,6 +451,7 @@ class Store:
                 (now, branch_id),
             )
             self._conn.execute("UPDATE branches SET deleted_at = ? WHERE id = ?", (now, branch_id))
+            self._forget(branch_id)
 
     def own_message_count(self, branch_id: str) -> int:
         row = self._one(
@@ -452,17 +462,25 @@ class Store:
     # Messages ---------------------------------------------------------------------------------------
 
     def own_messages(self, branch_id: str, upto_seq: int | None = None) -> list[MessageRow]:
-        if upto_seq is None:
-            rows = self._all(
-                "SELECT * FROM messages WHERE branch_id = ? AND deleted_at IS NULL ORDER BY seq", branch_id
-            )
-        else:
-            rows = self._all(
-                "SELECT * FROM messages WHERE branch_id = ? AND seq <= ? AND deleted_at IS NULL ORDER BY seq",
-                branch_id,
-                upto_seq,
-            )
-        return [_message(r) for r in rows]
+        """The branch's own live messages in order (up to and including ``upto_seq``); a fresh list."""
+        with self._lock:
+            cached = self._own.get(branch_id)
+            if cached is None:
+                rows = self._all(
+                    "SELECT * FROM messages WHERE branch_id = ? AND deleted_at IS NULL ORDER BY seq",
+                    branch_id,
+                )
+                cached = self._own[branch_id] = [_message(r) for r in rows]
+            if upto_seq is None:
+                return list(cached)
+            return cached[: bisect_right(cached, upto_seq, key=lambda m: m.seq)]
+
+    def _forget(self, branch_id: str | None = None) -> None:
+        with self._lock:
+            if branch_id is None:
+                self._own.clear()
+            else:
+                self._own.pop(branch_id, None)
 
     def inherited_messages(self, branch: BranchRow) -> list[MessageRow]:
         """The parent's history up to and including the fork point (empty for a root branch)."""
@@ -523,20 +541,24 @@ class Store:
             )
             seq = int(cursor.lastrowid or 0)
             self.touch_conversation(conversation_id)
-        return MessageRow(
-            message_id,
-            seq,
-            conversation_id,
-            branch_id,
-            role,
-            content,
-            model,
-            token_count,
-            now,
-            meta,
-            parent_message_id,
-            digest,
-        )
+            row = MessageRow(
+                message_id,
+                seq,
+                conversation_id,
+                branch_id,
+                role,
+                content,
+                model,
+                token_count,
+                now,
+                meta,
+                parent_message_id,
+                digest,
+            )
+            cached = self._own.get(branch_id)
+            if cached is not None:
+                cached.append(row)
+        return row
 
     def get_message(self, owner: str, message_id: str) -> MessageRow | None:
         row = self._one(
@@ -572,12 +594,15 @@ class Store:
                 (content, token_count, digest, now, message.id),
             )
             self.touch_conversation(message.conversation_id)
+            self._forget(message.branch_id)
         row = self._one("SELECT * FROM messages WHERE id = ?", message.id)
         assert row is not None
         return _message(row)
 
     def delete_message(self, message_id: str) -> None:
-        self._write("UPDATE messages SET deleted_at = ? WHERE id = ?", now_iso(), message_id)
+        with self.atomic():
+            self._write("UPDATE messages SET deleted_at = ? WHERE id = ?", now_iso(), message_id)
+            self._forget()  # the message's branch is not known here; deletes are rare
 
     def count_messages(self, conversation_id: str | None = None) -> int:
         """Stored messages (deleted ones excluded), of one conversation or of all."""
