@@ -18,6 +18,12 @@ from chatroutes_core.testing import LocalServer
 from langchain_chatroutes import ChatChatRoutes
 
 
+@pytest.fixture(scope="module")
+def vcr_config(vcr_config: dict[str, Any]) -> dict[str, Any]:
+    # test_stream_time benchmarks one recorded stream by replaying it many times
+    return {**vcr_config, "allow_playback_repeats": True}
+
+
 class TestChatChatRoutesUnit(ChatModelUnitTests):
     @property
     def chat_model_class(self) -> type[ChatChatRoutes]:
@@ -80,10 +86,4 @@ class TestChatChatRoutesIntegration(ChatModelIntegrationTests):
 
     @property
     def enable_vcr_tests(self) -> bool:
-        return True  # test_stream_time replays cassettes/test_standard/test_stream_time.yaml
-
-    @pytest.mark.benchmark
-    @pytest.mark.vcr(allow_playback_repeats=True)  # the benchmark replays the one recorded stream many times
-    def test_stream_time(self, model: Any, benchmark: Any, vcr: Any) -> None:
-        assert vcr.record_mode != "none" or vcr.responses, "record it with `make record`"
-        super().test_stream_time(model, benchmark, vcr)
+        return True  # test_stream_time replays cassettes/test_standard/TestChatChatRoutesIntegration.test_stream_time.yaml
