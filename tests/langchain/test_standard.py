@@ -86,4 +86,4 @@ class TestChatChatRoutesIntegration(ChatModelIntegrationTests):
 
     @property
     def enable_vcr_tests(self) -> bool:
-        return True  # test_stream_time replays cassettes/test_standard/TestChatChatRoutesIntegration.test_stream_time.yaml
+        return True  # test_stream_time replays its cassette in cassettes/test_standard/
