@@ -12,16 +12,35 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from langchain_chatroutes.chat_history import ChatRoutesChatMessageHistory
+    from langchain_chatroutes.chat_history import (
+        BranchInfo,
+        BranchInUseError,
+        ChatRoutesChatMessageHistory,
+        ForeignMessageError,
+    )
     from langchain_chatroutes.chat_models import ChatChatRoutes
-    from langchain_chatroutes.router import AutoBranchRouter
+    from langchain_chatroutes.router import AutoBranchRouter, NoRouteError, RouteError
 
-__all__ = ["AutoBranchRouter", "ChatChatRoutes", "ChatRoutesChatMessageHistory"]
+__all__ = [
+    "AutoBranchRouter",
+    "BranchInUseError",
+    "BranchInfo",
+    "ChatChatRoutes",
+    "ChatRoutesChatMessageHistory",
+    "ForeignMessageError",
+    "NoRouteError",
+    "RouteError",
+]
 
 _WHERE = {
     "AutoBranchRouter": "langchain_chatroutes.router",
+    "BranchInUseError": "langchain_chatroutes.chat_history",
+    "BranchInfo": "langchain_chatroutes.chat_history",
     "ChatChatRoutes": "langchain_chatroutes.chat_models",
     "ChatRoutesChatMessageHistory": "langchain_chatroutes.chat_history",
+    "ForeignMessageError": "langchain_chatroutes.chat_history",
+    "NoRouteError": "langchain_chatroutes.router",
+    "RouteError": "langchain_chatroutes.router",
 }
 
 

@@ -12,16 +12,31 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from llama_index_chatroutes.chat_store import ChatRoutesChatStore
+    from llama_index_chatroutes.chat_store import (
+        AppendOnlyError,
+        ChatRoutesChatStore,
+        ChatRoutesMemoryStore,
+        ForeignMessageError,
+    )
     from llama_index_chatroutes.llm import ChatRoutes
     from llama_index_chatroutes.selector import AutoBranchSelector
 
-__all__ = ["AutoBranchSelector", "ChatRoutes", "ChatRoutesChatStore"]
+__all__ = [
+    "AppendOnlyError",
+    "AutoBranchSelector",
+    "ChatRoutes",
+    "ChatRoutesChatStore",
+    "ChatRoutesMemoryStore",
+    "ForeignMessageError",
+]
 
 _WHERE = {
+    "AppendOnlyError": "llama_index_chatroutes.chat_store",
     "AutoBranchSelector": "llama_index_chatroutes.selector",
     "ChatRoutes": "llama_index_chatroutes.llm",
     "ChatRoutesChatStore": "llama_index_chatroutes.chat_store",
+    "ChatRoutesMemoryStore": "llama_index_chatroutes.chat_store",
+    "ForeignMessageError": "llama_index_chatroutes.chat_store",
 }
 
 
