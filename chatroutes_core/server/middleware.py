@@ -1,6 +1,7 @@
 """Pure ASGI middleware (no response buffering, so streams stay unbuffered).
 
-Outermost first: :class:`RequestLog` records ``(method, path)``; :class:`BodyLimit` reads the body once,
+Outermost first: :class:`RequestLog` records ``(method, path)``; :class:`EncodedSlashGuard` refuses
+encoded slashes in paths (404); :class:`BodyLimit` reads the body once,
 answers 413 past the limit and turns an empty body into ``{}`` (the official SDK sends
 ``Content-Type: application/json`` with no body); :class:`Knobs` applies injected HTTP faults and the added
 latency.
@@ -47,6 +48,21 @@ class RequestLog:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             self.state.record_request(scope["method"], scope["path"])
+        await self.app(scope, receive, send)
+
+
+class EncodedSlashGuard:
+    """404 for a path holding an encoded slash: Starlette routes on the decoded path, so an id such as
+    ``conv_1/branches/br_2`` (sent as ``conv_1%2Fbranches%2Fbr_2``) would otherwise reach another route.
+    No id this server issues contains a slash."""
+
+    def __init__(self, app: ASGIApp, state: ServerState) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and b"%2f" in (scope.get("raw_path") or b"").lower():
+            await _send_json(send, 404, error_body(404, "Not found"))
+            return
         await self.app(scope, receive, send)
 
 
