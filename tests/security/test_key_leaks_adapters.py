@@ -26,8 +26,6 @@ def views(obj: Any) -> list[object]:
     for name in (
         "model_dump",
         "model_dump_json",
-        "dict",
-        "json",
         "to_dict",
         "to_json",
         "_identifying_params",
