@@ -279,6 +279,11 @@ class MappedReply:
 
     ref: TreeRef
     response: SendMessageResponse
+    follows: str | None = None
+    """The message the turn was sent after with ``parentMessageId`` (a continue the server accepted, so the
+    new user message provably came right after it), or None when nothing was proven (new, bound, fork)."""
+    content: str = ""
+    """The user message content as sent (and stored)."""
 
     @property
     def message(self) -> Message:
@@ -321,6 +326,10 @@ def _send_params(model: str, generation: dict[str, Any], plan: Plan, branch_id: 
     if plan.action == "continue" and plan.anchor is not None:
         params["parent_message_id"] = plan.anchor.message_id  # the server refuses it if the tip moved
     return params
+
+
+def _follows(plan: Plan) -> str | None:
+    return plan.anchor.message_id if plan.action == "continue" and plan.anchor is not None else None
 
 
 def _retry_as_fork(plan: Plan, exc: ConflictError) -> bool:
@@ -419,7 +428,9 @@ class ConversationMapper(_MapperBase):
             plan, branch_id = self._after_conflict(plan, conversation_id)
             params = _send_params(self.model, generation, plan, branch_id)
             response = self.client.messages.send(conversation_id, content=plan.content, **params)
-        return MappedReply(self._record(conversation_id, branch_id, response.message), response)
+        return MappedReply(
+            self._record(conversation_id, branch_id, response.message), response, _follows(plan), plan.content
+        )
 
     def stream(
         self, turns: Sequence[Turn], binding: Binding | None = None, **generation: Any
@@ -553,7 +564,9 @@ class AsyncConversationMapper(_MapperBase):
             plan, branch_id = await self._after_conflict(plan, conversation_id)
             params = _send_params(self.model, generation, plan, branch_id)
             response = await self.client.messages.send(conversation_id, content=plan.content, **params)
-        return MappedReply(self._record(conversation_id, branch_id, response.message), response)
+        return MappedReply(
+            self._record(conversation_id, branch_id, response.message), response, _follows(plan), plan.content
+        )
 
     def stream(
         self, turns: Sequence[Turn], binding: Binding | None = None, **generation: Any

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from langchain_chatroutes.chat_history import (
+        BranchCache,
         BranchInfo,
         BranchInUseError,
         ChatRoutesChatMessageHistory,
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AutoBranchRouter",
+    "BranchCache",
     "BranchInUseError",
     "BranchInfo",
     "ChatChatRoutes",
@@ -34,6 +36,7 @@ __all__ = [
 
 _WHERE = {
     "AutoBranchRouter": "langchain_chatroutes.router",
+    "BranchCache": "langchain_chatroutes.chat_history",
     "BranchInUseError": "langchain_chatroutes.chat_history",
     "BranchInfo": "langchain_chatroutes.chat_history",
     "ChatChatRoutes": "langchain_chatroutes.chat_models",

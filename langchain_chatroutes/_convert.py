@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -72,6 +73,30 @@ def messages_to_turns(messages: Sequence[BaseMessage]) -> list[Turn]:
     return [message_to_turn(message) for message in messages]
 
 
+_PLAIN_TYPES = (HumanMessage, SystemMessage)
+
+
+def turns_from_anchor(messages: Sequence[BaseMessage]) -> list[Turn]:
+    """The turns the mapper needs: from the last ChatRoutes reply on (all of them if there is none).
+
+    The server already holds everything before that reply, so only the tail is converted; the messages
+    before it are still checked (same errors as :func:`messages_to_turns`), cheaply. The mapper plans the
+    same way from this tail as from the whole list: it only looks at and after the last anchored reply.
+    """
+    anchor = None
+    for index in range(len(messages) - 1, -1, -1):
+        message = messages[index]
+        if isinstance(message, AIMessage) and ref_of(message) is not None:
+            anchor = index
+            break
+    if anchor is None:
+        return messages_to_turns(messages)
+    for message in messages[:anchor]:
+        if not (isinstance(message, _PLAIN_TYPES) and isinstance(message.content, str)):
+            message_to_turn(message)  # raises for what the server could never have stored
+    return messages_to_turns(messages[anchor:])
+
+
 def usage_metadata(usage: Usage) -> UsageMetadata:
     """ChatRoutes usage as LangChain ``usage_metadata``."""
     total = usage.total_tokens or usage.prompt_tokens + usage.completion_tokens
@@ -90,15 +115,40 @@ def reply_metadata(ref: TreeRef, model: str | None, finish_reason: str) -> dict[
     }
 
 
+TURN_KEY = "chatroutes_turn"
+
+
+def turn_proof(
+    follows: str | None, message: Message, content: str, *, stopped: bool
+) -> dict[str, str] | None:
+    """What a history needs to add this exchange to a cached branch without reading it again, or None.
+
+    Only for a turn the server accepted right after ``follows`` (a ``parentMessageId`` precondition), whose
+    user message id it reported (the reply's parent) and whose reply text is complete (no stop cut):
+    ``{"follows", "user_message_id", "user_content_sha256"}``.
+    """
+    if follows is None or stopped or not message.parent_message_id:
+        return None
+    digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
+    return {"follows": follows, "user_message_id": message.parent_message_id, "user_content_sha256": digest}
+
+
 def reply_to_message(
-    ref: TreeRef, message: Message, usage: Usage, model: str | None, *, text: str, stopped: bool
+    ref: TreeRef,
+    message: Message,
+    usage: Usage,
+    model: str | None,
+    *,
+    text: str,
+    stopped: bool,
+    proof: dict[str, str] | None = None,
 ) -> AIMessage:
     """The reply as an ``AIMessage`` whose ``id`` is the ChatRoutes message id."""
+    metadata = reply_metadata(ref, model or message.model, _finish_reason(message, stopped))
+    if proof is not None:
+        metadata[TURN_KEY] = proof
     return AIMessage(
-        content=text,
-        id=message.id,
-        response_metadata=reply_metadata(ref, model or message.model, _finish_reason(message, stopped)),
-        usage_metadata=usage_metadata(usage),
+        content=text, id=message.id, response_metadata=metadata, usage_metadata=usage_metadata(usage)
     )
 
 

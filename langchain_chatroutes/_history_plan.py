@@ -56,6 +56,8 @@ class Plan:
     send: tuple[Turn, ...]
     reply: TreeRef | None
     stored: int
+    reply_turns: tuple[Turn, ...] = ()
+    """The new turns directly before ``reply`` (the model sent them in the turn that produced it)."""
 
 
 def validate_id(value: object, name: str, *, allow_empty: bool = False) -> str | None:
@@ -102,6 +104,7 @@ def plan_add(
     """
     pending: list[Turn] = []
     reply: TreeRef | None = None
+    reply_turns: tuple[Turn, ...] = ()
     stored = 0
     for position, message in enumerate(messages):
         if not isinstance(message, BaseMessage):
@@ -115,6 +118,7 @@ def plan_add(
         if ref is not None:
             if isinstance(message, AIMessage):
                 stored += len(pending)
+                reply_turns = tuple(pending)
                 pending.clear()
                 reply = ref
             elif pending:
@@ -133,7 +137,7 @@ def plan_add(
         pending.append(turn)
     if pending:
         return Plan(send=tuple(pending), reply=None, stored=stored)
-    return Plan(send=(), reply=reply, stored=stored)
+    return Plan(send=(), reply=reply, stored=stored, reply_turns=reply_turns)
 
 
 def stored_to_message(message: Message, ref: TreeRef) -> BaseMessage:

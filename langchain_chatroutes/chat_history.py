@@ -25,13 +25,17 @@ batch raises :class:`ForeignMessageError` before any request):
 
 from __future__ import annotations
 
+import hashlib
+import threading
 import weakref
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.chat_history import BaseChatMessageHistory
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from pydantic import SecretStr
 
 from chatroutes_core import AsyncChatRoutesClient
 from chatroutes_core.mapper import (
@@ -39,9 +43,10 @@ from chatroutes_core.mapper import (
     Binding,
     ConversationMapper,
     TreeRef,
+    Turn,
     render_transcript,
 )
-from langchain_chatroutes._convert import METADATA_KEY
+from langchain_chatroutes._convert import METADATA_KEY, TURN_KEY, reply_metadata
 from langchain_chatroutes._history_plan import (
     ForeignMessageError,
     message_ref,
@@ -55,12 +60,102 @@ if TYPE_CHECKING:
     from chatroutes_core import ChatRoutesClient
     from chatroutes_core.models import Branch, Checkpoint, Message, SendMessageResponse
 
-__all__ = ["BranchInUseError", "BranchInfo", "ChatRoutesChatMessageHistory", "ForeignMessageError"]
+__all__ = [
+    "BranchCache",
+    "BranchInUseError",
+    "BranchInfo",
+    "ChatRoutesChatMessageHistory",
+    "ForeignMessageError",
+]
 
 # Branch structure (parent, fork point, main or not) never changes once a branch exists, so it is shared by
 # every history on the same client: a history made per turn (RunnableWithMessageHistory) reads its branch
 # with one GET instead of two. Keyed weakly by client, then by conversation id.
 _STRUCTURE: weakref.WeakKeyDictionary[Any, dict[str, list[Branch]]] = weakref.WeakKeyDictionary()
+
+
+class BranchCache:
+    """Branch histories shared by the histories made with it (opt-in), e.g. one per turn by a factory.
+
+    ``RunnableWithMessageHistory`` makes a new history every turn, and a new history reads the whole branch
+    (one GET whose size grows with the conversation). Histories given the same ``BranchCache`` start from
+    what the last of them saw instead. An entry changes only with what a history proves: a read; its own
+    send, when the server says the stored user message follows the cached tip; or a ``ChatChatRoutes`` reply
+    whose turn the server accepted right after the cached tip (``parentMessageId``). Anything unproven drops
+    the entry, and fork-at-tip, checkpoint and clear always read afresh.
+
+    Use it when the branches are written only through these histories and the ``ChatChatRoutes`` models
+    paired with them (the usual chat-app loop): a write made elsewhere (another process, a direct client
+    call) is not seen until a history reads again. Even then nothing is written after someone else's turn:
+    ``ChatChatRoutes`` sends with ``parentMessageId``, the server refuses a moved tip, and the model forks.
+
+    Example:
+        >>> cache = BranchCache()
+        >>> factory = lambda conversation_id, branch_id: ChatRoutesChatMessageHistory(  # doctest: +SKIP
+        ...     conversation_id, branch_id or None, client=client, branch_cache=cache)
+    """
+
+    def __init__(self, maxsize: int = 64) -> None:
+        if maxsize < 1:
+            raise ValueError("maxsize must be at least 1")
+        self.maxsize = maxsize
+        self._entries: OrderedDict[tuple[str, str], list[BaseMessage]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, conversation_id: str, branch_id: str) -> list[BaseMessage] | None:
+        """A copy of the branch's cached history, or None."""
+        with self._lock:
+            entry = self._entries.get((conversation_id, branch_id))
+            if entry is None:
+                return None
+            self._entries.move_to_end((conversation_id, branch_id))
+            return list(entry)
+
+    def put(self, conversation_id: str, branch_id: str, messages: Sequence[BaseMessage] | None) -> None:
+        """Remember the branch's history (None forgets it)."""
+        key = (conversation_id, branch_id)
+        with self._lock:
+            if messages is None:
+                self._entries.pop(key, None)
+                return
+            self._entries[key] = list(messages)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.maxsize:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def __repr__(self) -> str:
+        return f"BranchCache(maxsize={self.maxsize}, size={len(self)})"
+
+
+class _RefsOf(Mapping[str, TreeRef]):
+    """``message id -> ref`` of held messages, looked up newest first (no per-call dict of the branch).
+
+    Every message a history holds was made by it with ``id`` equal to its ref's ``message_id``.
+    """
+
+    def __init__(self, messages: Sequence[BaseMessage]) -> None:
+        self._messages = messages
+
+    def __getitem__(self, message_id: str) -> TreeRef:
+        for message in reversed(self._messages):
+            if message.id == message_id:
+                ref = message_ref(message)
+                if ref is not None and ref.message_id == message_id:
+                    return ref
+        raise KeyError(message_id)
+
+    def __iter__(self) -> Iterator[str]:
+        for message in self._messages:
+            ref = message_ref(message)
+            if ref is not None:
+                yield ref.message_id
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 class BranchInUseError(ValueError):
@@ -100,6 +195,7 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         base_url: used to build the clients that were not given (default: ``CHATROUTES_BASE_URL``).
         model: the model ChatRoutes replies with when the history itself sends a user turn.
         title: the title of a conversation this history creates.
+        branch_cache: a :class:`BranchCache` shared with other histories (opt-in; see there).
 
     Example:
         >>> history = ChatRoutesChatMessageHistory(client=client)  # doctest: +SKIP
@@ -120,8 +216,10 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         base_url: str | None = None,
         model: str = "gpt-5",
         title: str | None = None,
+        branch_cache: BranchCache | None = None,
     ) -> None:
         super().__init__()
+        self.branch_cache = branch_cache
         self._conversation_id = validate_id(conversation_id, "conversation_id")
         self._branch_id = validate_id(branch_id, "branch_id", allow_empty=True)
         if not isinstance(model, str) or not model:
@@ -130,9 +228,10 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         self.title = title
         self._client = client
         self._async_client = async_client
-        self._api_key = api_key or None  # handed to a client only; never in repr
+        # handed to a client only; a SecretStr so it stays out of repr, vars() dumps and tracebacks' locals
+        self._api_key = SecretStr(api_key) if api_key else None
         self._base_url = base_url
-        self._cache: list[BaseMessage] | None = None
+        self._held: list[BaseMessage] | None = None
         self._owned: list[ChatRoutesClient | AsyncChatRoutesClient] = []
         self.last_reply: AIMessage | None = None
         """The reply ChatRoutes generated for the last user turn this history sent itself."""
@@ -170,10 +269,11 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
             branch_id,
             client=self._client,
             async_client=self._async_client,
-            api_key=self._api_key,
+            api_key=self._api_key.get_secret_value() if self._api_key else None,
             base_url=self._base_url,
             model=self.model,
             title=self.title,
+            branch_cache=self.branch_cache,
         )
 
     # -- clients ----------------------------------------------------------------------------------------
@@ -182,7 +282,8 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         # A client built for the other mode talks to the same server with the same key and options.
         given = self._client or self._async_client
         if given is None:
-            return {"api_key": self._api_key, "base_url": self._base_url}
+            key = self._api_key.get_secret_value() if self._api_key else None
+            return {"api_key": key, "base_url": self._base_url}
         return {
             "api_key": given.api_key,
             "base_url": given.base_url,
@@ -219,6 +320,28 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
             else:
                 client.close()
 
+    # -- the cached branch (this object's, shared with the other histories on the same client) ----------
+
+    @property
+    def _cache(self) -> list[BaseMessage] | None:
+        return self._held
+
+    @_cache.setter
+    def _cache(self, messages: list[BaseMessage] | None) -> None:
+        self._held = messages
+        if self.branch_cache is not None and self._conversation_id and self._branch_id:
+            self.branch_cache.put(self._conversation_id, self._branch_id, messages)
+
+    def _shared(self, branch_id: str) -> list[BaseMessage] | None:
+        assert self._conversation_id is not None
+        if self.branch_cache is None:
+            return None
+        known = self.branch_cache.get(self._conversation_id, branch_id)
+        if known is not None:
+            self._held = known
+            return list(known)
+        return None
+
     # -- pure helpers shared by the sync and async twins ------------------------------------------------
 
     def _known_structure(self, client: Any) -> list[Branch] | None:
@@ -252,13 +375,8 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         self._cache = [stored_to_message(m, TreeRef(self._conversation_id, branch_id, m.id)) for m in stored]
         return list(self._cache)
 
-    def _known_refs(self) -> dict[str, TreeRef]:
-        refs: dict[str, TreeRef] = {}
-        for message in self._cache or ():
-            ref = message_ref(message)
-            if ref is not None:
-                refs[ref.message_id] = ref
-        return refs
+    def _known_refs(self) -> Mapping[str, TreeRef]:
+        return _RefsOf(self._cache or ())
 
     def _needs_read(self, messages: Sequence[BaseMessage]) -> bool:
         # Only a message with an id but no ref might be one the server holds: read to find out.
@@ -283,17 +401,42 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         user_message = HumanMessage(
             content=content, id=user.id, additional_kwargs={METADATA_KEY: user_ref.as_dict()}
         )
-        self._cache.extend([user_message, reply])
+        self._cache = [*self._cache, user_message, reply]
 
-    def _after_reply(self, ref: TreeRef) -> None:
+    def _after_reply(self, ref: TreeRef, messages: Sequence[BaseMessage], turns: Sequence[Turn]) -> None:
         if self._conversation_id is None:
             self._conversation_id = ref.conversation_id
         if ref.branch_id != self._branch_id:
             # The model wrote elsewhere (e.g. it forked because the branch had moved on): follow the reply.
+            self._cache = None  # what we held of the old branch is not its tip any more
             self._branch_id = ref.branch_id
             self._cache = None
         elif ref.message_id not in self._known_refs():
-            self._cache = None  # the branch moved on; read it again next time
+            # The branch moved on: by exactly this turn if the server proved it, else read it again next time.
+            self._cache = self._extended_by(ref, messages, turns)
+
+    def _extended_by(
+        self, ref: TreeRef, messages: Sequence[BaseMessage], turns: Sequence[Turn]
+    ) -> list[BaseMessage] | None:
+        """The cache plus the model's turn, when the reply proves that turn came right after our tip."""
+        reply = next((m for m in reversed(messages) if m.id == ref.message_id), None)
+        proof = reply.response_metadata.get(TURN_KEY) if isinstance(reply, AIMessage) else None
+        if not self._cache or not turns or not isinstance(proof, dict) or not isinstance(reply, AIMessage):
+            return None
+        content = render_transcript(turns)
+        digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
+        user_id = proof.get("user_message_id")
+        if proof.get("follows") != self._cache[-1].id or proof.get("user_content_sha256") != digest:
+            return None  # not the turn right after our tip, or not the text these messages render to
+        if not isinstance(user_id, str) or not isinstance(reply.content, str):
+            return None
+        user_ref = TreeRef(ref.conversation_id, ref.branch_id, user_id)
+        user = HumanMessage(content=content, id=user_id, additional_kwargs={METADATA_KEY: user_ref.as_dict()})
+        model = reply.response_metadata.get("model_name") or None
+        stored = AIMessage(
+            content=reply.content, id=reply.id, response_metadata=reply_metadata(ref, model, "stop")
+        )
+        return [*self._cache, user, stored]
 
     def _own_messages(self, history: Sequence[BaseMessage], branch: Branch | None) -> list[BaseMessage]:
         fork_point = branch.fork_point_message_id if branch is not None else None
@@ -358,6 +501,9 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
             branches = client.branches.list(self._conversation_id)
             self._remember_structure(client, branches)
         branch_id = self._resolve_branch(branches)
+        shared = self._shared(branch_id)
+        if shared is not None:
+            return shared
         stored = client.branches.get_history(self._conversation_id, branch_id, branches=branches)
         return self._fill_cache(stored, branch_id)
 
@@ -373,6 +519,9 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
             branches = await client.branches.list(self._conversation_id)
             self._remember_structure(client, branches)
         branch_id = self._resolve_branch(branches)
+        shared = self._shared(branch_id)
+        if shared is not None:
+            return shared
         stored = await client.branches.get_history(self._conversation_id, branch_id, branches=branches)
         return self._fill_cache(stored, branch_id)
 
@@ -402,7 +551,7 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
                 ref, response = reply.ref, reply.response
             self._after_send(ref, response, content)
         elif plan.reply is not None:
-            self._after_reply(plan.reply)
+            self._after_reply(plan.reply, messages, plan.reply_turns)
 
     async def aadd_messages(self, messages: Sequence[BaseMessage]) -> None:
         """Async :meth:`add_messages` on the async client."""
@@ -423,7 +572,7 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
                 ref, response = reply.ref, reply.response
             self._after_send(ref, response, content)
         elif plan.reply is not None:
-            self._after_reply(plan.reply)
+            self._after_reply(plan.reply, messages, plan.reply_turns)
 
     def add_user_message(self, message: HumanMessage | str) -> None:
         """Send a user turn; ChatRoutes stores it and replies (the reply is in :attr:`last_reply`)."""

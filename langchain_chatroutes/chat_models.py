@@ -41,8 +41,9 @@ from langchain_chatroutes._convert import (
     apply_stop,
     json_instruction,
     last_chunk,
-    messages_to_turns,
     reply_to_message,
+    turn_proof,
+    turns_from_anchor,
 )
 from langchain_chatroutes._errors import to_model_error
 
@@ -238,7 +239,7 @@ class ChatChatRoutes(BaseChatModel):
     def _prepare(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
     ) -> tuple[list[Turn], Binding, dict[str, Any], list[str]]:
-        turns = messages_to_turns(messages)
+        turns = turns_from_anchor(messages)  # the server holds everything before the last reply
         if instruction := kwargs.get(_INSTRUCTION_KWARG):
             turns.append(Turn("system", instruction))
         self._with_binding(None, kwargs)  # inside a chain, the context's config carries the binding
@@ -265,8 +266,9 @@ class ChatChatRoutes(BaseChatModel):
         except ChatRoutesError as exc:
             raise to_model_error(exc) from exc
         text, stopped = apply_stop(reply.message.content, stops)
+        proof = turn_proof(reply.follows, reply.message, reply.content, stopped=stopped)
         message = reply_to_message(reply.ref, reply.message, reply.usage, reply.model, text=text,
-                                   stopped=stopped)
+                                   stopped=stopped, proof=proof)
         return ChatResult(generations=[ChatGeneration(message=message)])
 
     async def _agenerate(
@@ -281,8 +283,9 @@ class ChatChatRoutes(BaseChatModel):
         except ChatRoutesError as exc:
             raise to_model_error(exc) from exc
         text, stopped = apply_stop(reply.message.content, stops)
+        proof = turn_proof(reply.follows, reply.message, reply.content, stopped=stopped)
         message = reply_to_message(reply.ref, reply.message, reply.usage, reply.model, text=text,
-                                   stopped=stopped)
+                                   stopped=stopped, proof=proof)
         return ChatResult(generations=[ChatGeneration(message=message)])
 
     def _stream(
