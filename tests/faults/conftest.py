@@ -1,7 +1,7 @@
 """The fault table: every fault test records one row; the session prints them (and can write the docs).
 
-Run ``CHATROUTES_WRITE_FAULT_TABLE=1 pytest tests/faults`` to rewrite the table in ``docs/guarantees.md``
-(between the ``fault-table`` markers) from the run.
+Run ``CHATROUTES_WRITE_FAULT_TABLE=1 pytest tests/faults`` to rewrite the table in ``docs/guarantees.md`` and
+``README.md`` (between the ``fault-table`` markers) from the run.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from _fault_table import ROWS, table
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "guarantees.md"
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = [ROOT / "docs" / "guarantees.md", ROOT / "README.md"]
 START, END = "<!-- fault-table:start -->", "<!-- fault-table:end -->"
 
 
@@ -22,12 +23,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.write_sep("=", "fault table (server-side attempts and stored messages)")
     for line in table(ROWS):
         terminalreporter.write_line(line)
-    if os.environ.get("CHATROUTES_WRITE_FAULT_TABLE") == "1" and DOC.exists():
-        text = DOC.read_text(encoding="utf-8")
+    if os.environ.get("CHATROUTES_WRITE_FAULT_TABLE") != "1":
+        return
+    for doc in DOCS:
+        text = doc.read_text(encoding="utf-8") if doc.exists() else ""
         if START in text and END in text:
             before, rest = text.split(START, 1)
             after = rest.split(END, 1)[1]
-            DOC.write_text(
-                before + START + "\n" + "\n".join(table(ROWS)) + "\n" + END + after, encoding="utf-8"
-            )
-            terminalreporter.write_line(f"fault table written to {DOC}")
+            rows = "\n".join(table(ROWS))
+            doc.write_text(f"{before}{START}\n{rows}\n{END}{after}", encoding="utf-8")
+            terminalreporter.write_line(f"fault table written to {doc}")
