@@ -82,28 +82,52 @@ def median(values: Sequence[float]) -> float:
 
 @dataclass
 class Interleaved:
-    """Per-variant samples from rounds run in rotating order, so drift hits every variant alike."""
+    """Per-variant samples from rounds run in rotating order, so drift hits every variant alike.
+
+    Besides the wall time each sample returns, the client's own CPU time per call (``time.process_time``
+    of the calls made through :func:`per_call`) is kept: it does not depend on what else the machine runs.
+    """
 
     samples: dict[str, list[float]] = field(default_factory=dict)
+    cpu: dict[str, list[float]] = field(default_factory=dict)
 
     def run(self, variants: dict[str, Callable[[], float]], rounds: int) -> Interleaved:
         names = list(variants)
         for r in range(rounds):
             shift = r % len(names)
             for name in names[shift:] + names[:shift]:
+                _LAST_CPU.clear()
                 self.samples.setdefault(name, []).append(variants[name]())
+                if _LAST_CPU:
+                    self.cpu.setdefault(name, []).append(_LAST_CPU[-1])
         return self
 
     def median(self, name: str) -> float:
         return median(self.samples[name])
 
+    def cpu_median(self, name: str) -> float | None:
+        return median(self.cpu[name]) if self.cpu.get(name) else None
+
+    def paired_ratio(self, name: str, base: str) -> float:
+        """The median over rounds of ``name / base`` measured in the same round (drift cancels best)."""
+        return median([a / b for a, b in zip(self.samples[name], self.samples[base], strict=True)])
+
+
+_LAST_CPU: list[float] = []
+
 
 def per_call(fn: Callable[[], Any], calls: int) -> float:
-    """Mean seconds per call over a batch of calls (one sample of an interleaved run)."""
+    """Mean wall seconds per call over a batch of calls (one sample of an interleaved run).
+
+    The client CPU seconds per call of the batch are recorded for :class:`Interleaved`.
+    """
+    cpu = time.process_time()
     started = time.perf_counter()
     for _ in range(calls):
         fn()
-    return (time.perf_counter() - started) / calls
+    wall = (time.perf_counter() - started) / calls
+    _LAST_CPU.append((time.process_time() - cpu) / calls)
+    return wall
 
 
 def machine() -> dict[str, str]:
