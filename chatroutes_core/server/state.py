@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from .faults import FaultInjector
@@ -30,6 +32,7 @@ class ServerState:
     last_stream_timings: list[float] = field(default_factory=list)
     _log_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _locks: dict[str, asyncio.Lock] = field(default_factory=dict, repr=False)
+    _held: dict[str, tuple[asyncio.Lock, list[int]]] = field(default_factory=dict, repr=False)
 
     def record_request(self, method: str, path: str) -> None:
         with self._log_lock:
@@ -45,3 +48,22 @@ class ServerState:
         if lock is None:
             lock = self._locks[name] = asyncio.Lock()
         return lock
+
+    @asynccontextmanager
+    async def hold(self, name: str) -> AsyncIterator[None]:
+        """Hold a per-name asyncio lock that is forgotten when nobody holds or waits for it.
+
+        For names without bound (idempotency keys): :meth:`lock_for` keeps every lock it ever made.
+        """
+        entry = self._held.get(name)
+        if entry is None:
+            entry = self._held[name] = (asyncio.Lock(), [0])
+        lock, users = entry
+        users[0] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            users[0] -= 1
+            if users[0] == 0:
+                del self._held[name]

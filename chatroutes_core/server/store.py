@@ -216,6 +216,7 @@ class Store:
         self._depth = 0
         #: branch id -> its own live messages in seq order (see the module docstring).
         self._own: dict[str, list[MessageRow]] = {}
+        self._owners: set[str] = set()  # key hashes known to be stored (keys are never removed)
         self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
         if self.path != ":memory:":
@@ -270,11 +271,17 @@ class Store:
     def add_key(self, api_key: str) -> str:
         owner = hash_key(api_key)
         self._write("INSERT OR IGNORE INTO api_keys VALUES (?, ?)", owner, now_iso())
+        self._owners.add(owner)
         return owner
 
     def owner_of(self, api_key: str) -> str | None:
         owner = hash_key(api_key)
-        return owner if self._one("SELECT 1 FROM api_keys WHERE key_hash = ?", owner) else None
+        if owner in self._owners:
+            return owner
+        if self._one("SELECT 1 FROM api_keys WHERE key_hash = ?", owner) is None:
+            return None
+        self._owners.add(owner)
+        return owner
 
     # Conversations ----------------------------------------------------------------------------------
 

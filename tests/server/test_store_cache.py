@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
+from chatroutes_core.server.state import ServerState
 from chatroutes_core.server.store import Store
 
 
@@ -69,3 +71,30 @@ def test_deleted_branch_and_conversation_read_empty(store: Store) -> None:
     assert _contents(store, side.id) == []
     store.delete_conversation(conv.id)
     assert _contents(store, main.id) == []
+
+
+def test_known_keys_are_remembered_and_unknown_keys_still_refused(store: Store) -> None:
+    owner = store.add_key("cr_local_sk_known")
+    assert store.owner_of("cr_local_sk_known") == owner
+    assert store.owner_of("cr_local_sk_unknown") is None
+    reopened = Store(store.path)  # a fresh store finds the key in the file
+    assert reopened.owner_of("cr_local_sk_known") == owner
+
+
+def test_held_locks_exclude_each_other_and_are_forgotten() -> None:
+    state = ServerState(store=Store())
+    inside: list[int] = []
+    overlaps: list[bool] = []
+
+    async def user(n: int) -> None:
+        async with state.hold("idem:k"):
+            overlaps.append(bool(inside))
+            inside.append(n)
+            await asyncio.sleep(0.001)
+            inside.remove(n)
+
+    async def main() -> None:
+        await asyncio.gather(*(user(n) for n in range(5)))
+
+    asyncio.run(main())
+    assert overlaps == [False] * 5 and state._held == {}

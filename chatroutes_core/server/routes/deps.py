@@ -99,7 +99,7 @@ async def idempotency(request: Request, state: State, owner: Owner) -> AsyncIter
         raise ApiError(400, "Idempotency-Key must be 1 to 255 characters")
     body = await request.body()
     digest = hashlib.sha256(f"{request.method} {request.url.path}\n".encode() + body).hexdigest()
-    async with state.lock_for(f"idem:{owner}:{key}"):
+    async with state.hold(f"idem:{owner}:{key}"):
         record = state.store.get_idempotent(owner, key)
         if record is not None:
             if record.fingerprint != digest:
