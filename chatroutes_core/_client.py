@@ -22,7 +22,7 @@ from typing_extensions import Self
 
 from ._exceptions import ConfigurationError
 from ._retry import RetryPolicy
-from ._transport import AsyncTransport, SyncTransport, validate_base_url
+from ._transport import AsyncTransport, SyncTransport, default_async_http, validate_base_url
 from ._types import DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven, Timeout
 from .resources import (
     AsyncAutoBranch,
@@ -220,7 +220,7 @@ class AsyncChatRoutesClient(_ClientOptions):
     ) -> None:
         self._set_options(api_key, base_url, timeout, max_retries, allow_insecure_http)
         self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
+        self._http = http_client if http_client is not None else default_async_http(timeout)
         self._sleep = sleep
         self._rng = rng
         self._transport = AsyncTransport(
