@@ -7,6 +7,7 @@ raises :class:`APIResponseValidationError` (never a silently wrong result).
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections.abc import Callable, Mapping
@@ -100,6 +101,11 @@ def segment(value: str, name: str) -> str:
     return encoded
 
 
+@functools.lru_cache(maxsize=512)
+def _camel(key: str) -> str:
+    return to_camel(key)  # a regex per call, so remember the few keys there are
+
+
 def build_body(params: Mapping[str, Any] | None, **kwargs: Any) -> dict[str, Any]:
     """Merge a camelCase params dict with snake_case keyword arguments (which win; None means "not given").
 
@@ -109,10 +115,10 @@ def build_body(params: Mapping[str, Any] | None, **kwargs: Any) -> dict[str, Any
         raise ConfigurationError(f"params must be a dict, got {type(params).__name__}")
     body: dict[str, Any] = {}
     for key, value in (params or {}).items():
-        body[to_camel(key) if "_" in key else key] = value
+        body[_camel(key) if "_" in key else key] = value
     for key, value in kwargs.items():
         if value is not None:
-            body[to_camel(key)] = value
+            body[_camel(key) if "_" in key else key] = value
     return body
 
 
