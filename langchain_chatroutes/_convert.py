@@ -92,7 +92,12 @@ def turns_from_anchor(messages: Sequence[BaseMessage]) -> list[Turn]:
     if anchor is None:
         return messages_to_turns(messages)
     for message in messages[:anchor]:
-        if not (isinstance(message, _PLAIN_TYPES) and isinstance(message.content, str)):
+        if not isinstance(message.content, str):
+            message_to_turn(message)  # raises for a non-text block
+        elif isinstance(message, AIMessage):
+            if message.tool_calls or message.invalid_tool_calls:
+                message_to_turn(message)  # raises: tool calls
+        elif not isinstance(message, _PLAIN_TYPES):
             message_to_turn(message)  # raises for what the server could never have stored
     return messages_to_turns(messages[anchor:])
 
