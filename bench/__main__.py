@@ -41,11 +41,12 @@ def main(argv: list[str] | None = None) -> int:
     results: list[cases.Result] = []
     with ServerProcess() as srv:
         steps = [
-            lambda: cases.per_call_overhead(srv, calls=50, rounds=max(2, int(10 * scale))),
-            lambda: cases.adapter_overhead(srv, calls=50, rounds=max(2, int(10 * scale))),
+            # 20 rounds of 25 calls = 500 calls per variant: more rounds make the paired ratios steadier.
+            lambda: cases.per_call_overhead(srv, calls=25, rounds=max(4, int(20 * scale))),
+            lambda: cases.adapter_overhead(srv, calls=25, rounds=max(4, int(20 * scale))),
             lambda: cases.time_to_first_token(samples=max(4, int(20 * scale))),
-            lambda: cases.async_fanout(srv, rounds=max(1, int(3 * scale))),
-            lambda: cases.turn_cost(turns=505 if not args.quick else 60),
+            lambda: cases.async_fanout(srv, rounds=max(1, int(5 * scale))),
+            lambda: cases.turn_cost(srv, turns=505 if not args.quick else 60),
             lambda: cases.throughput(
                 srv, texts=max(50, int(500 * scale)), sends_per_thread=max(50, int(500 * scale))
             ),

@@ -300,8 +300,33 @@ def async_fanout(
 # --- 5. turn cost vs history length ---------------------------------------------------------------
 
 
-def turn_cost(*, turns: int = 505, window: int = 5) -> Result:
-    """Requests and latency per turn near turn 10 and near turn 500 of one branch."""
+class _RequestCount:
+    """Counts the HTTP requests every ``httpx.Client`` of this process sends (the server runs elsewhere)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._original = httpx.Client.send
+
+    def __enter__(self) -> _RequestCount:
+        original = self._original
+
+        def counting(client: httpx.Client, request: httpx.Request, **kwargs: Any) -> httpx.Response:
+            self.count += 1
+            return original(client, request, **kwargs)
+
+        httpx.Client.send = counting  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        httpx.Client.send = self._original  # type: ignore[method-assign]
+
+
+def turn_cost(srv: ServerProcess, *, turns: int = 505, window: int = 5) -> Result:
+    """Requests and latency per turn near turn 10 and near turn 500 of one branch.
+
+    The server runs in its own process, as a real one would: with an in-process server, client and server
+    share one GIL and each waits for the other's Python work.
+    """
     from langchain_core.messages import BaseMessage, HumanMessage
     from langchain_core.runnables import ConfigurableFieldSpec
     from langchain_core.runnables.history import RunnableWithMessageHistory
@@ -310,18 +335,18 @@ def turn_cost(*, turns: int = 505, window: int = 5) -> Result:
 
     res = Result(f"5. Turn cost vs history length (one branch, {turns} turns; medians of ±{window} turns)")
     early, late = 10, turns - window
-    with LocalServer() as srv:
+    with _RequestCount() as sent:
         client = ChatRoutesClient(api_key=srv.api_key, base_url=srv.base_url)
         model = ChatChatRoutes(api_key=srv.api_key, base_url=srv.base_url)
 
         def measure(step: Callable[[int], None]) -> tuple[list[float], list[int]]:
             times, requests = [], []
             for i in range(1, turns + 1):
-                before = len(srv.requests)
+                before = sent.count
                 started = time.perf_counter()
                 step(i)
                 times.append(time.perf_counter() - started)
-                requests.append(len(srv.requests) - before)
+                requests.append(sent.count - before)
             return times, requests
 
         history: list[BaseMessage] = []
