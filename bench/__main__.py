@@ -28,6 +28,9 @@ def render(results: list[cases.Result], *, command: str, seconds: float) -> str:
         if res.targets:
             lines += ["", "| target | met |", "|---|---|"]
             lines += [f"| {text} | {'yes' if met else '**no**'} |" for text, met in res.targets]
+    notes = Path(__file__).with_name("NOTES.md")
+    if notes.exists():
+        lines += ["", notes.read_text().rstrip()]
     return "\n".join(lines) + "\n"
 
 
