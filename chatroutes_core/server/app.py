@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from . import exchange
 from .errors import install_error_handlers
-from .middleware import BodyLimit, EncodedSlashGuard, Knobs, RequestLog
+from .middleware import BodyLimit, EncodedSlashGuard, KeyCheck, Knobs, RequestLog
 from .responders import Responder
 from .routes import admin, autobranch, branches, checkpoints, conversations, messages
 from .routes.deps import Replay
@@ -99,6 +99,7 @@ def create_app(
         app.include_router(admin.router, prefix=API_PREFIX)
     app.add_middleware(Knobs, state=state)
     app.add_middleware(BodyLimit, state=state)
+    app.add_middleware(KeyCheck, state=state, prefix=API_PREFIX)
     app.add_middleware(EncodedSlashGuard, state=state)
     app.add_middleware(RequestLog, state=state)
     _quiet_stream_cuts()

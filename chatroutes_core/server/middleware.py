@@ -1,7 +1,8 @@
 """Pure ASGI middleware (no response buffering, so streams stay unbuffered).
 
 Outermost first: :class:`RequestLog` records ``(method, path)``; :class:`EncodedSlashGuard` refuses
-encoded slashes in paths (404); :class:`BodyLimit` reads the body once,
+encoded slashes in paths (404); :class:`KeyCheck` answers 401 to an API request without a known key before
+anything reads its body; :class:`BodyLimit` reads the body once,
 answers 413 past the limit and turns an empty body into ``{}`` (the official SDK sends
 ``Content-Type: application/json`` with no body); :class:`Knobs` applies injected HTTP faults and the added
 latency.
@@ -15,8 +16,11 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from starlette.requests import HTTPConnection
+
 from .errors import error_body
 from .faults import fault_response
+from .routes.deps import api_key_from
 from .state import ServerState
 
 Scope = MutableMapping[str, Any]
@@ -63,6 +67,27 @@ class EncodedSlashGuard:
         if scope["type"] == "http" and b"%2f" in (scope.get("raw_path") or b"").lower():
             await _send_json(send, 404, error_body(404, "Not found"))
             return
+        await self.app(scope, receive, send)
+
+
+class KeyCheck:
+    """401 first: an API request without a known key gets no other answer (not a 400 for its body)."""
+
+    def __init__(self, app: ASGIApp, state: ServerState, prefix: str) -> None:
+        self.app = app
+        self.state = state
+        self.prefix = prefix.rstrip("/") + "/"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(self.prefix):
+            key = api_key_from(HTTPConnection(scope))
+            if key is None:
+                message = "Missing API key: send 'Authorization: ApiKey <key>'"
+                await _send_json(send, 401, error_body(401, message))
+                return
+            if self.state.store.owner_of(key) is None:
+                await _send_json(send, 401, error_body(401, "Invalid API key"))
+                return
         await self.app(scope, receive, send)
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from starlette.requests import HTTPConnection
 
 from ..errors import ApiError, not_found
 from ..models import MODEL_ALIASES
@@ -23,7 +24,7 @@ async def get_state(request: Request) -> ServerState:
 State = Annotated[ServerState, Depends(get_state)]
 
 
-def api_key_from(request: Request) -> str | None:
+def api_key_from(request: HTTPConnection) -> str | None:
     auth = request.headers.get("authorization", "")
     scheme, _, value = auth.partition(" ")
     if scheme.lower() in ("apikey", "bearer") and value.strip():
