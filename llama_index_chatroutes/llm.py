@@ -409,7 +409,7 @@ class ChatRoutes(LLM):
         return astream_chat_response_to_completion_response(stream)
 
     def _prompt_messages(self, prompt: str, formatted: bool) -> list[ChatMessage]:
-        if not formatted:
+        if not formatted and self.completion_to_prompt is not None:  # LLM's validator sets a default
             prompt = self.completion_to_prompt(prompt)
         messages = [ChatMessage(role=MessageRole.USER, content=prompt)]
         if self.system_prompt:
