@@ -22,7 +22,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check chatroutes_core langchain_chatroutes llama_index_chatroutes tests bench examples
-	$(BIN)/mypy --strict chatroutes_core
+	$(BIN)/mypy --strict chatroutes_core langchain_chatroutes llama_index_chatroutes
 
 # Re-record every cassette from scratch (vcrpy's `rewrite` mode replays stale entries of the old file here).
 record: $(STAMP)
