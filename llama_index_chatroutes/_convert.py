@@ -81,6 +81,24 @@ def to_turns(messages: Sequence[ChatMessage]) -> list[Turn]:
     return turns
 
 
+def is_turn_prompt(templates: Sequence[ChatMessage]) -> bool:
+    """Whether a prompt template is a user's conversation turn rather than a helper prompt.
+
+    ``ContextChatEngine`` and ``CondensePlusContextChatEngine`` answer through a response synthesizer, i.e.
+    through ``LLM.predict``/``stream``, with a chat template built by LlamaIndex's
+    ``get_prefix_messages_with_context``: ``[system (context), *chat history, user "{query_str}"]``, the
+    last message being the user's own words. A template ending that way, or holding messages ChatRoutes
+    stores (ids or a chat store's target), is a turn; every other template (query-engine QA and refine
+    prompts, condense-question prompts, selector prompts) is a side call.
+    """
+    if not templates:
+        return False
+    last = templates[-1]
+    if last.role == MessageRole.USER and (last.content or "").strip() == "{query_str}":
+        return True
+    return any(isinstance(m.additional_kwargs.get(REF_KEY), Mapping) for m in templates)
+
+
 def system_digest(conversation_id: str, text: str) -> str:
     """A key for "this system text was already sent into this conversation"."""
     return hashlib.sha256(f"{conversation_id}\x00{text}".encode()).hexdigest()

@@ -10,8 +10,11 @@ Which branch a call writes to (the side-call policy, also in ``docs/llama_index.
   holding the whole list as one transcript.
 * Side calls never touch a bound or anchored branch: the completion endpoints (``complete`` and its
   streaming/async forms, which ``CondensePlusContextChatEngine`` uses to condense the question) and
-  ``structured_predict`` and its variants always start a conversation of their own, deleted after the reply
-  when ``delete_side_calls=True``.
+  ``structured_predict`` and its variants, and the prompt-template entry points ``predict``/``stream``/
+  ``apredict``/``astream`` (condense-question prompts, LLM selectors, query-engine synthesizers) always start
+  a conversation of their own, deleted after the reply when ``delete_side_calls=True``. The one template that
+  is a turn is a chat engine's answer prompt (``ContextChatEngine``, ``CondensePlusContextChatEngine``: a chat
+  template ending in the user's ``{query_str}``); it goes through ``chat``.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, Generator, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +48,8 @@ from llama_index.core.base.llms.types import (
 from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUTS
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.llm import LLM
+from llama_index.core.prompts import BasePromptTemplate, ChatPromptTemplate, SelectorPromptTemplate
+from llama_index.core.types import TokenAsyncGen, TokenGen
 from pydantic import Field, PrivateAttr, SecretStr
 
 from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient
@@ -415,6 +420,32 @@ class ChatRoutes(LLM):
         if self.system_prompt:
             messages.insert(0, ChatMessage(role=MessageRole.SYSTEM, content=self.system_prompt))
         return messages
+
+    # -- prompt templates: side calls, except a chat engine's answer ----------------------------------------
+
+    def _prompt_policy(self, prompt: BasePromptTemplate) -> AbstractContextManager[None]:
+        """A side call unless the template is a chat engine's answer prompt (``_convert.is_turn_prompt``)."""
+        if isinstance(prompt, SelectorPromptTemplate):
+            prompt = prompt.select(llm=self)
+        if isinstance(prompt, ChatPromptTemplate) and _convert.is_turn_prompt(prompt.message_templates):
+            return nullcontext()
+        return _side_call()
+
+    def predict(self, prompt: BasePromptTemplate, **prompt_args: Any) -> str:
+        with self._prompt_policy(prompt):
+            return super().predict(prompt, **prompt_args)
+
+    def stream(self, prompt: BasePromptTemplate, **prompt_args: Any) -> TokenGen:
+        with self._prompt_policy(prompt):  # stream_chat prepares the call before returning its generator
+            return super().stream(prompt, **prompt_args)
+
+    async def apredict(self, prompt: BasePromptTemplate, **prompt_args: Any) -> str:
+        with self._prompt_policy(prompt):
+            return await super().apredict(prompt, **prompt_args)
+
+    async def astream(self, prompt: BasePromptTemplate, **prompt_args: Any) -> TokenAsyncGen:
+        with self._prompt_policy(prompt):
+            return await super().astream(prompt, **prompt_args)
 
     # -- structured prediction is a side call -----------------------------------------------------------
 

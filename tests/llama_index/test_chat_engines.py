@@ -131,3 +131,43 @@ async def test_memory_store_async_engine(
     await engine.achat("one")
     await engine.achat("two")
     assert local_server.count_messages(key) == 4
+
+
+def test_condense_question_prompt_stays_out_of_the_bound_branch(retriever, local_server: LocalServer) -> None:  # type: ignore[no-untyped-def]
+    from llama_index.core.chat_engine import CondenseQuestionChatEngine
+    from llama_index.core.query_engine import RetrieverQueryEngine
+
+    base = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url, delete_side_calls=True)
+    conversation = base.client.conversations.create(title="user chat")
+    llm = base.bind(conversation.id)
+    query_engine = RetrieverQueryEngine.from_args(retriever, llm=llm)
+    engine = CondenseQuestionChatEngine.from_defaults(query_engine=query_engine, llm=llm)
+    engine.chat("What is the code word?")
+    reply = engine.chat("And again?")
+    assert "offline echo" in str(reply)
+    # the condense prompt and the query engine's QA prompts are side calls: nothing in the user's branch
+    assert local_server.count_messages(conversation.id) == 0
+
+
+def test_condense_plus_context_stream_lands_in_the_bound_branch(retriever, local_server: LocalServer) -> None:  # type: ignore[no-untyped-def]
+    base = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url, delete_side_calls=True)
+    conversation = base.client.conversations.create(title="user chat")
+    engine = CondensePlusContextChatEngine.from_defaults(retriever=retriever, llm=base.bind(conversation.id))
+    "".join(engine.stream_chat("What is the code word?").response_gen)
+    text = "".join(engine.stream_chat("Again?").response_gen)
+    assert "2 prior messages" in text
+    users = [m.content for m in base.client.messages.list(conversation.id) if m.role == "user"]
+    assert len(users) == 2 and users[1] == "Again?"
+    assert not any("Given the following conversation" in u or "Given a conversation" in u for u in users)
+
+
+async def test_condense_plus_context_async_lands_in_the_bound_branch(  # type: ignore[no-untyped-def]
+    retriever, local_server: LocalServer
+) -> None:
+    base = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url)
+    conversation = await base.async_client.conversations.create(title="user chat")
+    engine = CondensePlusContextChatEngine.from_defaults(retriever=retriever, llm=base.bind(conversation.id))
+    await engine.achat("What is the code word?")
+    reply = await engine.achat("Again?")
+    assert "2 prior messages" in str(reply)
+    assert local_server.count_messages(conversation.id) == 4

@@ -191,3 +191,55 @@ def test_settings_llm_accepts_it(llm: ChatRoutes) -> None:
         assert Settings.llm is llm
     finally:
         Settings._llm = previous
+
+
+def test_prompt_templates_are_side_calls_even_when_bound(local_server: LocalServer) -> None:
+    from llama_index.core.prompts import PromptTemplate
+
+    base = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url, delete_side_calls=True)
+    conversation = base.client.conversations.create(title="user branch")
+    llm = base.bind(conversation.id)
+    prompt = PromptTemplate("Helper prompt about {topic}")
+    assert "Helper prompt about cats" in llm.predict(prompt, topic="cats")
+    assert "Helper prompt about dogs" in "".join(llm.stream(prompt, topic="dogs"))
+    assert local_server.count_messages(conversation.id) == 0
+
+
+async def test_async_prompt_templates_are_side_calls_even_when_bound(local_server: LocalServer) -> None:
+    from llama_index.core.prompts import PromptTemplate
+
+    base = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url)
+    conversation = await base.async_client.conversations.create(title="user branch")
+    llm = base.bind(conversation.id)
+    prompt = PromptTemplate("Async helper about {topic}")
+    assert "Async helper about owls" in await llm.apredict(prompt, topic="owls")
+    tokens = [t async for t in await llm.astream(prompt, topic="bats")]
+    assert "Async helper about bats" in "".join(tokens)
+    assert local_server.count_messages(conversation.id) == 0
+
+
+def test_llm_selector_stays_out_of_the_bound_branch(local_server: LocalServer) -> None:
+    from llama_index.core.selectors import LLMSingleSelector
+    from llama_index.core.tools import ToolMetadata
+
+    base = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url)
+    conversation = base.client.conversations.create(title="user branch")
+    llm = base.bind(conversation.id)
+    choices = [ToolMetadata(name="a", description="about apples"), ToolMetadata(name="b", description="bees")]
+    local_server.reset_requests()
+    try:
+        LLMSingleSelector.from_defaults(llm=llm).select(choices, "apples?")
+    except Exception as exc:  # the offline echo is not JSON; only where the prompt went matters here
+        assert "parse" in type(exc).__name__.lower() or "output" in type(exc).__name__.lower()
+    assert any(path.endswith("/messages") for _, path in local_server.requests)  # it did call the LLM
+    assert local_server.count_messages(conversation.id) == 0
+
+
+def test_bound_query_engine_prompts_are_side_calls(
+    index: VectorStoreIndex, local_server: LocalServer
+) -> None:
+    base = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url)
+    conversation = base.client.conversations.create(title="user branch")
+    engine = index.as_query_engine(llm=base.bind(conversation.id), similarity_top_k=1)
+    assert "Side?" in str(engine.query("Side?"))
+    assert local_server.count_messages(conversation.id) == 0
