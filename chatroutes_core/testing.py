@@ -15,9 +15,11 @@ from __future__ import annotations
 import secrets
 import shutil
 import socket
+import sys
 import tempfile
 import threading
 import time
+import weakref
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -26,7 +28,25 @@ from chatroutes_core.server import FaultInjector, create_app
 from chatroutes_core.server.faults import BodyKind, Fault, When
 from chatroutes_core.server.state import ServerState
 
-__all__ = ["LocalServer", "new_api_key"]
+__all__ = ["LocalServer", "new_api_key", "running_servers"]
+
+
+_LOOPBACK = ["127.0.0.1", "::1", "localhost"]
+_RUNNING: set[LocalServer] = set()
+
+
+def running_servers() -> list[LocalServer]:
+    """The LocalServers started and not yet stopped (the test suite lets tests reach them on loopback)."""
+    return list(_RUNNING)
+
+
+def _allow_loopback() -> None:
+    """Under pytest-socket, let this test reach loopback (only): a LocalServer is a test's own server."""
+    pytest_socket = sys.modules.get("pytest_socket")
+    if pytest_socket is None:
+        return
+    pytest_socket.enable_socket()
+    pytest_socket.socket_allow_hosts(_LOOPBACK, allow_unix_socket=True)
 
 
 def new_api_key() -> str:
@@ -49,17 +69,18 @@ class LocalServer:
 
     def __init__(self, latency: float = 0.0, token_delay: float = 0.0, **options: Any) -> None:
         self._host: str = options.pop("host", "127.0.0.1")
-        db_path = options.pop("db_path", None)
+        db_path = options.pop("db_path", None) or options.pop("db", None)  # `db`: as `chatroutes serve --db`
         self.api_key: str = options.pop("api_key", None) or new_api_key()
         self._tmpdir: str | None = None
         if db_path is None:
             self._tmpdir = tempfile.mkdtemp(prefix="chatroutes-local-")
             db_path = Path(self._tmpdir) / "chatroutes.sqlite3"
+            weakref.finalize(self, shutil.rmtree, self._tmpdir, True)  # also when only stop() was called
         self.db_path = Path(db_path)
-        self.app = create_app(
-            db_path=self.db_path, api_keys=[self.api_key], latency=latency, token_delay=token_delay, **options
-        )
+        self._options = {"latency": latency, "token_delay": token_delay, **options}
+        self.app = create_app(db_path=self.db_path, api_keys=[self.api_key], **self._options)
         self.state: ServerState = self.app.state.server
+        self._stopped = False
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self.port: int = 0
@@ -70,7 +91,16 @@ class LocalServer:
     # lifecycle ----------------------------------------------------------------------------------------
 
     def start(self) -> LocalServer:
+        """Start serving (again, after :meth:`stop`: same database, keys and knobs, a new free port)."""
         import uvicorn
+
+        if self._stopped:  # the store was closed by stop(): reopen the same file
+            knobs = {"latency": self.state.latency, "token_delay": self.state.token_delay}
+            self.app = create_app(db_path=self.db_path, api_keys=[self.api_key], **{**self._options, **knobs})
+            self.state = self.app.state.server
+            self._stopped = False
+        _allow_loopback()
+        _RUNNING.add(self)
 
         # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when proto says TCP
         # (with proto 0 every response body waits ~40 ms for a delayed ACK).
@@ -101,14 +131,21 @@ class LocalServer:
         return self
 
     def stop(self) -> None:
-        """Stop the server, join its thread, close the database and remove the temporary directory."""
+        """Stop the server, join its thread and close the database (kept: :meth:`start` serves it again)."""
+        _RUNNING.discard(self)
         if self._server is not None and self._thread is not None:
             self._server.should_exit = True
             self._thread.join(timeout=10)
             self._server = None
             self._thread = None
             self._sock.close()
-        self.state.store.close()
+        if not self._stopped:
+            self.state.store.close()
+            self._stopped = True
+
+    def close(self) -> None:
+        """Stop, and remove the temporary database (when this server made it)."""
+        self.stop()
         if self._tmpdir is not None:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
             self._tmpdir = None
@@ -119,7 +156,7 @@ class LocalServer:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.stop()
+        self.close()
 
     # addresses and keys -------------------------------------------------------------------------------
 
@@ -146,6 +183,18 @@ class LocalServer:
         """``(method, path)`` of every request received so far; paths are full (``/api/v1/...``)."""
         with self.state._log_lock:
             return list(self.state.requests)
+
+    @property
+    def in_flight(self) -> int:
+        """Requests received and not yet fully answered (a caller that timed out does not end them)."""
+        return self.state.in_flight
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Block until no request is in flight (e.g. one a client gave up on); False on timeout."""
+        deadline = time.monotonic() + timeout
+        while self.state.in_flight and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return not self.state.in_flight
 
     def reset_requests(self) -> None:
         self.state.reset_requests()

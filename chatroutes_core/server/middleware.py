@@ -50,9 +50,15 @@ class RequestLog:
         self.state = state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            self.state.record_request(scope["method"], scope["path"])
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.state.record_request(scope["method"], scope["path"])
+        self.state.in_flight += 1  # one event loop: no lock needed
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.state.in_flight -= 1
 
 
 class EncodedSlashGuard:

@@ -28,6 +28,7 @@ class ServerState:
     test_knobs: bool = False
     faults: FaultInjector = field(default_factory=FaultInjector)
     requests: list[tuple[str, str]] = field(default_factory=list)
+    in_flight: int = 0  # requests received and not yet answered in full (streams included)
     #: Production times (``time.perf_counter()``) of every event of the latest stream, in order.
     last_stream_timings: list[float] = field(default_factory=list)
     _log_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -207,15 +206,9 @@ def measure(t: Target, call: Callable[[], str], *, settle: bool = False) -> Outc
     return Outcome(result, error, attempts, t.srv.count_messages(t.conversation_id) - before)
 
 
-def wait_until_quiet(t: Target, quiet: float = 3 * SLOW, limit: float = 10.0) -> None:
-    """Block until the stored-message count has not changed for ``quiet`` seconds (synchronisation only)."""
-    deadline = time.monotonic() + limit
-    last, since = t.srv.count_messages(t.conversation_id), time.monotonic()
-    while time.monotonic() < deadline and time.monotonic() - since < quiet:
-        time.sleep(0.02)
-        now = t.srv.count_messages(t.conversation_id)
-        if now != last:
-            last, since = now, time.monotonic()
+def wait_until_quiet(t: Target, limit: float = 10.0) -> None:
+    """Block until the server has answered every request it received, even those the caller gave up on."""
+    assert t.srv.wait_idle(limit), "the server still had requests in flight"
 
 
 def listed(t: Target) -> list[tuple[str, str]]:
