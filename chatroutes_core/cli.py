@@ -69,9 +69,10 @@ def _add_serve(subparsers: SubparsersAction) -> None:
     p.add_argument("--db", default="chatroutes-local.sqlite3", help="SQLite file (':memory:' for none)")
     p.add_argument(
         "--api-key",
-        action="append",
+        action="extend",
+        nargs="+",
         metavar="KEY",
-        help="accept this key (repeatable); without one, a key is created and printed",
+        help="accept these keys (--api-key K1 K2, or repeated); without one, a key is created and printed",
     )
     p.add_argument(
         "--responder",

@@ -20,6 +20,11 @@ def test_serve_options() -> None:
     assert args.api_key == ["a", "b"] and args.upstream_model == "llama3.2" and args.db == "x.db"
 
 
+def test_serve_takes_several_keys_after_one_flag() -> None:
+    args = build_parser().parse_args(["serve", "--api-key", "a", "b", "--api-key", "c"])
+    assert args.api_key == ["a", "b", "c"]
+
+
 def test_openai_responder_needs_upstream(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--responder", "openai"]) == 2
     assert "--upstream-url" in capsys.readouterr().err
