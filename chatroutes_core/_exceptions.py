@@ -169,6 +169,11 @@ class StreamInterruptedError(ChatRoutesError):
         self.partial_text = partial_text
         self.events: list[Any] = list(events or [])
 
+    @property
+    def text(self) -> str:
+        """The text received before the interruption (the same as ``partial_text``)."""
+        return self.partial_text
+
 
 class ConfigurationError(ChatRoutesError, ValueError):
     """Bad setup or argument, raised before any request: no API key, insecure base URL, empty id."""

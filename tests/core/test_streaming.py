@@ -130,6 +130,7 @@ def test_interruptions_raise_with_the_partial_text(chunks: list[bytes | Exceptio
         for event in stream:
             received.append(event.type)
     assert info.value.partial_text == partial
+    assert info.value.text == partial  # the same text under a shorter name
     assert [e.type for e in info.value.events] == received
     assert body.closed
     assert len(recorder.requests) == 1  # a stream is never retried once open
