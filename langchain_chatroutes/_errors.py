@@ -80,7 +80,11 @@ class ChatRoutesServerError(ServerError, ModelAPIError):
 
 
 class ChatRoutesStatusError(APIStatusError, ModelAPIError):
-    is_retryable = True
+    """Any other status (405, 408, 413, 418, ...): retryable only where a retry can help."""
+
+    @property
+    def is_retryable(self) -> bool:  # type: ignore[override]  # derived from the status, not a constant
+        return self.status_code in (408, 425, 429) or self.status_code >= 500
 
 
 class ChatRoutesTimeoutError(APITimeoutError, ModelTimeoutError):

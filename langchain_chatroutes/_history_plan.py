@@ -63,7 +63,8 @@ class Plan:
 def validate_id(value: object, name: str, *, allow_empty: bool = False) -> str | None:
     """Return ``value`` as an id, or None; raise ``TypeError``/``ValueError`` for anything else.
 
-    Ids are opaque, but must be non-empty strings without whitespace or control characters.
+    Ids are opaque, but must be non-empty strings without whitespace, control characters or the URL
+    delimiters ``/ ? #`` (no ChatRoutes id holds one; the client would percent-encode them anyway).
     """
     if value is None:
         return None
@@ -77,6 +78,8 @@ def validate_id(value: object, name: str, *, allow_empty: bool = False) -> str |
         raise ValueError(f"{name} is longer than {_MAX_ID_LENGTH} characters")
     if any(ch.isspace() or not ch.isprintable() for ch in value):
         raise ValueError(f"{name} must not contain whitespace or control characters: {value!r}")
+    if any(ch in "/?#" for ch in value) or value in (".", ".."):
+        raise ValueError(f"{name} is not a ChatRoutes id (it holds a URL delimiter): {value!r}")
     return value
 
 

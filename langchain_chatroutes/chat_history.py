@@ -222,6 +222,8 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         self.branch_cache = branch_cache
         self._conversation_id = validate_id(conversation_id, "conversation_id")
         self._branch_id = validate_id(branch_id, "branch_id", allow_empty=True)
+        if self._branch_id is not None and self._conversation_id is None:
+            raise ValueError("branch_id needs its conversation_id too (a branch belongs to one conversation)")
         if not isinstance(model, str) or not model:
             raise ValueError("model must be a non-empty string")
         self.model = model

@@ -48,10 +48,21 @@ def test_constructor_rejects_bad_conversation_ids(value: object, error: type[Exc
 
 
 def test_constructor_accepts_opaque_ids_and_empty_branch_means_main() -> None:
-    history = ChatRoutesChatMessageHistory("conv_../x?y#z", "", client=ChatRoutesClient(api_key="k"))
-    assert history.conversation_id == "conv_../x?y#z"
+    history = ChatRoutesChatMessageHistory("cm1x9z-Ab_7.q:2", "", client=ChatRoutesClient(api_key="k"))
+    assert history.conversation_id == "cm1x9z-Ab_7.q:2"
     assert history.branch_id is None
     assert validate_id(None, "branch_id") is None
+
+
+@pytest.mark.parametrize("ids", [("../x", None), ("conv_1", "a/b"), ("a/b?x#y", None), ("conv_1", "..")])
+def test_constructor_rejects_ids_holding_url_delimiters(ids: tuple[str, str | None]) -> None:
+    with pytest.raises(ValueError, match="not a ChatRoutes id"):
+        ChatRoutesChatMessageHistory(*ids, client=ChatRoutesClient(api_key="k"))
+
+
+def test_a_branch_needs_its_conversation() -> None:
+    with pytest.raises(ValueError, match="needs its conversation_id"):
+        ChatRoutesChatMessageHistory(None, "br_1", client=ChatRoutesClient(api_key="k"))
 
 
 def test_repr_names_ids_never_the_key() -> None:

@@ -7,6 +7,7 @@ import json
 from typing import Any
 from uuid import UUID
 
+import httpx
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.exceptions import (
@@ -306,6 +307,16 @@ def test_core_errors_are_also_langchain_model_errors(fresh_server: LocalServer) 
     assert isinstance(auth.value, AuthenticationError)
     assert not auth.value.is_retryable
     assert SECRET not in str(auth.value) and SECRET not in repr(auth.value)
+
+
+def test_other_statuses_are_retryable_only_where_a_retry_can_help() -> None:
+    from langchain_chatroutes._errors import ChatRoutesStatusError
+
+    def error(status: int) -> ChatRoutesStatusError:
+        request = httpx.Request("POST", "https://api.example.com/api/v1/conversations")
+        return ChatRoutesStatusError(f"HTTP {status}", response=httpx.Response(status, request=request))
+
+    assert [error(s).is_retryable for s in (405, 413, 418, 408, 425)] == [False, False, False, True, True]
 
 
 async def test_stream_errors_are_mapped_and_with_retry_recovers(fresh_server: LocalServer) -> None:
