@@ -11,7 +11,8 @@ message it reads so it can recognise messages the server already holds.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole, TextBlock
@@ -21,6 +22,13 @@ from chatroutes_core.mapper import TreeRef, Turn, UnsupportedMessageError
 from chatroutes_core.models import Message, Usage
 
 REF_KEY = "chatroutes"
+
+#: Set by a ChatRoutes chat store when a read returned an empty branch: ``(conversation_id, branch_id)``.
+#: ``CondensePlusContextChatEngine`` reads its memory, calls the LLM, and only then puts the user message in
+#: the store, so on a branch's first turn nothing in the LLM's message list says where the turn belongs. An
+#: unbound ChatRoutes LLM whose list holds no ids, no store target and no assistant message takes this
+#: target once (it is cleared when used, and by the store's next write of a reply).
+EMPTY_STORE_READ: ContextVar[tuple[str, str] | None] = ContextVar("chatroutes_empty_store_read", default=None)
 
 _ROLES: dict[MessageRole, str] = {
     MessageRole.SYSTEM: "system",
@@ -97,6 +105,28 @@ def is_turn_prompt(templates: Sequence[ChatMessage]) -> bool:
     if last.role == MessageRole.USER and (last.content or "").strip() == "{query_str}":
         return True
     return any(isinstance(m.additional_kwargs.get(REF_KEY), Mapping) for m in templates)
+
+
+def reply_digest(text: str) -> str:
+    """A key for "ChatRoutes generated an assistant reply with exactly this text"."""
+    return hashlib.sha256(f"assistant\x00{text}".encode()).hexdigest()
+
+
+def reattach(messages: Sequence[ChatMessage], lookup: Callable[[str], TreeRef | None]) -> list[ChatMessage]:
+    """Give assistant messages that lost their ids (a chat engine's text copy of a reply) their tree ref back.
+
+    ``lookup`` maps :func:`reply_digest` of a message's text to the ref of the reply the LLM generated with
+    exactly that text (or None). Messages with ids, non-assistant messages and unknown texts are unchanged.
+    """
+    out: list[ChatMessage] = []
+    for message in messages:
+        if message.additional_kwargs.get(REF_KEY) is None and _ROLES.get(message.role) == "assistant":
+            ref = lookup(reply_digest(text_of(message)))
+            if ref is not None:
+                kwargs = {**message.additional_kwargs, REF_KEY: ref.as_dict()}
+                message = message.model_copy(update={"additional_kwargs": kwargs})
+        out.append(message)
+    return out
 
 
 def system_digest(conversation_id: str, text: str) -> str:

@@ -129,9 +129,19 @@ class _Ledger:
                 continue
             if not final:
                 return False
+            hint = PAIRING_HINT
+            if not history:
+                hint = (
+                    f"The branch of key {key!r} is empty, so the engine's first turn went elsewhere: the "
+                    "unbound ChatRoutes LLM was not told about this key (a memory that reads its store in "
+                    "a worker thread, such as ChatMemoryBuffer.aget, hides the store's note from the LLM). "
+                    f"Bind the LLM to the key: llm.bind({conversation_id!r}) "
+                    "(llm.bind(conversation_id, branch_id) for a branch key), or use Memory with "
+                    "ChatRoutesMemoryStore for async engines."
+                )
             raise ForeignMessageError(
                 f"message {position} is an assistant reply that ChatRoutes did not generate on this "
-                f"branch; nothing was changed. {PAIRING_HINT}"
+                f"branch; nothing was changed. {hint}"
             )
         return True
 
@@ -184,6 +194,12 @@ class _Ledger:
             table.pop(key, None)
         if key in self.keys:
             self.keys.remove(key)
+
+
+def _mark_empty(view: list[ChatMessage], conversation_id: str, branch_id: str) -> list[ChatMessage]:
+    """Tell an unbound ChatRoutes LLM where a first turn belongs when a read returned an empty branch."""
+    _convert.EMPTY_STORE_READ.set((conversation_id, branch_id) if not view else None)
+    return view
 
 
 def _main_branch(branches: Sequence[Branch]) -> str:
@@ -282,13 +298,13 @@ class _StoreBase:
         if key not in self._ledger.history:
             self._refresh(key)
         conversation_id, branch_id = self._resolve(key)
-        return self._ledger.view(key, conversation_id, branch_id)
+        return _mark_empty(self._ledger.view(key, conversation_id, branch_id), conversation_id, branch_id)
 
     async def _aread(self, key: str) -> list[ChatMessage]:
         if key not in self._ledger.history:
             await self._arefresh(key)
         conversation_id, branch_id = await self._aresolve(key)
-        return self._ledger.view(key, conversation_id, branch_id)
+        return _mark_empty(self._ledger.view(key, conversation_id, branch_id), conversation_id, branch_id)
 
     # -- writes ---------------------------------------------------------------------------------------
 
@@ -302,6 +318,7 @@ class _StoreBase:
         self._ledger.apply_add(key, messages)
         if any(m.role not in (MessageRole.USER, MessageRole.SYSTEM) for m in messages):
             self._ledger.history.pop(key, None)  # a new reply moved the tip: read again next time
+            _convert.EMPTY_STORE_READ.set(None)
 
     async def _aadd(self, key: str, messages: Sequence[ChatMessage]) -> None:
         conversation_id, _ = await self._aresolve(key)
@@ -313,6 +330,7 @@ class _StoreBase:
         self._ledger.apply_add(key, messages)
         if any(m.role not in (MessageRole.USER, MessageRole.SYSTEM) for m in messages):
             self._ledger.history.pop(key, None)
+            _convert.EMPTY_STORE_READ.set(None)
 
     def _set(self, key: str, messages: Sequence[ChatMessage]) -> None:
         self._refresh(key)

@@ -23,7 +23,7 @@ import asyncio
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import AsyncGenerator, Generator, Iterator, Sequence
+from collections.abc import AsyncGenerator, Callable, Generator, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -81,6 +81,7 @@ MODEL_LIMITS: dict[str, tuple[int, int]] = {
 
 _SIDE_CALL: ContextVar[bool] = ContextVar("chatroutes_side_call", default=False)
 _SENT_SYSTEM_MAX = 4096
+_REPLIES_MAX = 1024
 
 
 @contextmanager
@@ -140,6 +141,7 @@ class ChatRoutes(LLM):
     )
     _tips: TipCache = PrivateAttr(default_factory=TipCache)
     _sent_system: OrderedDict[str, None] = PrivateAttr(default_factory=OrderedDict)
+    _replies: OrderedDict[str, TreeRef] = PrivateAttr(default_factory=OrderedDict)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     def __init__(
@@ -212,16 +214,19 @@ class ChatRoutes(LLM):
         bound = self.model_copy(update={"conversation_id": conversation_id, "branch_id": branch_id})
         bound._tips = self._tips
         bound._sent_system = self._sent_system
+        bound._replies = self._replies
         bound._lock = threading.Lock()
         return bound
 
     # -- the policy (pure) ----------------------------------------------------------------------------
 
     def _prepare(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any], side_call: bool) -> _Call:
-        turns = _convert.to_turns(messages)
         side_call = side_call or _SIDE_CALL.get()
         if side_call:
+            turns = _convert.to_turns(messages)
             return _Call([Turn(t.role, t.content) for t in turns], None, True)
+        messages = _convert.reattach(messages, self._reply_lookup(messages, kwargs))
+        turns = _convert.to_turns(messages)
         binding = self._binding(messages, turns, kwargs)
         anchor = next((t.ref for t in reversed(turns) if t.ref is not None), None)
         conversation_id = anchor.conversation_id if anchor else binding.conversation_id if binding else None
@@ -229,6 +234,32 @@ class ChatRoutes(LLM):
             sent = set(self._sent_system)
         turns, _ = _convert.relocate_system(turns, conversation_id, sent)
         return _Call(turns, binding, False)
+
+    def _reply_lookup(
+        self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
+    ) -> Callable[[str], TreeRef | None]:
+        """Digest -> ref of a reply this LLM generated, limited to the conversation the call is bound to."""
+        conversation_id = kwargs.get("conversation_id", self.conversation_id)
+        if not conversation_id:
+            target = next((t for t in map(_convert.target_of, reversed(messages)) if t is not None), None)
+            conversation_id = target[0] if target is not None else None
+
+        def lookup(digest: str) -> TreeRef | None:
+            with self._lock:
+                ref = self._replies.get(digest)
+            if ref is None or (conversation_id and ref.conversation_id != conversation_id):
+                return None
+            return ref
+
+        return lookup
+
+    def _remember_reply(self, text: str, ref: TreeRef) -> None:
+        with self._lock:
+            digest = _convert.reply_digest(text)
+            self._replies[digest] = ref
+            self._replies.move_to_end(digest)
+            while len(self._replies) > _REPLIES_MAX:
+                self._replies.popitem(last=False)
 
     def _binding(
         self, messages: Sequence[ChatMessage], turns: Sequence[Turn], kwargs: dict[str, Any]
@@ -248,6 +279,11 @@ class ChatRoutes(LLM):
                 return Binding(*target)
             if message.role not in (MessageRole.USER, MessageRole.SYSTEM):
                 break
+        # A chat store just returned an empty branch and the engine sends a first turn: it belongs there.
+        empty_read = _convert.EMPTY_STORE_READ.get()
+        if empty_read is not None and all(t.role != "assistant" for t in turns):
+            _convert.EMPTY_STORE_READ.set(None)
+            return Binding(*empty_read)
         return None
 
     def _generation(self, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -268,6 +304,8 @@ class ChatRoutes(LLM):
     def _response(
         self, call: _Call, ref: TreeRef | None, text: str, usage: Usage | None, model: str | None, delta: str
     ) -> ChatResponse:
+        if ref is not None:
+            self._remember_reply(text, ref)
         counts = _convert.usage_dict(usage)
         raw: dict[str, Any] = {"usage": counts or None, "model": model}
         if ref is not None:

@@ -10,7 +10,7 @@ from llama_index.core.memory import ChatMemoryBuffer, Memory
 from llama_index.core.schema import Document
 
 from chatroutes_core.testing import LocalServer
-from llama_index_chatroutes.chat_store import ChatRoutesChatStore, ChatRoutesMemoryStore
+from llama_index_chatroutes.chat_store import ChatRoutesChatStore, ChatRoutesMemoryStore, ForeignMessageError
 from llama_index_chatroutes.llm import ChatRoutes
 
 
@@ -171,3 +171,77 @@ async def test_condense_plus_context_async_lands_in_the_bound_branch(  # type: i
     reply = await engine.achat("Again?")
     assert "2 prior messages" in str(reply)
     assert local_server.count_messages(conversation.id) == 4
+
+
+def test_unbound_condense_plus_context_keeps_one_branch(retriever, local_server: LocalServer) -> None:  # type: ignore[no-untyped-def]
+    llm = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url)
+    engine = CondensePlusContextChatEngine.from_defaults(retriever=retriever, llm=llm)
+    local_server.reset_requests()
+    engine.chat("one")
+    first = sends(local_server)
+    assert first[0] == "/api/v1/conversations" and len(first) == 2  # a new conversation, then the turn
+    conversation_id = first[1].split("/")[4]
+    for n, question in enumerate(("two", "three"), start=1):
+        local_server.reset_requests()
+        reply = engine.chat(question)
+        assert f"{2 * n} prior messages" in str(reply)
+        on_user = [p for p in sends(local_server) if conversation_id in p]
+        assert on_user == [f"/api/v1/conversations/{conversation_id}/messages"]  # continue: one send
+        assert len(sends(local_server)) == 3  # + the condense side call (create, send)
+    history = llm.client.messages.list(conversation_id)
+    assert len(history) == 6 and len({m.branch_id for m in history}) == 1
+    assert [m.content for m in history if m.role == "user"][1:] == ["two", "three"]
+
+
+def test_unbound_engines_with_a_chat_store(retriever, local_server: LocalServer) -> None:  # type: ignore[no-untyped-def]
+    llm = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url, delete_side_calls=True)
+    store = ChatRoutesChatStore(api_key=local_server.api_key, base_url=local_server.base_url)
+    for make in (
+        lambda memory: SimpleChatEngine.from_defaults(llm=llm, memory=memory),
+        lambda memory: CondensePlusContextChatEngine.from_defaults(
+            retriever=retriever, llm=llm, memory=memory
+        ),
+    ):
+        key = store.new_key()
+        engine = make(ChatMemoryBuffer.from_defaults(chat_store=store, chat_store_key=key, llm=llm))
+        engine.chat("one")
+        engine.chat("two")
+        reply = engine.chat("three")
+        assert "4 prior messages" in str(reply)
+        assert local_server.count_messages(key) == 6  # every turn landed in the store's conversation
+        stored = store.get_messages(key)
+        assert [m.role.value for m in stored] == ["user", "assistant"] * 3
+        assert stored[-1].content == str(reply)
+
+
+async def test_unbound_condense_plus_context_with_memory_async(  # type: ignore[no-untyped-def]
+    retriever, local_server: LocalServer
+) -> None:
+    # Memory reads its store on the caller's task (ChatMemoryBuffer.aget reads in a worker thread, where the
+    # store's note about an empty branch cannot reach the LLM: see docs/llama_index.md, known limits).
+    llm = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url)
+    store = ChatRoutesMemoryStore(api_key=local_server.api_key, base_url=local_server.base_url)
+    key = await store.anew_key()
+    memory = Memory.from_defaults(session_id=key, chat_store=store, token_limit=4000)
+    engine = CondensePlusContextChatEngine.from_defaults(retriever=retriever, llm=llm, memory=memory)
+    await engine.achat("one")
+    reply = await engine.achat("two")
+    assert "2 prior messages" in str(reply)
+    assert local_server.count_messages(key) == 4
+
+
+async def test_async_chat_memory_buffer_first_turn_says_to_bind(  # type: ignore[no-untyped-def]
+    retriever, local_server: LocalServer
+) -> None:
+    # ChatMemoryBuffer.aget reads the store in a worker thread: the unbound LLM cannot learn the key there
+    llm = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url)
+    store = ChatRoutesChatStore(api_key=local_server.api_key, base_url=local_server.base_url)
+    key = await store.anew_key()
+    memory = ChatMemoryBuffer.from_defaults(chat_store=store, chat_store_key=key, llm=llm)
+    engine = CondensePlusContextChatEngine.from_defaults(retriever=retriever, llm=llm, memory=memory)
+    with pytest.raises(ForeignMessageError, match=rf"llm\.bind\('{key}'\)"):
+        await engine.achat("one")
+    bound = CondensePlusContextChatEngine.from_defaults(retriever=retriever, llm=llm.bind(key), memory=memory)
+    await bound.achat("one")
+    assert "2 prior messages" in str(await bound.achat("two"))
+    assert local_server.count_messages(key) == 4

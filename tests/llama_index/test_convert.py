@@ -111,3 +111,29 @@ def test_keys(key: str, parsed: tuple[str, str | None]) -> None:
 def test_bad_keys_are_clear_errors(key: str) -> None:
     with pytest.raises(ConfigurationError, match="conversation_id:branch_id"):
         _convert.parse_key(key)
+
+
+def test_reattach_gives_a_text_copy_its_ref_back() -> None:
+    known = {_convert.reply_digest("the reply"): REF}
+    messages = [
+        ChatMessage(role="user", content="the reply"),  # a user message with the same text is not a reply
+        ChatMessage(role="assistant", content="the reply"),
+        ChatMessage(role="assistant", content="the reply "),  # not word for word
+    ]
+    out = _convert.reattach(messages, known.get)
+    assert [_convert.ref_of(m) for m in out] == [None, REF, None]
+    assert _convert.ref_of(messages[1]) is None  # the caller's message is not mutated
+    assert plan_turn(_convert.to_turns([*out[:2], ChatMessage(role="user", content="next")])).anchor == REF
+
+
+def test_turn_prompts_are_chat_engine_answer_templates() -> None:
+    system = ChatMessage(role="system", content="Context: {context_str}")
+    query = ChatMessage(role="user", content="{query_str}")
+    assert _convert.is_turn_prompt([system, query])
+    qa = ChatMessage(role="user", content="Query: {query_str}\nAnswer:")
+    assert not _convert.is_turn_prompt([system, qa])
+    condense = ChatMessage(role="user", content="Given a conversation {chat_history}")
+    assert not _convert.is_turn_prompt([condense])
+    anchored = _convert.reply_message("hi", REF)
+    assert _convert.is_turn_prompt([anchored, ChatMessage(role="user", content="{question}")])
+    assert not _convert.is_turn_prompt([])
