@@ -51,7 +51,7 @@ class AutoBranchSelector(BaseSelector):
         threshold: float = 0.7,
         max_outputs: int | None = None,
         min_score: float = 0.1,
-        fallback: bool = False,
+        fallback: bool = True,
     ) -> None:
         if detector not in ("local", "api"):
             raise ValueError(f"detector must be 'local' or 'api', got {detector!r}")

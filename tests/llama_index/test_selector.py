@@ -79,11 +79,16 @@ def test_multi_intent_selects_several_best_first_and_max_outputs_caps() -> None:
     assert AutoBranchSelector(max_outputs=1).select(CHOICES, query).inds == both.inds[:1]
 
 
-def test_no_match_is_empty_unless_fallback() -> None:
+def test_no_match_falls_back_by_default_and_is_empty_without_fallback() -> None:
     query = "What is the meaning of life?"
-    assert AutoBranchSelector().select(CHOICES, query).selections == []
-    fallback = AutoBranchSelector(fallback=True).select(CHOICES, query)
+    assert AutoBranchSelector(fallback=False).select(CHOICES, query).selections == []
+    fallback = AutoBranchSelector().select(CHOICES, query)  # a router always gets an engine
     assert fallback.inds == [0] and fallback.reasons[0].startswith("fallback")
+
+
+def test_router_query_engine_answers_a_query_that_matches_nothing() -> None:
+    engine = RouterQueryEngine(selector=AutoBranchSelector(), query_engine_tools=tools(), llm=MockLLM())
+    assert str(engine.query("hello there")).strip()
 
 
 def test_deterministic_and_no_prompts() -> None:
@@ -119,7 +124,7 @@ def test_router_query_engine_picks_the_right_engine_on_the_labelled_set(
 ) -> None:
     # The llm is only RouterQueryEngine's summarizer for multi-selections; one selection never calls it.
     engine = RouterQueryEngine(
-        selector=AutoBranchSelector(max_outputs=1, fallback=True), query_engine_tools=tools(), llm=MockLLM()
+        selector=AutoBranchSelector(max_outputs=1), query_engine_tools=tools(), llm=MockLLM()
     )
     right = 0
     for query, expected in LABELLED:
