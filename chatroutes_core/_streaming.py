@@ -18,14 +18,16 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator, Iterator
 from types import TracebackType
+from typing import Any
 
 import httpx
 import pydantic
+from pydantic import SecretStr
 
 from ._exceptions import StreamInterruptedError
 from ._sse import ServerSentEvent, SSEDecoder
 from ._transport import map_transport_error
-from .models import CompleteEvent, ContentEvent
+from .models import CompleteEvent, ContentEvent, Message
 from .models.events import StreamEvent
 
 __all__ = ["AsyncMessageStream", "MessageStream", "StreamAccumulator"]
@@ -82,14 +84,29 @@ class StreamAccumulator:
         return self.final
 
 
+OnChunk = Callable[[StreamEvent], object]
+OnComplete = Callable[[Message], object]
+
+
 class _StreamState:
     """State and read-only views shared by the twins."""
 
-    def __init__(self, secret: str | None) -> None:
+    def __init__(
+        self, secret: str | None, on_chunk: OnChunk | None = None, on_complete: OnComplete | None = None
+    ) -> None:
         self._acc = StreamAccumulator()
-        self._secret = secret
+        self._secret = SecretStr(secret) if secret else None
         self._response: httpx.Response | None = None
         self._closed = False
+        self._on_chunk = on_chunk
+        self._on_complete = on_complete
+
+    def _notify(self, event: StreamEvent) -> None:
+        # The official SDK's callbacks: every event to on_chunk, the stored reply to on_complete.
+        if self._on_chunk is not None:
+            self._on_chunk(event)
+        if event.type == "complete" and self._on_complete is not None:
+            self._on_complete(event.message)
 
     @property
     def text(self) -> str:
@@ -113,14 +130,22 @@ class _StreamState:
 
     def _interrupted_by(self, exc: httpx.TransportError) -> tuple[StreamInterruptedError, Exception]:
         error = self._acc.interrupted(f"the connection broke mid-stream ({type(exc).__name__})")
-        return error, map_transport_error(exc, self._secret)
+        secret = self._secret.get_secret_value() if self._secret else None
+        return error, map_transport_error(exc, secret)
 
 
 class MessageStream(_StreamState):
     """A synchronous message stream (context manager and iterator of :data:`StreamEvent`)."""
 
-    def __init__(self, opener: Callable[[], httpx.Response], *, secret: str | None = None) -> None:
-        super().__init__(secret)
+    def __init__(
+        self,
+        opener: Callable[[], httpx.Response],
+        *,
+        secret: str | None = None,
+        on_chunk: OnChunk | None = None,
+        on_complete: OnComplete | None = None,
+    ) -> None:
+        super().__init__(secret, on_chunk, on_complete)
         self._opener = opener
         self._iterator: Generator[StreamEvent, None, None] | None = None
 
@@ -175,6 +200,7 @@ class MessageStream(_StreamState):
                 for sse in decoder.feed(chunk):
                     event = self._acc.handle(sse)
                     if event is not None:
+                        self._notify(event)
                         yield event
                     if self._acc.done:
                         self._acc.finish()
@@ -192,13 +218,32 @@ class MessageStream(_StreamState):
 class AsyncMessageStream(_StreamState):
     """An asynchronous message stream: ``async with client.messages.stream(...) as s: async for ev in s``."""
 
-    def __init__(self, opener: Callable[[], Awaitable[httpx.Response]], *, secret: str | None = None) -> None:
-        super().__init__(secret)
+    def __init__(
+        self,
+        opener: Callable[[], Awaitable[httpx.Response]],
+        *,
+        secret: str | None = None,
+        on_chunk: OnChunk | None = None,
+        on_complete: OnComplete | None = None,
+    ) -> None:
+        super().__init__(secret, on_chunk, on_complete)
         self._opener = opener
         self._iterator: AsyncGenerator[StreamEvent, None] | None = None
 
     async def __aenter__(self) -> AsyncMessageStream:
         await self._open()
+        return self
+
+    def __await__(self) -> Generator[Any, None, AsyncMessageStream]:
+        """``await client.messages.stream(..., on_chunk=...)`` runs the stream through its callbacks;
+        without callbacks it returns the stream unopened (``async with await ...`` works too)."""
+        return self._drive().__await__()
+
+    async def _drive(self) -> AsyncMessageStream:
+        if self._on_chunk is None and self._on_complete is None:
+            return self
+        async with self:
+            await self.until_done()
         return self
 
     async def __aexit__(
@@ -248,6 +293,7 @@ class AsyncMessageStream(_StreamState):
                 for sse in decoder.feed(chunk):
                     event = self._acc.handle(sse)
                     if event is not None:
+                        self._notify(event)
                         yield event
                     if self._acc.done:
                         self._acc.finish()

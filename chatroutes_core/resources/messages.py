@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._request import Call, build_body, require, segment
-from .._streaming import AsyncMessageStream, MessageStream
+from .._streaming import AsyncMessageStream, MessageStream, OnChunk, OnComplete
 from ..models import Message, SendMessageResponse
 from ._base import AsyncAPIResource, SyncAPIResource, ack, many, one, text_or_params
 
@@ -78,6 +78,8 @@ class Messages(SyncAPIResource):
         self,
         conversation_id: str,
         params: Mapping[str, Any] | None = None,
+        on_chunk: OnChunk | None = None,
+        on_complete: OnComplete | None = None,
         *,
         content: str | None = None,
         model: str | None = None,
@@ -87,14 +89,29 @@ class Messages(SyncAPIResource):
         parent_message_id: str | None = None,
         idempotency_key: str | None = None,
     ) -> MessageStream:
-        """Send a user message and stream the reply; use as ``with client.messages.stream(...) as s: ...``."""
+        """Send a user message and stream the reply; use as ``with client.messages.stream(...) as s: ...``.
+
+        ``on_chunk`` / ``on_complete`` keep the official SDK's call working
+        (``stream(cid, {"content": ...}, on_chunk, on_complete)``): with either, the stream runs to its end
+        here, ``on_chunk`` sees every event and ``on_complete`` the stored reply; the finished stream is
+        returned (``.final``, ``.text``).
+        """
         call = _send(
             conversation_id, params, "/stream", idempotency_key,
             content=content, model=model, temperature=temperature, max_tokens=max_tokens, branch_id=branch_id,
             parent_message_id=parent_message_id,
         )  # fmt: skip
         self._transport.check_ready()
-        return MessageStream(lambda: self._transport.open(call), secret=self._transport.secret)
+        stream = MessageStream(
+            lambda: self._transport.open(call),
+            secret=self._transport.secret,
+            on_chunk=on_chunk,
+            on_complete=on_complete,
+        )
+        if on_chunk is not None or on_complete is not None:
+            with stream:
+                stream.until_done()
+        return stream
 
     def list(self, conversation_id: str, branch_id: str | None = None) -> builtins.list[Message]:
         """Messages of a conversation (of its main branch, or of ``branch_id``)."""
@@ -139,6 +156,8 @@ class AsyncMessages(AsyncAPIResource):
         self,
         conversation_id: str,
         params: Mapping[str, Any] | None = None,
+        on_chunk: OnChunk | None = None,
+        on_complete: OnComplete | None = None,
         *,
         content: str | None = None,
         model: str | None = None,
@@ -148,14 +167,23 @@ class AsyncMessages(AsyncAPIResource):
         parent_message_id: str | None = None,
         idempotency_key: str | None = None,
     ) -> AsyncMessageStream:
-        """Stream the reply: ``async with client.messages.stream(...) as s: async for event in s: ...``."""
+        """Stream the reply: ``async with client.messages.stream(...) as s: async for event in s: ...``.
+
+        With ``on_chunk`` / ``on_complete`` the callbacks fire as events arrive, and
+        ``await client.messages.stream(cid, params, on_chunk)`` runs the whole stream through them.
+        """
         call = _send(
             conversation_id, params, "/stream", idempotency_key,
             content=content, model=model, temperature=temperature, max_tokens=max_tokens, branch_id=branch_id,
             parent_message_id=parent_message_id,
         )  # fmt: skip
         self._transport.check_ready()
-        return AsyncMessageStream(lambda: self._transport.open(call), secret=self._transport.secret)
+        return AsyncMessageStream(
+            lambda: self._transport.open(call),
+            secret=self._transport.secret,
+            on_chunk=on_chunk,
+            on_complete=on_complete,
+        )
 
     async def list(self, conversation_id: str, branch_id: str | None = None) -> builtins.list[Message]:
         """Messages of a conversation (of its main branch, or of ``branch_id``)."""
