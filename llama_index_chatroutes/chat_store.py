@@ -1,8 +1,13 @@
 """Chat stores whose keys are ChatRoutes branches: ``ChatRoutesChatStore`` and ``ChatRoutesMemoryStore``.
 
-A key is ``"conversation_id"`` (the main branch) or ``"conversation_id:branch_id"``. Reading a key returns the
-branch's full history (inherited prefix, then its own messages), every message carrying its ids in
-``additional_kwargs["chatroutes"]``, followed by the messages added but not sent yet.
+A key is ``"conversation_id"`` (the main branch) or ``"conversation_id:branch_id"``. Any other key (such as
+``ChatMemoryBuffer``'s default ``"chat_history"`` or ``Memory``'s generated session id) is a *name*:
+reading it returns ``[]`` and creates nothing; the first write creates a conversation titled with the name,
+and the store remembers ``name -> conversation id`` in memory (``get_keys`` lists the name). That mapping
+does not survive the process: use a conversation id (``new_key()``) as the key to find a history again later.
+
+Reading a key returns the branch's full history (inherited prefix, then its own messages), every message
+carrying its ids in ``additional_kwargs["chatroutes"]``, followed by the messages added but not sent yet.
 
 ChatRoutes writes a user turn and its reply together, and only by generating the reply; a branch is
 append-only. So the stores never send anything themselves:
@@ -43,7 +48,7 @@ from llama_index.core.storage.chat_store.base import BaseChatStore
 from llama_index.core.storage.chat_store.base_db import AsyncDBChatStore, MessageStatus
 from pydantic import Field, PrivateAttr, SecretStr
 
-from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient, NotFoundError
+from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient, ConfigurationError, NotFoundError
 from chatroutes_core.mapper import UnsupportedMessageError
 from chatroutes_core.models import Branch, Message
 from llama_index_chatroutes import _convert
@@ -76,6 +81,7 @@ class _Ledger:
         self.main: dict[str, str] = {}
         self.branches: dict[str, list[Branch]] = {}
         self.keys: list[str] = []
+        self.named: dict[str, str] = {}  # a key that names a conversation -> the conversation's id
         self.lock = threading.Lock()
 
     def remember_key(self, key: str) -> None:
@@ -192,6 +198,7 @@ class _Ledger:
     def forget(self, key: str) -> None:
         for table in (self.history, self.pending, self.archived):
             table.pop(key, None)
+        self.named.pop(key, None)
         if key in self.keys:
             self.keys.remove(key)
 
@@ -249,25 +256,65 @@ class _StoreBase:
 
     # -- reads ----------------------------------------------------------------------------------------
 
-    def _resolve(self, key: str) -> tuple[str, str]:
-        conversation_id, branch_id = _convert.parse_key(key)
-        if branch_id is None:
-            if conversation_id not in self._ledger.main:
-                branches = self.client.branches.list(conversation_id)
-                self._ledger.branches[conversation_id] = branches
-                self._ledger.main[conversation_id] = _main_branch(branches)
-            branch_id = self._ledger.main[conversation_id]
-        return conversation_id, branch_id
+    def _split(self, key: str) -> tuple[str, str | None, bool]:
+        """``(conversation_id, branch_id, is_name)`` from what is known without I/O."""
+        named = self._ledger.named.get(key)
+        if named is not None:
+            return named, None, False
+        if not isinstance(key, str) or not key.strip():
+            _convert.parse_key(key)  # raises the clear error for a blank key
+        try:
+            conversation_id, branch_id = _convert.parse_key(key)
+        except ConfigurationError:
+            return key, None, True  # not id-shaped ("a:b:c"): a name
+        return conversation_id, branch_id, False
 
-    async def _aresolve(self, key: str) -> tuple[str, str]:
-        conversation_id, branch_id = _convert.parse_key(key)
-        if branch_id is None:
-            if conversation_id not in self._ledger.main:
+    def _resolve(self, key: str) -> tuple[str, str] | None:
+        """The key's ``(conversation_id, branch_id)``; None for a name that has no conversation yet."""
+        conversation_id, branch_id, is_name = self._split(key)
+        if is_name:
+            return None
+        if conversation_id not in self._ledger.main:
+            try:
+                branches = self.client.branches.list(conversation_id)
+            except NotFoundError:
+                if key in self._ledger.named:
+                    raise
+                return None  # not a conversation of this account: the key is a name
+            self._ledger.branches[conversation_id] = branches
+            self._ledger.main[conversation_id] = _main_branch(branches)
+        return conversation_id, branch_id or self._ledger.main[conversation_id]
+
+    async def _aresolve(self, key: str) -> tuple[str, str] | None:
+        conversation_id, branch_id, is_name = self._split(key)
+        if is_name:
+            return None
+        if conversation_id not in self._ledger.main:
+            try:
                 branches = await self.async_client.branches.list(conversation_id)
-                self._ledger.branches[conversation_id] = branches
-                self._ledger.main[conversation_id] = _main_branch(branches)
-            branch_id = self._ledger.main[conversation_id]
-        return conversation_id, branch_id
+            except NotFoundError:
+                if key in self._ledger.named:
+                    raise
+                return None
+            self._ledger.branches[conversation_id] = branches
+            self._ledger.main[conversation_id] = _main_branch(branches)
+        return conversation_id, branch_id or self._ledger.main[conversation_id]
+
+    def _create_named(self, key: str) -> tuple[str, str]:
+        conversation = self.client.conversations.create(title=key[:200], model=self.model_name)
+        self._ledger.named[key] = conversation.id
+        self._ledger.remember_key(key)
+        located = self._resolve(key)
+        assert located is not None
+        return located
+
+    async def _acreate_named(self, key: str) -> tuple[str, str]:
+        conversation = await self.async_client.conversations.create(title=key[:200], model=self.model_name)
+        self._ledger.named[key] = conversation.id
+        self._ledger.remember_key(key)
+        located = await self._aresolve(key)
+        assert located is not None
+        return located
 
     def _store_history(self, key: str, conversation_id: str, branch_id: str, messages: list[Message]) -> None:
         self._ledger.history[key] = [
@@ -275,8 +322,11 @@ class _StoreBase:
         ]
         self._ledger.remember_key(key)
 
-    def _refresh(self, key: str) -> tuple[str, str]:
-        conversation_id, branch_id = self._resolve(key)
+    def _refresh(self, key: str) -> tuple[str, str] | None:
+        located = self._resolve(key)
+        if located is None:
+            return None
+        conversation_id, branch_id = located
         branches = self._ledger.branches.get(conversation_id)
         if branches is None or branch_id not in {b.id for b in branches}:
             branches = self._ledger.branches[conversation_id] = self.client.branches.list(conversation_id)
@@ -284,8 +334,11 @@ class _StoreBase:
         self._store_history(key, conversation_id, branch_id, history)
         return conversation_id, branch_id
 
-    async def _arefresh(self, key: str) -> tuple[str, str]:
-        conversation_id, branch_id = await self._aresolve(key)
+    async def _arefresh(self, key: str) -> tuple[str, str] | None:
+        located = await self._aresolve(key)
+        if located is None:
+            return None
+        conversation_id, branch_id = located
         branches = self._ledger.branches.get(conversation_id)
         if branches is None or branch_id not in {b.id for b in branches}:
             branches = await self.async_client.branches.list(conversation_id)
@@ -295,21 +348,28 @@ class _StoreBase:
         return conversation_id, branch_id
 
     def _read(self, key: str) -> list[ChatMessage]:
-        if key not in self._ledger.history:
-            self._refresh(key)
-        conversation_id, branch_id = self._resolve(key)
-        return _mark_empty(self._ledger.view(key, conversation_id, branch_id), conversation_id, branch_id)
+        located = self._resolve(key) if key in self._ledger.history else self._refresh(key)
+        if located is None:
+            _convert.EMPTY_STORE_READ.set(None)
+            return []  # a name with no conversation yet: nothing is created by reading it
+        return _mark_empty(self._ledger.view(key, *located), *located)
 
     async def _aread(self, key: str) -> list[ChatMessage]:
-        if key not in self._ledger.history:
-            await self._arefresh(key)
-        conversation_id, branch_id = await self._aresolve(key)
-        return _mark_empty(self._ledger.view(key, conversation_id, branch_id), conversation_id, branch_id)
+        located = await self._aresolve(key) if key in self._ledger.history else await self._arefresh(key)
+        if located is None:
+            _convert.EMPTY_STORE_READ.set(None)
+            return []
+        return _mark_empty(self._ledger.view(key, *located), *located)
 
     # -- writes ---------------------------------------------------------------------------------------
 
     def _add(self, key: str, messages: Sequence[ChatMessage]) -> None:
-        conversation_id, _ = self._resolve(key)
+        located = self._resolve(key)
+        if located is None:  # a name: check against an empty branch, then create its conversation
+            self._ledger.history[key] = []
+            self._ledger.check_add(key, "", messages, final=True)
+            located = self._create_named(key)
+        conversation_id, _ = located
         if key not in self._ledger.history:
             self._refresh(key)
         if not self._ledger.check_add(key, conversation_id, messages, final=False):
@@ -321,7 +381,12 @@ class _StoreBase:
             _convert.EMPTY_STORE_READ.set(None)
 
     async def _aadd(self, key: str, messages: Sequence[ChatMessage]) -> None:
-        conversation_id, _ = await self._aresolve(key)
+        located = await self._aresolve(key)
+        if located is None:
+            self._ledger.history[key] = []
+            self._ledger.check_add(key, "", messages, final=True)
+            located = await self._acreate_named(key)
+        conversation_id, _ = located
         if key not in self._ledger.history:
             await self._arefresh(key)
         if not self._ledger.check_add(key, conversation_id, messages, final=False):
@@ -333,19 +398,36 @@ class _StoreBase:
             _convert.EMPTY_STORE_READ.set(None)
 
     def _set(self, key: str, messages: Sequence[ChatMessage]) -> None:
-        self._refresh(key)
+        if self._refresh(key) is None:
+            self._ledger.history[key] = []
+            pending = self._ledger.check_set(key, messages)
+            if not pending:
+                return  # nothing to keep: a name stays without a conversation
+            self._create_named(key)
+            self._ledger.history[key] = []
+            self._ledger.pending[key] = pending
+            return
         self._ledger.pending[key] = self._ledger.check_set(key, messages)
 
     async def _aset(self, key: str, messages: Sequence[ChatMessage]) -> None:
-        await self._arefresh(key)
+        if await self._arefresh(key) is None:
+            self._ledger.history[key] = []
+            pending = self._ledger.check_set(key, messages)
+            if not pending:
+                return
+            await self._acreate_named(key)
+            self._ledger.history[key] = []
+            self._ledger.pending[key] = pending
+            return
         self._ledger.pending[key] = self._ledger.check_set(key, messages)
 
     def _delete_all(self, key: str) -> list[ChatMessage]:
         held = self._read(key)
-        conversation_id, branch_id = _convert.parse_key(key)
+        conversation_id, branch_id, is_name = self._split(key)
         try:
-            if branch_id is None:
-                self.client.conversations.delete(conversation_id)
+            if key in self._ledger.named or branch_id is None:
+                if not is_name:
+                    self.client.conversations.delete(conversation_id)
             else:
                 self.client.branches.delete(conversation_id, branch_id)
         except NotFoundError:
@@ -355,10 +437,11 @@ class _StoreBase:
 
     async def _adelete_all(self, key: str) -> list[ChatMessage]:
         held = await self._aread(key)
-        conversation_id, branch_id = _convert.parse_key(key)
+        conversation_id, branch_id, is_name = self._split(key)
         try:
-            if branch_id is None:
-                await self.async_client.conversations.delete(conversation_id)
+            if key in self._ledger.named or branch_id is None:
+                if not is_name:
+                    await self.async_client.conversations.delete(conversation_id)
             else:
                 await self.async_client.branches.delete(conversation_id, branch_id)
         except NotFoundError:
@@ -368,18 +451,20 @@ class _StoreBase:
 
     def _list_keys(self) -> list[str]:
         keys = list(self._ledger.keys)
+        named = set(self._ledger.named.values())
         for conversation in self.client.conversations.iter_all():
-            if conversation.id not in keys:
+            if conversation.id not in keys and conversation.id not in named:
                 keys.append(conversation.id)
         return keys
 
     async def _alist_keys(self) -> list[str]:
         keys = list(self._ledger.keys)
+        named = set(self._ledger.named.values())
         page = 1
         while True:
             listing = await self.async_client.conversations.list(page=page, limit=50)
             for conversation in listing.conversations:
-                if conversation.id not in keys:
+                if conversation.id not in keys and conversation.id not in named:
                     keys.append(conversation.id)
             if not listing.has_next or not listing.conversations:
                 return keys

@@ -91,3 +91,56 @@ async def test_memory_store_archive_is_local(memory_store: ChatRoutesMemoryStore
 def test_store_key_never_leaks() -> None:
     store = ChatRoutesChatStore(api_key="cr_secret_abc")
     assert "cr_secret_abc" not in repr(store) + str(store.model_dump()) + store.to_json()
+
+
+def test_default_chat_store_key_names_a_conversation_created_on_first_write(
+    store: ChatRoutesChatStore, llm: ChatRoutes, local_server: LocalServer
+) -> None:
+    from llama_index.core.chat_engine import SimpleChatEngine
+    from llama_index.core.memory import ChatMemoryBuffer
+
+    before = len(list(llm.client.conversations.iter_all()))
+    assert store.get_messages("chat_history") == []  # reading an unknown name creates nothing
+    assert len(list(llm.client.conversations.iter_all())) == before
+    memory = ChatMemoryBuffer.from_defaults(chat_store=store, llm=llm)  # chat_store_key="chat_history"
+    engine = SimpleChatEngine.from_defaults(llm=llm, memory=memory)
+    engine.chat("one")
+    reply = engine.chat("two")
+    assert "2 prior messages" in str(reply)
+    stored = store.get_messages("chat_history")
+    conversation_id = stored[0].additional_kwargs["chatroutes"]["conversation_id"]
+    assert {m.additional_kwargs["chatroutes"]["conversation_id"] for m in stored} == {conversation_id}
+    assert local_server.count_messages(conversation_id) == 4
+    assert llm.client.conversations.get(conversation_id).title == "chat_history"
+    keys = store.get_keys()
+    assert "chat_history" in keys and conversation_id not in keys  # listed once, by its name
+    held = store.delete_messages("chat_history")
+    assert held is not None and len(held) == 4
+    assert local_server.count_messages(conversation_id) == 0
+    assert store.get_messages("chat_history") == []
+
+
+async def test_memory_without_session_id(
+    memory_store: ChatRoutesMemoryStore, llm: ChatRoutes, local_server: LocalServer
+) -> None:
+    from llama_index.core.chat_engine import SimpleChatEngine
+    from llama_index.core.memory import Memory
+
+    memory = Memory.from_defaults(chat_store=memory_store, token_limit=4000)  # a generated session id
+    assert await memory_store.get_messages(memory.session_id) == []
+    engine = SimpleChatEngine.from_defaults(llm=llm, memory=memory)
+    await engine.achat("one")
+    reply = await engine.achat("two")
+    assert "2 prior messages" in str(reply)
+    stored = await memory_store.get_messages(memory.session_id)
+    assert [m.role.value for m in stored] == ["user", "assistant"] * 2
+    assert local_server.count_messages(stored[0].additional_kwargs["chatroutes"]["conversation_id"]) == 4
+    assert memory.session_id in await memory_store.get_keys()
+
+
+def test_foreign_reply_on_a_new_name_creates_nothing(store: ChatRoutesChatStore, llm: ChatRoutes) -> None:
+    before = len(list(llm.client.conversations.iter_all()))
+    with pytest.raises(ForeignMessageError):
+        store.add_message("session-7", ChatMessage(role="assistant", content="from elsewhere"))
+    assert len(list(llm.client.conversations.iter_all())) == before
+    assert store.get_messages("session-7") == []
