@@ -83,9 +83,11 @@ class KeyCheck:
         self.app = app
         self.state = state
         self.prefix = prefix.rstrip("/") + "/"
+        self.public = {self.prefix + "autobranch/health"}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(self.prefix):
+        path = scope.get("path", "")
+        if scope["type"] == "http" and path.startswith(self.prefix) and path not in self.public:
             key = api_key_from(HTTPConnection(scope))
             if key is None:
                 message = "Missing API key: send 'Authorization: ApiKey <key>'"

@@ -38,3 +38,11 @@ def test_with_a_key_the_same_bodies_are_400_and_413(local_server: LocalServer) -
 def test_the_openapi_document_needs_no_key(local_server: LocalServer) -> None:
     root = local_server.base_url.removesuffix("/api/v1")
     assert httpx.get(f"{root}/openapi.json").status_code == 200
+
+
+def test_the_health_check_answers_with_or_without_a_key(local_server: LocalServer) -> None:
+    url = f"{local_server.base_url}/autobranch/health"
+    for headers in ({}, {"Authorization": f"ApiKey {local_server.api_key}"}):
+        response = httpx.get(url, headers=headers)
+        assert response.status_code == 200
+        assert response.json()["data"]["status"] == "healthy"
