@@ -37,9 +37,7 @@ What the write-side methods mean on an append-only tree:
 
 from __future__ import annotations
 
-import asyncio
 import threading
-import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -52,6 +50,7 @@ from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient, Configurati
 from chatroutes_core.mapper import UnsupportedMessageError
 from chatroutes_core.models import Branch, Message
 from llama_index_chatroutes import _convert
+from llama_index_chatroutes._clients import LoopClients
 
 __all__ = ["AppendOnlyError", "ChatRoutesChatStore", "ChatRoutesMemoryStore", "ForeignMessageError"]
 
@@ -226,7 +225,7 @@ class _StoreBase:
     base_url: str | None
     _client: ChatRoutesClient | None
     _given_async_client: AsyncChatRoutesClient | None
-    _async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncChatRoutesClient]
+    _loop_clients: LoopClients
     _ledger: _Ledger
 
     def _options(self) -> dict[str, Any]:
@@ -246,13 +245,7 @@ class _StoreBase:
     def async_client(self) -> AsyncChatRoutesClient:
         if self._given_async_client is not None:
             return self._given_async_client
-        loop = asyncio.get_running_loop()
-        with self._ledger.lock:
-            client = self._async_clients.get(loop)
-            if client is None:
-                client = AsyncChatRoutesClient(**self._options())
-                self._async_clients[loop] = client
-            return client
+        return self._loop_clients.get(self._options)
 
     # -- reads ----------------------------------------------------------------------------------------
 
@@ -511,9 +504,7 @@ class ChatRoutesChatStore(_StoreBase, BaseChatStore):
 
     _client: ChatRoutesClient | None = PrivateAttr(default=None)
     _given_async_client: AsyncChatRoutesClient | None = PrivateAttr(default=None)
-    _async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncChatRoutesClient] = PrivateAttr(
-        default_factory=weakref.WeakKeyDictionary
-    )
+    _loop_clients: LoopClients = PrivateAttr(default_factory=LoopClients)
     _ledger: _Ledger = PrivateAttr(default_factory=_Ledger)
 
     def __init__(
@@ -585,9 +576,7 @@ class ChatRoutesMemoryStore(_StoreBase, AsyncDBChatStore):
 
     _client: ChatRoutesClient | None = PrivateAttr(default=None)
     _given_async_client: AsyncChatRoutesClient | None = PrivateAttr(default=None)
-    _async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncChatRoutesClient] = PrivateAttr(
-        default_factory=weakref.WeakKeyDictionary
-    )
+    _loop_clients: LoopClients = PrivateAttr(default_factory=LoopClients)
     _ledger: _Ledger = PrivateAttr(default_factory=_Ledger)
 
     def __init__(

@@ -19,9 +19,7 @@ Which branch a call writes to (the side-call policy, also in ``docs/llama_index.
 
 from __future__ import annotations
 
-import asyncio
 import threading
-import weakref
 from collections import OrderedDict
 from collections.abc import AsyncGenerator, Callable, Generator, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -63,6 +61,7 @@ from chatroutes_core.mapper import (
 )
 from chatroutes_core.models import Usage
 from llama_index_chatroutes import _convert
+from llama_index_chatroutes._clients import LoopClients
 
 __all__ = ["MODEL_LIMITS", "ChatRoutes"]
 
@@ -136,9 +135,7 @@ class ChatRoutes(LLM):
 
     _client: ChatRoutesClient | None = PrivateAttr(default=None)
     _given_async_client: AsyncChatRoutesClient | None = PrivateAttr(default=None)
-    _async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncChatRoutesClient] = PrivateAttr(
-        default_factory=weakref.WeakKeyDictionary
-    )
+    _loop_clients: LoopClients = PrivateAttr(default_factory=LoopClients)
     _tips: TipCache = PrivateAttr(default_factory=TipCache)
     _sent_system: OrderedDict[str, None] = PrivateAttr(default_factory=OrderedDict)
     _replies: OrderedDict[str, TreeRef] = PrivateAttr(default_factory=OrderedDict)
@@ -201,13 +198,7 @@ class ChatRoutes(LLM):
         """The async core client for the running event loop (an httpx pool must not cross loops)."""
         if self._given_async_client is not None:
             return self._given_async_client
-        loop = asyncio.get_running_loop()
-        with self._lock:
-            client = self._async_clients.get(loop)
-            if client is None:
-                client = AsyncChatRoutesClient(**self._client_options())
-                self._async_clients[loop] = client
-            return client
+        return self._loop_clients.get(self._client_options)
 
     def bind(self, conversation_id: str, branch_id: str | None = None) -> ChatRoutes:
         """A copy bound to a branch (main when ``branch_id`` is None), sharing clients and branch tips."""
