@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -14,10 +13,11 @@ from langchain_core.messages import (
     ChatMessage,
     HumanMessage,
     SystemMessage,
+    ToolMessage,
 )
 from langchain_core.messages.ai import UsageMetadata
 
-from chatroutes_core.mapper import TreeRef, Turn, UnsupportedMessageError
+from chatroutes_core.mapper import ToolCallTurn, TreeRef, Turn, UnsupportedMessageError
 from chatroutes_core.models import Message, Usage
 
 PROVIDER = "chatroutes"
@@ -50,56 +50,48 @@ def ref_of(message: BaseMessage) -> TreeRef | None:
     return TreeRef.from_dict(message.response_metadata.get(METADATA_KEY))
 
 
-def message_to_turn(message: BaseMessage) -> Turn:
-    """One LangChain message as a mapper :class:`Turn` (tool and function messages raise)."""
+def _tool_result_text(content: str | list[Any]) -> str:
+    """A tool result's text: plain text as is, any other block list as JSON (results are data)."""
+    try:
+        return content_text(content)
+    except UnsupportedMessageError:
+        return json.dumps(content, ensure_ascii=False, default=str)
+
+
+def message_to_turn(message: BaseMessage, tool_names: dict[str, str] | None = None) -> Turn:
+    """One LangChain message as a mapper :class:`Turn` (``tool_names``: tool call id -> tool name so far)."""
     if isinstance(message, HumanMessage):
         return Turn("user", content_text(message.content))
     if isinstance(message, AIMessage):
-        if message.tool_calls or message.invalid_tool_calls:
-            raise UnsupportedMessageError("ChatRoutes has no tool calling; an AI message carries tool calls")
-        return Turn("assistant", content_text(message.content), ref_of(message))
+        calls = tuple(
+            ToolCallTurn(call.get("id") or "", call["name"], call.get("args") or {})
+            for call in message.tool_calls
+        )
+        if tool_names is not None:
+            tool_names.update({call.id: call.name for call in calls if call.id})
+        return Turn("assistant", content_text(message.content), ref_of(message), calls)
     if isinstance(message, SystemMessage):
         return Turn("system", content_text(message.content))
+    if isinstance(message, ToolMessage):
+        name = message.name or (tool_names or {}).get(message.tool_call_id)
+        return Turn("tool", _tool_result_text(message.content), tool_call_id=message.tool_call_id, name=name,
+                    is_error=message.status == "error")  # fmt: skip
     if isinstance(message, ChatMessage) and message.role.lower() in _CHAT_ROLES:
         return Turn(_CHAT_ROLES[message.role.lower()], content_text(message.content))
     raise UnsupportedMessageError(
-        f"ChatRoutes has no tool calling and takes user, assistant and system messages only; "
-        f"got a {message.type!r} message"
+        f"ChatRoutes takes user, assistant, system and tool messages only; got a {message.type!r} message"
     )
 
 
 def messages_to_turns(messages: Sequence[BaseMessage]) -> list[Turn]:
     """Convert a whole list (validating every message before anything is sent)."""
-    return [message_to_turn(message) for message in messages]
+    names: dict[str, str] = {}
+    return [message_to_turn(message, names) for message in messages]
 
 
-_PLAIN_TYPES = (HumanMessage, SystemMessage)
-
-
-def turns_from_anchor(messages: Sequence[BaseMessage]) -> list[Turn]:
-    """The turns the mapper needs: from the last ChatRoutes reply on (all of them if there is none).
-
-    The server already holds everything before that reply, so only the tail is converted; the messages
-    before it are still checked (same errors as :func:`messages_to_turns`), cheaply. The mapper plans the
-    same way from this tail as from the whole list: it only looks at and after the last anchored reply.
-    """
-    anchor = None
-    for index in range(len(messages) - 1, -1, -1):
-        message = messages[index]
-        if isinstance(message, AIMessage) and ref_of(message) is not None:
-            anchor = index
-            break
-    if anchor is None:
-        return messages_to_turns(messages)
-    for message in messages[:anchor]:
-        if not isinstance(message.content, str):
-            message_to_turn(message)  # raises for a non-text block
-        elif isinstance(message, AIMessage):
-            if message.tool_calls or message.invalid_tool_calls:
-                message_to_turn(message)  # raises: tool calls
-        elif not isinstance(message, _PLAIN_TYPES):
-            message_to_turn(message)  # raises for what the server could never have stored
-    return messages_to_turns(messages[anchor:])
+def reply_turn(message: AIMessage) -> Turn:
+    """The turn a reply we return will be read as when the caller passes it back (what its ref seals)."""
+    return message_to_turn(message)
 
 
 def usage_metadata(usage: Usage) -> UsageMetadata:
@@ -120,24 +112,6 @@ def reply_metadata(ref: TreeRef, model: str | None, finish_reason: str) -> dict[
     }
 
 
-TURN_KEY = "chatroutes_turn"
-
-
-def turn_proof(
-    follows: str | None, message: Message, content: str, *, stopped: bool
-) -> dict[str, str] | None:
-    """What a history needs to add this exchange to a cached branch without reading it again, or None.
-
-    Only for a turn the server accepted right after ``follows`` (a ``parentMessageId`` precondition), whose
-    user message id it reported (the reply's parent) and whose reply text is complete (no stop cut):
-    ``{"follows", "user_message_id", "user_content_sha256"}``.
-    """
-    if follows is None or stopped or not message.parent_message_id:
-        return None
-    digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
-    return {"follows": follows, "user_message_id": message.parent_message_id, "user_content_sha256": digest}
-
-
 def reply_to_message(
     ref: TreeRef,
     message: Message,
@@ -146,15 +120,18 @@ def reply_to_message(
     *,
     text: str,
     stopped: bool,
-    proof: dict[str, str] | None = None,
 ) -> AIMessage:
-    """The reply as an ``AIMessage`` whose ``id`` is the ChatRoutes message id."""
+    """The reply as an ``AIMessage`` whose ``id`` is the ChatRoutes message id (``ref`` not yet sealed)."""
     metadata = reply_metadata(ref, model or message.model, _finish_reason(message, stopped))
-    if proof is not None:
-        metadata[TURN_KEY] = proof
     return AIMessage(
         content=text, id=message.id, response_metadata=metadata, usage_metadata=usage_metadata(usage)
     )
+
+
+def with_ref(message: AIMessage, ref: TreeRef) -> AIMessage:
+    """``message`` with its ref replaced (sealed over the message as the caller receives it)."""
+    message.response_metadata[METADATA_KEY] = ref.as_dict()
+    return message
 
 
 def last_chunk(
@@ -197,6 +174,8 @@ class StopScanner:
     def __init__(self, stop: Sequence[str] | None) -> None:
         self.stop = [s for s in stop or () if s]
         self.stopped = False
+        self.emitted = ""
+        """Everything :meth:`feed` has returned so far."""
         self._held = ""
 
     def feed(self, piece: str) -> str:
@@ -206,10 +185,12 @@ class StopScanner:
         text, self.stopped = apply_stop(buffer, self.stop)
         if self.stopped:
             self._held = ""
-            return text
-        keep = self._partial_suffix(buffer)
-        self._held = buffer[len(buffer) - keep :] if keep else ""
-        return buffer[: len(buffer) - keep]
+        else:
+            keep = self._partial_suffix(buffer)
+            self._held = buffer[len(buffer) - keep :] if keep else ""
+            text = buffer[: len(buffer) - keep]
+        self.emitted += text
+        return text
 
     def flush(self) -> str:
         held, self._held = self._held, ""

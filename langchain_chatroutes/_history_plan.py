@@ -23,6 +23,7 @@ __all__ = [
     "plan_add",
     "relabel",
     "stored_to_message",
+    "turn_to_message",
     "validate_id",
 ]
 
@@ -131,7 +132,12 @@ def plan_add(
                 )
             stored += 1
             continue
-        turn = message_to_turn(message)  # tool messages, tool calls, non-text blocks raise here
+        turn = message_to_turn(message)  # unknown roles and non-text blocks raise here
+        if turn.role == "tool":
+            raise ForeignMessageError(
+                f"message {position} is a tool result; it reaches ChatRoutes with the model's next turn "
+                "(pass it to ChatChatRoutes), not through the history; nothing was written"
+            )
         if turn.role == "assistant":
             raise ForeignMessageError(
                 f"message {position} is an assistant reply that ChatRoutes did not generate; "
@@ -143,22 +149,31 @@ def plan_add(
     return Plan(send=(), reply=reply, stored=stored, reply_turns=reply_turns)
 
 
-def stored_to_message(message: Message, ref: TreeRef) -> BaseMessage:
-    """A message read from a branch as a LangChain message carrying its ChatRoutes id and ``ref``.
+def turn_to_message(turn: Turn) -> BaseMessage:
+    """A turn read from a branch as a LangChain message carrying its ChatRoutes id and ``ref``.
 
-    Assistant messages get the same ``response_metadata`` as a ``ChatChatRoutes`` reply, so the model
-    continues from them; user and system messages carry the ref in ``additional_kwargs``.
+    Assistant messages get the same ``response_metadata`` as a ``ChatChatRoutes`` reply (read-time digests
+    included), so the model continues from them; user and system messages carry the ref in
+    ``additional_kwargs``.
     """
-    if message.role == "assistant":
+    ref = turn.ref
+    assert ref is not None
+    if turn.role == "assistant":
         return AIMessage(
-            content=message.content,
-            id=message.id,
-            response_metadata=reply_metadata(ref, message.model, "stop"),
+            content=turn.content,
+            id=ref.message_id,
+            response_metadata=reply_metadata(ref, None, "stop"),
         )
     kwargs = {METADATA_KEY: ref.as_dict()}
-    if message.role == "system":
-        return SystemMessage(content=message.content, id=message.id, additional_kwargs=kwargs)
-    return HumanMessage(content=message.content, id=message.id, additional_kwargs=kwargs)
+    if turn.role == "system":
+        return SystemMessage(content=turn.content, id=ref.message_id, additional_kwargs=kwargs)
+    return HumanMessage(content=turn.content, id=ref.message_id, additional_kwargs=kwargs)
+
+
+def stored_to_message(message: Message, ref: TreeRef) -> BaseMessage:
+    """One stored message as a LangChain message (no digest: it is not read as part of a history)."""
+    return turn_to_message(Turn(message.role if message.role in ("assistant", "system") else "user",
+                                message.content, ref))  # fmt: skip
 
 
 def relabel(message: BaseMessage, branch_id: str) -> BaseMessage:
@@ -166,7 +181,7 @@ def relabel(message: BaseMessage, branch_id: str) -> BaseMessage:
     ref = message_ref(message)
     if ref is None:
         return message
-    moved = TreeRef(ref.conversation_id, branch_id, ref.message_id).as_dict()
+    moved = ref.seen_through(branch_id).as_dict()
     if METADATA_KEY in message.response_metadata:
         return message.model_copy(
             update={"response_metadata": {**message.response_metadata, METADATA_KEY: moved}}

@@ -6,10 +6,14 @@ turns to it. Branches are alternate histories: :meth:`~ChatRoutesChatMessageHist
 :meth:`~ChatRoutesChatMessageHistory.switch` moves to another, :meth:`~ChatRoutesChatMessageHistory.branches`
 lists them.
 
-Who owns the state: the ChatRoutes server. ``ChatChatRoutes`` already stores each turn it sends together with
-its reply, so when the history is paired with that model (``RunnableWithMessageHistory``, LangGraph), the
-history only reads: ``add_messages`` recognises what the server holds and writes nothing twice. See
-``docs/memory.md`` for the full story, including why LangGraph is the recommended path in langchain-core 1.x.
+Who owns the state: the ChatRoutes server. Every read asks it (one request when the server includes a fork's
+inherited part), so a history always reflects every write to its branch, by any object or process.
+``ChatChatRoutes`` already stores each turn it sends together with its reply, so when the history is paired
+with that model (``RunnableWithMessageHistory``, LangGraph), the history only reads: ``add_messages``
+recognises what the server holds and writes nothing twice. See ``docs/memory.md`` for the full story.
+
+Every operation is written once, as a flow of requests (``chatroutes_core._flow``), and run by the sync
+methods on a ``ChatRoutesClient`` and by their async twins on an ``AsyncChatRoutesClient``.
 
 Writing rules of :meth:`~ChatRoutesChatMessageHistory.add_messages` (the whole batch is checked first; a bad
 batch raises :class:`ForeignMessageError` before any request):
@@ -25,11 +29,9 @@ batch raises :class:`ForeignMessageError` before any request):
 
 from __future__ import annotations
 
-import hashlib
 import threading
-import weakref
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -38,27 +40,22 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import SecretStr
 
 from chatroutes_core import AsyncChatRoutesClient
-from chatroutes_core.mapper import (
-    AsyncConversationMapper,
-    Binding,
-    ConversationMapper,
-    TreeRef,
-    Turn,
-    render_transcript,
-)
-from langchain_chatroutes._convert import METADATA_KEY, TURN_KEY, reply_metadata
+from chatroutes_core._flow import ClientCall, Flow, arun, run
+from chatroutes_core.mapper import Binding, TipCache, TreeRef, history_turns
+from chatroutes_core.mapper import _flows as turn_flows
+from chatroutes_core.resources._history import read_branch
 from langchain_chatroutes._history_plan import (
     ForeignMessageError,
     message_ref,
     plan_add,
-    relabel,
     stored_to_message,
+    turn_to_message,
     validate_id,
 )
 
 if TYPE_CHECKING:
     from chatroutes_core import ChatRoutesClient
-    from chatroutes_core.models import Branch, Checkpoint, Message, SendMessageResponse
+    from chatroutes_core.models import Branch, Checkpoint
 
 __all__ = [
     "BranchCache",
@@ -68,26 +65,13 @@ __all__ = [
     "ForeignMessageError",
 ]
 
-# Branch structure (parent, fork point, main or not) never changes once a branch exists, so it is shared by
-# every history on the same client: a history made per turn (RunnableWithMessageHistory) reads its branch
-# with one GET instead of two. Keyed weakly by client, then by conversation id.
-_STRUCTURE: weakref.WeakKeyDictionary[Any, dict[str, list[Branch]]] = weakref.WeakKeyDictionary()
-
-
 class BranchCache:
-    """Branch histories shared by the histories made with it (opt-in), e.g. one per turn by a factory.
+    """Branch structure shared by the histories made with it (opt-in), e.g. one per turn by a factory.
 
-    ``RunnableWithMessageHistory`` makes a new history every turn, and a new history reads the whole branch
-    (one GET whose size grows with the conversation). Histories given the same ``BranchCache`` start from
-    what the last of them saw instead. An entry changes only with what a history proves: a read; its own
-    send, when the server says the stored user message follows the cached tip; or a ``ChatChatRoutes`` reply
-    whose turn the server accepted right after the cached tip (``parentMessageId``). Anything unproven drops
-    the entry, and fork-at-tip, checkpoint and clear always read afresh.
-
-    Use it when the branches are written only through these histories and the ``ChatChatRoutes`` models
-    paired with them (the usual chat-app loop): a write made elsewhere (another process, a direct client
-    call) is not seen until a history reads again. Even then nothing is written after someone else's turn:
-    ``ChatChatRoutes`` sends with ``parentMessageId``, the server refuses a moved tip, and the model forks.
+    A branch's structure (its parent, its fork point, whether it is main) never changes once it exists, so
+    histories given the same ``BranchCache`` share it: a history made per turn (``RunnableWithMessageHistory``)
+    then never reads the branch list again, even on a server that leaves a fork's inherited part out of its
+    messages. Messages are never cached: every read asks the server.
 
     Example:
         >>> cache = BranchCache()
@@ -99,29 +83,35 @@ class BranchCache:
         if maxsize < 1:
             raise ValueError("maxsize must be at least 1")
         self.maxsize = maxsize
-        self._entries: OrderedDict[tuple[str, str], list[BaseMessage]] = OrderedDict()
+        self._entries: OrderedDict[str, list[Branch]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, conversation_id: str, branch_id: str) -> list[BaseMessage] | None:
-        """A copy of the branch's cached history, or None."""
+    def get(self, conversation_id: str) -> list[Branch] | None:
+        """A copy of the conversation's known branches, or None."""
         with self._lock:
-            entry = self._entries.get((conversation_id, branch_id))
+            entry = self._entries.get(conversation_id)
             if entry is None:
                 return None
-            self._entries.move_to_end((conversation_id, branch_id))
+            self._entries.move_to_end(conversation_id)
             return list(entry)
 
-    def put(self, conversation_id: str, branch_id: str, messages: Sequence[BaseMessage] | None) -> None:
-        """Remember the branch's history (None forgets it)."""
-        key = (conversation_id, branch_id)
+    def put(self, conversation_id: str, branches: Sequence[Branch] | None) -> None:
+        """Remember the conversation's branches (None forgets them)."""
         with self._lock:
-            if messages is None:
-                self._entries.pop(key, None)
+            if branches is None:
+                self._entries.pop(conversation_id, None)
                 return
-            self._entries[key] = list(messages)
-            self._entries.move_to_end(key)
+            self._entries[conversation_id] = list(branches)
+            self._entries.move_to_end(conversation_id)
             while len(self._entries) > self.maxsize:
                 self._entries.popitem(last=False)
+
+    def add(self, conversation_id: str, branch: Branch) -> None:
+        """Remember one more branch of a conversation whose branches are known."""
+        with self._lock:
+            entry = self._entries.get(conversation_id)
+            if entry is not None:
+                entry.append(branch)
 
     def __len__(self) -> int:
         with self._lock:
@@ -129,33 +119,6 @@ class BranchCache:
 
     def __repr__(self) -> str:
         return f"BranchCache(maxsize={self.maxsize}, size={len(self)})"
-
-
-class _RefsOf(Mapping[str, TreeRef]):
-    """``message id -> ref`` of held messages, looked up newest first (no per-call dict of the branch).
-
-    Every message a history holds was made by it with ``id`` equal to its ref's ``message_id``.
-    """
-
-    def __init__(self, messages: Sequence[BaseMessage]) -> None:
-        self._messages = messages
-
-    def __getitem__(self, message_id: str) -> TreeRef:
-        for message in reversed(self._messages):
-            if message.id == message_id:
-                ref = message_ref(message)
-                if ref is not None and ref.message_id == message_id:
-                    return ref
-        raise KeyError(message_id)
-
-    def __iter__(self) -> Iterator[str]:
-        for message in self._messages:
-            ref = message_ref(message)
-            if ref is not None:
-                yield ref.message_id
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
 
 
 class BranchInUseError(ValueError):
@@ -219,7 +182,6 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         branch_cache: BranchCache | None = None,
     ) -> None:
         super().__init__()
-        self.branch_cache = branch_cache
         self._conversation_id = validate_id(conversation_id, "conversation_id")
         self._branch_id = validate_id(branch_id, "branch_id", allow_empty=True)
         if self._branch_id is not None and self._conversation_id is None:
@@ -228,12 +190,12 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
             raise ValueError("model must be a non-empty string")
         self.model = model
         self.title = title
+        self.branch_cache = branch_cache if branch_cache is not None else BranchCache(maxsize=4)
         self._client = client
         self._async_client = async_client
         # handed to a client only; a SecretStr so it stays out of repr, vars() dumps and tracebacks' locals
         self._api_key = SecretStr(api_key) if api_key else None
         self._base_url = base_url
-        self._held: list[BaseMessage] | None = None
         self._owned: list[ChatRoutesClient | AsyncChatRoutesClient] = []
         self.last_reply: AIMessage | None = None
         """The reply ChatRoutes generated for the last user turn this history sent itself."""
@@ -262,8 +224,7 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         """The history of another branch of the same conversation (same clients; no request)."""
         if self._conversation_id is None:
             raise ValueError("this history has no conversation yet, so it has no other branch to switch to")
-        target = validate_id(branch_id, "branch_id")
-        return self._sibling(target)
+        return self._sibling(validate_id(branch_id, "branch_id"))
 
     def _sibling(self, branch_id: str | None) -> ChatRoutesChatMessageHistory:
         return type(self)(
@@ -322,164 +283,96 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
             else:
                 client.close()
 
-    # -- the cached branch (this object's, shared with the other histories on the same client) ----------
+    # -- the flows (each operation written once; the public methods run them on a client) --------------
 
-    @property
-    def _cache(self) -> list[BaseMessage] | None:
-        return self._held
-
-    @_cache.setter
-    def _cache(self, messages: list[BaseMessage] | None) -> None:
-        self._held = messages
-        if self.branch_cache is not None and self._conversation_id and self._branch_id:
-            self.branch_cache.put(self._conversation_id, self._branch_id, messages)
-
-    def _shared(self, branch_id: str) -> list[BaseMessage] | None:
+    def _structure(self) -> list[Branch] | None:
         assert self._conversation_id is not None
-        if self.branch_cache is None:
-            return None
-        known = self.branch_cache.get(self._conversation_id, branch_id)
-        if known is not None:
-            self._held = known
-            return list(known)
-        return None
-
-    # -- pure helpers shared by the sync and async twins ------------------------------------------------
-
-    def _known_structure(self, client: Any) -> list[Branch] | None:
-        assert self._conversation_id is not None
-        branches = _STRUCTURE.get(client, {}).get(self._conversation_id)
+        branches = self.branch_cache.get(self._conversation_id)
         if branches is None:
             return None
-        if self._branch_id is None:
-            return branches if any(b.is_main for b in branches) else None
-        return branches if any(b.id == self._branch_id for b in branches) else None
+        wanted = (lambda b: b.is_main) if self._branch_id is None else (lambda b: b.id == self._branch_id)
+        return branches if any(wanted(b) for b in branches) else None
 
-    def _remember_structure(self, client: Any, branches: Sequence[Branch]) -> None:
+    def _branches_flow(self, *, fresh: bool = False) -> Flow[list[Branch]]:
         assert self._conversation_id is not None
-        _STRUCTURE.setdefault(client, {})[self._conversation_id] = list(branches)
+        branches = None if fresh else self._structure()
+        if branches is None:
+            branches = yield ClientCall("branches", "list", (self._conversation_id,))
+            self.branch_cache.put(self._conversation_id, branches)
+        return branches
 
-    def _add_branch(self, client: Any, branch: Branch) -> None:
-        assert self._conversation_id is not None
-        known = _STRUCTURE.setdefault(client, {}).setdefault(self._conversation_id, [])
-        known.append(branch)
-
-    def _resolve_branch(self, branches: Sequence[Branch]) -> str:
-        if self._branch_id is None:
-            main = next((b for b in branches if b.is_main), None)
-            if main is None:
-                raise ValueError(f"conversation {self._conversation_id!r} has no main branch")
-            self._branch_id = main.id
-        return self._branch_id
-
-    def _fill_cache(self, stored: Sequence[Message], branch_id: str) -> list[BaseMessage]:
-        assert self._conversation_id is not None
-        self._cache = [stored_to_message(m, TreeRef(self._conversation_id, branch_id, m.id)) for m in stored]
-        return list(self._cache)
-
-    def _known_refs(self) -> Mapping[str, TreeRef]:
-        return _RefsOf(self._cache or ())
-
-    def _needs_read(self, messages: Sequence[BaseMessage]) -> bool:
-        # Only a message with an id but no ref might be one the server holds: read to find out.
-        return (
-            self._cache is None
-            and self._conversation_id is not None
-            and any(m.id is not None and message_ref(m) is None for m in messages)
-        )
-
-    def _after_send(self, ref: TreeRef, response: SendMessageResponse, content: str) -> None:
-        fresh = self._conversation_id is None
-        self._conversation_id, self._branch_id = ref.conversation_id, ref.branch_id
-        reply = stored_to_message(response.message, ref)
-        self.last_reply = reply if isinstance(reply, AIMessage) else None
-        user = response.user_message
-        tip = self._cache[-1].id if self._cache else None
-        if fresh or self._cache is None or user is None or user.parent_message_id != tip:
-            self._cache = None  # not provably the next turn after what we hold: read again when asked
-            return
-        # The server says it stored the turn right after the tip we hold: extend the cache, no GET.
-        user_ref = TreeRef(ref.conversation_id, ref.branch_id, user.id)
-        user_message = HumanMessage(
-            content=content, id=user.id, additional_kwargs={METADATA_KEY: user_ref.as_dict()}
-        )
-        self._cache = [*self._cache, user_message, reply]
-
-    def _after_reply(self, ref: TreeRef, messages: Sequence[BaseMessage], turns: Sequence[Turn]) -> None:
+    def _read_flow(self) -> Flow[list[BaseMessage]]:
         if self._conversation_id is None:
-            self._conversation_id = ref.conversation_id
-        if ref.branch_id != self._branch_id:
-            # The model wrote elsewhere (e.g. it forked because the branch had moved on): follow the reply.
-            self._cache = None  # what we held of the old branch is not its tip any more
-            self._branch_id = ref.branch_id
-            self._cache = None
-        elif ref.message_id not in self._known_refs():
-            # The branch moved on: by exactly this turn if the server proved it, else read it again next time.
-            self._cache = self._extended_by(ref, messages, turns)
+            return []
+        read = yield from read_branch(self._conversation_id, self._branch_id, self._structure())
+        if read.branch_id is None:
+            return []  # a conversation with no messages on its main branch yet
+        self._branch_id = read.branch_id
+        return [turn_to_message(t) for t in history_turns(read.messages, self._conversation_id, read.branch_id)]
 
-    def _extended_by(
-        self, ref: TreeRef, messages: Sequence[BaseMessage], turns: Sequence[Turn]
-    ) -> list[BaseMessage] | None:
-        """The cache plus the model's turn, when the reply proves that turn came right after our tip."""
-        reply = next((m for m in reversed(messages) if m.id == ref.message_id), None)
-        proof = reply.response_metadata.get(TURN_KEY) if isinstance(reply, AIMessage) else None
-        if not self._cache or not turns or not isinstance(proof, dict) or not isinstance(reply, AIMessage):
-            return None
-        content = render_transcript(turns)
-        digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
-        user_id = proof.get("user_message_id")
-        if proof.get("follows") != self._cache[-1].id or proof.get("user_content_sha256") != digest:
-            return None  # not the turn right after our tip, or not the text these messages render to
-        if not isinstance(user_id, str) or not isinstance(reply.content, str):
-            return None
-        user_ref = TreeRef(ref.conversation_id, ref.branch_id, user_id)
-        user = HumanMessage(content=content, id=user_id, additional_kwargs={METADATA_KEY: user_ref.as_dict()})
-        model = reply.response_metadata.get("model_name") or None
-        stored = AIMessage(
-            content=reply.content, id=reply.id, response_metadata=reply_metadata(ref, model, "stop")
-        )
-        return [*self._cache, user, stored]
+    def _add_flow(self, messages: Sequence[BaseMessage]) -> Flow[None]:
+        known: dict[str, TreeRef] = {}
+        if self._conversation_id is not None and any(
+            m.id is not None and message_ref(m) is None for m in messages
+        ):  # a message with an id but no ref might be one the server holds: read to find out
+            for held in (yield from self._read_flow()):
+                ref = message_ref(held)
+                if held.id is not None and ref is not None:
+                    known[held.id] = ref
+        plan = plan_add(messages, known=known, conversation_id=self._conversation_id)
+        if plan.send:
+            options = turn_flows.TurnOptions(self.model, TipCache(maxsize=1), self.title)
+            binding = Binding(self._conversation_id, self._branch_id)
+            target, response = yield from turn_flows.send(options, plan.send, binding, {})
+            ref = turn_flows.reply_ref(options, target, response.message)
+            self._conversation_id, self._branch_id = ref.conversation_id, ref.branch_id
+            reply = stored_to_message(response.message, ref)
+            self.last_reply = reply if isinstance(reply, AIMessage) else None
+        elif plan.reply is not None:
+            # The model wrote this turn; where it landed is where this history now stands.
+            self._conversation_id = self._conversation_id or plan.reply.conversation_id
+            self._branch_id = plan.reply.branch_id
 
-    def _own_messages(self, history: Sequence[BaseMessage], branch: Branch | None) -> list[BaseMessage]:
-        fork_point = branch.fork_point_message_id if branch is not None else None
-        if fork_point is None:
-            return list(history)
-        ids = [m.id for m in history]
-        return list(history[ids.index(fork_point) + 1 :]) if fork_point in ids else list(history)
+    def _clear_flow(self) -> Flow[None]:
+        if self._conversation_id is None:
+            return
+        branches = yield from self._branches_flow(fresh=True)
+        history = yield from self._read_flow()
+        branch = next((b for b in branches if b.id == self._branch_id), None)
+        own = _own_messages(history, branch)
+        _check_clear(branches, own, self._branch_id)
+        for message in reversed(own):
+            yield ClientCall("messages", "delete", (message.id,))
 
-    def _check_clear(self, branches: Sequence[Branch], own: Sequence[BaseMessage]) -> None:
-        own_ids = {m.id for m in own}
-        blocking = [b for b in branches if b.id != self._branch_id and b.fork_point_message_id in own_ids]
-        if blocking:
-            names = ", ".join(f"{b.id} ({b.title or 'untitled'})" for b in blocking)
-            raise BranchInUseError(
-                f"clear() would delete messages that other branches were forked at: {names}. "
-                "Nothing was deleted; clear or delete those branches first."
-            )
+    def _fork_flow(self, at_message_id: str | None, title: str | None) -> Flow[ChatRoutesChatMessageHistory]:
+        history = yield from self._read_flow()
+        index = _fork_target(history, at_message_id)
+        at = history[index].id
+        assert self._conversation_id is not None and at is not None
+        branch: Branch = yield ClientCall(
+            "branches", "fork", (self._conversation_id,),
+            {"fork_point_message_id": at, "title": title or f"Fork at {at}"},
+        )  # fmt: skip
+        self.branch_cache.add(self._conversation_id, branch)
+        return self._sibling(branch.id)
 
-    def _fork_target(self, history: Sequence[BaseMessage], at_message_id: str | None) -> int:
-        if not history:
-            raise ValueError("this branch has no messages yet, so there is nothing to fork at")
-        if at_message_id is None:
-            return len(history) - 1
-        target = validate_id(at_message_id, "at_message_id")
-        for index, message in enumerate(history):
-            if message.id == target:
-                return index
-        raise ValueError(f"message {target!r} is not in this branch's history, so it cannot be a fork point")
-
-    def _forked(self, branch: Branch, prefix: Sequence[BaseMessage]) -> ChatRoutesChatMessageHistory:
-        forked = self._sibling(branch.id)
-        forked._cache = [relabel(m, branch.id) for m in prefix]  # a fork's history is this prefix
-        return forked
-
-    def _tip(self, history: Sequence[BaseMessage]) -> str:
+    def _checkpoint_flow(self) -> Flow[Checkpoint]:
+        history = yield from self._read_flow()
         if not history or history[-1].id is None:
             raise ValueError("this branch has no messages yet, so there is nothing to checkpoint")
-        return history[-1].id
+        assert self._conversation_id is not None and self._branch_id is not None
+        checkpoint: Checkpoint = yield ClientCall(
+            "checkpoints", "create", (self._conversation_id,),
+            {"branch_id": self._branch_id, "anchor_message_id": history[-1].id},
+        )  # fmt: skip
+        return checkpoint
 
-    @staticmethod
-    def _infos(branches: Sequence[Branch]) -> list[BranchInfo]:
+    def _tree_flow(self) -> Flow[list[BranchInfo]]:
+        if self._conversation_id is None:
+            return []
+        tree = yield ClientCall("conversations", "get_tree", (self._conversation_id,))
+        branches = list(tree.iter_branches())
+        self.branch_cache.put(self._conversation_id, branches)
         return [
             BranchInfo(b.id, b.title, b.is_main, b.parent_branch_id, b.fork_point_message_id, b.message_count)
             for b in branches
@@ -491,41 +384,15 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
     def messages(self) -> list[BaseMessage]:  # type: ignore[override]
         """The branch's full history (inherited prefix, then its own), each message with its ChatRoutes ref.
 
-        Read once and cached while the branch tip is unchanged (as far as this history can see).
+        Read from the server on every access (one request when it includes a fork's inherited part), so
+        writes by other objects and processes are always seen. Replies carry read-time digests: passed
+        back to ``ChatChatRoutes`` in a list, they prove the prefix with no further request.
         """
-        if self._cache is not None:
-            return list(self._cache)
-        if self._conversation_id is None:
-            return []
-        client = self._sync()
-        branches = self._known_structure(client)
-        if branches is None:
-            branches = client.branches.list(self._conversation_id)
-            self._remember_structure(client, branches)
-        branch_id = self._resolve_branch(branches)
-        shared = self._shared(branch_id)
-        if shared is not None:
-            return shared
-        stored = client.branches.get_history(self._conversation_id, branch_id, branches=branches)
-        return self._fill_cache(stored, branch_id)
+        return run(self._read_flow(), self._sync())
 
     async def aget_messages(self) -> list[BaseMessage]:
         """Async :attr:`messages` on the async client."""
-        if self._cache is not None:
-            return list(self._cache)
-        if self._conversation_id is None:
-            return []
-        client = self._async()
-        branches = self._known_structure(client)
-        if branches is None:
-            branches = await client.branches.list(self._conversation_id)
-            self._remember_structure(client, branches)
-        branch_id = self._resolve_branch(branches)
-        shared = self._shared(branch_id)
-        if shared is not None:
-            return shared
-        stored = await client.branches.get_history(self._conversation_id, branch_id, branches=branches)
-        return self._fill_cache(stored, branch_id)
+        return await arun(self._read_flow(), self._async())
 
     # -- writing ----------------------------------------------------------------------------------------
 
@@ -536,45 +403,11 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
             ForeignMessageError: an assistant reply ChatRoutes did not generate, a tool message, or a message
                 of another conversation; raised before any write.
         """
-        if self._needs_read(messages):
-            _ = self.messages
-        plan = plan_add(messages, known=self._known_refs(), conversation_id=self._conversation_id)
-        if plan.send:
-            content = render_transcript(plan.send)
-            if self._conversation_id is not None and self._branch_id is not None:
-                # The branch-scoped route also returns the stored user message, which proves where it went.
-                response = self._sync().branches.send_message(
-                    self._conversation_id, self._branch_id, content=content, model=self.model
-                )
-                ref = TreeRef(self._conversation_id, self._branch_id, response.message.id)
-            else:  # create the conversation, or send to a main branch whose id is not known yet
-                mapper = ConversationMapper(self._sync(), model=self.model, title=self.title)
-                reply = mapper.send(plan.send, Binding(self._conversation_id))
-                ref, response = reply.ref, reply.response
-            self._after_send(ref, response, content)
-        elif plan.reply is not None:
-            self._after_reply(plan.reply, messages, plan.reply_turns)
+        run(self._add_flow(messages), self._sync())
 
     async def aadd_messages(self, messages: Sequence[BaseMessage]) -> None:
         """Async :meth:`add_messages` on the async client."""
-        client = self._async()
-        if self._needs_read(messages):
-            await self.aget_messages()
-        plan = plan_add(messages, known=self._known_refs(), conversation_id=self._conversation_id)
-        if plan.send:
-            content = render_transcript(plan.send)
-            if self._conversation_id is not None and self._branch_id is not None:
-                response = await client.branches.send_message(
-                    self._conversation_id, self._branch_id, content=content, model=self.model
-                )
-                ref = TreeRef(self._conversation_id, self._branch_id, response.message.id)
-            else:
-                mapper = AsyncConversationMapper(client, model=self.model, title=self.title)
-                reply = await mapper.send(plan.send, Binding(self._conversation_id))
-                ref, response = reply.ref, reply.response
-            self._after_send(ref, response, content)
-        elif plan.reply is not None:
-            self._after_reply(plan.reply, messages, plan.reply_turns)
+        await arun(self._add_flow(messages), self._async())
 
     def add_user_message(self, message: HumanMessage | str) -> None:
         """Send a user turn; ChatRoutes stores it and replies (the reply is in :attr:`last_reply`)."""
@@ -590,115 +423,77 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         branch was forked at one of the messages to delete, raises :class:`BranchInUseError` and deletes
         nothing. To delete everything, use ``client.conversations.delete(conversation_id)``.
         """
-        if self._conversation_id is None:
-            self._cache = []
-            return
-        client = self._sync()
-        branches = client.branches.list(self._conversation_id)
-        self._remember_structure(client, branches)
-        branch_id = self._resolve_branch(branches)
-        self._cache = None  # decide what to delete from the branch as it is now, not from a cache
-        history = self.messages
-        own = self._own_messages(history, next((b for b in branches if b.id == branch_id), None))
-        self._check_clear(branches, own)
-        for message in reversed(own):
-            assert message.id is not None
-            client.messages.delete(message.id)
-        self._cache = history[: len(history) - len(own)]
+        run(self._clear_flow(), self._sync())
 
     async def aclear(self) -> None:
         """Async :meth:`clear` on the async client (same rules)."""
-        client = self._async()
-        if self._conversation_id is None:
-            self._cache = []
-            return
-        branches = await client.branches.list(self._conversation_id)
-        self._remember_structure(client, branches)
-        branch_id = self._resolve_branch(branches)
-        self._cache = None
-        history = await self.aget_messages()
-        own = self._own_messages(history, next((b for b in branches if b.id == branch_id), None))
-        self._check_clear(branches, own)
-        for message in reversed(own):
-            assert message.id is not None
-            await client.messages.delete(message.id)
-        self._cache = history[: len(history) - len(own)]
+        await arun(self._clear_flow(), self._async())
 
     # -- branches ---------------------------------------------------------------------------------------
 
     def branches(self) -> list[BranchInfo]:
         """Every branch of the conversation (one request); empty before the conversation exists."""
-        if self._conversation_id is None:
-            return []
-        client = self._sync()
-        branches = list(client.conversations.get_tree(self._conversation_id).iter_branches())
-        self._remember_structure(client, branches)
-        return self._infos(branches)
+        return run(self._tree_flow(), self._sync())
 
     async def abranches(self) -> list[BranchInfo]:
         """Async :meth:`branches`."""
-        client = self._async()
-        if self._conversation_id is None:
-            return []
-        tree = await client.conversations.get_tree(self._conversation_id)
-        branches = list(tree.iter_branches())
-        self._remember_structure(client, branches)
-        return self._infos(branches)
+        return await arun(self._tree_flow(), self._async())
 
     def fork(
         self, at_message_id: str | None = None, title: str | None = None
     ) -> ChatRoutesChatMessageHistory:
-        """Fork a new branch at ``at_message_id`` (default: the tip) and return its history.
+        """Fork a new branch at ``at_message_id`` (default: the tip, as it is now) and return its history.
 
         The new branch's history is this branch's history up to and including that message; this history
-        is unchanged. One request to fork; forking at the tip first reads the branch (so "the tip" is
-        current), forking at a given message reads only if this history has not been read yet.
+        is unchanged. Two requests: a read of the branch, then the fork.
         """
-        if at_message_id is None:
-            self._cache = None  # "the tip" means the branch's tip now, not a cached one
-        history = self.messages
-        index = self._fork_target(history, at_message_id)
-        at = history[index].id
-        assert self._conversation_id is not None and at is not None
-        client = self._sync()
-        branch = client.branches.fork(
-            self._conversation_id, fork_point_message_id=at, title=title or f"Fork at {at}"
-        )
-        self._add_branch(client, branch)
-        return self._forked(branch, history[: index + 1])
+        return run(self._fork_flow(at_message_id, title), self._sync())
 
     async def afork(
         self, at_message_id: str | None = None, title: str | None = None
     ) -> ChatRoutesChatMessageHistory:
         """Async :meth:`fork`."""
-        client = self._async()
-        if at_message_id is None:
-            self._cache = None
-        history = await self.aget_messages()
-        index = self._fork_target(history, at_message_id)
-        at = history[index].id
-        assert self._conversation_id is not None and at is not None
-        branch = await client.branches.fork(
-            self._conversation_id, fork_point_message_id=at, title=title or f"Fork at {at}"
-        )
-        self._add_branch(client, branch)
-        return self._forked(branch, history[: index + 1])
+        return await arun(self._fork_flow(at_message_id, title), self._async())
 
     def checkpoint(self) -> Checkpoint:
-        """Create a ChatRoutes checkpoint (a summary of the branch) anchored at the tip."""
-        self._cache = None  # anchor at the branch's tip now, not a cached one
-        tip = self._tip(self.messages)
-        assert self._conversation_id is not None and self._branch_id is not None
-        return self._sync().checkpoints.create(
-            self._conversation_id, branch_id=self._branch_id, anchor_message_id=tip
-        )
+        """Create a ChatRoutes checkpoint (a summary of the branch) anchored at its tip as it is now."""
+        return run(self._checkpoint_flow(), self._sync())
 
     async def acheckpoint(self) -> Checkpoint:
         """Async :meth:`checkpoint`."""
-        client = self._async()
-        self._cache = None
-        tip = self._tip(await self.aget_messages())
-        assert self._conversation_id is not None and self._branch_id is not None
-        return await client.checkpoints.create(
-            self._conversation_id, branch_id=self._branch_id, anchor_message_id=tip
+        return await arun(self._checkpoint_flow(), self._async())
+
+
+# -- pure helpers ---------------------------------------------------------------------------------------
+
+
+def _own_messages(history: Sequence[BaseMessage], branch: Branch | None) -> list[BaseMessage]:
+    fork_point = branch.fork_point_message_id if branch is not None else None
+    if fork_point is None:
+        return list(history)
+    ids = [m.id for m in history]
+    return list(history[ids.index(fork_point) + 1 :]) if fork_point in ids else list(history)
+
+
+def _check_clear(branches: Sequence[Branch], own: Sequence[BaseMessage], branch_id: str | None) -> None:
+    own_ids = {m.id for m in own}
+    blocking = [b for b in branches if b.id != branch_id and b.fork_point_message_id in own_ids]
+    if blocking:
+        names = ", ".join(f"{b.id} ({b.title or 'untitled'})" for b in blocking)
+        raise BranchInUseError(
+            f"clear() would delete messages that other branches were forked at: {names}. "
+            "Nothing was deleted; clear or delete those branches first."
         )
+
+
+def _fork_target(history: Sequence[BaseMessage], at_message_id: str | None) -> int:
+    if not history:
+        raise ValueError("this branch has no messages yet, so there is nothing to fork at")
+    if at_message_id is None:
+        return len(history) - 1
+    target = validate_id(at_message_id, "at_message_id")
+    for index, message in enumerate(history):
+        if message.id == target:
+            return index
+    raise ValueError(f"message {target!r} is not in this branch's history, so it cannot be a fork point")
+

@@ -30,20 +30,25 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 from chatroutes_core._exceptions import ChatRoutesError
 from chatroutes_core.mapper import (
     AsyncConversationMapper,
+    AsyncMappedStream,
     Binding,
     ConversationMapper,
+    MappedReply,
+    MappedStream,
     TipCache,
     Turn,
 )
 from langchain_chatroutes._convert import (
+    METADATA_KEY,
     PROVIDER,
     StopScanner,
     apply_stop,
     json_instruction,
     last_chunk,
+    messages_to_turns,
     reply_to_message,
-    turn_proof,
-    turns_from_anchor,
+    reply_turn,
+    with_ref,
 )
 from langchain_chatroutes._errors import to_model_error
 
@@ -51,6 +56,7 @@ if TYPE_CHECKING:
     from langchain_core.language_models.model_profile import ModelProfile
 
     from chatroutes_core._client import AsyncChatRoutesClient, ChatRoutesClient
+    from chatroutes_core.models import CompleteEvent
 
 __all__ = ["ChatChatRoutes"]
 
@@ -239,7 +245,7 @@ class ChatChatRoutes(BaseChatModel):
     def _prepare(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
     ) -> tuple[list[Turn], Binding, dict[str, Any], list[str]]:
-        turns = turns_from_anchor(messages)  # the server holds everything before the last reply
+        turns = messages_to_turns(messages)  # the whole list: every message is proven or sent
         if instruction := kwargs.get(_INSTRUCTION_KWARG):
             turns.append(Turn("system", instruction))
         self._with_binding(None, kwargs)  # inside a chain, the context's config carries the binding
@@ -254,6 +260,14 @@ class ChatChatRoutes(BaseChatModel):
         }
         return turns, binding, generation, list(stop if stop is not None else self.stop or [])
 
+    @staticmethod
+    def _result(reply: MappedReply, stops: list[str]) -> ChatResult:
+        text, stopped = apply_stop(reply.message.content, stops)
+        message = reply_to_message(reply.ref, reply.message, reply.usage, reply.model, text=text,
+                                   stopped=stopped)  # fmt: skip
+        with_ref(message, reply.seal(reply_turn(message)))
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
     def _generate(
         self, messages: list[BaseMessage], stop: list[str] | None = None,
         run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any,
@@ -265,11 +279,7 @@ class ChatChatRoutes(BaseChatModel):
             reply = mapper.send(turns, binding, **generation)
         except ChatRoutesError as exc:
             raise to_model_error(exc) from exc
-        text, stopped = apply_stop(reply.message.content, stops)
-        proof = turn_proof(reply.follows, reply.message, reply.content, stopped=stopped)
-        message = reply_to_message(reply.ref, reply.message, reply.usage, reply.model, text=text,
-                                   stopped=stopped, proof=proof)
-        return ChatResult(generations=[ChatGeneration(message=message)])
+        return self._result(reply, stops)
 
     async def _agenerate(
         self, messages: list[BaseMessage], stop: list[str] | None = None,
@@ -282,11 +292,17 @@ class ChatChatRoutes(BaseChatModel):
             reply = await mapper.send(turns, binding, **generation)
         except ChatRoutesError as exc:
             raise to_model_error(exc) from exc
-        text, stopped = apply_stop(reply.message.content, stops)
-        proof = turn_proof(reply.follows, reply.message, reply.content, stopped=stopped)
-        message = reply_to_message(reply.ref, reply.message, reply.usage, reply.model, text=text,
-                                   stopped=stopped, proof=proof)
-        return ChatResult(generations=[ChatGeneration(message=message)])
+        return self._result(reply, stops)
+
+    @staticmethod
+    def _last(stream: MappedStream | AsyncMappedStream, event: CompleteEvent, scanner: StopScanner) -> AIMessageChunk:
+        assert stream.ref is not None
+        rest = scanner.flush()
+        chunk = last_chunk(stream.ref, event.message, event.usage, event.model, text=rest,
+                           stopped=scanner.stopped)  # fmt: skip
+        shown = AIMessage(content=scanner.emitted + rest)
+        chunk.response_metadata[METADATA_KEY] = stream.seal(reply_turn(shown)).as_dict()
+        return chunk
 
     def _stream(
         self, messages: list[BaseMessage], stop: list[str] | None = None,
@@ -304,11 +320,7 @@ class ChatChatRoutes(BaseChatModel):
                                 run_manager.on_llm_new_token(text, chunk=chunk)
                             yield chunk
                     else:
-                        assert stream.ref is not None
-                        yield ChatGenerationChunk(message=last_chunk(
-                            stream.ref, event.message, event.usage, event.model, text=scanner.flush(),
-                            stopped=scanner.stopped,
-                        ))
+                        yield ChatGenerationChunk(message=self._last(stream, event, scanner))
         except ChatRoutesError as exc:
             raise to_model_error(exc) from exc
 
@@ -328,11 +340,7 @@ class ChatChatRoutes(BaseChatModel):
                                 await run_manager.on_llm_new_token(text, chunk=chunk)
                             yield chunk
                     else:
-                        assert stream.ref is not None
-                        yield ChatGenerationChunk(message=last_chunk(
-                            stream.ref, event.message, event.usage, event.model, text=scanner.flush(),
-                            stopped=scanner.stopped,
-                        ))
+                        yield ChatGenerationChunk(message=self._last(stream, event, scanner))
         except ChatRoutesError as exc:
             raise to_model_error(exc) from exc
 

@@ -9,7 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chatroutes_core._client import AsyncChatRoutesClient, ChatRoutesClient
+from dataclasses import replace
+
 from chatroutes_core.mapper import (
+    NO_SYSTEM,
     AsyncConversationMapper,
     Binding,
     ConversationMapper,
@@ -22,8 +25,11 @@ from chatroutes_core.mapper import (
     Turn,
     UnsupportedMessageError,
     plan_turn,
+    prove,
     render_transcript,
+    system_digest,
 )
+from chatroutes_core.mapper._digest import annotate
 from chatroutes_core.testing import LocalServer
 
 A1 = TreeRef("conv_1", "br_main", "msg_a1")
@@ -37,33 +43,42 @@ def _tips(*entries: tuple[str, str, str]) -> TipCache:
     return tips
 
 
+def _sealed(turns: list[Turn]) -> list[Turn]:
+    """The list as a branch read back would carry it: every reply with its read-time digest."""
+    return annotate(turns)
+
+
 def _history() -> list[Turn]:
-    return [
+    return _sealed([
         Turn("user", "one"),
         Turn("assistant", "reply one", A1),
         Turn("user", "two"),
         Turn("assistant", "reply two", A2),
-        Turn("user", "three"),
-    ]
+    ]) + [Turn("user", "three")]
 
 
-# --- plan_turn: the four cases -------------------------------------------------------------------------
+def _at(plan: Plan) -> tuple[object, ...]:
+    anchor = plan.anchor.message_id if plan.anchor is not None else None
+    return plan.action, plan.content, plan.conversation_id, plan.branch_id, anchor
+
+
+# --- plan_turn: the cases -------------------------------------------------------------------------------
 
 
 def test_no_anchor_unbound_starts_a_conversation_with_the_whole_transcript() -> None:
     plan = plan_turn([Turn("system", "Be brief."), Turn("user", "Hi")])
-    assert plan == Plan("new", "[system] Be brief.\n\nHi")
+    assert _at(plan) == ("new", "[system] Be brief.\n\nHi", None, None, None)
 
 
 def test_anchor_at_known_tip_continues_on_its_branch() -> None:
     plan = plan_turn(_history(), None, _tips(("conv_1", "br_main", "msg_a2")))
-    assert plan == Plan("continue", "three", "conv_1", "br_main", A2)
+    assert _at(plan) == ("continue", "three", "conv_1", "br_main", "msg_a2")
 
 
 def test_anchor_before_known_tip_forks_at_the_anchor() -> None:
     turns = [*_history()[:2], Turn("user", "edited two")]
     plan = plan_turn(turns, None, _tips(("conv_1", "br_main", "msg_a2")))
-    assert plan == Plan("fork", "edited two", "conv_1", "br_main", A1)
+    assert _at(plan) == ("fork", "edited two", "conv_1", "br_main", "msg_a1")
 
 
 def test_unknown_tip_needs_a_check_that_resolves_either_way() -> None:
@@ -78,22 +93,22 @@ def test_unknown_tip_needs_a_check_that_resolves_either_way() -> None:
 def test_bound_without_anchor_sends_only_the_trailing_turn() -> None:
     turns = [Turn("user", "old"), Turn("assistant", "not ours"), Turn("user", "new"), Turn("user", "more")]
     plan = plan_turn(turns, Binding("conv_9", "br_9"))
-    assert plan == Plan("bound", "new\n\nmore", "conv_9", "br_9")
+    assert _at(plan) == ("bound", "new\n\nmore", "conv_9", "br_9", None)
 
 
 def test_bound_to_a_conversation_only_writes_to_its_main_branch() -> None:
     plan = plan_turn([Turn("user", "hello")], Binding("conv_9"))
-    assert plan == Plan("bound", "hello", "conv_9", None)
+    assert _at(plan) == ("bound", "hello", "conv_9", None, None)
 
 
 def test_binding_names_the_branch_and_the_anchor_says_where_the_caller_stands() -> None:
     # br_fork was forked at msg_a2, so msg_a2 (inherited from the parent) is its tip.
     tips = _tips(("conv_1", "br_fork", "msg_a2"), ("conv_1", "br_main", "msg_later"))
     plan = plan_turn(_history(), Binding("conv_1", "br_fork"), tips)
-    assert plan == Plan("continue", "three", "conv_1", "br_fork", A2)
+    assert _at(plan) == ("continue", "three", "conv_1", "br_fork", "msg_a2")
     earlier = plan_turn([*_history()[:2], Turn("user", "x")], Binding("conv_1", "br_fork"), tips)
     assert earlier.action == "fork"
-    assert earlier.anchor == A1
+    assert earlier.anchor is not None and earlier.anchor.message_id == "msg_a1"
 
 
 def test_anchor_from_another_conversation_than_the_binding_is_an_error() -> None:
@@ -106,6 +121,76 @@ def test_branch_binding_without_conversation_is_an_error() -> None:
         Binding(branch_id="br_1")
 
 
+# --- fidelity: every message is proven or sent ----------------------------------------------------------
+
+
+def test_a_changed_system_prompt_travels_with_the_turn_and_an_unchanged_one_does_not() -> None:
+    tips = _tips(("conv_1", "br_main", "msg_a2"))
+    first = [Turn("system", "DOC-A"), *_history()[:4]]
+    sealed_a = [*first[:-1], Turn("assistant", "reply two", replace(A2, **_digests(first, "DOC-A")))]
+    same = plan_turn([*sealed_a, Turn("user", "three")], None, tips)
+    assert same.content == "three"
+    changed = plan_turn([Turn("system", "DOC-B"), *sealed_a[1:], Turn("user", "three")], None, tips)
+    assert changed.action == "continue"  # system text never forks
+    assert changed.content == "[system] DOC-B\n\nthree"
+    dropped = plan_turn([*sealed_a[1:], Turn("user", "three")], None, tips)
+    assert dropped.content == f"{NO_SYSTEM}\n\nthree"
+
+
+def _digests(turns: list[Turn], system: str) -> dict[str, str]:
+    sealed = annotate(turns)
+    ref = sealed[-1].ref
+    assert ref is not None and ref.digest is not None
+    return {"digest": ref.digest, "system_digest": system_digest(system)}
+
+
+def test_an_edit_before_the_anchor_forks_at_the_last_shared_reply() -> None:
+    turns = _history()
+    edited = [turns[0], turns[1], Turn("user", "TWO (edited)"), turns[3], turns[4]]
+    plan = plan_turn(edited, None, _tips(("conv_1", "br_main", "msg_a2")))
+    assert plan.action == "fork"
+    assert plan.anchor is not None and plan.anchor.message_id == "msg_a1"
+    assert plan.content == "[user] TWO (edited)\n\n[assistant] reply two\n\n[user] three"
+
+
+def test_an_edit_of_the_first_message_shares_nothing_and_starts_a_conversation() -> None:
+    turns = _history()
+    edited = [Turn("user", "ONE (edited)"), *turns[1:]]
+    plan = plan_turn(edited, None, _tips(("conv_1", "br_main", "msg_a2")))
+    assert plan.action == "new"
+    assert plan.content.startswith("[user] ONE (edited)\n\n[assistant] reply one")
+
+
+def test_an_inserted_or_removed_turn_is_not_that_branch() -> None:
+    turns = _history()
+    removed = [turns[2], turns[3], turns[4]]  # "one"/"reply one" dropped: the chain no longer reaches a2
+    inserted = [turns[0], Turn("user", "extra"), *turns[1:]]
+    assert plan_turn(inserted).action == "new"
+    # removing the leading exchange is a trim: a2's base chains "two" to its digest (a suffix)
+    assert plan_turn(removed, None, _tips(("conv_1", "br_main", "msg_a2"))).action == "continue"
+
+
+def test_a_trimmed_list_is_a_suffix_of_the_branch_and_continues() -> None:
+    turns = _history()
+    tips = _tips(("conv_1", "br_main", "msg_a2"))
+    assert plan_turn([turns[3], turns[4]], None, tips).action == "continue"  # starts at a reply
+    assert plan_turn([Turn("system", "S"), turns[2], turns[3], turns[4]], None, tips).action == "continue"
+    # a trimmed list with a changed turn is still caught
+    assert plan_turn([Turn("user", "TWO?"), turns[3], turns[4]], None, tips).action == "new"
+
+
+def test_a_ref_without_digests_is_verified_by_a_read() -> None:
+    plan = plan_turn([Turn("user", "one"), Turn("assistant", "r", A1), Turn("user", "next")])
+    assert plan.action == "read"
+    assert plan.anchor == A1
+
+
+def test_digests_prove_the_same_list_in_a_fresh_process() -> None:
+    turns = _history()
+    assert prove(turns).complete
+    assert prove([*turns[:3], Turn("assistant", "reply two (edited)", turns[3].ref)]).proven == 1
+
+
 # --- validation and rendering ------------------------------------------------------------------------
 
 
@@ -116,11 +201,13 @@ def test_nothing_after_the_anchor_is_an_error() -> None:
         plan_turn([])
     with pytest.raises(EmptyTurnError):
         plan_turn([Turn("user", "  ")])
+    with pytest.raises(EmptyTurnError):
+        plan_turn([*_history()[:4], Turn("system", "only a new system prompt")])
 
 
-@pytest.mark.parametrize("role", ["tool", "function", "developer"])
+@pytest.mark.parametrize("role", ["function", "developer", "critic"])
 def test_other_roles_are_rejected_before_any_request(role: str) -> None:
-    with pytest.raises(UnsupportedMessageError, match="tool calling"):
+    with pytest.raises(UnsupportedMessageError, match="tool messages only"):
         plan_turn([*_history(), Turn(role, "result")])
     assert issubclass(UnsupportedMessageError, ValueError)
 
@@ -135,9 +222,10 @@ def test_a_transcript_with_assistant_turns_labels_every_turn() -> None:
     assert render_transcript(turns) == "[system] S\n\n[user] u1\n\n[assistant] a1\n\n[user] u2"
 
 
-def test_turns_before_the_anchor_are_not_validated_or_sent() -> None:
-    turns = [Turn("tool", "old"), Turn("assistant", "r", A1), Turn("user", "next")]
-    assert plan_turn(turns, None, _tips(("conv_1", "br_main", "msg_a1"))).content == "next"
+def test_tool_results_render_as_tool_response_blocks() -> None:
+    text = render_transcript([Turn("tool", "42", tool_call_id="call_1", name="add")])
+    assert text.startswith("<tool_response>\n") and text.endswith("\n</tool_response>")
+    assert '"tool_call_id": "call_1"' in text
 
 
 # --- TipCache ---------------------------------------------------------------------------------------------
@@ -160,6 +248,8 @@ def test_tip_cache_is_a_bounded_lru() -> None:
 
 def test_tree_ref_round_trips_through_a_dict_and_rejects_partial_dicts() -> None:
     assert TreeRef.from_dict(A1.as_dict()) == A1
+    full = TreeRef("c", "b", "m", digest="d" * 32, base="0" * 32, system_digest="s" * 32)
+    assert TreeRef.from_dict(full.as_dict()) == full
     assert TreeRef.from_dict({"conversation_id": "c", "branch_id": "b"}) is None
     assert TreeRef.from_dict({"conversation_id": "c", "branch_id": "b", "message_id": 3}) is None
     assert TreeRef.from_dict("conv_1") is None
@@ -181,7 +271,7 @@ def _count(server: LocalServer, call: object) -> tuple[object, list[tuple[str, s
 
 
 def _with_reply(turns: list[Turn], reply: MappedReply) -> list[Turn]:
-    return [*turns, Turn("assistant", reply.message.content, reply.ref)]
+    return [*turns, Turn("assistant", reply.message.content, reply.ref)]  # ref sealed over this text
 
 
 def test_request_counts_for_each_case(local_server: LocalServer, client: ChatRoutesClient) -> None:
@@ -248,7 +338,7 @@ def test_bad_input_raises_before_any_request(local_server: LocalServer, client: 
     mapper = ConversationMapper(client)
     local_server.reset_requests()
     with pytest.raises(UnsupportedMessageError):
-        mapper.send([Turn("user", "hi"), Turn("tool", "42")])
+        mapper.send([Turn("user", "hi"), Turn("critic", "42")])
     with pytest.raises(EmptyTurnError):
         mapper.stream([])
     assert local_server.requests == []

@@ -17,7 +17,14 @@ from langchain_core.exceptions import (
     ModelInvalidRequestError,
     ModelRateLimitError,
 )
-from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    ChatMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
 from pydantic import BaseModel
 
 from chatroutes_core._exceptions import AuthenticationError, RateLimitError, ServerError
@@ -82,7 +89,7 @@ def test_bind_tools_says_the_api_has_no_tool_calling() -> None:
 def test_unsupported_messages_fail_before_any_client_is_built() -> None:
     model = ChatChatRoutes(api_key="k", base_url="http://127.0.0.1:9/api/v1")
     with pytest.raises(UnsupportedMessageError):
-        model.invoke([HumanMessage("hi"), ToolMessage("42", tool_call_id="call_1")])
+        model.invoke([HumanMessage("hi"), ChatMessage(role="critic", content="42")])
     with pytest.raises(UnsupportedMessageError):
         image = {"type": "image_url", "image_url": {"url": "data:image/png;base64,AA"}}
         model.invoke([HumanMessage([image])])

@@ -47,16 +47,25 @@ def test_messages_become_turns_and_our_replies_carry_their_ref() -> None:
 @pytest.mark.parametrize(
     "message",
     [
-        ToolMessage("42", tool_call_id="call_1"),
         HumanMessage([{"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}]),
         HumanMessage([{"type": "image", "base64": "AAAA", "mime_type": "image/png"}]),
-        AIMessage("", tool_calls=[{"name": "f", "args": {}, "id": "call_1", "type": "tool_call"}]),
-        ChatMessage(role="tool", content="x"),
+        ChatMessage(role="critic", content="x"),
     ],
 )
-def test_tool_messages_and_non_text_content_are_rejected(message: object) -> None:
+def test_non_text_content_and_unknown_roles_are_rejected(message: object) -> None:
     with pytest.raises(UnsupportedMessageError):
         messages_to_turns([HumanMessage("hi"), message])  # type: ignore[list-item]
+
+
+def test_tool_calls_and_tool_results_become_tool_turns() -> None:
+    call = {"name": "add", "args": {"a": 1}, "id": "call_1", "type": "tool_call"}
+    turns = messages_to_turns([
+        HumanMessage("add"), AIMessage("", tool_calls=[call]), ToolMessage("2", tool_call_id="call_1"),
+        ToolMessage([{"type": "json", "value": 3}], tool_call_id="call_1", status="error"),
+    ])  # fmt: skip
+    assert turns[1].tool_calls[0].name == "add" and dict(turns[1].tool_calls[0].arguments) == {"a": 1}
+    assert (turns[2].role, turns[2].content, turns[2].name, turns[2].tool_call_id) == ("tool", "2", "add", "call_1")
+    assert turns[3].is_error and '"value": 3' in turns[3].content
 
 
 def test_reply_and_last_chunk_carry_id_metadata_and_usage() -> None:

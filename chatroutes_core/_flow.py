@@ -1,0 +1,79 @@
+"""Flows of several requests, written once and run on either client (the h11/httpcore idea).
+
+A flow is a generator that yields :class:`ClientCall` objects and receives their results (or has the
+:class:`~chatroutes_core.ChatRoutesError` they raised thrown into it). It holds the whole decision logic of a
+multi-request operation (continue-or-fork, fork-then-send, read a branch and its parents) and does no I/O.
+:func:`run` drives it with a :class:`~chatroutes_core.ChatRoutesClient`, :func:`arun` with an
+:class:`~chatroutes_core.AsyncChatRoutesClient`: the only difference between the two is ``await``.
+
+Example:
+    >>> def first_title(conversation_id):
+    ...     conversation = yield ClientCall("conversations", "get", (conversation_id,))
+    ...     return conversation.title
+    >>> # run(first_title("conv_1"), client)  or  await arun(first_title("conv_1"), async_client)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from ._exceptions import ChatRoutesError
+
+__all__ = ["ClientCall", "Flow", "arun", "run"]
+
+T = TypeVar("T")
+
+Flow = Generator["ClientCall", Any, T]
+"""A generator that yields calls, receives their results and returns the flow's result."""
+
+
+@dataclass(frozen=True)
+class ClientCall:
+    """One client method call: ``client.<resource>.<method>(*args, **kwargs)``.
+
+    ``enter=True`` marks a context manager (``messages.stream``): the driver enters it and sends the entered
+    stream back; the caller of the driver iterates and closes it.
+    """
+
+    resource: str
+    method: str
+    args: tuple[Any, ...] = ()
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    enter: bool = False
+
+    def bound(self, client: Any) -> Any:
+        return getattr(getattr(client, self.resource), self.method)(*self.args, **self.kwargs)
+
+
+def run(flow: Flow[T], client: Any) -> T:
+    """Drive ``flow`` with a sync client."""
+    result: Any = None
+    error: ChatRoutesError | None = None
+    while True:
+        try:
+            call = flow.send(result) if error is None else flow.throw(error)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        try:
+            outcome = call.bound(client)
+            result, error = (outcome.__enter__() if call.enter else outcome), None
+        except ChatRoutesError as exc:
+            result, error = None, exc
+
+
+async def arun(flow: Flow[T], client: Any) -> T:
+    """Drive ``flow`` with an async client."""
+    result: Any = None
+    error: ChatRoutesError | None = None
+    while True:
+        try:
+            call = flow.send(result) if error is None else flow.throw(error)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        try:
+            outcome = call.bound(client)
+            result, error = (await (outcome.__aenter__() if call.enter else outcome)), None
+        except ChatRoutesError as exc:
+            result, error = None, exc

@@ -1,0 +1,74 @@
+"""Reading a branch's full history, as one flow for both clients (``branches.get_history`` and the adapters).
+
+The full history of a branch is its parent's history up to ``forkPointMessageId``, then its own messages;
+a server may or may not include the inherited part. :func:`branch_history` costs **one request** when the
+server includes it (the history starts at a root message and reports parents), and reads the branch list and
+the ancestors only when it must assemble the history itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .._flow import ClientCall, Flow
+from ..models import Branch, Message
+from .branches import _assemble, _finish, _parent_to_fetch
+
+__all__ = ["BranchRead", "branch_history", "read_branch"]
+
+
+def _self_contained(own: Sequence[Message]) -> bool:
+    """The messages start at the conversation's root, as far as the server's parent ids tell."""
+    return (
+        len(own) > 1
+        and own[0].parent_message_id is None
+        and any(message.parent_message_id for message in own[1:])
+    )
+
+
+def branch_history(
+    conversation_id: str, branch_id: str, branches: Sequence[Branch] | None = None
+) -> Flow[list[Message]]:
+    """The branch's full history, deduplicated by id, every message labelled with ``branch_id``.
+
+    ``branches`` (the conversation's branch list, if known) saves the GET of the list when the server
+    leaves the inherited part out.
+    """
+    own: list[Message] = yield ClientCall("branches", "get_messages", (conversation_id, branch_id))
+    if branches is None:
+        if _self_contained(own):
+            return _finish(own, branch_id)
+        branches = yield ClientCall("branches", "list", (conversation_id,))
+    known = {branch.id: branch for branch in branches}
+    chain: list[tuple[Branch | None, list[Message]]] = [(known.get(branch_id), own)]
+    seen = {branch_id}
+    current = _parent_to_fetch(known.get(branch_id), own, seen)
+    while current is not None:
+        seen.add(current)
+        parent: list[Message] = yield ClientCall("branches", "get_messages", (conversation_id, current))
+        chain.append((known.get(current), parent))
+        current = _parent_to_fetch(known.get(current), parent, seen)
+    return _finish(_assemble(chain), branch_id)
+
+
+@dataclass(frozen=True)
+class BranchRead:
+    """A read: the branch's id (known once read, for "the main branch") and its full history."""
+
+    branch_id: str | None
+    messages: list[Message]
+
+
+def read_branch(
+    conversation_id: str, branch_id: str | None, branches: Sequence[Branch] | None = None
+) -> Flow[BranchRead]:
+    """One branch's history; ``branch_id=None`` is the main branch (one GET, its id read off the messages)."""
+    if branch_id is not None:
+        return BranchRead(branch_id, (yield from branch_history(conversation_id, branch_id, branches)))
+    main = next((b for b in branches or () if b.is_main), None)
+    if main is not None:
+        return BranchRead(main.id, (yield from branch_history(conversation_id, main.id, branches)))
+    stored: list[Message] = yield ClientCall("messages", "list", (conversation_id,))
+    main_id = next((message.branch_id for message in stored if message.branch_id), None)
+    return BranchRead(main_id, _finish(stored, main_id) if main_id else list(stored))
