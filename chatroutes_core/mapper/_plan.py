@@ -235,6 +235,8 @@ def plan_turn(turns: Sequence[Turn], binding: Binding | None = None, tips: TipCa
         state = tips.state(anchor.conversation_id, binding.branch_id or anchor.branch_id)
         known = state.system_digest if state is not None and state.tip == anchor.message_id else None
     content = _segment(turns[proof.proven + 1 :], _changed_system(system, sys_digest, known))
+    # The reply's digest continues the branch's own chain (a trimmed list's turns hash from the proven reply).
+    before = chain_all(proof.digest, turns[proof.proven + 1 :])
     if not proof.complete:
         # A reply after the proven one differs from what the branch holds: fork at the last shared reply.
         return Plan("fork", content, anchor.conversation_id, None, anchor, before, proof.digest, sys_digest)
