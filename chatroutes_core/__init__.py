@@ -28,7 +28,9 @@ from ._exceptions import (
     UsageError,
     ValidationError,
 )
+from ._provider import ClientProvider, default_provider, shared_async_client, shared_client
 from ._streaming import AsyncMessageStream, MessageStream
+from ._transport import ServerInfo
 from ._types import DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven, Timeout
 from ._version import __version__
 from .models import (
@@ -70,6 +72,7 @@ __all__ = [
     "ChatRoutesError",
     "ChatRoutesModel",
     "Checkpoint",
+    "ClientProvider",
     "CompleteEvent",
     "ConfigurationError",
     "ConflictError",
@@ -89,6 +92,7 @@ __all__ = [
     "RateLimitError",
     "SendMessageResponse",
     "ServerError",
+    "ServerInfo",
     "StreamEvent",
     "StreamInterruptedError",
     "SuggestBranchesResponse",
@@ -99,4 +103,7 @@ __all__ = [
     "UsageError",
     "ValidationError",
     "__version__",
+    "default_provider",
+    "shared_async_client",
+    "shared_client",
 ]
