@@ -17,15 +17,20 @@ from ._exceptions import (
     ChatRoutesError,
     ConfigurationError,
     ConflictError,
+    ForeignMessageError,
     NetworkError,
     NotFoundError,
+    PayloadTooLargeError,
     PermissionDeniedError,
     RateLimitError,
     ServerError,
     StreamInterruptedError,
+    UsageError,
     ValidationError,
 )
+from ._provider import ClientProvider, default_provider, shared_async_client, shared_client
 from ._streaming import AsyncMessageStream, MessageStream
+from ._transport import ServerInfo
 from ._types import DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven, Timeout
 from ._version import __version__
 from .models import (
@@ -67,6 +72,7 @@ __all__ = [
     "ChatRoutesError",
     "ChatRoutesModel",
     "Checkpoint",
+    "ClientProvider",
     "CompleteEvent",
     "ConfigurationError",
     "ConflictError",
@@ -74,16 +80,19 @@ __all__ = [
     "Conversation",
     "ConversationList",
     "ConversationTree",
+    "ForeignMessageError",
     "HealthStatus",
     "Message",
     "MessageStream",
     "NetworkError",
     "NotFoundError",
     "NotGiven",
+    "PayloadTooLargeError",
     "PermissionDeniedError",
     "RateLimitError",
     "SendMessageResponse",
     "ServerError",
+    "ServerInfo",
     "StreamEvent",
     "StreamInterruptedError",
     "SuggestBranchesResponse",
@@ -91,6 +100,10 @@ __all__ = [
     "Timeout",
     "TreeNode",
     "Usage",
+    "UsageError",
     "ValidationError",
     "__version__",
+    "default_provider",
+    "shared_async_client",
+    "shared_client",
 ]
