@@ -322,10 +322,10 @@ class ToolStreamParser:
         """
         if self._closed:
             return []
-        if self._message_id is None:
-            self._message_id = message_id
-        elif message_id is not None and message_id != self._message_id:
+        if self._message_id is not None and message_id not in (None, self._message_id):
             raise ValueError("close() got a different message id than the constructor")
+        if self._message_id is None and message_id is None and (self._queued or self._block is not None):
+            raise ValueError("close() needs the message id: the reply has tool calls")
         events: list[StreamEvent] = []
         if self._block is not None:
             self._finish_block(self._block, events)
@@ -335,11 +335,10 @@ class ToolStreamParser:
         if self._held and not self._held_before_block:
             events.append(TextChunk(self._held))
         self._held = ""
-        if self._queued:
-            if self._message_id is None:
-                raise ValueError("close() needs the message id: the reply has tool calls")
-            events.extend(self._chunk(index, content, self._message_id) for index, content in self._queued)
-            self._queued.clear()
+        mid = self._message_id or message_id
+        if mid is not None:  # else nothing waits (checked above)
+            events.extend(self._chunk(index, content, mid) for index, content in self._queued)
+        self._queued.clear()
         self._closed = True
         return events
 

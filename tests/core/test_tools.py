@@ -427,6 +427,7 @@ def test_close_without_an_id_when_calls_wait_is_an_error() -> None:
     parser.feed(block("now", {}))
     with pytest.raises(ValueError, match="message id"):
         parser.close()
+    assert [e.name for e in parser.close(MID) if isinstance(e, ToolCallChunk)] == ["now"]  # nothing lost
     other = ToolStreamParser(message_id=MID)
     with pytest.raises(ValueError):
         other.close("msg_other")
