@@ -7,6 +7,7 @@ Example:
     >>> client.messages.send(conv.id, content="Hi").message.content  # doctest: +SKIP
 """
 
+from ._catalog import DEFAULT_MODEL, SUPPORTED_MODELS
 from ._client import DEFAULT_BASE_URL, AsyncChatRoutesClient, ChatRoutesClient
 from ._exceptions import (
     APIConnectionError,
@@ -51,8 +52,10 @@ from .models import (
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_MODEL",
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
+    "SUPPORTED_MODELS",
     "APIConnectionError",
     "APIResponseValidationError",
     "APIStatusError",

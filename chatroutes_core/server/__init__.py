@@ -63,9 +63,9 @@ Everything else (auth, idempotency, limits, faults) is described in ``docs/local
 
 from __future__ import annotations
 
+from .._catalog import MODEL_ALIASES
 from .app import API_PREFIX, create_app
 from .faults import Fault, FaultInjector
-from .models import MODEL_ALIASES
 from .responders import EchoResponder, OpenAICompatibleResponder, Responder, ResponderRequest
 from .state import ServerState
 from .store import Store
