@@ -9,6 +9,7 @@ Example:
 
 from ._catalog import DEFAULT_MODEL, SUPPORTED_MODELS
 from ._client import DEFAULT_BASE_URL, AsyncChatRoutesClient, ChatRoutesClient
+from ._compare import UnsupportedModelError
 from ._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
@@ -93,6 +94,7 @@ __all__ = [
     "SuggestionMetadata",
     "Timeout",
     "TreeNode",
+    "UnsupportedModelError",
     "Usage",
     "ValidationError",
     "__version__",

@@ -9,7 +9,8 @@ like any ``ChatChatRoutes`` reply, so continuing one is an ordinary turn on its 
     chat = ChatChatRoutes(model="claude-sonnet-4-5")
     chat.invoke(["Explain recursion in one sentence.", replies["claude-sonnet-4-5"], "Shorter?"])
 
-Where the branches fork, and the requests one compare of N models makes (fixed, tested):
+Where the branches fork, and the requests one compare of N models makes (fixed, tested; the plan is
+``chatroutes_core._compare``, shared with ``chatroutes compare``):
 
 - a new conversation (no ``conversation_id``, no ChatRoutes reply in the messages): create it, create N
   branches on its empty main branch, send on each: ``1 + 2N``;
@@ -29,10 +30,9 @@ another ``ChatChatRoutes`` it is two (one read decides the tip).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any
 
 from langchain_core.callbacks.manager import AsyncCallbackManagerForChainRun, CallbackManagerForChainRun
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, convert_to_messages
@@ -41,110 +41,36 @@ from langchain_core.runnables import RunnableConfig, RunnableSerializable
 from langchain_core.runnables.config import patch_config
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
-from chatroutes_core._catalog import SUPPORTED_MODELS
-from chatroutes_core._exceptions import ConfigurationError
+from chatroutes_core._compare import (
+    Plan,
+    Sends,
+    UnsupportedModelError,
+    arun_plan,
+    check_models,
+    compare_title,
+    plan_compare,
+    run_plan,
+)
 
 from .chat_models import ChatChatRoutes
 
 __all__ = ["CompareModels", "UnsupportedModelError"]
 
-class UnsupportedModelError(ConfigurationError):
-    """A model name the ChatRoutes catalog does not know; raised before any request."""
 
-    def __init__(self, unknown: Sequence[str]) -> None:
-        names = ", ".join(repr(m) for m in unknown)
-        super().__init__(
-            f"unsupported model{'s' if len(unknown) > 1 else ''} {names}; "
-            f"supported: {', '.join(SUPPORTED_MODELS)}"
-        )
-        self.unknown = list(unknown)
-
-
-def check_models(models: Sequence[str]) -> list[str]:
-    """The models as a list, or an error naming what is wrong (none, duplicates, unknown names)."""
-    if isinstance(models, str):
-        raise ConfigurationError("models must be a list of model names, e.g. ['gpt-5', 'claude-sonnet-4-5']")
-    listed = list(models)
-    if not listed:
-        raise ConfigurationError(f"models is empty; give at least one of: {', '.join(SUPPORTED_MODELS)}")
-    unknown = [m for m in listed if m not in SUPPORTED_MODELS]
-    if unknown:
-        raise UnsupportedModelError(unknown)
-    if len(set(listed)) != len(listed):
-        raise ConfigurationError(f"models lists a model twice: {listed}")
-    return listed
-
-
-# --- the flow, written once: a plan that yields calls; a sync and an async driver run it ----------------
-
-
-@dataclass(frozen=True)
-class _Call:
-    """A core-client call: ``resource.method(*args, **kwargs)``."""
-
-    path: str
-    args: tuple[Any, ...] = ()
-    kwargs: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class _Sends:
-    """Send the messages on each (model, branch) of one conversation; the driver answers with the replies."""
-
-    conversation_id: str
-    branches: tuple[tuple[str, str], ...]
-
-
-_Step: TypeAlias = "_Call | _Sends"
-_Plan: TypeAlias = Generator[_Step, Any, dict[str, AIMessage]]
-
-
-def _anchor(messages: Sequence[BaseMessage]) -> Mapping[str, Any] | None:
-    """The ref of the last ChatRoutes reply in the list (where the compare forks), if any."""
+def _fork_point(messages: Sequence[BaseMessage]) -> tuple[str, str] | None:
+    """(conversation, message) of the last ChatRoutes reply in the list: where the compare forks."""
     for message in reversed(messages):
         if isinstance(message, AIMessage):
             ref = message.response_metadata.get("chatroutes")
             if isinstance(ref, Mapping) and ref.get("conversation_id") and ref.get("message_id"):
-                return ref
+                return str(ref["conversation_id"]), str(ref["message_id"])
     return None
 
 
-def _title(messages: Sequence[BaseMessage]) -> str:
+def _plan(models: Sequence[str], messages: Sequence[BaseMessage], conversation_id: str | None) -> Plan:
     text = next((str(m.content) for m in reversed(messages) if isinstance(m, HumanMessage)), "")
-    flat = " ".join(text.split())
-    return "Compare: " + (flat if len(flat) <= 60 else flat[:59].rstrip() + "…")
-
-
-def plan_compare(
-    models: Sequence[str], messages: Sequence[BaseMessage], conversation_id: str | None
-) -> _Plan:
-    """Create or find the conversation, one branch per model at the same fork point, then the sends."""
-    anchor = _anchor(messages)
-    if anchor is not None:
-        if conversation_id is not None and anchor["conversation_id"] != conversation_id:
-            raise ConfigurationError(
-                f"the messages continue conversation {anchor['conversation_id']!r}, "
-                f"but conversation_id is {conversation_id!r}"
-            )
-        conversation_id = str(anchor["conversation_id"])
-    if conversation_id is None:
-        created = yield _Call("conversations.create", kwargs={"title": _title(messages), "model": models[0]})
-        conversation_id = str(created.id)
-    branches: list[tuple[str, str]] = []
-    for model in models:
-        if anchor is not None:
-            fork = {"fork_point_message_id": str(anchor["message_id"]), "title": model}
-            branch = yield _Call("branches.fork", (conversation_id,), fork)
-        else:
-            branch = yield _Call("branches.create", (conversation_id,), {"title": model})
-        branches.append((model, str(branch.id)))
-    replies: list[AIMessage] = yield _Sends(conversation_id, tuple(branches))
-    return dict(zip(models, replies, strict=True))
-
-
-def _method(client: Any, path: str) -> Any:
-    resource, name = path.split(".")
-    return getattr(getattr(client, resource), name)
+    fork_at = _fork_point(messages)
+    return plan_compare(models, title=compare_title(text), conversation_id=conversation_id, fork_at=fork_at)
 
 
 # --- the runnable -----------------------------------------------------------------------------------
@@ -251,23 +177,12 @@ class CompareModels(RunnableSerializable[Any, dict[str, AIMessage]]):
         self, input: Any, run_manager: CallbackManagerForChainRun, config: RunnableConfig
     ) -> dict[str, AIMessage]:
         messages = self._messages(input)
-        plan = plan_compare(self.models, messages, self.conversation_id)
+        plan = _plan(self.models, messages, self.conversation_id)
         child = patch_config(config, callbacks=run_manager.get_child())
-        client = self._sync_client()
-        step = next(plan)
-        while True:
-            if isinstance(step, _Call):
-                result: Any = _method(client, step.path)(*step.args, **step.kwargs)
-            else:
-                result = self._send_all(step, messages, child)
-            try:
-                step = plan.send(result)
-            except StopIteration as done:
-                replies: dict[str, AIMessage] = done.value
-                return replies
+        return run_plan(plan, self._sync_client(), lambda sends: self._send_all(sends, messages, child))
 
     def _send_all(
-        self, sends: _Sends, messages: list[BaseMessage], config: RunnableConfig
+        self, sends: Sends, messages: list[BaseMessage], config: RunnableConfig
     ) -> list[AIMessage]:
         def send(model: str, branch_id: str) -> AIMessage:
             bound = self._bound(config, sends.conversation_id, branch_id)
@@ -292,7 +207,7 @@ class CompareModels(RunnableSerializable[Any, dict[str, AIMessage]]):
         self, input: Any, run_manager: AsyncCallbackManagerForChainRun, config: RunnableConfig
     ) -> dict[str, AIMessage]:
         messages = self._messages(input)
-        plan = plan_compare(self.models, messages, self.conversation_id)
+        plan = _plan(self.models, messages, self.conversation_id)
         child = patch_config(config, callbacks=run_manager.get_child())
         own = None
         client = self.async_client
@@ -301,23 +216,13 @@ class CompareModels(RunnableSerializable[Any, dict[str, AIMessage]]):
 
             client = own = AsyncChatRoutesClient(**self._connection())
         try:
-            step = next(plan)
-            while True:
-                if isinstance(step, _Call):
-                    result: Any = await _method(client, step.path)(*step.args, **step.kwargs)
-                else:
-                    result = await self._asend_all(step, messages, child)
-                try:
-                    step = plan.send(result)
-                except StopIteration as done:
-                    replies: dict[str, AIMessage] = done.value
-                    return replies
+            return await arun_plan(plan, client, lambda sends: self._asend_all(sends, messages, child))
         finally:
             if own is not None:
                 await own.close()
 
     async def _asend_all(
-        self, sends: _Sends, messages: list[BaseMessage], config: RunnableConfig
+        self, sends: Sends, messages: list[BaseMessage], config: RunnableConfig
     ) -> list[AIMessage]:
         async def send(model: str, branch_id: str) -> AIMessage:
             bound = self._bound(config, sends.conversation_id, branch_id)
