@@ -7,7 +7,9 @@ Example:
     >>> client.messages.send(conv.id, content="Hi").message.content  # doctest: +SKIP
 """
 
+from ._catalog import DEFAULT_MODEL, SUPPORTED_MODELS
 from ._client import DEFAULT_BASE_URL, AsyncChatRoutesClient, ChatRoutesClient
+from ._compare import UnsupportedModelError
 from ._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
@@ -56,8 +58,10 @@ from .models import (
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_MODEL",
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
+    "SUPPORTED_MODELS",
     "APIConnectionError",
     "APIResponseValidationError",
     "APIStatusError",
@@ -99,6 +103,7 @@ __all__ = [
     "SuggestionMetadata",
     "Timeout",
     "TreeNode",
+    "UnsupportedModelError",
     "Usage",
     "UsageError",
     "ValidationError",

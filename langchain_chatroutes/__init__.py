@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         ForeignMessageError,
     )
     from langchain_chatroutes.chat_models import ChatChatRoutes
+    from langchain_chatroutes.compare import CompareModels, UnsupportedModelError
     from langchain_chatroutes.router import AutoBranchRouter, NoRouteError, RouteError
 
 __all__ = [
@@ -29,9 +30,11 @@ __all__ = [
     "BranchInfo",
     "ChatChatRoutes",
     "ChatRoutesChatMessageHistory",
+    "CompareModels",
     "ForeignMessageError",
     "NoRouteError",
     "RouteError",
+    "UnsupportedModelError",
 ]
 
 _WHERE = {
@@ -41,9 +44,11 @@ _WHERE = {
     "BranchInfo": "langchain_chatroutes.chat_history",
     "ChatChatRoutes": "langchain_chatroutes.chat_models",
     "ChatRoutesChatMessageHistory": "langchain_chatroutes.chat_history",
+    "CompareModels": "langchain_chatroutes.compare",
     "ForeignMessageError": "langchain_chatroutes.chat_history",
     "NoRouteError": "langchain_chatroutes.router",
     "RouteError": "langchain_chatroutes.router",
+    "UnsupportedModelError": "langchain_chatroutes.compare",
 }
 
 

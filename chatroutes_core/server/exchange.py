@@ -16,10 +16,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+from .bodies import SendMessageBody
 from .context import Context, assemble
 from .errors import ApiError, not_found
 from .faults import Fault
-from .models import SendMessageBody
 from .responders import ResponderError, ResponderRequest
 from .routes.deps import Idempotency, require_branch, require_conversation, resolve_model
 from .state import ServerState

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from .. import exchange
+from ..bodies import SendMessageBody, UpdateMessageBody
 from ..errors import not_found
-from ..models import SendMessageBody, UpdateMessageBody
 from ..tokens import estimate_tokens
 from ..wire import message_json, ok
 from .deps import Idem, Owner, State, require_branch, require_conversation
