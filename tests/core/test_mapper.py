@@ -299,12 +299,25 @@ def test_request_counts_for_each_case(local_server: LocalServer, client: ChatRou
     )
     assert len(requests) == 1  # bound branch
 
-    fresh = ConversationMapper(client)  # knows no tips: one GET decides
+    # A fresh mapper knows no tips. The local server enforces parentMessageId (it says so on every
+    # answer), so the turn is sent at once: at the tip it is one request; elsewhere the 409 (nothing
+    # stored) makes the mapper fork there.
+    assert client.enforces_parent_check is True
+    fresh = ConversationMapper(client)
     _, requests = _count(local_server, lambda: fresh.send(edited))
-    assert [method for method, _ in requests] == ["GET", "POST", "POST"]
+    assert [path.rsplit("/", 1)[-1] for _, path in requests] == ["messages", "fork", "messages"]
     at_tip = [*_with_reply(edited, forked), Turn("user", "continue")]
     _, requests = _count(local_server, lambda: ConversationMapper(client).send(at_tip))
-    assert [method for method, _ in requests] == ["GET", "POST"]  # the anchor was the tip after all
+    assert [method for method, _ in requests] == ["POST"]  # a fresh instance costs what a warm one does
+
+    # A server that does not say it enforces parentMessageId: one GET decides instead.
+    with ChatRoutesClient(api_key=local_server.api_key, base_url=local_server.base_url,
+                          parent_check="off") as cautious:  # fmt: skip
+        _, requests = _count(local_server, lambda: ConversationMapper(cautious).send(edited))
+        assert [method for method, _ in requests] == ["GET", "POST", "POST"]
+        last = [*_with_reply(edited, forked), Turn("user", "continue"), ]
+        _, requests = _count(local_server, lambda: ConversationMapper(cautious).send(last))
+        assert [method for method, _ in requests] == ["GET", "POST", "POST"]  # its tip moved: fork
 
 
 def test_a_bound_fresh_fork_continues_from_its_fork_point(
@@ -319,7 +332,7 @@ def test_a_bound_fresh_fork_continues_from_its_fork_point(
     side, requests = _count(local_server, lambda: ConversationMapper(client).send(turns, binding))
     assert isinstance(side, MappedReply)
     assert side.ref.branch_id == branch.id
-    assert [method for method, _ in requests] == ["GET", "POST"]  # its tip is the inherited fork point
+    assert [method for method, _ in requests] == ["POST"]  # its tip is the inherited fork point: accepted
 
 
 def test_stream_records_the_tip_and_exposes_the_ref(
@@ -393,3 +406,12 @@ def test_server_history_equals_the_list_that_was_sent(
         assert [m.id for m in history if m.role == "assistant"] == [
             t.ref.message_id for t in turns if t.ref is not None
         ]
+
+
+def test_a_trimmed_list_that_then_differs_shares_nothing() -> None:
+    turns = _history()
+    # "one" was edited away in the caller's full list; the trimmed window starts after it and then shows a
+    # reply of another path: nothing is provable about what it dropped, so it is a conversation of its own.
+    other = annotate([Turn("user", "ONE"), Turn("assistant", "other", TreeRef("conv_2", "br_2", "msg_x"))])
+    window = [turns[2], turns[3], Turn("user", "three"), other[1], Turn("user", "four")]
+    assert plan_turn(window, None, _tips(("conv_1", "br_main", "msg_a2"))).action == "new"

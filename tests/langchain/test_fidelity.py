@@ -178,6 +178,7 @@ def test_the_branch_holds_exactly_the_list_that_was_sent(
     system = _token("sys")
     messages: list[BaseMessage] = []
     gone: set[str] = set()  # texts the list replaced or removed from its middle: never on the landed branch
+    trace: list[tuple[str, list[str]]] = []
     for action, pick in steps:
         humans = [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
         if action == "system":
@@ -206,6 +207,7 @@ def test_the_branch_holds_exactly_the_list_that_was_sent(
                 _model(local_server, client).invoke([SystemMessage(system), *messages, HumanMessage(other)],
                                                     config=config)  # fmt: skip
         messages.append(HumanMessage(_token("say")))
+        trace.append((action, [str(m.content) for m in messages]))
         sent = [SystemMessage(system), *messages]
         reply = model.invoke(sent)
         stored = _user_texts(client, reply)
@@ -219,9 +221,9 @@ def test_the_branch_holds_exactly_the_list_that_was_sent(
                 position = found
         # the system text in force is the list's
         markers = [(joined.rfind(f"[system] {s}"), s) for s in {system} | {t for t in joined.split() if t.startswith("sys")}]
-        assert max(markers)[1] == system, stored
+        assert max(markers)[1] == system, (stored, trace)
         # nothing the list replaced, nothing twice
-        assert not [t for t in gone if t in joined and t not in {str(m.content) for m in messages}], stored
+        assert not [t for t in gone if t in joined and t not in {str(m.content) for m in messages}], (stored, trace)
         ids = [m.id for m in client.branches.get_history(
             reply.response_metadata["chatroutes"]["conversation_id"], reply.response_metadata["chatroutes"]["branch_id"])]
         assert len(ids) == len(set(ids))
