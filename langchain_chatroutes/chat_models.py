@@ -8,9 +8,6 @@ back. Every reply's ``id`` is its ChatRoutes message id and ``response_metadata[
 
 from __future__ import annotations
 
-import asyncio
-import threading
-import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -28,6 +25,7 @@ from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
 from chatroutes_core._exceptions import ChatRoutesError
+from chatroutes_core._provider import shared_async_client, shared_client
 from chatroutes_core.mapper import (
     AsyncConversationMapper,
     AsyncMappedStream,
@@ -66,7 +64,6 @@ _NO_TOOLS = (
     "The ChatRoutes API has no tool calling, so ChatChatRoutes.bind_tools is not available. "
     "Use with_structured_output(...) for structured replies."
 )
-_build_lock = threading.Lock()
 
 
 class ChatChatRoutes(BaseChatModel):
@@ -112,11 +109,13 @@ class ChatChatRoutes(BaseChatModel):
     branch_id: str | None = None
     """Branch to write to (needs ``conversation_id``)."""
 
+    sync_client: Any = Field(default=None, alias="client", exclude=True, repr=False)
+    """A ``ChatRoutesClient`` to use (then no key or URL is needed); default: the shared client."""
+    async_client: Any = Field(default=None, exclude=True, repr=False)
+    """An ``AsyncChatRoutesClient`` to use; default: the shared client of the running event loop."""
+
     _tips: TipCache = PrivateAttr(default_factory=TipCache)
     _mapper: ConversationMapper | None = PrivateAttr(default=None)
-    _amapper: tuple[weakref.ref[asyncio.AbstractEventLoop], AsyncConversationMapper] | None = PrivateAttr(
-        default=None
-    )
 
     @property
     def model_name(self) -> str:
@@ -180,30 +179,20 @@ class ChatChatRoutes(BaseChatModel):
 
     @property
     def client(self) -> ChatRoutesClient:
-        """The sync core client (one connection pool, built on first use)."""
+        """The sync core client: the one given, else the process-wide shared one for these options."""
         return self._get_mapper().client
 
     def _get_mapper(self) -> ConversationMapper:
         if self._mapper is None:
-            from chatroutes_core._client import ChatRoutesClient
-
-            with _build_lock:
-                if self._mapper is None:
-                    client = ChatRoutesClient(**self._client_options())
-                    self._mapper = ConversationMapper(client, model=self.model, tips=self._tips)
+            client = self.sync_client or shared_client(**self._client_options())
+            self._mapper = ConversationMapper(client, model=self.model, tips=self._tips)
         return self._mapper
 
     def _get_async_mapper(self) -> AsyncConversationMapper:
-        # An httpx.AsyncClient's pool belongs to the event loop it first ran on: one client per loop.
-        loop = asyncio.get_running_loop()
-        cached = self._amapper
-        if cached is None or cached[0]() is not loop:
-            from chatroutes_core._client import AsyncChatRoutesClient
-
-            client: AsyncChatRoutesClient = AsyncChatRoutesClient(**self._client_options())
-            cached = (weakref.ref(loop), AsyncConversationMapper(client, model=self.model, tips=self._tips))
-            self._amapper = cached
-        return cached[1]
+        # Shared async clients are per event loop (an httpx.AsyncClient's pool belongs to one loop); a
+        # mapper is only a few references, so building one per call costs nothing.
+        client = self.async_client or shared_async_client(**self._client_options())
+        return AsyncConversationMapper(client, model=self.model, tips=self._tips)
 
     # --- binding from config (DESIGN.md point 6) -------------------------------------------------------
 

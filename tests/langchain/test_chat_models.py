@@ -245,16 +245,31 @@ async def test_many_concurrent_ainvoke_share_one_async_client(local_server: Loca
     assert len(conversations) == 20
     assert all(f"You said: question {i}" in str(r.content) for i, r in enumerate(replies))
     assert model._mapper is None  # the sync client was never built: the async path ran on the async client
-    assert model._amapper is not None
-    first_client = model._amapper[1].client
+    first_client = model._get_async_mapper().client
+    fresh = _model(local_server)  # a fresh instance per request (the web-app pattern) shares the stack
     follow_ups = await asyncio.gather(
-        *(model.ainvoke([HumanMessage(f"question {i}"), r, HumanMessage("next")])
+        *(fresh.ainvoke([HumanMessage(f"question {i}"), r, HumanMessage("next")])
           for i, r in enumerate(replies))
     )
-    assert model._amapper[1].client is first_client
+    assert fresh._get_async_mapper().client is first_client
     assert [f.response_metadata["chatroutes"]["branch_id"] for f in follow_ups] == [
         r.response_metadata["chatroutes"]["branch_id"] for r in replies
     ]
+
+
+async def test_given_clients_are_used_and_need_no_key(local_server: LocalServer) -> None:
+    from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient
+
+    with ChatRoutesClient(api_key=local_server.api_key, base_url=local_server.base_url) as sync:
+        async with AsyncChatRoutesClient(api_key=local_server.api_key, base_url=local_server.base_url) as aio:
+            model = ChatChatRoutes(client=sync, async_client=aio)
+            assert model.client is sync and "api_key" not in repr(model.sync_client).lower().replace(
+                "api_key='cr_****'", "")
+            reply = model.invoke("hi")
+            again = await model.ainvoke([HumanMessage("hi"), reply, HumanMessage("more")])
+            assert model._get_async_mapper().client is aio
+            assert again.response_metadata["chatroutes"]["branch_id"] == reply.response_metadata[
+                "chatroutes"]["branch_id"]
 
 
 # --- structured output ------------------------------------------------------------------------------------
