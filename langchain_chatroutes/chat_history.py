@@ -55,7 +55,7 @@ from langchain_chatroutes._history_plan import (
 
 if TYPE_CHECKING:
     from chatroutes_core import ChatRoutesClient
-    from chatroutes_core.models import Branch, Checkpoint
+    from chatroutes_core.models import Branch, Checkpoint, ConversationTree
 
 __all__ = [
     "BranchCache",
@@ -69,9 +69,9 @@ class BranchCache:
     """Branch structure shared by the histories made with it (opt-in), e.g. one per turn by a factory.
 
     A branch's structure (its parent, its fork point, whether it is main) never changes once it exists, so
-    histories given the same ``BranchCache`` share it: a history made per turn (``RunnableWithMessageHistory``)
-    then never reads the branch list again, even on a server that leaves a fork's inherited part out of its
-    messages. Messages are never cached: every read asks the server.
+    histories given the same ``BranchCache`` share it: a history made per turn
+    (``RunnableWithMessageHistory``) then never reads the branch list again, even on a server that leaves
+    a fork's inherited part out of its messages. Messages are never cached: every read asks the server.
 
     Example:
         >>> cache = BranchCache()
@@ -290,8 +290,9 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         branches = self.branch_cache.get(self._conversation_id)
         if branches is None:
             return None
-        wanted = (lambda b: b.is_main) if self._branch_id is None else (lambda b: b.id == self._branch_id)
-        return branches if any(wanted(b) for b in branches) else None
+        if self._branch_id is None:
+            return branches if any(b.is_main for b in branches) else None
+        return branches if any(b.id == self._branch_id for b in branches) else None
 
     def _branches_flow(self, *, fresh: bool = False) -> Flow[list[Branch]]:
         assert self._conversation_id is not None
@@ -308,7 +309,8 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         if read.branch_id is None:
             return []  # a conversation with no messages on its main branch yet
         self._branch_id = read.branch_id
-        return [turn_to_message(t) for t in history_turns(read.messages, self._conversation_id, read.branch_id)]
+        turns = history_turns(read.messages, self._conversation_id, read.branch_id)
+        return [turn_to_message(turn) for turn in turns]
 
     def _add_flow(self, messages: Sequence[BaseMessage]) -> Flow[None]:
         known: dict[str, TreeRef] = {}
@@ -370,7 +372,7 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
     def _tree_flow(self) -> Flow[list[BranchInfo]]:
         if self._conversation_id is None:
             return []
-        tree = yield ClientCall("conversations", "get_tree", (self._conversation_id,))
+        tree: ConversationTree = yield ClientCall("conversations", "get_tree", (self._conversation_id,))
         branches = list(tree.iter_branches())
         self.branch_cache.put(self._conversation_id, branches)
         return [

@@ -1,4 +1,4 @@
-"""The mapper's value types: where a message sits (:class:`TreeRef`), one message (:class:`Turn`), a binding."""
+"""The mapper's value types: a message's place (:class:`TreeRef`), one message (:class:`Turn`), a binding."""
 
 from __future__ import annotations
 
