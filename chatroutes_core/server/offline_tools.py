@@ -75,6 +75,8 @@ def tool_turn(messages: Sequence[_Turn], model: str) -> ToolTurn | None:
         user_text = user_text[own.end :].strip()
     user_text = user_text.removeprefix("[user] ")
     choice = declaration.tool_choice
+    if not declaration.tools:
+        return ToolTurn(None, user_text)
     results, rest = split_tool_results(user_text)
     if choice == "none" or (results and choice == "auto" and not _find_calls(declaration, rest)):
         return ToolTurn(_answer(results, model) if results else None, user_text)

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from chatroutes_core.server.context import ChatTurn
-from chatroutes_core.server.offline_tools import tool_turn
+from chatroutes_core.server.offline_tools import ToolTurn, tool_turn
 from chatroutes_core.server.responders import EchoResponder, ResponderRequest
 from chatroutes_core.tools import (
     ToolResult,
@@ -51,6 +51,8 @@ def calls(tools: list[ToolSpec], text: str, **kwargs: Any) -> list[tuple[str, di
 def test_no_declaration_means_no_tool_behaviour() -> None:
     assert tool_turn([ChatTurn("user", "what is the weather in Paris")], "gpt-5") is None
     assert tool_turn([], "gpt-5") is None
+    empty = ChatTurn("user", 'prose\n<tools>\n</tools>\ntool_choice: "required" - x')
+    assert tool_turn([empty], "gpt-5") == ToolTurn(None, 'tool_choice: "required" - x')  # no tool: no call
 
 
 @pytest.mark.parametrize(
