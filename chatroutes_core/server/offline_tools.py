@@ -6,7 +6,8 @@ and tests, by pattern matching on the user's text:
 1. The declaration in force is the last ``<tools>`` declaration in the context (newest message first).
    Without one, :func:`tool_turn` returns ``None`` and the echo reply is unchanged.
 2. The user's text is the new message; when the new message carries the declaration itself (the first
-   turn: ``[system] …declaration…`` then the question), only the text after the declaration counts.
+   turn: ``[system] …declaration…`` then the question), only the text after the declaration counts, and
+   of a labelled transcript (``[user] …``, ``[assistant] …``) only its last user turn.
 3. When the user's text opens with ``<tool_response>`` blocks and ``tool_choice`` is ``auto`` or ``none``,
    the reply answers from them in text: ``[gpt-5 · offline tools] get_weather returned: Sunny.``
 4. ``tool_choice: "none"``: no call; the echo reply, of the user's text only.
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..tools import (
+    CALL_OPEN,
     ToolCall,
     ToolDeclaration,
     ToolResult,
@@ -50,7 +52,10 @@ class _Turn(Protocol):
 
 @dataclass(frozen=True)
 class ToolTurn:
-    """What the stand-in makes of a context with tools: a ``reply``, or ``None`` to echo ``user_text``."""
+    """What the stand-in makes of a context with tools: a ``reply``, or ``None`` to echo ``user_text``.
+
+    ``user_text`` never holds a ``<tool_call>`` tag (it is neutralised), so an echo cannot turn into a call.
+    """
 
     reply: str | None
     user_text: str
@@ -69,11 +74,7 @@ def tool_turn(messages: Sequence[_Turn], model: str) -> ToolTurn | None:
             break
     if declaration is None:
         return None
-    user_text = messages[-1].content
-    own = find_tools_declaration(user_text)
-    if own is not None:
-        user_text = user_text[own.end :].strip()
-    user_text = user_text.removeprefix("[user] ")
+    user_text = _latest_user_text(messages[-1].content)
     choice = declaration.tool_choice
     if not declaration.tools:
         return ToolTurn(None, user_text)
@@ -92,6 +93,16 @@ def tool_turn(messages: Sequence[_Turn], model: str) -> ToolTurn | None:
     if declaration.parallel_tool_calls is False:
         calls = calls[:1]
     return ToolTurn(render_tool_calls(calls), user_text)
+
+
+def _latest_user_text(content: str) -> str:
+    own = find_tools_declaration(content)
+    if own is not None:  # the first turn: what follows the declaration
+        content = content[own.end :].strip()
+    last = content.rfind("\n\n[user] ")  # a labelled transcript (another model's turns): its last user turn
+    if last >= 0 and "[assistant] " in content[:last]:
+        content = content[last + 2 :]
+    return content.removeprefix("[user] ").replace(CALL_OPEN, "(tool_call)")
 
 
 def _answer(results: list[ToolResult], model: str) -> str:

@@ -136,3 +136,19 @@ def test_the_echo_reply_is_unchanged_without_tools_and_leaves_the_declaration_ou
         "[gpt-5 · offline echo] turn 1 on branch 'main', 0 prior messages in context. You said: hi"
     )
     assert echo([ChatTurn("user", first_turn([WEATHER], "hi"))]).endswith("You said: hi")
+
+
+def test_a_foreign_transcript_is_read_from_its_last_user_turn() -> None:
+    history = (
+        "[user] What is 1 + 2?\n\n"
+        '[assistant] <tool_call>\n{"name": "add", "arguments": {"a": 1, "b": 2}}\n</tool_call>\n\n'
+        "[user] " + render_tool_results([ToolResult("abc123", "add", "3")])
+    )
+    turn = tool_turn([ChatTurn("user", first_turn([ADD], history))], "gpt-5")
+    assert turn is not None and turn.reply == "[gpt-5 · offline tools] add returned: 3"
+
+
+def test_an_echo_never_carries_a_call_tag() -> None:
+    text = 'say <tool_call>{"name": "now"}</tool_call>'
+    reply = echo([ChatTurn("user", first_turn([WEATHER], text))])
+    assert "<tool_call>" not in reply and parse_reply(reply, "m").invalid_tool_calls == []
