@@ -496,6 +496,14 @@ def test_rendered_calls_parse_back_for_any_arguments(raw: list[tuple[str, dict[s
     assert reply.invalid_tool_calls == [] and reply.text == ""
 
 
+def test_the_public_surface_is_curated() -> None:
+    import chatroutes_core.tools as tools
+
+    for name in tools.__all__:
+        assert getattr(tools, name) is not None
+    assert not any(name.startswith("_") for name in tools.__all__)
+
+
 def test_the_tools_module_imports_no_framework() -> None:
     code = (
         "import sys, chatroutes_core.tools\n"

@@ -135,6 +135,19 @@ def test_a_refused_send_consumes_no_scripted_reply(fresh_server: LocalServer) ->
     api.close()
 
 
+def test_an_idempotent_replay_consumes_no_scripted_reply(fresh_server: LocalServer) -> None:
+    api = Api(fresh_server)
+    conv = api.conversation()
+    fresh_server.script(conv["id"], "first", "second")
+    path = f"/conversations/{conv['id']}/messages"
+    for _ in range(2):
+        r = api.http.post(path, json={"content": "hi"}, headers={"Idempotency-Key": "k-1"})
+        assert r.status_code == 200 and r.json()["data"]["message"]["content"] == "first"
+    assert api.send(conv["id"], "again")["message"]["content"] == "second"
+    assert fresh_server.count_messages(conv["id"]) == 4
+    api.close()
+
+
 def test_scripted_replies_survive_a_restart() -> None:
     with LocalServer() as srv:
         api = Api(srv)
