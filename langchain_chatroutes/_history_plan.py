@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolCall, ToolMessage
 
 from chatroutes_core.mapper import TreeRef, Turn, UnsupportedMessageError
 from chatroutes_core.models import Message
@@ -159,12 +159,22 @@ def turn_to_message(turn: Turn) -> BaseMessage:
     ref = turn.ref
     assert ref is not None
     if turn.role == "assistant":
+        calls = [
+            ToolCall(name=call.name, args=dict(call.arguments), id=call.id, type="tool_call")
+            for call in turn.tool_calls
+        ]
         return AIMessage(
             content=turn.content,
             id=ref.message_id,
-            response_metadata=reply_metadata(ref, None, "stop"),
+            tool_calls=calls,
+            response_metadata=reply_metadata(ref, None, "tool_calls" if calls else "stop"),
         )
     kwargs = {METADATA_KEY: ref.as_dict()}
+    if turn.role == "tool":  # one stored user message holds every result of an agent step
+        return ToolMessage(
+            content=turn.content, tool_call_id=turn.tool_call_id or "", name=turn.name,
+            status="error" if turn.is_error else "success", additional_kwargs=kwargs,
+        )  # fmt: skip
     if turn.role == "system":
         return SystemMessage(content=turn.content, id=ref.message_id, additional_kwargs=kwargs)
     return HumanMessage(content=turn.content, id=ref.message_id, additional_kwargs=kwargs)
