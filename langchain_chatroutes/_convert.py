@@ -76,9 +76,9 @@ def message_to_turn(message: BaseMessage, tool_names: dict[str, str] | None = No
         )
         if tool_names is not None:
             tool_names.update({call.id: call.name for call in calls if call.id})
-            tool_names.update(
-                {c["id"]: c["name"] for c in message.invalid_tool_calls if c.get("id") and c.get("name")}
-            )
+            for invalid in message.invalid_tool_calls:
+                if invalid.get("id") and invalid.get("name"):
+                    tool_names[str(invalid["id"])] = str(invalid["name"])
         return Turn("assistant", content_text(message.content, skip=_CALL_BLOCKS), ref_of(message), calls)
     if isinstance(message, SystemMessage):
         return Turn("system", content_text(message.content))

@@ -41,6 +41,7 @@ from pydantic import SecretStr
 
 from chatroutes_core import AsyncChatRoutesClient
 from chatroutes_core._flow import ClientCall, Flow, arun, run
+from chatroutes_core._provider import shared_async_client, shared_client
 from chatroutes_core.mapper import Binding, TipCache, TreeRef, history_turns
 from chatroutes_core.mapper import _flows as turn_flows
 from chatroutes_core.resources._history import read_branch
@@ -196,7 +197,6 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         # handed to a client only; a SecretStr so it stays out of repr, vars() dumps and tracebacks' locals
         self._api_key = SecretStr(api_key) if api_key else None
         self._base_url = base_url
-        self._owned: list[ChatRoutesClient | AsyncChatRoutesClient] = []
         self.last_reply: AIMessage | None = None
         """The reply ChatRoutes generated for the last user turn this history sent itself."""
 
@@ -242,7 +242,7 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
     # -- clients ----------------------------------------------------------------------------------------
 
     def _options(self) -> dict[str, Any]:
-        # A client built for the other mode talks to the same server with the same key and options.
+        # A client for the other mode talks to the same server with the same key and options.
         given = self._client or self._async_client
         if given is None:
             key = self._api_key.get_secret_value() if self._api_key else None
@@ -256,32 +256,20 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         }
 
     def _sync(self) -> ChatRoutesClient:
-        if self._client is None:
-            from chatroutes_core import ChatRoutesClient
-
-            self._client = ChatRoutesClient(**self._options())
-            self._owned.append(self._client)
-        return self._client
+        """The client given, else the process-wide shared one for these options (not ours to close)."""
+        return self._client if self._client is not None else shared_client(**self._options())
 
     def _async(self) -> AsyncChatRoutesClient:
-        if self._async_client is None:
-            self._async_client = AsyncChatRoutesClient(**self._options())
-            self._owned.append(self._async_client)
-        return self._async_client
+        """The async client given, else the shared one of the running event loop."""
+        if self._async_client is not None:
+            return self._async_client
+        return shared_async_client(**self._options())
 
     def close(self) -> None:
-        """Close the sync client this history built itself (not one you passed in)."""
-        for client in self._owned:
-            if not isinstance(client, AsyncChatRoutesClient):
-                client.close()
+        """Nothing to close: a history uses the clients it was given, or the shared ones."""
 
     async def aclose(self) -> None:
-        """Close every client this history built itself (not one you passed in)."""
-        for client in self._owned:
-            if isinstance(client, AsyncChatRoutesClient):
-                await client.close()
-            else:
-                client.close()
+        """Async :meth:`close`."""
 
     # -- the flows (each operation written once; the public methods run them on a client) --------------
 

@@ -474,14 +474,19 @@ async def test_sync_client_only_still_serves_async(
     assert pairs(await history.aget_messages())[0] == ("human", "from async")
 
 
-async def test_history_built_from_key_and_url_owns_and_closes_its_clients(
+async def test_history_built_from_key_and_url_uses_the_shared_clients(
     client: ChatRoutesClient, local_server: LocalServer
 ) -> None:
+    from chatroutes_core import shared_async_client, shared_client
+
     history = ChatRoutesChatMessageHistory(api_key=local_server.api_key, base_url=local_server.base_url)
     history.add_user_message("sync turn")
     await history.aadd_messages([HumanMessage("async turn")])
     assert local_server.count_messages(history.conversation_id) == 4
+    assert history._sync() is shared_client(api_key=local_server.api_key, base_url=local_server.base_url)
+    assert history._async() is shared_async_client(api_key=local_server.api_key, base_url=local_server.base_url)
     await history.aclose()
+    assert len(history.messages) == 4  # closing a history never closes a shared client
     borrowed = ChatRoutesChatMessageHistory(history.conversation_id, client=client)
     borrowed.close()  # a client passed in is not the history's to close
     assert [c for _, c in pairs(borrowed.messages)][0::2] == ["sync turn", "async turn"]
