@@ -17,8 +17,11 @@
      └── UsageError                bad input found before any request is sent; also a ``ValueError``
           ├── ConfigurationError        bad client setup: no API key, an insecure or malformed base URL,
           │                             a bad client option (``max_retries``, ``parent_check``)
-          └── ForeignMessageError       a message that does not belong to the conversation or branch it is
-                                        used with (raised by the adapters and the mapper)
+          └── MappingError              a message list that cannot be mapped onto the conversation tree
+               ├── UnsupportedMessageError   a non-text content block or an unknown role
+               ├── EmptyTurnError            nothing to send (an empty list, a blank turn)
+               └── ForeignMessageError       a message that does not belong to the conversation or branch
+                                             it is used with (a history or store cannot store it)
 
 ``UsageError`` covers what the caller passed: an empty or blank ``content``, an empty id, a ``params`` that is
 not a dict, ``extra_body`` on a call without a body, coroutine callbacks on the sync client.
@@ -46,7 +49,9 @@ __all__ = [
     "ChatRoutesError",
     "ConfigurationError",
     "ConflictError",
+    "EmptyTurnError",
     "ForeignMessageError",
+    "MappingError",
     "NetworkError",
     "NotFoundError",
     "PayloadTooLargeError",
@@ -54,6 +59,7 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "StreamInterruptedError",
+    "UnsupportedMessageError",
     "UsageError",
     "ValidationError",
 ]
@@ -200,5 +206,17 @@ class ConfigurationError(UsageError):
     """Bad client setup, raised before any request: no API key, an insecure or malformed base URL."""
 
 
-class ForeignMessageError(UsageError):
+class MappingError(UsageError):
+    """A message list that cannot be mapped onto the conversation tree (raised before any request)."""
+
+
+class UnsupportedMessageError(MappingError):
+    """A non-text content block or an unknown role: the API takes text turns only."""
+
+
+class EmptyTurnError(MappingError):
+    """Nothing to send: the list is empty, blank, or has nothing after the last reply."""
+
+
+class ForeignMessageError(MappingError):
     """A message used with a conversation or branch it does not belong to (found before any request)."""

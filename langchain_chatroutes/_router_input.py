@@ -12,13 +12,15 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.base import coerce_to_runnable
 from langchain_core.runnables.config import ensure_config
 
+from chatroutes_core._exceptions import ChatRoutesError, UsageError
+
 __all__ = ["NoRouteError", "RouteError", "RouterRequest", "normalize_routes", "parse_router_input"]
 
-class NoRouteError(ValueError):
+class NoRouteError(UsageError):
     """No route fits the request and the router has no default route."""
 
 
-class RouteError(RuntimeError):
+class RouteError(ChatRoutesError, RuntimeError):
     """A route failed; ``route`` names it and ``__cause__`` is the original error."""
 
     def __init__(self, route: str, error: BaseException) -> None:

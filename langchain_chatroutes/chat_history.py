@@ -40,6 +40,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import SecretStr
 
 from chatroutes_core import AsyncChatRoutesClient
+from chatroutes_core._exceptions import UsageError
 from chatroutes_core._flow import ClientCall, Flow, arun, run
 from chatroutes_core._provider import shared_async_client, shared_client
 from chatroutes_core.mapper import Binding, TipCache, TreeRef, history_turns
@@ -82,7 +83,7 @@ class BranchCache:
 
     def __init__(self, maxsize: int = 64) -> None:
         if maxsize < 1:
-            raise ValueError("maxsize must be at least 1")
+            raise UsageError("maxsize must be at least 1")
         self.maxsize = maxsize
         self._entries: OrderedDict[str, list[Branch]] = OrderedDict()
         self._lock = threading.Lock()
@@ -122,7 +123,7 @@ class BranchCache:
         return f"BranchCache(maxsize={self.maxsize}, size={len(self)})"
 
 
-class BranchInUseError(ValueError):
+class BranchInUseError(UsageError):
     """``clear()`` would delete a message another branch was forked at (nothing was deleted)."""
 
 
@@ -186,9 +187,9 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         self._conversation_id = validate_id(conversation_id, "conversation_id")
         self._branch_id = validate_id(branch_id, "branch_id", allow_empty=True)
         if self._branch_id is not None and self._conversation_id is None:
-            raise ValueError("branch_id needs its conversation_id too (a branch belongs to one conversation)")
+            raise UsageError("branch_id needs its conversation_id too (a branch belongs to one conversation)")
         if not isinstance(model, str) or not model:
-            raise ValueError("model must be a non-empty string")
+            raise UsageError("model must be a non-empty string")
         self.model = model
         self.title = title
         self.branch_cache = branch_cache if branch_cache is not None else BranchCache(maxsize=4)
@@ -223,7 +224,7 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
     def switch(self, branch_id: str) -> ChatRoutesChatMessageHistory:
         """The history of another branch of the same conversation (same clients; no request)."""
         if self._conversation_id is None:
-            raise ValueError("this history has no conversation yet, so it has no other branch to switch to")
+            raise UsageError("this history has no conversation yet, so it has no other branch to switch to")
         return self._sibling(validate_id(branch_id, "branch_id"))
 
     def _sibling(self, branch_id: str | None) -> ChatRoutesChatMessageHistory:
@@ -349,7 +350,7 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
     def _checkpoint_flow(self) -> Flow[Checkpoint]:
         history = yield from self._read_flow()
         if not history or history[-1].id is None:
-            raise ValueError("this branch has no messages yet, so there is nothing to checkpoint")
+            raise UsageError("this branch has no messages yet, so there is nothing to checkpoint")
         assert self._conversation_id is not None and self._branch_id is not None
         checkpoint: Checkpoint = yield ClientCall(
             "checkpoints", "create", (self._conversation_id,),
@@ -478,12 +479,12 @@ def _check_clear(branches: Sequence[Branch], own: Sequence[BaseMessage], branch_
 
 def _fork_target(history: Sequence[BaseMessage], at_message_id: str | None) -> int:
     if not history:
-        raise ValueError("this branch has no messages yet, so there is nothing to fork at")
+        raise UsageError("this branch has no messages yet, so there is nothing to fork at")
     if at_message_id is None:
         return len(history) - 1
     target = validate_id(at_message_id, "at_message_id")
     for index, message in enumerate(history):
         if message.id == target:
             return index
-    raise ValueError(f"message {target!r} is not in this branch's history, so it cannot be a fork point")
+    raise UsageError(f"message {target!r} is not in this branch's history, so it cannot be a fork point")
 

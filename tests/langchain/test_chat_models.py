@@ -77,12 +77,28 @@ def test_env_supplies_key_and_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
     assert model.base_url == "http://127.0.0.1:9/api/v1"
 
 
-def test_bind_tools_says_the_api_has_no_tool_calling() -> None:
-    model = ChatChatRoutes(api_key="k")
-    with pytest.raises(NotImplementedError, match="no tool calling"):
-        model.bind_tools([])
+def test_bind_tools_validates_before_any_request_and_the_profile_says_tools() -> None:
+    model = ChatChatRoutes(api_key="k", base_url="http://127.0.0.1:9/api/v1")
+    with pytest.raises(ValueError):
+        model.bind_tools([{"type": "function", "function": {"name": "f"}}], tool_choice="g")  # not declared
+    bound = model.bind_tools([{"type": "function", "function": {"name": "f"}}], tool_choice="any")
+    assert bound.kwargs["tool_choice"] == "required"  # type: ignore[attr-defined]
     assert model.profile is not None
-    assert model.profile.get("tool_calling") is False
+    assert model.profile.get("tool_calling") is True and model.profile.get("structured_output") is True
+
+
+def test_errors_are_public_and_subclass_both_trees() -> None:
+    from langchain_core.exceptions import ModelError, ModelRateLimitError
+
+    import langchain_chatroutes as lc
+    from chatroutes_core import ChatRoutesError, RateLimitError
+
+    assert issubclass(lc.ChatRoutesRateLimitError, RateLimitError)
+    assert issubclass(lc.ChatRoutesRateLimitError, ModelRateLimitError)
+    for name in [n for n in lc.__all__ if n.startswith("ChatRoutes") and n.endswith("Error") and n != "ChatRoutesError"]:
+        error = getattr(lc, name)
+        assert issubclass(error, ChatRoutesError), name
+        assert issubclass(error, ModelError), name
 
 
 def test_unsupported_messages_fail_before_any_client_is_built() -> None:
