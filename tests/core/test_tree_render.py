@@ -9,7 +9,7 @@ from io import StringIO
 
 import pytest
 
-from chatroutes_core._tree_render import (
+from chatroutes_core.cli.tree_render import (
     MAIN_MARKER,
     TreeView,
     build_view,
