@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -146,6 +147,25 @@ def _branch_label(b: BranchView) -> str:
     return " · ".join(parts)
 
 
+def ordered(b: BranchView) -> list[Message | BranchView]:
+    """The branch's messages with each child branch drawn right after its fork point message.
+
+    A child forked before the first message (an empty fork point) comes first; one whose fork point is not
+    among these messages comes last.
+    """
+    own = {m.id for m in b.messages}
+    at: dict[str | None, list[BranchView]] = {}
+    for child in b.children:
+        key = child.fork_point_id if child.fork_point_id in own else ("" if not child.fork_point_id else None)
+        at.setdefault(key, []).append(child)
+    items: list[Message | BranchView] = [*at.get("", [])]
+    for m in b.messages:
+        items.append(m)
+        items.extend(at.get(m.id, []))
+    items.extend(at.get(None, []))
+    return items
+
+
 def _message_line(m: Message) -> str:
     return f"{m.role}: {preview(m.content)}  ({m.id})"
 
@@ -161,7 +181,7 @@ def render_text(view: TreeView) -> str:
         joint = "" if root else ("└── " if last else "├── ")
         lines.append(prefix + joint + _branch_label(b))
         inner = prefix + ("" if root else ("    " if last else "│   "))
-        items: list[Message | BranchView] = [*b.messages, *b.children]
+        items = ordered(b)
         for i, item in enumerate(items):
             is_last = i == len(items) - 1
             if isinstance(item, BranchView):
@@ -197,15 +217,16 @@ def render_rich(view: TreeView) -> Tree:
         fill(node, b)
 
     def fill(node: Tree, b: BranchView) -> None:
-        for m in b.messages:
+        for m in ordered(b):
+            if isinstance(m, BranchView):
+                add(node, m)
+                continue
             style = "bold" if m.role == "user" else ""
             line = Text()
             line.append(f"{m.role}: ", style="blue" if m.role == "user" else "green")
             line.append(preview(m.content), style=style)
             line.append(f"  ({m.id})", style="dim")
             node.add(line)
-        for child in b.children:
-            add(node, child)
 
     root = Tree(Text(_header(view), style="bold"))
     for b in view.roots:
@@ -223,9 +244,20 @@ def mermaid_id(raw: str, prefix: str) -> str:
     return f"{prefix}_{_MERMAID_UNSAFE.sub('_', raw)}"
 
 
-def _mermaid_label(text: str) -> str:
-    escaped = text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
-    return f'"{escaped}"'
+MERMAID_LINE_CHARS = 32
+
+
+def _mermaid_label(text: str, width: int | None = None) -> str:
+    """A quoted mermaid label; with `width`, wrapped onto lines of about that many characters (``<br/>``)."""
+    if width is None:
+        lines = [text]
+    else:
+        lines = textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+    escaped = [
+        line.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+        for line in lines
+    ]
+    return '"' + "<br/>".join(escaped) + '"'
 
 
 def render_mermaid(view: TreeView) -> str:
@@ -235,7 +267,8 @@ def render_mermaid(view: TreeView) -> str:
     for b in view.walk():
         sub = mermaid_id(b.id, "b")
         main = f" {MAIN_MARKER}" if b.branch.is_main else ""
-        lines.append(f"  subgraph {sub}[{_mermaid_label(f'{b.title}{main} · {len(b.messages)} messages')}]")
+        title = _mermaid_label(f"{b.title}{main} · {len(b.messages)} messages", MERMAID_LINE_CHARS)
+        lines.append(f"  subgraph {sub}[{title}]")
         lines.append("    direction TB")
         previous: str | None = None
         for m in b.messages:
@@ -293,15 +326,18 @@ def render_html(view: TreeView) -> str:
             summary += f' <span class="fork">forks at <a href="#{fork}">{fork}</a></span>'
         out.append(f"<summary>{summary}</summary>")
         out.append("<ol>")
-        for m in b.messages:
+        for m in ordered(b):
+            if isinstance(m, BranchView):  # a fork, drawn right after the message it forks at
+                out.append('<li class="fork-point">')
+                emit(m)
+                out.append("</li>")
+                continue
             out.append(
                 f'<li class="msg {esc(m.role)}" id="{esc(m.id)}" data-message-id="{esc(m.id)}">'
                 f'<span class="role">{esc(m.role)}</span><span class="id">{esc(m.id)}</span>'
                 f'<div class="content">{esc(m.content)}</div></li>'
             )
         out.append("</ol>")
-        for child in b.children:
-            emit(child)
         out.append("</details>")
 
     for root in view.roots:

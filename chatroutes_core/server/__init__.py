@@ -2,8 +2,9 @@
 
 It speaks the ChatRoutes wire protocol under ``/api/v1`` (the ``{"success": true, "data": ...}`` envelope,
 the unwrapped conversation list, SSE ``content``/``complete``/``[DONE]`` events, ``{"success": false,
-"error": ..., "message": ...}`` error bodies), so the official ``chatroutes`` SDK and this project's client work against it
-unchanged. Run it with ``chatroutes serve`` or, in tests, :class:`chatroutes_core.testing.LocalServer`.
+"error": ..., "message": ...}`` error bodies), so the official ``chatroutes`` SDKs and this project's client
+work against it unchanged. Run it with ``chatroutes serve`` or, in tests,
+:class:`chatroutes_core.testing.LocalServer`.
 
 Semantics the public sources leave open, as this server defines them:
 

@@ -175,8 +175,11 @@ def _store_exchange(
     return user, reply, usage
 
 
-async def send(ex: Exchange, idem: Idempotency, *, legacy_shape: bool = False) -> dict[str, Any]:
-    """Generate, store and return ``{"success": true, "data": {message, usage, model}}``."""
+async def send(ex: Exchange, idem: Idempotency) -> dict[str, Any]:
+    """Generate, store and return ``{"success": true, "data": {message, usage, model, userMessage,
+    assistantMessage}}``: the current shape and, beside it, the ``{userMessage, assistantMessage}`` one that
+    route #18, the official SDKs' own examples (``branching_example.py``, ``checkpoint_example.py``) and the
+    vendor's notebooks read."""
     async with ex.state.lock_for(ex.branch.id):
         branch = _current_branch(ex)
         ctx, request, tip = _plan(ex, branch)
@@ -193,9 +196,8 @@ async def send(ex: Exchange, idem: Idempotency, *, legacy_shape: bool = False) -
                 "usage": usage,
                 "model": ex.resolved_model,
             }
-            if legacy_shape:
-                data["userMessage"] = message_json(user)
-                data["assistantMessage"] = message_json(reply)
+            data["userMessage"] = message_json(user)
+            data["assistantMessage"] = data["message"]
             envelope = {"success": True, "data": data}
             idem.save(200, envelope)
     return envelope

@@ -150,3 +150,13 @@ def test_the_official_python_sdks_readme_runs_unchanged(
     assert "Conversation not found" in out
     assert namespace["fork"]["forkPointMessageId"].startswith("msg_")
     assert namespace["branch"]["parentBranchId"] == namespace["main_branch"]["id"]
+
+
+def test_sends_also_answer_in_the_shape_the_official_examples_read(sdk: ChatRoutes) -> None:
+    """The SDK's examples/branching_example.py and checkpoint_example.py read ``assistantMessage``."""
+    conv = sdk.conversations.create({"title": "examples"})
+    response1 = sdk.messages.send(conv["id"], {"content": "What is a branch?"})
+    assert response1["assistantMessage"]["content"] == response1["message"]["content"]
+    assert response1["assistantMessage"]["id"] == response1["message"]["id"]
+    assert response1["userMessage"]["content"] == "What is a branch?"
+    assert response1["userMessage"]["role"] == "user"

@@ -47,7 +47,7 @@ async def send_branch_message(
     conversation_id: str, branch_id: str, body: SendMessageBody, state: State, idem: Idem
 ) -> dict[str, Any]:
     ex = exchange.prepare(state, idem.owner, conversation_id, body, branch_id)
-    return await exchange.send(ex, idem, legacy_shape=True)
+    return await exchange.send(ex, idem)
 
 
 @router.get("/conversations/{conversation_id}/messages")
