@@ -177,7 +177,9 @@ def to_model_error(exc: ChatRoutesError) -> ChatRoutesError:
     Errors raised before any request (``UsageError`` and its subclasses) are returned as they are: they are
     the caller's mistake, already a ``ValueError``, and keep their precise type.
     """
-    if isinstance(exc, ModelError) or (isinstance(exc, UsageError) and not isinstance(exc, ConfigurationError)):
+    if isinstance(exc, ModelError):
+        return exc
+    if isinstance(exc, UsageError) and not isinstance(exc, ConfigurationError):
         return exc
     for core_class, combined in _MAPPING:
         if isinstance(exc, core_class):
