@@ -67,6 +67,7 @@ __all__ = ["ChatChatRoutes"]
 
 _BINDING_KEYS = ("conversation_id", "branch_id")
 _INSTRUCTION_KWARG = "chatroutes_json_instruction"
+_CALL_OPTIONS = ("timeout", "extra_headers", "extra_body")
 
 
 class ChatChatRoutes(BaseChatModel):
@@ -252,6 +253,8 @@ class ChatChatRoutes(BaseChatModel):
             "model": kwargs.get("model") or self.model,
             "temperature": kwargs.get("temperature", self.temperature),
             "max_tokens": kwargs.get("max_tokens", self.max_tokens),
+            # per-call options (through bind(...) or call kwargs), applied to the send
+            **{key: kwargs[key] for key in _CALL_OPTIONS if kwargs.get(key) is not None},
         }
         return turns, binding, generation, list(stop if stop is not None else self.stop or [])
 

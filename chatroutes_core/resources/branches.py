@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any
 
+from .._flow import arun, run
 from .._request import Call, build_body, require, require_content, segment
 from .._types import NOT_GIVEN, NotGiven, Timeout
 from ..models import Branch, Message, SendMessageResponse
@@ -270,26 +272,13 @@ class Branches(SyncAPIResource):
         """A branch's full history: its parent's up to the fork point, then its own; deduplicated by id.
 
         Every message's ``branch_id`` is ``branch_id`` (the branch it was seen through). Works whether or not
-        the server already includes the inherited part. ``branches`` saves the GET of the branch list. The
-        per-call options apply to every request it makes.
+        the server already includes the inherited part (one request when it does and reports parents);
+        ``branches`` saves the GET of the branch list when the history must be assembled. The per-call
+        options apply to every request it makes.
         """
-        options: dict[str, Any] = {
-            "timeout": timeout, "extra_headers": extra_headers, "extra_body": extra_body
-        }  # fmt: skip
-        if branches is None:
-            branches = self.list(conversation_id, **options)
-        known = {b.id: b for b in branches}
-        chain: builtins.list[tuple[Branch | None, builtins.list[Message]]] = []
-        current: str | None = branch_id
-        seen: set[str] = set()
-        while current is not None:
-            seen.add(current)
-            own = self.get_messages(conversation_id, current, **options)
-            branch = known.get(current)
-            chain.append((branch, own))
-            current = _parent_to_fetch(branch, own, seen)
-        return _finish(_assemble(chain), branch_id)
-
+        options = {"timeout": timeout, "extra_headers": extra_headers, "extra_body": extra_body}
+        flow = branch_history(conversation_id, branch_id, branches, options)
+        return run(flow, SimpleNamespace(branches=self))
 
 class AsyncBranches(AsyncAPIResource):
     """Branches (asynchronous)."""
@@ -446,26 +435,13 @@ class AsyncBranches(AsyncAPIResource):
         """A branch's full history: its parent's up to the fork point, then its own; deduplicated by id.
 
         Every message's ``branch_id`` is ``branch_id`` (the branch it was seen through). Works whether or not
-        the server already includes the inherited part. ``branches`` saves the GET of the branch list. The
-        per-call options apply to every request it makes.
+        the server already includes the inherited part (one request when it does and reports parents);
+        ``branches`` saves the GET of the branch list when the history must be assembled. The per-call
+        options apply to every request it makes.
         """
-        options: dict[str, Any] = {
-            "timeout": timeout, "extra_headers": extra_headers, "extra_body": extra_body
-        }  # fmt: skip
-        if branches is None:
-            branches = await self.list(conversation_id, **options)
-        known = {b.id: b for b in branches}
-        chain: builtins.list[tuple[Branch | None, builtins.list[Message]]] = []
-        current: str | None = branch_id
-        seen: set[str] = set()
-        while current is not None:
-            seen.add(current)
-            own = await self.get_messages(conversation_id, current, **options)
-            branch = known.get(current)
-            chain.append((branch, own))
-            current = _parent_to_fetch(branch, own, seen)
-        return _finish(_assemble(chain), branch_id)
-
+        options = {"timeout": timeout, "extra_headers": extra_headers, "extra_body": extra_body}
+        flow = branch_history(conversation_id, branch_id, branches, options)
+        return await arun(flow, SimpleNamespace(branches=self))
 
 def _assemble(chain: Sequence[tuple[Branch | None, Sequence[Message]]]) -> list[Message]:
     """Fold a child-to-root chain of (branch, own messages) into one history, root first."""
@@ -473,3 +449,6 @@ def _assemble(chain: Sequence[tuple[Branch | None, Sequence[Message]]]) -> list[
     for branch, own in reversed(chain[:-1]):
         history = _splice(history, branch.fork_point_message_id if branch else None, own)
     return history
+
+
+from ._history import branch_history  # noqa: E402  (the flow uses this module's helpers)

@@ -366,3 +366,25 @@ async def test_stream_errors_are_mapped_and_with_retry_recovers(fresh_server: Lo
                                 wait_exponential_jitter=False)
     reply = await retrying.ainvoke("hi")
     assert "You said: hi" in str(reply.content)
+
+
+def test_per_call_options_reach_the_wire_through_bind() -> None:
+    import httpx
+
+    from chatroutes_core import ChatRoutesClient
+
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        message = {"id": "m2", "role": "assistant", "content": "ok", "branchId": "b1", "parentMessageId": "m1"}
+        return httpx.Response(200, json={"success": True, "data": {"message": message, "usage": {}}})
+
+    http = httpx.Client(transport=httpx.MockTransport(handler))
+    client = ChatRoutesClient(api_key="k", base_url="https://api.example.test/api/v1", http_client=http)
+    model = ChatChatRoutes(client=client, conversation_id="conv_1")
+    model.bind(extra_headers={"X-Trace": "t-1"}, extra_body={"metadata": {"user": "u"}}, timeout=3.5).invoke("hi")
+    [request] = seen
+    assert request.headers["X-Trace"] == "t-1"
+    assert json.loads(request.content)["metadata"] == {"user": "u"}
+    assert request.extensions["timeout"]["read"] == 3.5
