@@ -357,18 +357,38 @@ def test_bad_input_raises_before_any_request(local_server: LocalServer, client: 
     assert local_server.requests == []
 
 
-async def test_async_mapper_makes_the_same_requests(local_server: LocalServer) -> None:
+async def test_async_mapper_makes_the_same_requests(local_server: LocalServer, client: ChatRoutesClient) -> None:
     async with AsyncChatRoutesClient(api_key=local_server.api_key, base_url=local_server.base_url) as c:
-        mapper = AsyncConversationMapper(c)
-        local_server.reset_requests()
-        reply = await mapper.send([Turn("user", "Hi")])
-        turns = [*_with_reply([Turn("user", "Hi")], reply), Turn("user", "Again")]
-        again = await mapper.send(turns)
-        assert len(local_server.requests) == 3
-        async with mapper.stream([*_with_reply([Turn("user", "Hi")], reply), Turn("user", "Other")]) as s:
-            events = [event async for event in s]
-        assert s.ref is not None and s.ref.branch_id != again.ref.branch_id
-        assert events[-1].type == "complete"
+        sync, aio = ConversationMapper(client), AsyncConversationMapper(c)
+        counts: dict[str, list[list[str]]] = {"sync": [], "async": []}
+
+        def taken() -> list[str]:
+            requests = [f"{m} {p.rsplit('/', 1)[-1]}" for m, p in local_server.requests]
+            local_server.reset_requests()
+            return requests
+
+        for name, mapper in (("sync", sync), ("async", aio)):
+            local_server.reset_requests()
+            send = mapper.send([Turn("user", "Hi")])
+            first = await send if name == "async" else send  # type: ignore[misc]
+            counts[name].append(taken())
+            turns = [*_with_reply([Turn("user", "Hi")], first), Turn("user", "Again")]
+            again = mapper.send(turns)
+            again = await again if name == "async" else again  # type: ignore[misc]
+            counts[name].append(taken())
+            other = [*_with_reply([Turn("user", "Hi")], first), Turn("user", "Other")]
+            if name == "async":
+                async with aio.stream(other) as s:
+                    events = [event async for event in s]
+            else:
+                with sync.stream(other) as s:  # type: ignore[assignment]
+                    events = list(s)  # type: ignore[arg-type]
+            counts[name].append(taken())  # the stream's requests: fork at the anchor, then the stream
+            assert s.ref is not None and s.ref.branch_id != again.ref.branch_id
+            assert events[-1].type == "complete"
+        assert counts["sync"] == counts["async"]
+        assert counts["async"] == [["POST conversations", "POST messages"], ["POST messages"],
+                                   ["POST fork", "POST stream"]]  # fmt: skip
 
 
 # The property: whatever the caller does to its list (continue, edit an earlier user turn, replay from an
