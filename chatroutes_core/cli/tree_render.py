@@ -20,6 +20,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from chatroutes_core.tools import CALL_OPEN, find_tools_declaration, parse_reply, parse_tool_results
+
 if TYPE_CHECKING:
     from rich.tree import Tree
 
@@ -122,6 +124,36 @@ def build_view(tree: ConversationTree, histories: Mapping[str, Sequence[Message]
     )
 
 
+def _arguments(arguments: Mapping[str, Any]) -> str:
+    return ", ".join(f"{key}={json.dumps(value, ensure_ascii=False)}" for key, value in arguments.items())
+
+
+def shown(message: Message) -> str:
+    """A message as a reader wants it: tool calls, results and declarations summarised, not raw tags.
+
+    A reply's ``<tool_call>`` blocks become ``→ name(arg=value)``; a turn of ``<tool_response>`` blocks
+    becomes ``← name: result``; a ``<tools>`` declaration (system text sent with a turn) becomes
+    ``[tools: a, b]`` before the user's words.
+    """
+    content = message.content
+    if message.role == "assistant" and CALL_OPEN in content:
+        parsed = parse_reply(content, message.id)
+        calls = [f"→ {c.name}({_arguments(c.arguments)})" for c in parsed.tool_calls]
+        calls += [f"→ invalid call ({c.error})" for c in parsed.invalid_tool_calls]
+        return "\n".join(part for part in [parsed.text, *calls] if part)
+    results = parse_tool_results(content)
+    if results:
+        return "\n".join(f"← {r.name}{' (error)' if r.is_error else ''}: {r.content}" for r in results)
+    declaration = find_tools_declaration(content)
+    if declaration is not None:
+        start = content.rfind("[system]", 0, declaration.start)
+        head = content[: start if start >= 0 else declaration.start].strip()
+        rest = content[declaration.end :].strip()
+        names = ", ".join(spec.name for spec in declaration.tools)
+        return "\n".join(part for part in [head, f"[tools: {names}]", rest] if part)
+    return content
+
+
 def preview(text: str, limit: int = PREVIEW_CHARS) -> str:
     """One line of at most `limit` characters."""
     flat = " ".join(text.split())
@@ -167,7 +199,7 @@ def ordered(b: BranchView) -> list[Message | BranchView]:
 
 
 def _message_line(m: Message) -> str:
-    return f"{m.role}: {preview(m.content)}  ({m.id})"
+    return f"{m.role}: {preview(shown(m))}  ({m.id})"
 
 
 # --- text -----------------------------------------------------------------------------------------------
@@ -224,7 +256,7 @@ def render_rich(view: TreeView) -> Tree:
             style = "bold" if m.role == "user" else ""
             line = Text()
             line.append(f"{m.role}: ", style="blue" if m.role == "user" else "green")
-            line.append(preview(m.content), style=style)
+            line.append(preview(shown(m)), style=style)
             line.append(f"  ({m.id})", style="dim")
             node.add(line)
 
@@ -273,7 +305,7 @@ def render_mermaid(view: TreeView) -> str:
         previous: str | None = None
         for m in b.messages:
             node = mermaid_id(m.id, "m")
-            lines.append(f"    {node}[{_mermaid_label(f'{m.role}: {preview(m.content, 40)}')}]")
+            lines.append(f"    {node}[{_mermaid_label(f'{m.role}: {preview(shown(m), 40)}')}]")
             if previous:
                 edges.append(f"  {previous} --> {node}")
             previous = node
@@ -335,7 +367,7 @@ def render_html(view: TreeView) -> str:
             out.append(
                 f'<li class="msg {esc(m.role)}" id="{esc(m.id)}" data-message-id="{esc(m.id)}">'
                 f'<span class="role">{esc(m.role)}</span><span class="id">{esc(m.id)}</span>'
-                f'<div class="content">{esc(m.content)}</div></li>'
+                f'<div class="content">{esc(shown(m))}</div></li>'
             )
         out.append("</ol>")
         out.append("</details>")

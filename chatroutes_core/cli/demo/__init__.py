@@ -19,14 +19,15 @@ from typing import IO, TYPE_CHECKING, Any
 
 from chatroutes_core._catalog import DEFAULT_MODEL
 from chatroutes_core.cli.console import make_console, use_color
-from chatroutes_core.cli.tree_render import TreeView, preview, render_rich, render_text
+from chatroutes_core.cli.tree_render import TreeView, preview, render_rich, render_text, shown
+from chatroutes_core.models import Message
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from chatroutes_core.cli.demo.steps import Connection
 
-STEPS = 8
+STEPS = 9
 OFFLINE_NOTE = (
     "Replies come from the local server's offline responder. It is deterministic and NOT a language model: "
     "each reply only reports the context it received, so you can watch forks and checkpoints work."
@@ -129,9 +130,17 @@ _ROLES = {"human": "user", "ai": "assistant"}
 
 
 def _msg_line(m: Any) -> str:
-    """`role: content` for a ChatRoutes `Message` or a LangChain message."""
+    """`role: content` for a ChatRoutes `Message` or a LangChain message (tool calls and results shown)."""
     role = getattr(m, "role", None) or _ROLES.get(m.type, m.type)
-    return f"{role}: {preview(str(m.content), 160)}"
+    text = shown(m) if isinstance(m, Message) else str(m.content)
+    if getattr(m, "tool_calls", None):
+        calls = ", ".join(
+            f"→ {c['name']}({', '.join(f'{k}={v!r}' for k, v in c['args'].items())})" for c in m.tool_calls
+        )
+        text = f"{text} {calls}".strip()
+    elif getattr(m, "type", None) == "tool":
+        text = f"← {m.name}: {text}"
+    return f"{role}: {preview(text, 160)}"
 
 
 def run_tour(conn: Connection, say: Narrator) -> TourResult:
@@ -245,6 +254,22 @@ def run_tour(conn: Connection, say: Narrator) -> TourResult:
 
     say.step(
         8,
+        "an agent with two tools, and a time-travel fork of its run",
+        "agent_run",
+        f"Input: {steps.AGENT_TASK!r}. LangChain's create_agent with ChatChatRoutes: tools are declared in "
+        "system text (the <tools> protocol), every agent step is one message on one branch. Then LangGraph "
+        "time travel changes a tool result and resumes: ChatRoutes forks the run at the tool call.",
+    )
+    run = steps.agent_run(conn)
+    first_branch, fork_branch = steps.where(run.first[-1])["branch_id"], steps.where(run.forked[-1])["branch_id"]
+    say.side_by_side(
+        (f"the run ({first_branch})", f"time travel ({fork_branch})"),
+        ([_msg_line(m) for m in run.first], [_msg_line(m) for m in run.forked]),
+    )
+    say.tree(steps.conversation_tree(conn, run.conversation_id))
+
+    say.step(
+        9,
         "the conversation tree",
         "conversation_tree",
         f"Also: chatroutes tree {conversation_id} --format text|mermaid|html|json",

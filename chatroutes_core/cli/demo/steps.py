@@ -235,6 +235,51 @@ def compare_models(conn: Connection, conversation_id: str) -> dict[str, Any]:
 
 
 # 8 ----------------------------------------------------------------------------------------------------------
+AGENT_TASK = "What is the weather in Lisbon? Also add 17 and 25."
+
+
+@dataclass
+class AgentRun:
+    """An agent run on its own conversation, and its time-travel fork."""
+
+    conversation_id: str
+    first: list[Any]
+    forked: list[Any]
+
+
+def agent_run(conn: Connection) -> AgentRun:
+    """create_agent with two tools; then LangGraph time travel: change a tool result and resume (a fork)."""
+    with needs("langgraph", "LangChain agents and LangGraph"):
+        from langchain.agents import create_agent
+        from langchain_core.messages import HumanMessage, ToolMessage
+        from langchain_core.tools import tool
+        from langgraph.checkpoint.memory import InMemorySaver
+
+    @tool
+    def get_weather(city: str) -> str:
+        """The weather in a city."""
+        return f"sunny, 24 C in {city}"
+
+    @tool
+    def add(a: int, b: int) -> int:
+        """Add two integers."""
+        return a + b
+
+    agent = create_agent(conn.chat_model(), [get_weather, add], checkpointer=InMemorySaver())
+    config = {"configurable": {"thread_id": "demo-agent"}}
+    first = agent.invoke({"messages": [HumanMessage(AGENT_TASK)]}, config)["messages"]
+    # time travel: back to the step after the tools ran, before the model read their results
+    step = next(s for s in agent.get_state_history(config)
+                if s.next == ("model",) and isinstance(s.values["messages"][-1], ToolMessage))  # fmt: skip
+    weather = next(m for m in step.values["messages"] if isinstance(m, ToolMessage) and m.name == "get_weather")
+    changed = ToolMessage("rain, 14 C in Lisbon", tool_call_id=weather.tool_call_id, id=weather.id,
+                          name="get_weather")  # fmt: skip
+    forked_config = agent.update_state(step.config, {"messages": [changed]}, as_node="tools")
+    forked = agent.invoke(None, forked_config)["messages"]
+    return AgentRun(where(first[-1])["conversation_id"], first, forked)
+
+
+# 9 ----------------------------------------------------------------------------------------------------------
 def conversation_tree(conn: Connection, conversation_id: str) -> TreeView:
     """The conversation tree: one GET for the tree, one per branch for its history."""
     from chatroutes_core.cli.tree import fetch_view
