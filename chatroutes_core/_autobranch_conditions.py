@@ -1,0 +1,54 @@
+"""AutoBranch rule for conditionals: "if X then Y, otherwise Z", "if X, A; if Y, B"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ._autobranch_candidate import Candidate
+from ._autobranch_text import clean, span
+
+__all__ = ["conditionals"]
+
+# A new clause after a condition with no comma: "if it rains we'll stay in".
+_SUBJECT = r"(?:I|we|you|they|he|she|it)(?:'ll|'d|\s+will|\s+would|\s+should|\s+can|\s+must)\b"
+_IF_ELSE = re.compile(
+    r"\b(?:if|in case)\s+(?P<cond>[^,.;?!\n]+?)(?:\s*,\s*(?:then\s+)?|\s+then\s+|\s+(?=" + _SUBJECT + r"))"
+    r"(?P<then>[^\s.;?!\n][^.;?!\n]*?)\s*[,;.]?\s*"
+    r"(?:but\s+)?(?:otherwise|else|if not)\b[,:]?\s*(?P<else>[^.?!\n]+)",
+    re.I,
+)
+_IF_IF = re.compile(
+    r"\bif\s+(?P<c1>[^,.;?!\n]+?),\s*(?P<a1>[^.;?!\n]+?)[.;,]\s*(?:and\s+|but\s+)?if\s+(?P<c2>[^,.;?!\n]+?)"
+    r",\s*(?P<a2>[^.;?!\n]+)",
+    re.I,
+)
+_IF_THEN = re.compile(r"\bif\s+(?P<cond>[^,.;?!\n]+?)\s*,?\s+then\s+(?P<then>[^.;?!\n]+)", re.I)
+_POLITE = re.compile(
+    r"^(?:you (?:can|could|would|don't mind|do not mind|have time|want|like|please)|possible|needed|"
+    r"necessary|any|so|anything|applicable)\b",
+    re.I,
+)
+
+
+def conditionals(text: str) -> Iterable[Candidate]:
+    for m in _IF_ELSE.finditer(text):
+        yield _conditional(text, m, m.group("cond"), (m.group("then"), m.group("else")), 0.9)
+    for m in _IF_IF.finditer(text):
+        yield _conditional(text, m, m.group("c1"), (m.group("a1"), m.group("a2")), 0.85)
+    for m in _IF_THEN.finditer(text):
+        if not _POLITE.match(m.group("cond")):
+            yield _conditional(text, m, m.group("cond"), (m.group("then"), f"not {m.group('cond')}"), 0.65)
+
+
+def _conditional(text: str, m: re.Match[str], cond: str, outcomes: tuple[str, str], conf: float) -> Candidate:
+    start, end = span(text, m.start(), m.end(), trailing=",;:")
+    return Candidate(
+        "conditional",
+        start,
+        end,
+        conf,
+        tuple(clean(o) or o.strip() for o in outcomes),
+        f"The outcome depends on a condition ({cond.strip()}); each case can be followed on its own branch.",
+        condition=cond.strip(),
+    )

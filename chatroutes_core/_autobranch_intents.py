@@ -1,0 +1,124 @@
+"""AutoBranch rule for several independent requests in one message (``multi_intent``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ._autobranch_candidate import Candidate
+from ._autobranch_text import clean, content_words, span
+
+__all__ = ["multi_intents"]
+
+_REQUEST = re.compile(
+    r"\?|\b(?:need|want|help|question|questions|how|what|why|where|when|which|please|explain|tell me|"
+    r"show me|issue|problem|trouble|wondering|like to|looking for|can you|could you|would you)\b",
+    re.I,
+)
+
+
+# Connectors that join two independent requests inside one sentence, with a confidence each.
+_ACTION = (
+    r"(?:update|remind|send|book|explain|tell|show|write|create|delete|check|give|add|change|cancel|"
+    r"summari[sz]e|translate|review|find|schedule|list|compare|describe|draft|email|order|recommend|"
+    r"suggest|reset|renew|refund|upgrade|downgrade|install|configure|set up)"
+)
+# A sentence that is itself a request: imperative, "can you …", "please …".
+_REQUEST_START = re.compile(rf"^(?:(?:can|could|would|will) you\s+|please\s+)?{_ACTION}\b", re.I)
+_BACK_REFERENCE = re.compile(r"\b(?:it|them|this|that|these|those)\b", re.I)
+_PLEASANTRY = re.compile(
+    r"^(?:thanks|thank you|thx|hi|hello|hey|great|ok|okay|cheers|perfect|awesome|good (?:morning|evening))"
+    r"\b[\s\w,]{0,20}[.!]*$",
+    re.I,
+)
+# An action joined to a request by a plain "and"/"plus": "reset my password and update my address".
+_AND_ACTION = re.compile(rf"[,;]?\s+(?:and|plus)\s+(?=(?:also\s+)?{_ACTION}\b)", re.I)
+
+_INLINE_CONNECTORS: tuple[tuple[re.Pattern[str], float], ...] = (
+    (_AND_ACTION, 0.75),
+    (re.compile(r"[,;]?\s+and\s+(?:I\s+)?also\b", re.I), 0.85),
+    (re.compile(r"[,;]\s*(?:I\s+)?also\b", re.I), 0.8),
+    (re.compile(r"[,;]?\s+and\s+(?:I\s+)?(?:separately|additionally)\b", re.I), 0.85),
+    (re.compile(r"[,;]?\s+and\s+(?=(?:can|could|would|will)\s+you\b)", re.I), 0.8),
+    (re.compile(r"[,;]?\s+and\s+(?=please\b)", re.I), 0.75),
+    (re.compile(r"[,;]?\s+and\s+(?=I(?:'d|\s+would|\s+also)?\s+(?:need|want|like|have)\b)", re.I), 0.75),
+    (re.compile(r"[,;]\s+and\s+(?=(?:how|what|where|why|which)\b)", re.I), 0.8),
+    (re.compile(r"\s+as\s+well\s+as\s+(?=(?:how|what|where|why|which|a|an|the|my|some|help)\b)", re.I), 0.72),
+    (re.compile(r"[,;]?\s+plus\s+(?=(?:I|can|could|how|what|where|why)\b)", re.I), 0.75),
+)
+# A sentence that opens with one of these starts a new, separate request.
+_NEW_REQUEST = re.compile(
+    r"^(?:and\s+)?(?:also|additionally|separately|plus|besides|furthermore|moreover|"
+    r"on (?:a|another) (?:separate|different|unrelated|related) note|unrelated(?:ly)?|"
+    r"another (?:question|thing|issue|request)|one more (?:thing|question)|a second (?:question|thing)|"
+    r"i (?:also|additionally) (?:need|want|have|would like)|(?:and|also)\s+(?:can|could|would) you)\b",
+    re.I,
+)
+_FOLLOW_UP = re.compile(
+    r"^(?:it|its|it's|this|that|these|those|they|them|then|so|and if|what about|how about|why|"
+    r"or|is it|does it|do they|are they|can it|could it|will it)\b",
+    re.I,
+)
+
+
+_THEN_ACTION = re.compile(rf"^(?:then|and then|after that|next|also)\b,?\s+{_ACTION}\b", re.I)
+
+
+def _plain_and_splits(text: str, s: int, ce: int, later: list[tuple[int, int, float]], e: int) -> bool:
+    """A plain "and <action>" separates requests only after a request, with no "it/them" back-reference."""
+    right_end = later[0][0] if later else e
+    return bool(_REQUEST_START.match(text[s:ce])) and not _BACK_REFERENCE.search(text, ce, right_end)
+
+
+def multi_intents(text: str, sentences: list[tuple[int, int]]) -> Iterable[Candidate]:
+    if not _REQUEST.search(text) and not any(_REQUEST_START.match(text[a:b]) for a, b in sentences):
+        return
+    # Per sentence: the clause spans split at inline connectors, and the best connector's confidence.
+    clauses: list[list[tuple[int, int]]] = []
+    inline_conf: list[float] = []
+    all_cuts = sorted((m.start(), m.end(), conf) for p, conf in _INLINE_CONNECTORS for m in p.finditer(text))
+    for s, e in sentences:
+        cuts = [c for c in all_cuts if s <= c[0] and c[1] <= e]
+        parts: list[tuple[int, int]] = []
+        pos, best = s, 0.0
+        for k, (cs, ce, conf) in enumerate(cuts):
+            if cs < pos or len(text[pos:cs].split()) < 2 or len(text[ce:e].split()) < 2:
+                continue
+            if _AND_ACTION.match(text, cs) and not _plain_and_splits(text, s, ce, cuts[k + 1 :], e):
+                continue
+            parts.append((pos, cs))
+            pos, best = ce, max(best, conf)
+        parts.append((pos, e))
+        clauses.append(parts)
+        inline_conf.append(best)
+    # Links between consecutive sentences: an opening connector, or two unrelated questions.
+    link: list[float] = [0.0] * len(sentences)
+    for i in range(1, len(sentences)):
+        prev, cur = text[slice(*sentences[i - 1])], text[slice(*sentences[i])]
+        if _NEW_REQUEST.match(cur) and len(cur.split()) >= 3:
+            link[i] = 0.85
+        elif _THEN_ACTION.match(cur) and _REQUEST_START.match(prev):
+            link[i] = 0.75
+        elif prev.endswith("?") and cur.endswith("?") and not _FOLLOW_UP.match(cur):
+            a, b = content_words(prev), content_words(cur)
+            if len(a) >= 2 and len(b) >= 2 and not a & b:
+                link[i] = 0.72
+    i = 0
+    while i < len(sentences):
+        j = i
+        while j + 1 < len(sentences) and link[j + 1] > 0:
+            j += 1
+        kept = [k for k in range(i, j + 1) if not _PLEASANTRY.match(text[slice(*sentences[k])])]
+        parts = [p for k in kept for p in clauses[k]]
+        conf = max([*inline_conf[i : j + 1], *link[i + 1 : j + 1]])
+        if len(parts) >= 2 and conf > 0:
+            options = tuple(o for o in (clean(text[a:b]) for a, b in parts) if o)
+            if len(options) >= 2:
+                start, end = span(text, parts[0][0], parts[-1][1])
+                reason = (
+                    f"{len(options)} independent requests joined by "
+                    + ("connecting words" if j == i else "separate sentences")
+                    + "; each can be answered on its own branch."
+                )
+                yield Candidate("multi_intent", start, end, round(conf, 2), options, reason)
+        i = j + 1

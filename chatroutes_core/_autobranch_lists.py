@@ -1,0 +1,140 @@
+"""AutoBranch rules for lists: list lines, "first, … second, …", inline "1) … 2) …", "two questions: …"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ._autobranch_candidate import Candidate
+from ._autobranch_text import clean, end_of_sentence, span
+
+__all__ = ["enumerations"]
+
+
+def enumerations(text: str) -> Iterable[Candidate]:
+    """Every list-shaped candidate in ``text``."""
+    yield from _line_lists(text)
+    yield from _ordinal_lists(text)
+    yield from _header_lists(text)
+
+
+_LIST_LINE = re.compile(r"^[ \t]*(?:\(?\d{1,2}[.)]|\(?[a-h]\)|[-*•+])[ \t]+(?P<label>\S.*?)[ \t]*$")
+
+
+def _line_lists(text: str) -> Iterable[Candidate]:
+    """Runs of at least two list lines (blank lines between items allowed)."""
+    run: list[tuple[int, int, str]] = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.rstrip("\r\n")
+        m = _LIST_LINE.match(stripped)
+        if m:
+            run.append((pos + m.start(), pos + len(stripped.rstrip()), m.group("label")))
+        elif stripped.strip():
+            yield from _emit_list(text, run)
+            run = []
+        pos += len(line)
+    yield from _emit_list(text, run)
+
+
+def _emit_list(text: str, run: list[tuple[int, int, str]]) -> Iterable[Candidate]:
+    if len(run) < 2:
+        return
+    start, end = span(text, run[0][0], run[-1][1])
+    before = text[max(0, start - 200) : start]
+    asks = bool(
+        re.search(r"\?|:\s*$|\b(?:which|choose|options?|compare|should|help|questions?)\b", before, re.I)
+    )
+    confidence = min(0.95, 0.75 + (0.1 if asks else 0.0) + 0.03 * (len(run) - 2))
+    yield Candidate(
+        "enumeration",
+        start,
+        end,
+        round(confidence, 2),
+        tuple(clean(label) or label for _, _, label in run),
+        f"A list of {len(run)} items; each item can be explored on its own branch.",
+    )
+
+
+_ORDINAL = re.compile(
+    r"(?:(?<=^)|(?<=[.;:!?,\n])\s*|(?<=\s))(?P<word>first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|"
+    r"finally|lastly)\s*[,:]",
+    re.I,
+)
+_INLINE_NUMBER = re.compile(r"(?:(?<=^)|(?<=[\s:;,]))\(?(?P<n>[1-9])\)\s+")
+
+
+def _ordinal_lists(text: str) -> Iterable[Candidate]:
+    """ "First, … Second, …" and inline "1) … 2) …" lists."""
+    marks = [m for m in _ORDINAL.finditer(text) if _clause_start(text, m.start("word"))]
+    words = [m.group("word").lower().removesuffix("ly") for m in marks]
+    if "first" in words and "second" in words[words.index("first") :]:
+        first = words.index("first")
+        yield _marked_list(text, marks[first:], "ordinal words")
+    numbers = list(_INLINE_NUMBER.finditer(text))
+    seq: list[re.Match[str]] = []
+    for m in numbers:
+        if int(m.group("n")) == len(seq) + 1:
+            seq.append(m)
+        elif int(m.group("n")) == 1:
+            seq = [m]
+    if len(seq) >= 2 and "\n" not in text[seq[0].start() : seq[-1].start()]:
+        yield _marked_list(text, seq, "inline numbering")
+
+
+def _clause_start(text: str, index: int) -> bool:
+    before = text[:index].rstrip()
+    return not before or before[-1] in ".;:!?,\n"
+
+
+def _marked_list(text: str, marks: list[re.Match[str]], how: str) -> Candidate:
+    options: list[str] = []
+    for i, m in enumerate(marks):
+        stop = marks[i + 1].start() if i + 1 < len(marks) else end_of_sentence(text, m.end())
+        options.append(clean(text[m.end() : stop]))
+    start = marks[0].start()
+    stop = end_of_sentence(text, marks[-1].end())
+    start, end = span(text, start, stop)
+    labels = tuple(o for o in options if o)
+    return Candidate(
+        "enumeration",
+        start,
+        end,
+        0.8 if len(labels) >= 2 else 0.5,
+        labels,
+        f"Items introduced by {how}; each can be handled on its own branch.",
+    )
+
+
+
+_HEADER = re.compile(
+    r"\b(?:two|three|four|five|2|3|4|5|a couple of|several|a few|multiple)\s+"
+    r"(?:separate\s+|different\s+|quick\s+|unrelated\s+)?(?:questions|things|issues|requests|problems|topics)"
+    r"\s*:\s*",
+    re.I,
+)
+
+
+_QUESTION_SPLIT = re.compile(
+    r"\?\s*|;\s*|,\s*(?:and\s+)?|\s+and\s+(?=how|what|why|where|when|which|can|could|is|are|do|does)"
+)
+
+
+def _header_lists(text: str) -> Iterable[Candidate]:
+    """ "I have two questions: how …? and what …?" on one line."""
+    for m in _HEADER.finditer(text):
+        line_end = text.find("\n", m.end())
+        line_end = len(text) if line_end < 0 else line_end
+        body = text[m.end() : line_end]
+        labels = tuple(o for o in (clean(p) for p in _QUESTION_SPLIT.split(body)) if o)
+        if len(labels) < 2:
+            continue
+        start, end = span(text, m.start(), line_end)
+        yield Candidate(
+            "enumeration",
+            start,
+            end,
+            0.85,
+            labels,
+            "The text announces several questions and lists them; each can get its own branch.",
+        )
