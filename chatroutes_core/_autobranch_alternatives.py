@@ -47,8 +47,10 @@ _BETWEEN = re.compile(
 )
 
 
-def _without_between(sentence: str) -> str:  # "between" alone is not a decision
-    return re.sub(r"\bbetween\b", "", sentence, flags=re.I)
+_BETWEEN_WORD = re.compile(r"\bbetween\b", re.I)
+_EITHER_BEFORE = re.compile(r"\beither\s+$", re.I)
+_IDIOM_REACH = 30  # no idiom reaches further than this from its "or"
+_LEFT_REACH = 200  # how far back the left option is looked for (it has at most 7 tokens)
 
 
 _ALTERNATIVELY = re.compile(r"(?:alternatively|or else|or maybe|or should|or would|or could)\b", re.I)
@@ -56,31 +58,50 @@ _OR = re.compile(r"\b(?:or|vs\.?|versus)(?=\s)", re.I)
 _TOKEN = re.compile(r"[^\s,;:!?()\"]+")
 
 
+def _outside_idioms(text: str, ors: list[re.Match[str]]) -> Iterable[re.Match[str]]:
+    """The "or"s that are not part of an idiom ("more or less"): one scan from the first "or" to the last."""
+    lo, hi = max(0, ors[0].start() - _IDIOM_REACH), min(len(text), ors[-1].end() + _IDIOM_REACH)
+    idioms = [(i.start(), i.end()) for i in _OR_IDIOMS.finditer(text, lo, hi)]
+    k = 0
+    for m in ors:
+        while k < len(idioms) and idioms[k][1] <= m.start():
+            k += 1
+        if k == len(idioms) or idioms[k][0] > m.start():
+            yield m
+
+
+def _tokens_before(text: str, s: int, end: int, count: int) -> list[re.Match[str]]:
+    """Up to ``count`` tokens in ``text[s:end]``, nearest first, read from at most ``_LEFT_REACH`` back.
+
+    The window grows from a few words until it holds ``count`` tokens; a token cut by it is left out.
+    """
+    reach = 48
+    while True:
+        lo = max(s, end - reach)
+        found = list(_TOKEN.finditer(text, lo, end))
+        if lo > s and found and found[0].start() == lo and _TOKEN.match(text, lo - 1):
+            found.pop(0)
+        if len(found) >= count or lo == s or reach >= _LEFT_REACH:
+            return found[::-1][:count]
+        reach *= 2
+
+
 def alternatives(text: str, sentences: list[tuple[int, int]]) -> Iterable[Candidate]:
-    # Idioms are looked for only near an "or" (scanning the whole text for all of them is slow).
-    idioms = {
-        (w + i.start(), w + i.end())
-        for m in _OR.finditer(text)
-        for w in (max(0, m.start() - 30),)
-        for i in _OR_IDIOMS.finditer(text[w : m.end() + 30])
-    }
+    """Alternatives, sentence by sentence; each "or" reads a bounded window around itself."""
     for idx, (s, e) in enumerate(sentences):
         sentence = text[s:e]
         decision = bool(_DECISION.search(sentence))
-        for m in _OR.finditer(text, s, e):
-            if any(a <= m.start() < b for a, b in idioms):
-                continue
+        ors = list(_OR.finditer(text, s, e))
+        for m in _outside_idioms(text, ors) if ors else ():
             cand = _or_phrase(text, s, e, m, decision)
             if cand:
                 yield cand
+        weighed: bool | None = None  # "between" alone is not a decision: is there another sign? (read once)
         for m in _BETWEEN.finditer(text, s, e):
             a, b = clean(m.group("a")), clean(m.group("b"))
-            if (
-                a
-                and b
-                and not _NUMBERISH.match(a.split()[-1])
-                and _DECISION.search(_without_between(sentence))
-            ):
+            if a and b and weighed is None:
+                weighed = bool(_DECISION.search(_BETWEEN_WORD.sub("", sentence)))
+            if a and b and weighed and not _NUMBERISH.match(a.split()[-1]):
                 start, end = span(text, m.start("a"), m.end("b"))
                 yield Candidate(
                     "alternative", start, end, 0.8, (a, b), "A choice between two options is being weighed."
@@ -95,9 +116,8 @@ def alternatives(text: str, sentences: list[tuple[int, int]]) -> Iterable[Candid
 
 
 def _or_phrase(text: str, s: int, e: int, m: re.Match[str], decision: bool) -> Candidate | None:
-    right = list(_TOKEN.finditer(text, m.end(), e))
     right_tokens: list[re.Match[str]] = []
-    for t in right:
+    for t in _TOKEN.finditer(text, m.end(), e):  # lazily: at most four tokens are read
         if right_tokens and (t.group().lower() in _RIGHT_STOP or _OR.fullmatch(t.group())):
             break
         if text[right_tokens[-1].end() if right_tokens else m.end() : t.start()].strip():
@@ -106,14 +126,13 @@ def _or_phrase(text: str, s: int, e: int, m: re.Match[str], decision: bool) -> C
         if len(right_tokens) == 4:
             break
     left_tokens: list[re.Match[str]] = []
-    for t in reversed(list(_TOKEN.finditer(text, s, m.start()))):
+    most = max(len(right_tokens) + 1, 2) + 2
+    for t in _tokens_before(text, s, m.start(), most):
         word = t.group().lower()
         gap = text[t.end() : left_tokens[-1].start() if left_tokens else m.start()]
         if word in _LEFT_STOP or (gap.strip() and gap.strip() != ","):
             break
         left_tokens.append(t)
-        if len(left_tokens) == max(len(right_tokens) + 1, 2) + 2:
-            break
     left_tokens.reverse()
     if not left_tokens or not right_tokens:
         return None
@@ -132,7 +151,7 @@ def _or_phrase(text: str, s: int, e: int, m: re.Match[str], decision: bool) -> C
         return None
     start = text.index(options[0], left_tokens[0].start())
     start, end = span(text, start, right_tokens[-1].end(), trailing=".,;:")
-    either = bool(re.search(r"\beither\s+$", text[s:start], re.I))
+    either = bool(_EITHER_BEFORE.search(text, max(s, start - _IDIOM_REACH), start))
     conf = 0.55 + (0.25 if decision or either else 0.0) + (0.1 if either else 0.0)
     conf += 0.05 if all(len(o.split()) <= 3 for o in options) else 0.0
     conf += 0.05 if len(options) >= 3 else 0.0

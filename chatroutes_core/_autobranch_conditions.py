@@ -10,20 +10,25 @@ from ._autobranch_text import clean, span
 
 __all__ = ["conditionals"]
 
+# Every part has a bounded length, a condition never runs past "if"/"then" and an outcome never past a
+# new "if", so each "if" reads a bounded window and backtracking cannot grow with the text.
+_COND = r"(?:(?!\b(?:if|then)\b)[^,.;?!\n]){1,160}"
+_OUTCOME = r"(?:(?!\bif\b)[^.;?!\n]){0,240}"
 # A new clause after a condition with no comma: "if it rains we'll stay in".
 _SUBJECT = r"(?:I|we|you|they|he|she|it)(?:'ll|'d|\s+will|\s+would|\s+should|\s+can|\s+must)\b"
 _IF_ELSE = re.compile(
-    r"\b(?:if|in case)\s+(?P<cond>[^,.;?!\n]+?)(?:\s*,\s*(?:then\s+)?|\s+then\s+|\s+(?=" + _SUBJECT + r"))"
-    r"(?P<then>[^\s.;?!\n][^.;?!\n]*?)\s*[,;.]?\s*"
-    r"(?:but\s+)?(?:otherwise|else|if not)\b[,:]?\s*(?P<else>[^.?!\n]+)",
+    rf"\b(?:if|in case)\s+(?P<cond>{_COND}?)(?:\s*,\s*(?:then\s+)?|\s+then\s+|\s+(?={_SUBJECT}))"
+    rf"(?P<then>[^\s.;?!\n]{_OUTCOME}?)\s*(?:[,;.]\s*)?"
+    r"(?:but\s+)?(?:otherwise|else|if not)\b[,:]?\s*(?P<else>[^.?!\n]{1,240})",
     re.I,
 )
 _IF_IF = re.compile(
-    r"\bif\s+(?P<c1>[^,.;?!\n]+?),\s*(?P<a1>[^.;?!\n]+?)[.;,]\s*(?:and\s+|but\s+)?if\s+(?P<c2>[^,.;?!\n]+?)"
-    r",\s*(?P<a2>[^.;?!\n]+)",
+    r"\bif\s+(?P<c1>(?:(?!\bif\b)[^,.;?!\n]){1,160}),\s*"
+    rf"(?P<a1>[^\s.;?!\n]{_OUTCOME}?)[.;,]\s*(?:and\s+|but\s+)?"
+    r"if\s+(?P<c2>(?:(?!\bif\b)[^,.;?!\n]){1,160}),\s*(?P<a2>[^.;?!\n]{1,240})",
     re.I,
 )
-_IF_THEN = re.compile(r"\bif\s+(?P<cond>[^,.;?!\n]+?)\s*,?\s+then\s+(?P<then>[^.;?!\n]+)", re.I)
+_IF_THEN = re.compile(rf"\bif\s+(?P<cond>{_COND}?)\s*,?\s+then\s+(?P<then>[^.;?!\n]{{1,240}})", re.I)
 _POLITE = re.compile(
     r"^(?:you (?:can|could|would|don't mind|do not mind|have time|want|like|please)|possible|needed|"
     r"necessary|any|so|anything|applicable)\b",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 
 from ._autobranch_candidate import Candidate
@@ -32,19 +33,26 @@ _PLEASANTRY = re.compile(
     re.I,
 )
 # An action joined to a request by a plain "and"/"plus": "reset my password and update my address".
-_AND_ACTION = re.compile(rf"[,;]?\s+(?:and|plus)\s+(?=(?:also\s+)?{_ACTION}\b)", re.I)
+# Connectors open at a comma or at the first space of a run, never inside one (a long run stays linear).
+_LEAD = r"(?:[,;]|(?<![\s,;]))\s+"
+_AND_ACTION = re.compile(rf"{_LEAD}(?:and|plus)\s+(?=(?:also\s+)?{_ACTION}\b)", re.I)
 
 _INLINE_CONNECTORS: tuple[tuple[re.Pattern[str], float], ...] = (
     (_AND_ACTION, 0.75),
-    (re.compile(r"[,;]?\s+and\s+(?:I\s+)?also\b", re.I), 0.85),
+    (re.compile(rf"{_LEAD}and\s+(?:I\s+)?also\b", re.I), 0.85),
     (re.compile(r"[,;]\s*(?:I\s+)?also\b", re.I), 0.8),
-    (re.compile(r"[,;]?\s+and\s+(?:I\s+)?(?:separately|additionally)\b", re.I), 0.85),
-    (re.compile(r"[,;]?\s+and\s+(?=(?:can|could|would|will)\s+you\b)", re.I), 0.8),
-    (re.compile(r"[,;]?\s+and\s+(?=please\b)", re.I), 0.75),
-    (re.compile(r"[,;]?\s+and\s+(?=I(?:'d|\s+would|\s+also)?\s+(?:need|want|like|have)\b)", re.I), 0.75),
+    (re.compile(rf"{_LEAD}and\s+(?:I\s+)?(?:separately|additionally)\b", re.I), 0.85),
+    (re.compile(rf"{_LEAD}and\s+(?=(?:can|could|would|will)\s+you\b)", re.I), 0.8),
+    (re.compile(rf"{_LEAD}and\s+(?=please\b)", re.I), 0.75),
+    (re.compile(rf"{_LEAD}and\s+(?=I(?:'d|\s+would|\s+also)?\s+(?:need|want|like|have)\b)", re.I), 0.75),
     (re.compile(r"[,;]\s+and\s+(?=(?:how|what|where|why|which)\b)", re.I), 0.8),
-    (re.compile(r"\s+as\s+well\s+as\s+(?=(?:how|what|where|why|which|a|an|the|my|some|help)\b)", re.I), 0.72),
-    (re.compile(r"[,;]?\s+plus\s+(?=(?:I|can|could|how|what|where|why)\b)", re.I), 0.75),
+    (
+        re.compile(
+            r"(?<!\s)\s+as\s+well\s+as\s+(?=(?:how|what|where|why|which|a|an|the|my|some|help)\b)", re.I
+        ),
+        0.72,
+    ),
+    (re.compile(rf"{_LEAD}plus\s+(?=(?:I|can|could|how|what|where|why)\b)", re.I), 0.75),
 )
 # A sentence that opens with one of these starts a new, separate request.
 _NEW_REQUEST = re.compile(
@@ -64,10 +72,12 @@ _FOLLOW_UP = re.compile(
 _THEN_ACTION = re.compile(rf"^(?:then|and then|after that|next|also)\b,?\s+{_ACTION}\b", re.I)
 
 
-def _plain_and_splits(text: str, s: int, ce: int, later: list[tuple[int, int, float]], e: int) -> bool:
-    """A plain "and <action>" separates requests only after a request, with no "it/them" back-reference."""
-    right_end = later[0][0] if later else e
-    return bool(_REQUEST_START.match(text[s:ce])) and not _BACK_REFERENCE.search(text, ce, right_end)
+_TWO_WORDS = re.compile(r"\S\s+\S")
+
+
+def _two_words(text: str, start: int, end: int) -> bool:
+    """``len(text[start:end].split()) >= 2``, reading only as far as the second word."""
+    return _TWO_WORDS.search(text, start, end) is not None
 
 
 def multi_intents(text: str, sentences: list[tuple[int, int]]) -> Iterable[Candidate]:
@@ -77,14 +87,21 @@ def multi_intents(text: str, sentences: list[tuple[int, int]]) -> Iterable[Candi
     clauses: list[list[tuple[int, int]]] = []
     inline_conf: list[float] = []
     all_cuts = sorted((m.start(), m.end(), conf) for p, conf in _INLINE_CONNECTORS for m in p.finditer(text))
+    cut_starts = [c[0] for c in all_cuts]
     for s, e in sentences:
-        cuts = [c for c in all_cuts if s <= c[0] and c[1] <= e]
+        first, stop = bisect_left(cut_starts, s), bisect_left(cut_starts, e)
+        cuts = [c for c in all_cuts[first:stop] if c[1] <= e]
+        is_request = bool(_REQUEST_START.match(text[s:e]))
         parts: list[tuple[int, int]] = []
         pos, best = s, 0.0
         for k, (cs, ce, conf) in enumerate(cuts):
-            if cs < pos or len(text[pos:cs].split()) < 2 or len(text[ce:e].split()) < 2:
+            if cs < pos or not _two_words(text, pos, cs) or not _two_words(text, ce, e):
                 continue
-            if _AND_ACTION.match(text, cs) and not _plain_and_splits(text, s, ce, cuts[k + 1 :], e):
+            # A plain "and <action>" separates requests only after a request, with no "it/them" pointing back.
+            right_end = cuts[k + 1][0] if k + 1 < len(cuts) else e
+            if _AND_ACTION.match(text, cs) and not (
+                is_request and not _BACK_REFERENCE.search(text, ce, right_end)
+            ):
                 continue
             parts.append((pos, cs))
             pos, best = ce, max(best, conf)

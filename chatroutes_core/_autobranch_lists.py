@@ -18,7 +18,7 @@ def enumerations(text: str) -> Iterable[Candidate]:
     yield from _header_lists(text)
 
 
-_LIST_LINE = re.compile(r"^[ \t]*(?:\(?\d{1,2}[.)]|\(?[a-h]\)|[-*•+])[ \t]+(?P<label>\S.*?)[ \t]*$")
+_LIST_LINE = re.compile(r"[ \t]*(?:\(?\d{1,2}[.)]|\(?[a-h]\)|[-*•+])[ \t]+(?P<label>\S.*)")
 
 
 def _line_lists(text: str) -> Iterable[Candidate]:
@@ -27,9 +27,9 @@ def _line_lists(text: str) -> Iterable[Candidate]:
     pos = 0
     for line in text.splitlines(keepends=True):
         stripped = line.rstrip("\r\n")
-        m = _LIST_LINE.match(stripped)
+        m = _LIST_LINE.fullmatch(stripped)
         if m:
-            run.append((pos + m.start(), pos + len(stripped.rstrip()), m.group("label")))
+            run.append((pos + m.start(), pos + len(stripped.rstrip()), m.group("label").rstrip(" \t")))
         elif stripped.strip():
             yield from _emit_list(text, run)
             run = []
@@ -56,9 +56,9 @@ def _emit_list(text: str, run: list[tuple[int, int, str]]) -> Iterable[Candidate
     )
 
 
+# The word must open a clause (checked by _clause_start); the lookbehind only skips mid-word hits cheaply.
 _ORDINAL = re.compile(
-    r"(?:(?<=^)|(?<=[.;:!?,\n])\s*|(?<=\s))(?P<word>first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|"
-    r"finally|lastly)\s*[,:]",
+    r"(?<![^\s.;:!?,])(?P<word>first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|finally|lastly)\s*[,:]",
     re.I,
 )
 _INLINE_NUMBER = re.compile(r"(?:(?<=^)|(?<=[\s:;,]))\(?(?P<n>[1-9])\)\s+")
@@ -83,8 +83,9 @@ def _ordinal_lists(text: str) -> Iterable[Candidate]:
 
 
 def _clause_start(text: str, index: int) -> bool:
-    before = text[:index].rstrip()
-    return not before or before[-1] in ".;:!?,\n"
+    while index > 0 and text[index - 1].isspace():  # one whitespace run per mark: linear overall
+        index -= 1
+    return index == 0 or text[index - 1] in ".;:!?,\n"
 
 
 def _marked_list(text: str, marks: list[re.Match[str]], how: str) -> Candidate:
@@ -106,7 +107,6 @@ def _marked_list(text: str, marks: list[re.Match[str]], how: str) -> Candidate:
     )
 
 
-
 _HEADER = re.compile(
     r"\b(?:two|three|four|five|2|3|4|5|a couple of|several|a few|multiple)\s+"
     r"(?:separate\s+|different\s+|quick\s+|unrelated\s+)?(?:questions|things|issues|requests|problems|topics)"
@@ -122,9 +122,12 @@ _QUESTION_SPLIT = re.compile(
 
 def _header_lists(text: str) -> Iterable[Candidate]:
     """ "I have two questions: how …? and what …?" on one line."""
-    for m in _HEADER.finditer(text):
-        line_end = text.find("\n", m.end())
-        line_end = len(text) if line_end < 0 else line_end
+    headers = list(_HEADER.finditer(text))
+    for i, m in enumerate(headers):
+        after = headers[i + 1] if i + 1 < len(headers) else None
+        line_end = text.find("\n", m.end(), after.start() if after else len(text))
+        # The list runs to the end of the line, or up to the next announcement (each body is read once).
+        line_end = (after.start() if after else len(text)) if line_end < 0 else line_end
         body = text[m.end() : line_end]
         labels = tuple(o for o in (clean(p) for p in _QUESTION_SPLIT.split(body)) if o)
         if len(labels) < 2:

@@ -30,7 +30,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ._autobranch_rules import Candidate, Kind, candidates
+from ._autobranch_rules import Candidate, Kind, points
 
 __all__ = ["Divergence", "Kind", "Suggestion", "detect", "suggest_branches"]
 
@@ -138,27 +138,7 @@ def _validate(text: object, threshold: object, suggestions_count: object) -> Non
 
 def _all_points(text: str) -> list[Suggestion]:
     """Every non-overlapping point in text order, with stable ids."""
-    usable = [c for c in candidates(text) if c.start < c.end and len(c.options) >= 2 and all(c.options)]
-    chosen = _resolve_overlaps(usable)
-    chosen.sort(key=lambda c: (c.start, c.end))
-    return [_to_suggestion(text, c, f"branch-{i}") for i, c in enumerate(chosen, start=1)]
-
-
-def _resolve_overlaps(candidates: list[Candidate]) -> list[Candidate]:
-    """Greedy by confidence; a point may sit inside one of another kind, never partly across it."""
-    order = sorted(candidates, key=lambda c: (-c.confidence, c.start, c.end, c.kind))
-    chosen: list[Candidate] = []
-    for cand in order:
-        if all(_compatible(cand, other) for other in chosen):
-            chosen.append(cand)
-    return chosen
-
-
-def _compatible(a: Candidate, b: Candidate) -> bool:
-    if a.end <= b.start or b.end <= a.start:
-        return True
-    nested = (a.start >= b.start and a.end <= b.end) or (b.start >= a.start and b.end <= a.end)
-    return nested and a.kind != b.kind and (a.kind, b.kind) != ("alternative", "alternative")
+    return [_to_suggestion(text, c, f"branch-{i}") for i, c in enumerate(points(text), start=1)]
 
 
 # ------------------------------------------------------------------------------------ suggestion shaping

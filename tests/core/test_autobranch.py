@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
+import random
+import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chatroutes_core._autobranch_rules import points
+from chatroutes_core._autobranch_segments import SEGMENT_LIMIT, segments
 from chatroutes_core.autobranch import Suggestion, detect, suggest_branches
 
 LABELLED = Path(__file__).parent.parent / "data" / "autobranch_labelled.jsonl"
@@ -237,3 +243,114 @@ def test_labelled_set_invariants_and_determinism() -> None:
         found = detect(row["text"], threshold=0.0, suggestions_count=10)
         _check_invariants(row["text"], found, 0.0, 10)
         assert detect(row["text"], threshold=0.0, suggestions_count=10) == found
+
+
+# ------------------------------------------------------------------------------ linear in the text length
+# Detection must be linear in len(text) (issue 17: 400 kB took 2.3 s, 2 MB 50 s). Tests never time it:
+# they count the Python steps it takes (calls, lines, loop iterations, via sys.settrace) and check that
+# every rule only ever sees one bounded segment, so the regex and slicing work per segment is bounded too.
+
+
+def _steps(fn: Callable[[], object]) -> int:
+    count = 0
+
+    def tracer(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal count
+        count += 1
+        return tracer
+
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        fn()
+    finally:
+        sys.settrace(previous)
+    return count
+
+
+def _mixed(size: int) -> str:
+    rng = random.Random(0)
+    parts: list[str] = []
+    total = 0
+    while total < size:
+        parts.append(rng.choice(ROWS)["text"])
+        total += len(parts[-1]) + 1
+    return " ".join(parts)[:size]
+
+
+def _repeat(phrase: str) -> Callable[[int], str]:
+    return lambda size: (phrase * (size // len(phrase) + 1))[:size]
+
+
+_SHAPES: dict[str, Callable[[int], str]] = {
+    "labelled messages": _repeat(" ".join(r["text"] for r in ROWS[::20]) + " "),
+    "or": _repeat("Tea or coffee or juice? "),
+    "vs": _repeat("a vs b "),
+    "if-then-otherwise": _repeat("if a then b, otherwise c "),
+    "if-then": _repeat("if the tests pass then deploy "),
+    "and also": _repeat("I need help with billing, and also the API "),
+    "inline numbers": _repeat("1) a 2) b "),
+    "ordinals": _repeat("first, a; second, b; "),
+    "announced questions": _repeat("two questions: a, b, "),
+    "list lines": _repeat("Pick one:\n- a\n- b\n"),
+    "questions": _repeat("How do I export data? What are the limits? "),
+    "spaces": _repeat("a" + " " * 50),
+    "one word": _repeat("x"),
+}
+
+
+def _growth(make: Callable[[int], str], size: int) -> float:
+    """The extra steps from 4 to 16 x ``size`` over those from 1 to 4 x: 4 if linear, 16 if quadratic."""
+    texts = [make(n * size) for n in (1, 4, 16)]
+    steps = [_steps(lambda t=t: detect(t, threshold=0.0, suggestions_count=10)) for t in texts]
+    return (steps[2] - steps[1]) / max(1, steps[1] - steps[0])
+
+
+@pytest.mark.parametrize("shape", list(_SHAPES))
+def test_rules_work_is_linear_inside_a_segment(shape: str) -> None:
+    make = _SHAPES[shape]
+    growth = _growth(make, SEGMENT_LIMIT // 16)  # 256, 1024, 4096 chars: one segment
+    assert growth <= 6, f"{shape}: the work grew {growth:.1f}x for 4x more text"
+
+
+@pytest.mark.parametrize("shape", ["random labelled messages", "or", "spaces"])
+def test_work_is_linear_across_segments(shape: str) -> None:
+    make = _mixed if shape == "random labelled messages" else _SHAPES[shape]
+    growth = _growth(make, SEGMENT_LIMIT)  # 4096, 16384, 65536 chars: 1 to 16+ segments
+    assert growth <= 6, f"{shape}: the work grew {growth:.1f}x for 4x more text"
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from("ab .?\n\t,"), max_size=400), limit=st.integers(2, 64))
+def test_segments_cover_the_text_in_bounded_pieces(text: str, limit: int) -> None:
+    spans = segments(text, limit)
+    assert spans[0][0] == 0 and spans[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))  # consecutive, no gap
+    assert all(0 < e - s <= limit for s, e in spans) or text == ""
+    assert all(e - s > limit // 2 for s, e in spans[:-1])  # so at most 2 * len / limit + 1 segments
+
+
+def test_segments_cut_at_the_best_boundary() -> None:
+    text = "aaaa bbbb. cccc\ndddd\n\neeee ffff"
+    assert segments(text, 100) == [(0, len(text))]
+    assert [text[s:e] for s, e in segments(text, 24)] == ["aaaa bbbb. cccc\ndddd\n\n", "eeee ffff"]
+    assert [text[s:e] for s, e in segments(text, 18)] == ["aaaa bbbb. cccc\n", "dddd\n\neeee ffff"]
+    assert [text[s:e] for s, e in segments(text, 12)] == ["aaaa bbbb. ", "cccc\ndddd\n\n", "eeee ffff"]
+    assert segments("x" * 10, 4) == [(0, 4), (4, 8), (8, 10)]
+    with pytest.raises(ValueError, match="at least 2"):
+        segments("abc", 1)
+
+
+@settings(max_examples=100, deadline=None)
+@given(parts=st.lists(st.sampled_from([r["text"] for r in ROWS]), min_size=1, max_size=12))
+def test_each_segment_is_detected_on_its_own(parts: list[str]) -> None:
+    text = "\n\n".join(parts)
+    limit = 300
+    found = points(text, limit=limit)
+    expected = [
+        (c.kind, c.start + s, c.end + s, c.options)
+        for s, e in segments(text, limit)
+        for c in points(text[s:e], limit=limit)
+    ]
+    assert [(c.kind, c.start, c.end, c.options) for c in found] == expected
+    assert all(any(s <= c.start < c.end <= e for s, e in segments(text, limit)) for c in found)
