@@ -12,7 +12,10 @@ Kind = Literal["multi_intent", "enumeration", "alternative", "conditional"]
 
 @dataclass(frozen=True)
 class Candidate:
-    """A possible branch point: ``text[start:end]`` and its sub-parts (``options``)."""
+    """A possible branch point: ``text[start:end]`` and its sub-parts (``options``).
+
+    ``parts`` (multi-intent points only) holds the span of each option: ``text[a:b] == options[i]``.
+    """
 
     kind: Kind
     start: int
@@ -21,3 +24,4 @@ class Candidate:
     options: tuple[str, ...]
     reasoning: str
     condition: str = ""
+    parts: tuple[tuple[int, int], ...] = ()

@@ -7,7 +7,7 @@ from bisect import bisect_left
 from collections.abc import Iterable
 
 from ._autobranch_candidate import Candidate
-from ._autobranch_text import clean, content_words, span
+from ._autobranch_text import clean_span, content_words, span
 
 __all__ = ["multi_intents"]
 
@@ -129,7 +129,8 @@ def multi_intents(text: str, sentences: list[tuple[int, int]]) -> Iterable[Candi
         parts = [p for k in kept for p in clauses[k]]
         conf = max([*inline_conf[i : j + 1], *link[i + 1 : j + 1]])
         if len(parts) >= 2 and conf > 0:
-            options = tuple(o for o in (clean(text[a:b]) for a, b in parts) if o)
+            spans = tuple((a, b) for a, b in (clean_span(text, a, b) for a, b in parts) if a < b)
+            options = tuple(text[a:b] for a, b in spans)
             if len(options) >= 2:
                 start, end = span(text, parts[0][0], parts[-1][1])
                 reason = (
@@ -137,5 +138,5 @@ def multi_intents(text: str, sentences: list[tuple[int, int]]) -> Iterable[Candi
                     + ("connecting words" if j == i else "separate sentences")
                     + "; each can be answered on its own branch."
                 )
-                yield Candidate("multi_intent", start, end, round(conf, 2), options, reason)
+                yield Candidate("multi_intent", start, end, round(conf, 2), options, reason, parts=spans)
         i = j + 1

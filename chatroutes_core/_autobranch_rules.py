@@ -74,4 +74,5 @@ def _fits(c: Candidate, same_kind: bool, starts: list[int], ends: list[int]) -> 
 
 
 def _shifted(c: Candidate, offset: int) -> Candidate:
-    return dataclasses.replace(c, start=c.start + offset, end=c.end + offset)
+    parts = tuple((a + offset, b + offset) for a, b in c.parts)
+    return dataclasses.replace(c, start=c.start + offset, end=c.end + offset, parts=parts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["clean", "content_words", "end_of_sentence", "sentences", "span", "words"]
+__all__ = ["clean", "clean_span", "content_words", "end_of_sentence", "sentences", "span", "words"]
 
 
 def words(text: str) -> frozenset[str]:
@@ -60,17 +60,42 @@ def end_of_sentence(text: str, pos: int) -> int:
 
 
 _CONNECTOR_PREFIX = re.compile(
-    r"^(?:(?:and|but|or|also|plus|then|alternatively|additionally|separately|secondly|firstly|"
+    r"(?:(?:and|but|or|also|plus|then|alternatively|additionally|separately|secondly|firstly|"
     r"second|first|third|thirdly|finally|lastly|otherwise|else)\b[\s,]*)+",
     re.I,
 )
+_EDGE = " ,;:-–—\t"
+_TAIL = ".,;:!"
+
+
+def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span of ``clean(text[start:end])`` inside ``text`` (empty when nothing is left)."""
+    start, end = _strip(text, start, end), _rstrip(text, start, end)
+    start, end = _strip(text, start, end, _EDGE), _rstrip(text, start, end, _EDGE)
+    m = _CONNECTOR_PREFIX.match(text, start, end)
+    start = m.end() if m else start
+    start, end = _strip(text, start, end), _rstrip(text, start, end)
+    end = _rstrip(text, start, end, _TAIL)
+    start, end = _strip(text, start, end), _rstrip(text, start, end)
+    return (start, end) if start < end else (start, start)
+
+
+def _strip(text: str, start: int, end: int, chars: str | None = None) -> int:
+    while start < end and (text[start].isspace() if chars is None else text[start] in chars):
+        start += 1
+    return start
+
+
+def _rstrip(text: str, start: int, end: int, chars: str | None = None) -> int:
+    while end > start and (text[end - 1].isspace() if chars is None else text[end - 1] in chars):
+        end -= 1
+    return end
 
 
 def clean(option: str) -> str:
     """An option's label: trimmed of spaces, edge punctuation and leading connector words."""
-    option = option.strip().strip(" ,;:-–—\t")
-    option = _CONNECTOR_PREFIX.sub("", option)
-    return option.strip().rstrip(".,;:!").strip()
+    start, end = clean_span(option, 0, len(option))
+    return option[start:end]
 
 
 def content_words(fragment: str) -> set[str]:

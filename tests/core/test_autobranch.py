@@ -43,12 +43,17 @@ HARD_NEGATIVES = [
 ]
 
 
+def _point_kinds(text: str) -> Counter[str]:
+    """The kind of each branch point found at the default threshold (a multi-intent point counts once)."""
+    return Counter({s.point: s.kind for s in detect(text, suggestions_count=50)}.values())
+
+
 def _score(rows: list[dict[str, Any]]) -> dict[str, float]:
     """Point-level (kind multiset) and text-level precision/recall at the default threshold."""
     tp = fp = fn = 0
     t_tp = t_fp = t_fn = 0
     for row in rows:
-        got = Counter(s.kind for s in detect(row["text"], suggestions_count=10))
+        got = _point_kinds(row["text"])
         want = Counter(row["kinds"])
         hit = sum((got & want).values())
         tp, fp, fn = tp + hit, fp + sum(got.values()) - hit, fn + sum(want.values()) - hit
@@ -99,11 +104,6 @@ def test_hard_negatives_do_not_fire(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "kind", "options"),
     [
-        (
-            "I need help with billing and also have a technical question about the API",
-            "multi_intent",
-            ("I need help with billing", "have a technical question about the API"),
-        ),
         ("Should I use Flask or FastAPI?", "alternative", ("Flask", "FastAPI")),
         ("Should I learn Python, Go, or Rust?", "alternative", ("Python", "Go", "Rust")),
         (
@@ -120,6 +120,57 @@ def test_detects_each_kind_with_its_options(text: str, kind: str, options: tuple
     assert suggestion.kind == kind
     assert suggestion.options == options
     assert text[suggestion.start : suggestion.end] == suggestion.trigger_text
+
+
+SEED = "I need help with billing and also have a technical question about the API. Can you help with both?"
+
+
+def test_multi_intent_gives_one_suggestion_per_intent_with_a_short_title() -> None:
+    billing, tech = detect(SEED)
+    assert (billing.title, tech.title) == ("Billing help", "Technical question about the API")
+    assert billing.trigger_text == "I need help with billing" == SEED[billing.start : billing.end]
+    assert tech.trigger_text == "have a technical question about the API" == SEED[tech.start : tech.end]
+    assert (billing.start, billing.end, tech.start, tech.end) == (0, 24, 34, 73)
+    assert billing.options == (billing.trigger_text,) and tech.options == (tech.trigger_text,)
+    assert billing.kind == tech.kind == "multi_intent" and billing.point == tech.point
+    assert billing.id != tech.id and billing.confidence == tech.confidence
+    wire = suggest_branches(SEED)
+    assert [(w["title"], w["triggerText"], w["branchPoint"]) for w in wire["suggestions"]] == [
+        ("Billing help", "I need help with billing", {"start": 0, "end": 24}),
+        ("Technical question about the API", tech.trigger_text, {"start": 34, "end": 73}),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "titles"),
+    [
+        (
+            "How do I reset my password? Also, what does the Pro plan cost?",
+            ["How do I reset my password?", "What does the Pro plan cost?"],
+        ),
+        (
+            "Can you summarise this article and can you translate it into French?",
+            ["Summarise this article", "Translate it into French?"],
+        ),
+        (
+            "I want to upgrade my plan and I need a copy of last month's receipt.",
+            ["Upgrade my plan", "Copy of last month's receipt"],
+        ),
+        (
+            "Could you review my cover letter, and could you suggest a few good interview questions?",
+            ["Review my cover letter", "Suggest a few good interview questions?"],
+        ),
+        (
+            "Please explain how webhooks work. Separately, my dashboard has been slow since Monday.",
+            ["Explain how webhooks work", "My dashboard has been slow since Monday"],
+        ),
+    ],
+)
+def test_each_intent_title_names_its_request(text: str, titles: list[str]) -> None:
+    found = sorted(detect(text), key=lambda s: s.start)
+    assert [s.title for s in found] == titles
+    assert len({s.point for s in found}) == 1
+    assert all(len(s.title) <= 50 for s in found)
 
 
 def test_several_points_are_best_first_and_capped() -> None:
@@ -148,7 +199,8 @@ def test_threshold_filters_and_keeps_ids_stable() -> None:
 def test_wire_shape() -> None:
     text = "I need help with billing and also have a technical question about the API. Tea or coffee?"
     body = suggest_branches(text, threshold=0.5, suggestions_count=1)
-    assert body["metadata"] == {"detectionMethod": "pattern", "totalBranchPointsFound": 2, "modelUsed": None}
+    # Two intents and one alternative: three suggestions, each with its own span.
+    assert body["metadata"] == {"detectionMethod": "pattern", "totalBranchPointsFound": 3, "modelUsed": None}
     [wire] = body["suggestions"]
     assert set(wire) == {
         "id", "title", "description", "triggerText", "branchPoint", "confidence", "reasoning",
@@ -222,9 +274,20 @@ def _check_invariants(text: str, found: list[Suggestion], threshold: float, coun
         assert text[s.start : s.end] == s.trigger_text
         assert s.trigger_text == s.trigger_text.strip()
         assert threshold <= s.confidence <= 1.0
-        assert len(s.options) >= 2 and all(o.strip() for o in s.options)
+        assert all(o.strip() for o in s.options)
+        if s.kind == "multi_intent":  # one suggestion per intent: the intent is the span itself
+            assert s.options == (s.trigger_text,)
+        else:
+            assert len(s.options) >= 2
         assert s.kind in {"multi_intent", "enumeration", "alternative", "conditional"}
         assert s.estimated_divergence in {"low", "medium", "high"}
+        assert s.title.strip() and len(s.title) <= 80
+    # The suggestions of one point share its kind and confidence, and (intents) never overlap each other.
+    for point in {s.point for s in found}:
+        same = sorted((s for s in found if s.point == point), key=lambda s: s.start)
+        assert len({(s.kind, s.confidence) for s in same}) == 1
+        assert len(same) == 1 or same[0].kind == "multi_intent"
+        assert all(a.end <= b.start for a, b in itertools.pairwise(same))
 
 
 @settings(max_examples=300, deadline=None)
