@@ -1,4 +1,4 @@
-"""AutoBranch rule for conditionals: "if X then Y, otherwise Z", "if X, A; if Y, B"."""
+"""AutoBranch rule for conditionals: "if X then Y, otherwise Z", "if X, A; if Y, B", "if X, tell me Y"."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from ._autobranch_candidate import Candidate
-from ._autobranch_text import clean, span
+from ._autobranch_text import ACTION, clean, opens_clause, span
 
 __all__ = ["conditionals"]
 
@@ -30,8 +30,18 @@ _IF_IF = re.compile(
 )
 _IF_THEN = re.compile(rf"\bif\s+(?P<cond>{_COND}?)\s*,?\s+then\s+(?P<then>[^.;?!\n]{{1,240}})", re.I)
 _POLITE = re.compile(
-    r"^(?:you (?:can|could|would|don't mind|do not mind|have time|want|like|please)|possible|needed|"
-    r"necessary|any|so|anything|applicable)\b",
+    r"^(?:you (?:can|could|would|don't mind|do not mind|have time|want|like|please|get a chance|"
+    r"have a (?:minute|moment|second|chance)|have any|need (?:anything|more|help))|possible|needed|"
+    r"necessary|any|so|anything|applicable|it'?s (?:not too much trouble|ok|okay|possible|convenient)|"
+    r"that'?s (?:ok|okay|fine|alright)|not too much trouble|convenient)\b",
+    re.I,
+)
+# "If X, <a request to the assistant>": the request itself depends on the condition ("If it's cheaper,
+# also tell me how to migrate."), so the answer branches on whether X holds.
+_IF_REQUEST = re.compile(
+    rf"\b(?:if|in case)\s+(?P<cond>{_COND}),\s*(?:then\s+)?(?P<then>(?:(?:also|just|please)\s+)*"
+    rf"(?:(?:(?:can|could|would|will) you|let me know|I'?d like|help me|walk me through)\b|{ACTION}\b)"
+    r"[^.;?!\n]{0,240})",
     re.I,
 )
 
@@ -44,6 +54,9 @@ def conditionals(text: str) -> Iterable[Candidate]:
     for m in _IF_THEN.finditer(text):
         if not _POLITE.match(m.group("cond")):
             yield _conditional(text, m, m.group("cond"), (m.group("then"), f"not {m.group('cond')}"), 0.65)
+    for m in _IF_REQUEST.finditer(text):
+        if opens_clause(text, m.start()) and not _POLITE.match(m.group("cond")):
+            yield _conditional(text, m, m.group("cond"), (m.group("then"), f"not {m.group('cond')}"), 0.75)
 
 
 def _conditional(text: str, m: re.Match[str], cond: str, outcomes: tuple[str, str], conf: float) -> Candidate:

@@ -7,7 +7,7 @@ from bisect import bisect_left
 from collections.abc import Iterable
 
 from ._autobranch_candidate import Candidate
-from ._autobranch_text import clean_span, content_words, span
+from ._autobranch_text import ACTION, clean_span, content_words, span
 
 __all__ = ["multi_intents"]
 
@@ -17,29 +17,23 @@ _REQUEST = re.compile(
     re.I,
 )
 
-
-# Connectors that join two independent requests inside one sentence, with a confidence each.
-_ACTION = (
-    r"(?:update|remind|send|book|explain|tell|show|write|create|delete|check|give|add|change|cancel|"
-    r"summari[sz]e|translate|review|find|schedule|list|compare|describe|draft|email|order|recommend|"
-    r"suggest|reset|renew|refund|upgrade|downgrade|install|configure|set up)"
-)
 # A sentence that is itself a request: imperative, "can you …", "please …".
-_REQUEST_START = re.compile(rf"^(?:(?:can|could|would|will) you\s+|please\s+)?{_ACTION}\b", re.I)
+_REQUEST_START = re.compile(rf"^(?:(?:can|could|would|will) you\s+|please\s+)?{ACTION}\b", re.I)
 _BACK_REFERENCE = re.compile(r"\b(?:it|them|this|that|these|those)\b", re.I)
 _PLEASANTRY = re.compile(
     r"^(?:thanks|thank you|thx|hi|hello|hey|great|ok|okay|cheers|perfect|awesome|good (?:morning|evening))"
     r"\b[\s\w,]{0,20}[.!]*$",
     re.I,
 )
-# An action joined to a request by a plain "and"/"plus": "reset my password and update my address".
-# Connectors open at a comma or at the first space of a run, never inside one (a long run stays linear).
+# Connectors that join two independent requests inside one sentence, with a confidence each. They open at
+# a comma or at the first space of a run, never inside one (a long run of spaces stays linear).
 _LEAD = r"(?:[,;]|(?<![\s,;]))\s+"
-_AND_ACTION = re.compile(rf"{_LEAD}(?:and|plus)\s+(?=(?:also\s+)?{_ACTION}\b)", re.I)
+# An action joined to a request by a plain "and"/"plus": "reset my password and update my address".
+_AND_ACTION = re.compile(rf"{_LEAD}(?:and|plus)\s+(?=(?:also\s+)?{ACTION}\b)", re.I)
 
 _INLINE_CONNECTORS: tuple[tuple[re.Pattern[str], float], ...] = (
     (_AND_ACTION, 0.75),
-    (re.compile(rf"{_LEAD}and\s+(?:I\s+)?also\b", re.I), 0.85),
+    (re.compile(rf"{_LEAD}and\s+(?:(?:I|we)(?:'d|'m|\s+would|\s+am)?\s+)?also\b", re.I), 0.85),
     (re.compile(r"[,;]\s*(?:I\s+)?also\b", re.I), 0.8),
     (re.compile(rf"{_LEAD}and\s+(?:I\s+)?(?:separately|additionally)\b", re.I), 0.85),
     (re.compile(rf"{_LEAD}and\s+(?=(?:can|could|would|will)\s+you\b)", re.I), 0.8),
@@ -69,7 +63,18 @@ _FOLLOW_UP = re.compile(
 )
 
 
-_THEN_ACTION = re.compile(rf"^(?:then|and then|after that|next|also)\b,?\s+{_ACTION}\b", re.I)
+# A clause that opens with one of these is subordinate ("if it's cheaper, also tell me …"): not a request.
+_SUBORDINATE = re.compile(r"\s*(?:if|in case|unless|when|whenever|once|as soon as|provided)\b", re.I)
+# A question that points back at the one before ("… open on Mondays? What time does it close?").
+_POINTS_BACK = re.compile(r"\b(?:it|its|they|them|their)\b", re.I)
+
+
+def _is_request(sentence: str) -> bool:
+    """A question, or an imperative / "please" request."""
+    return sentence.endswith("?") or bool(_REQUEST_START.match(sentence))
+
+
+_THEN_ACTION = re.compile(rf"^(?:then|and then|after that|next|also)\b,?\s+{ACTION}\b", re.I)
 
 
 _TWO_WORDS = re.compile(r"\S\s+\S")
@@ -97,6 +102,8 @@ def multi_intents(text: str, sentences: list[tuple[int, int]]) -> Iterable[Candi
         for k, (cs, ce, conf) in enumerate(cuts):
             if cs < pos or not _two_words(text, pos, cs) or not _two_words(text, ce, e):
                 continue
+            if _SUBORDINATE.match(text, pos, cs):
+                continue  # a condition and its consequence are one request (a conditional)
             # A plain "and <action>" separates requests only after a request, with no "it/them" pointing back.
             right_end = cuts[k + 1][0] if k + 1 < len(cuts) else e
             if _AND_ACTION.match(text, cs) and not (
@@ -116,7 +123,14 @@ def multi_intents(text: str, sentences: list[tuple[int, int]]) -> Iterable[Candi
             link[i] = 0.85
         elif _THEN_ACTION.match(cur) and _REQUEST_START.match(prev):
             link[i] = 0.75
-        elif prev.endswith("?") and cur.endswith("?") and not _FOLLOW_UP.match(cur):
+        elif (
+            _is_request(prev)
+            and _is_request(cur)
+            and not _FOLLOW_UP.match(cur)
+            and not _POINTS_BACK.search(cur)
+            and not _SUBORDINATE.match(cur)
+        ):
+            # Two requests in a row about different things (no shared content word).
             a, b = content_words(prev), content_words(cur)
             if len(a) >= 2 and len(b) >= 2 and not a & b:
                 link[i] = 0.72

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from ._autobranch_candidate import Candidate
-from ._autobranch_text import clean, end_of_sentence, span
+from ._autobranch_text import clean, clean_span, end_of_sentence, opens_clause, span
 
 __all__ = ["enumerations"]
 
@@ -56,7 +56,7 @@ def _emit_list(text: str, run: list[tuple[int, int, str]]) -> Iterable[Candidate
     )
 
 
-# The word must open a clause (checked by _clause_start); the lookbehind only skips mid-word hits cheaply.
+# The word must open a clause (checked by opens_clause); the lookbehind only skips mid-word hits cheaply.
 _ORDINAL = re.compile(
     r"(?<![^\s.;:!?,])(?P<word>first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|finally|lastly)\s*[,:]",
     re.I,
@@ -66,7 +66,7 @@ _INLINE_NUMBER = re.compile(r"(?:(?<=^)|(?<=[\s:;,]))\(?(?P<n>[1-9])\)\s+")
 
 def _ordinal_lists(text: str) -> Iterable[Candidate]:
     """ "First, … Second, …" and inline "1) … 2) …" lists."""
-    marks = [m for m in _ORDINAL.finditer(text) if _clause_start(text, m.start("word"))]
+    marks = [m for m in _ORDINAL.finditer(text) if opens_clause(text, m.start("word"))]
     words = [m.group("word").lower().removesuffix("ly") for m in marks]
     if "first" in words and "second" in words[words.index("first") :]:
         first = words.index("first")
@@ -80,12 +80,6 @@ def _ordinal_lists(text: str) -> Iterable[Candidate]:
             seq = [m]
     if len(seq) >= 2 and "\n" not in text[seq[0].start() : seq[-1].start()]:
         yield _marked_list(text, seq, "inline numbering")
-
-
-def _clause_start(text: str, index: int) -> bool:
-    while index > 0 and text[index - 1].isspace():  # one whitespace run per mark: linear overall
-        index -= 1
-    return index == 0 or text[index - 1] in ".;:!?,\n"
 
 
 def _marked_list(text: str, marks: list[re.Match[str]], how: str) -> Candidate:
@@ -108,11 +102,12 @@ def _marked_list(text: str, marks: list[re.Match[str]], how: str) -> Candidate:
 
 
 _HEADER = re.compile(
-    r"\b(?:two|three|four|five|2|3|4|5|a couple of|several|a few|multiple)\s+"
+    r"\b(?P<count>two|three|four|five|2|3|4|5|a couple of|several|a few|multiple)\s+"
     r"(?:separate\s+|different\s+|quick\s+|unrelated\s+)?(?:questions|things|issues|requests|problems|topics)"
     r"\s*:\s*",
     re.I,
 )
+_COUNTS = {"two": 2, "2": 2, "a couple of": 2, "three": 3, "3": 3, "four": 4, "4": 4, "five": 5, "5": 5}
 
 
 _QUESTION_SPLIT = re.compile(
@@ -121,23 +116,38 @@ _QUESTION_SPLIT = re.compile(
 
 
 def _header_lists(text: str) -> Iterable[Candidate]:
-    """ "I have two questions: how …? and what …?" on one line."""
+    """ "I have two questions: how …? and what …?" on one line.
+
+    The list runs to the end of the line (or up to the next announcement, so each body is read once),
+    and stops after as many items as it announces ("two questions: …").
+    """
     headers = list(_HEADER.finditer(text))
     for i, m in enumerate(headers):
         after = headers[i + 1] if i + 1 < len(headers) else None
-        line_end = text.find("\n", m.end(), after.start() if after else len(text))
-        # The list runs to the end of the line, or up to the next announcement (each body is read once).
-        line_end = (after.start() if after else len(text)) if line_end < 0 else line_end
-        body = text[m.end() : line_end]
-        labels = tuple(o for o in (clean(p) for p in _QUESTION_SPLIT.split(body)) if o)
-        if len(labels) < 2:
+        limit = after.start() if after else len(text)
+        line_end = text.find("\n", m.end(), limit)
+        line_end = limit if line_end < 0 else line_end
+        wanted = _COUNTS.get(m.group("count").lower())
+        items: list[str] = []
+        pos, end = m.end(), line_end
+        for sep in [*_QUESTION_SPLIT.finditer(text, m.end(), line_end), None]:
+            a, b = clean_span(text, pos, sep.start() if sep else line_end)
+            if a < b:
+                items.append(text[a:b])
+                if len(items) == wanted:  # the list ends with this item (and its own "?")
+                    end = b + 1 if sep and text[sep.start()] == "?" else b
+                    break
+            if sep is None:
+                break
+            pos = sep.end()
+        if len(items) < 2:
             continue
-        start, end = span(text, m.start(), line_end)
+        start, end = span(text, m.start(), end)
         yield Candidate(
             "enumeration",
             start,
             end,
             0.85,
-            labels,
+            tuple(items),
             "The text announces several questions and lists them; each can get its own branch.",
         )

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["clean", "clean_span", "content_words", "end_of_sentence", "sentences", "span", "words"]
+__all__ = [
+    "ACTION",
+    "clean",
+    "clean_span",
+    "content_words",
+    "end_of_sentence",
+    "opens_clause",
+    "sentences",
+    "span",
+    "words",
+]
 
 
 def words(text: str) -> frozenset[str]:
@@ -20,6 +30,21 @@ _STOP = words(
     "get got not no please also just any some more most very much many one need want like know tell "
     "help question"
 )
+
+
+# Verbs that open a request to the assistant ("update my address", "book a table").
+ACTION = (
+    r"(?:update|remind|send|book|explain|tell|show|write|create|delete|check|give|add|change|cancel|"
+    r"summari[sz]e|translate|review|find|schedule|list|compare|describe|draft|email|order|recommend|"
+    r"suggest|reset|renew|refund|upgrade|downgrade|install|configure|set up)"
+)
+
+
+def opens_clause(text: str, index: int) -> bool:
+    """Whether ``text[index:]`` opens a clause: only spaces since the start or a ``.;:!?,`` mark."""
+    while index > 0 and text[index - 1].isspace():  # one whitespace run per call: linear overall
+        index -= 1
+    return index == 0 or text[index - 1] in ".;:!?,"
 
 
 def span(text: str, start: int, end: int, trailing: str = "") -> tuple[int, int]:

@@ -31,7 +31,7 @@ _ASK = re.compile(
     r"(?:(?:can|could|would|will) you\s+(?:please\s+)?(?:also\s+)?|please\s+(?:also\s+)?)", re.I
 )
 _WANT = re.compile(
-    r"(?:(?:I\s*)?(?:'d|would)\s+(?:also\s+)?(?:like|love)\s+to|(?:I\s+)?(?:also\s+)?(?:want|need|wish)\s+to|"
+    r"(?:(?:I\s*)?(?:(?:'d|would)\s+)?(?:also\s+)?(?:like|love)\s+to|(?:I\s+)?(?:also\s+)?(?:want|need|wish)\s+to|"
     r"I'm\s+(?:trying|looking|hoping)\s+to|I\s+was\s+wondering\s+)\s*(?:know\s+|find out\s+|ask\s+)?",
     re.I,
 )
@@ -65,7 +65,10 @@ def intent_title(label: str) -> str:
     text = _drop(_ASK, text)
     if m := _NEED_THING.fullmatch(text):
         return _finish(_drop(_DETERMINER, m.group("thing")), label)
-    text = _drop(_TELL_ME, _drop(_WANT, text))
+    asked = _drop(_TELL_ME, _drop(_WANT, text))
+    if asked != text and asked[:3].lower() == "if ":  # "… like to know if the museum needs a reservation"
+        asked = "Whether " + asked[3:]
+    text = asked
     return _finish(text, label)
 
 

@@ -173,6 +173,59 @@ def test_each_intent_title_names_its_request(text: str, titles: list[str]) -> No
     assert all(len(s.title) <= 50 for s in found)
 
 
+def test_a_request_that_depends_on_a_condition_is_one_conditional() -> None:
+    [s] = detect("If it's cheaper, also tell me how to migrate.")
+    assert s.kind == "conditional"
+    assert s.options[0] == "tell me how to migrate"
+    assert s.trigger_text == "If it's cheaper, also tell me how to migrate"
+    # Inside a longer message it stays one conditional, next to the message's other point.
+    text = "Should we move from Heroku to Fly.io or stay? If it's cheaper, also tell me how to migrate."
+    assert sorted(x.kind for x in detect(text)) == ["alternative", "conditional"]
+    # A polite "if" is not a condition.
+    assert detect("If you get a chance, could you look at my resume?") == []
+    assert detect("If you have any questions, let me know.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "intents"),
+    [
+        (
+            "I need to cancel my hotel booking and I'd also like to know if the museum needs a reservation.",
+            ["I need to cancel my hotel booking", "like to know if the museum needs a reservation"],
+        ),
+        (
+            "Reset my password please. What are your support hours on weekends?",
+            ["Reset my password please", "What are your support hours on weekends?"],
+        ),
+    ],
+)
+def test_intents_found_by_the_issue_17_rules(text: str, intents: list[str]) -> None:
+    assert [s.trigger_text for s in sorted(detect(text), key=lambda s: s.start)] == intents
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is the museum open on Mondays? What time does it close?",  # a follow-up: "it" points back
+        "Either the bus or the tram gets you to the old town in about 15 minutes.",  # a statement
+        "What are the opening hours? Do they open on Sundays too?",
+    ],
+)
+def test_follow_ups_and_statements_do_not_branch(text: str) -> None:
+    assert detect(text) == []
+
+
+def test_an_announced_list_stops_after_the_items_it_announces() -> None:
+    text = "I have two questions: how do I export my data, and can I change my username? Rent or buy?"
+    lists = [s for s in detect(text, suggestions_count=10) if s.kind == "enumeration"]
+    assert [(s.trigger_text, s.options) for s in lists] == [
+        (
+            "two questions: how do I export my data, and can I change my username?",
+            ("how do I export my data", "can I change my username"),
+        )
+    ]
+
+
 def test_several_points_are_best_first_and_capped() -> None:
     text = (
         "If the demo goes well, launch Monday, otherwise delay a week. Should we use Slack or email for the "
