@@ -47,6 +47,14 @@ _BETWEEN = re.compile(
 )
 
 
+# A question comparing two things: "Is Postgres better than MySQL for analytics?"
+_THAN = re.compile(
+    r"\b(?:is|are|would|will|does|do|was)\s+(?!it\b|that\b|this\b|there\b)"
+    r"(?P<a>[\w'.+#-]+(?:\s+(?!be\b)[\w'.+#-]+){0,2}?)\s+(?:be\s+|really\s+|actually\s+)?"
+    r"(?:better|cheaper|faster|easier|safer|nicer|worse|more\s+\w+|less\s+\w+)\s+(?:choice\s+|option\s+)?than\s+"
+    r"(?P<b>[\w'.+#-]+(?:\s+(?!for\b|in\b|on\b|to\b|with\b|at\b|if\b|when\b|because\b)[\w'.+#-]+){0,2})",
+    re.I,
+)
 _BETWEEN_WORD = re.compile(r"\bbetween\b", re.I)
 _EITHER_BEFORE = re.compile(r"\beither\s+$", re.I)
 _IDIOM_REACH = 30  # no idiom reaches further than this from its "or"
@@ -106,6 +114,13 @@ def alternatives(text: str, sentences: list[tuple[int, int]]) -> Iterable[Candid
                 yield Candidate(
                     "alternative", start, end, 0.8, (a, b), "A choice between two options is being weighed."
                 )
+        if sentence.endswith("?"):
+            for m in _THAN.finditer(text, s, e):
+                a, b = clean(m.group("a")), clean(m.group("b"))
+                if a and b and not _NUMBERISH.match(b.split()[0]):
+                    start, end = span(text, m.start("a"), m.end("b"))
+                    reason = "Two options are compared in a question."
+                    yield Candidate("alternative", start, end, 0.8, (a, b), reason)
         if idx and _ALTERNATIVELY.match(sentence):
             ps, _ = sentences[idx - 1]
             options = (clean(text[ps : sentences[idx - 1][1]]), clean(sentence))

@@ -50,7 +50,9 @@ _INLINE_CONNECTORS: tuple[tuple[re.Pattern[str], float], ...] = (
 )
 # A sentence that opens with one of these starts a new, separate request.
 _NEW_REQUEST = re.compile(
-    r"^(?:and\s+)?(?:also|additionally|separately|plus|besides|furthermore|moreover|"
+    r"^(?:and\s+)?(?:also|additionally|separately|plus|besides|furthermore|moreover|by the way|btw|"
+    r"oh,?\s+and|one (?:other|last) (?:thing|question)|last question|another quick question|in addition|"
+    r"on top of that|p\.?s\.?|"
     r"on (?:a|another) (?:separate|different|unrelated|related) note|unrelated(?:ly)?|"
     r"another (?:question|thing|issue|request)|one more (?:thing|question)|a second (?:question|thing)|"
     r"i (?:also|additionally) (?:need|want|have|would like)|(?:and|also)\s+(?:can|could|would) you)\b",

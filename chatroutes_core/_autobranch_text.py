@@ -36,7 +36,8 @@ _STOP = words(
 ACTION = (
     r"(?:update|remind|send|book|explain|tell|show|write|create|delete|check|give|add|change|cancel|"
     r"summari[sz]e|translate|review|find|schedule|list|compare|describe|draft|email|order|recommend|"
-    r"suggest|reset|renew|refund|upgrade|downgrade|install|configure|set up)"
+    r"suggest|reset|renew|refund|upgrade|downgrade|install|configure|set up|rebook|reschedule|track|"
+    r"return|exchange|replace|confirm|extend|unsubscribe|transfer|fix|recommend|reserve|remove)"
 )
 
 
@@ -86,7 +87,9 @@ def end_of_sentence(text: str, pos: int) -> int:
 
 _CONNECTOR_PREFIX = re.compile(
     r"(?:(?:and|but|or|also|plus|then|alternatively|additionally|separately|secondly|firstly|"
-    r"second|first|third|thirdly|finally|lastly|otherwise|else)\b[\s,]*)+",
+    r"second|first|third|thirdly|finally|lastly|otherwise|else|by the way|btw|oh|besides|furthermore|"
+    r"moreover|in addition|on top of that|on (?:a|another) (?:separate|different|unrelated|related) note)"
+    r"\b[\s,]*)+",
     re.I,
 )
 _EDGE = " ,;:-–—\t"

@@ -215,6 +215,22 @@ def test_follow_ups_and_statements_do_not_branch(text: str) -> None:
     assert detect(text) == []
 
 
+def test_a_comparison_question_is_an_alternative() -> None:
+    [s] = detect("Is Postgres better than MySQL for analytics?")
+    assert (s.kind, s.options) == ("alternative", ("Postgres", "MySQL"))
+    assert s.trigger_text == "Postgres better than MySQL"
+    assert detect("This one is better than the old one.") == []  # a statement
+    assert detect("Is it better than nothing?") == []
+
+
+def test_by_the_way_opens_a_new_request() -> None:
+    found = detect("Where is my refund? By the way, do you sell gift cards?")
+    assert [(s.kind, s.trigger_text) for s in found] == [
+        ("multi_intent", "Where is my refund?"),
+        ("multi_intent", "do you sell gift cards?"),
+    ]
+
+
 def test_an_announced_list_stops_after_the_items_it_announces() -> None:
     text = "I have two questions: how do I export my data, and can I change my username? Rent or buy?"
     lists = [s for s in detect(text, suggestions_count=10) if s.kind == "enumeration"]
