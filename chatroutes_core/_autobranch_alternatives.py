@@ -36,13 +36,20 @@ _RIGHT_STOP = words(
 )
 _DECISION = re.compile(
     r"\?|\b(?:should|which|whether|better|best|choose|decide|decision|prefer|recommend|pick|between|vs|"
-    r"versus|worth|options?|rather|torn|deciding|considering|choice)\b",
+    r"versus|worth|options?|rather|torn|deciding|considering|choice|choosing|weighing|comparing|compare|"
+    r"picking|undecided|can't decide|cannot decide)\b",
     re.I,
 )
 _BETWEEN = re.compile(
     r"(?<!difference )(?<!differences )\bbetween\s+(?!you\b|us\b|them\b|the lines\b)"
     r"(?P<a>[\w'.+#-]+(?:\s+[\w'.+#-]+){0,2}?)\s+and\s+"
-    r"(?P<b>[\w'.+#-]+(?:\s+(?!for\b|in\b|on\b|to\b|with\b|at\b)[\w'.+#-]+){0,2})",
+    r"(?P<b>[\w'.+#-]+(?:\s+(?!for\b|in\b|on\b|to\b|with\b|at\b)[\w'.+#-]+){0,3})",
+    re.I,
+)
+# Two options described side by side: "one pays more but has a long commute, the other is remote".
+_ONE_OTHER = re.compile(
+    r"\b(?:one|the first)\s+[^,;.?!\n]{2,80}?\s*[,;]\s*(?:and\s+|but\s+|while\s+|whereas\s+)?"
+    r"(?P<b>(?:the other|the second)(?: one)?\s+[^,;.?!\n]{2,80})",
     re.I,
 )
 
@@ -121,6 +128,12 @@ def alternatives(text: str, sentences: list[tuple[int, int]]) -> Iterable[Candid
                     start, end = span(text, m.start("a"), m.end("b"))
                     reason = "Two options are compared in a question."
                     yield Candidate("alternative", start, end, 0.8, (a, b), reason)
+        for m in _ONE_OTHER.finditer(text, s, e) if decision else ():
+            a, b = clean(text[m.start() : m.start("b")]), clean(m.group("b"))
+            if a and b:
+                start, end = span(text, m.start(), m.end(), trailing=".,;:")
+                reason = "Two options are described side by side."
+                yield Candidate("alternative", start, end, 0.8, (a, b), reason)
         if idx and _ALTERNATIVELY.match(sentence):
             ps, _ = sentences[idx - 1]
             options = (clean(text[ps : sentences[idx - 1][1]]), clean(sentence))

@@ -46,6 +46,15 @@ _IF_REQUEST = re.compile(
 )
 
 
+# "If so, …" / "If not, …" after a question: the next step depends on the answer.
+_IF_SO = re.compile(
+    r"\b(?P<cond>if (?:so|not|yes|that's the case|that is the case|it does|it is|they do))\s*,\s*"
+    r"(?P<then>[^.;?!\n]{3,240})",
+    re.I,
+)
+_QUESTION_REACH = 300  # how far back the question before "If so" is looked for
+
+
 def conditionals(text: str) -> Iterable[Candidate]:
     for m in _IF_ELSE.finditer(text):
         yield _conditional(text, m, m.group("cond"), (m.group("then"), m.group("else")), 0.9)
@@ -54,6 +63,22 @@ def conditionals(text: str) -> Iterable[Candidate]:
     for m in _IF_THEN.finditer(text):
         if not _POLITE.match(m.group("cond")):
             yield _conditional(text, m, m.group("cond"), (m.group("then"), f"not {m.group('cond')}"), 0.65)
+    for m in _IF_SO.finditer(text):
+        question = _question_before(text, m.start())
+        if question is not None:
+            cond = m.group("cond").lower()
+            other = "if not" if cond != "if not" else "if so"
+            then = clean(m.group("then")) or m.group("then").strip()
+            start, end = span(text, question, m.end(), trailing=",;:")
+            yield Candidate(
+                "conditional",
+                start,
+                end,
+                0.75,
+                (then, other),
+                "The next step depends on the answer to the question before it; each answer can branch.",
+                condition=text[question : m.start()].strip(),
+            )
     for m in _IF_REQUEST.finditer(text):
         if opens_clause(text, m.start()) and not _POLITE.match(m.group("cond")):
             yield _conditional(text, m, m.group("cond"), (m.group("then"), f"not {m.group('cond')}"), 0.75)
@@ -70,3 +95,15 @@ def _conditional(text: str, m: re.Match[str], cond: str, outcomes: tuple[str, st
         f"The outcome depends on a condition ({cond.strip()}); each case can be followed on its own branch.",
         condition=cond.strip(),
     )
+
+
+def _question_before(text: str, index: int) -> int | None:
+    """Where the question that ends just before ``index`` starts, if ``text[:index]`` ends with one."""
+    q = index
+    while q > 0 and text[q - 1].isspace():
+        q -= 1
+    if q == 0 or text[q - 1] != "?":
+        return None
+    lo = max(0, q - _QUESTION_REACH)
+    start = max(text.rfind(mark, lo, q - 1) for mark in ".!?\n") + 1
+    return max(start, lo)

@@ -68,7 +68,13 @@ _FOLLOW_UP = re.compile(
 # A clause that opens with one of these is subordinate ("if it's cheaper, also tell me …"): not a request.
 _SUBORDINATE = re.compile(r"\s*(?:if|in case|unless|when|whenever|once|as soon as|provided)\b", re.I)
 # A question that points back at the one before ("… open on Mondays? What time does it close?").
-_POINTS_BACK = re.compile(r"\b(?:it|its|they|them|their)\b", re.I)
+_POINTS_BACK = re.compile(
+    r"\b(?:it|its|they|them|their)\b"
+    # a place named before ("… take there?"), not "is there …" / "there is …"
+    r"|(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )(?<!\bbe )"
+    r"\bthere\b(?!'|\s+(?:is|are|was|were|will|would)\b)",
+    re.I,
+)
 
 
 def _is_request(sentence: str) -> bool:

@@ -113,6 +113,8 @@ _COUNTS = {"two": 2, "2": 2, "a couple of": 2, "three": 3, "3": 3, "four": 4, "4
 _QUESTION_SPLIT = re.compile(
     r"\?\s*|;\s*|,\s*(?:and\s+)?|\s+and\s+(?=how|what|why|where|when|which|can|could|is|are|do|does)"
 )
+# When the announced count is not reached, a plain "and" separates the items too ("two things: X and Y").
+_LOOSE_SPLIT = re.compile(_QUESTION_SPLIT.pattern + r"|\s+and\s+")
 
 
 def _header_lists(text: str) -> Iterable[Candidate]:
@@ -128,18 +130,9 @@ def _header_lists(text: str) -> Iterable[Candidate]:
         line_end = text.find("\n", m.end(), limit)
         line_end = limit if line_end < 0 else line_end
         wanted = _COUNTS.get(m.group("count").lower())
-        items: list[str] = []
-        pos, end = m.end(), line_end
-        for sep in [*_QUESTION_SPLIT.finditer(text, m.end(), line_end), None]:
-            a, b = clean_span(text, pos, sep.start() if sep else line_end)
-            if a < b:
-                items.append(text[a:b])
-                if len(items) == wanted:  # the list ends with this item (and its own "?")
-                    end = b + 1 if sep and text[sep.start()] == "?" else b
-                    break
-            if sep is None:
-                break
-            pos = sep.end()
+        items, end = _items(text, m.end(), line_end, wanted, _QUESTION_SPLIT)
+        if wanted and len(items) < wanted:
+            items, end = _items(text, m.end(), line_end, wanted, _LOOSE_SPLIT)
         if len(items) < 2:
             continue
         start, end = span(text, m.start(), end)
@@ -151,3 +144,20 @@ def _header_lists(text: str) -> Iterable[Candidate]:
             tuple(items),
             "The text announces several questions and lists them; each can get its own branch.",
         )
+
+
+def _items(
+    text: str, pos: int, line_end: int, wanted: int | None, split: re.Pattern[str]
+) -> tuple[list[str], int]:
+    """The announced items after ``pos`` (at most ``wanted``) and where the list ends."""
+    items: list[str] = []
+    for sep in [*split.finditer(text, pos, line_end), None]:
+        a, b = clean_span(text, pos, sep.start() if sep else line_end)
+        if a < b:
+            items.append(text[a:b])
+            if len(items) == wanted:  # the list ends with this item (and its own "?")
+                return items, b + 1 if sep and text[sep.start()] == "?" else b
+        if sep is None:
+            break
+        pos = sep.end()
+    return items, line_end

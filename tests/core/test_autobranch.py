@@ -231,6 +231,45 @@ def test_by_the_way_opens_a_new_request() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "kind", "options"),
+    [
+        (
+            "Should I use TypeScript for this project? If so, how do I set it up with Vite?",
+            "conditional",
+            ("how do I set it up with Vite", "if not"),
+        ),
+        ("Is there a dark mode? If not, can I request one?", "conditional", ("can I request one", "if so")),
+        (
+            "Compare these two job offers for me: one pays more but has a long commute, the other is remote.",
+            "alternative",
+            ("one pays more but has a long commute", "the other is remote"),
+        ),
+        (
+            "I need two things: a refund for the broken blender and a replacement kettle.",
+            "enumeration",
+            ("a refund for the broken blender", "a replacement kettle"),
+        ),
+        (
+            "I'm choosing between a 14-inch and a 16-inch MacBook Pro for software development.",
+            "alternative",
+            ("a 14-inch", "a 16-inch MacBook Pro"),
+        ),
+    ],
+)
+def test_points_found_by_the_rules_added_after_the_second_batch(
+    text: str, kind: str, options: tuple[str, ...]
+) -> None:
+    [s] = detect(text)
+    assert (s.kind, s.options) == (kind, options)
+
+
+def test_a_follow_up_about_a_place_named_before_is_not_a_new_request() -> None:
+    assert detect("Do you ship to Norway? How long does delivery usually take there?") == []
+    assert len(detect("How do I export my notes? Is there a dark mode?")) == 2  # "is there": no place
+    assert detect("If so, great.") == []  # no question before it
+
+
 def test_an_announced_list_stops_after_the_items_it_announces() -> None:
     text = "I have two questions: how do I export my data, and can I change my username? Rent or buy?"
     lists = [s for s in detect(text, suggestions_count=10) if s.kind == "enumeration"]
