@@ -30,6 +30,8 @@ _LEFT_STOP = words(
     "buy get do does did would could can will i we you it to of about with for in on rather better "
     "take recommend consider suggest hire start study visit"
 )
+_PRONOUNS = words("you me us him her them")
+_DETERMINERS = words("the a an my your our his her their this that")
 _RIGHT_STOP = words(
     "for in on at when because since if as instead than then that which who so but and to with from "
     "by into first now next here there today"
@@ -154,11 +156,16 @@ def _or_phrase(text: str, s: int, e: int, m: re.Match[str], decision: bool) -> C
         if len(right_tokens) == 4:
             break
     left_tokens: list[re.Match[str]] = []
+    rw_first = right_tokens[0].group().lower() if right_tokens else ""
     most = max(len(right_tokens) + 1, 2) + 2
     for t in _tokens_before(text, s, m.start(), most):
         word = t.group().lower()
         gap = text[t.end() : left_tokens[-1].start() if left_tokens else m.start()]
         if word in _LEFT_STOP or (gap.strip() and gap.strip() != ","):
+            # A pronoun right before "or" is an option itself when the other one is a noun phrase
+            # ("do I contact you or the courier?", "email me or my manager").
+            if not left_tokens and word in _PRONOUNS and rw_first in _DETERMINERS and not gap.strip():
+                left_tokens.append(t)
             break
         left_tokens.append(t)
     left_tokens.reverse()

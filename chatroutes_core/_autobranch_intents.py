@@ -40,6 +40,8 @@ _INLINE_CONNECTORS: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(rf"{_LEAD}and\s+(?=please\b)", re.I), 0.75),
     (re.compile(rf"{_LEAD}and\s+(?=I(?:'d|\s+would|\s+also)?\s+(?:need|want|like|have)\b)", re.I), 0.75),
     (re.compile(r"[,;]\s+and\s+(?=(?:how|what|where|why|which)\b)", re.I), 0.8),
+    # ", and can I …?": a second question with its own subject
+    (re.compile(r"[,;]\s+and\s+(?=(?:can|could|may|should|do|does|is|are)\s+(?:I|we)\b)", re.I), 0.75),
     (
         re.compile(
             r"(?<!\s)\s+as\s+well\s+as\s+(?=(?:how|what|where|why|which|a|an|the|my|some|help)\b)", re.I
@@ -65,6 +67,7 @@ _FOLLOW_UP = re.compile(
 )
 
 
+_ANNOUNCED = re.compile(r"\b(?:questions|things|issues|requests|problems|topics)\s*:", re.I)
 # A clause that opens with one of these is subordinate ("if it's cheaper, also tell me …"): not a request.
 _SUBORDINATE = re.compile(r"\s*(?:if|in case|unless|when|whenever|once|as soon as|provided)\b", re.I)
 # A question that points back at the one before ("… open on Mondays? What time does it close?").
@@ -105,6 +108,8 @@ def multi_intents(text: str, sentences: list[tuple[int, int]]) -> Iterable[Candi
         first, stop = bisect_left(cut_starts, s), bisect_left(cut_starts, e)
         cuts = [c for c in all_cuts[first:stop] if c[1] <= e]
         is_request = bool(_REQUEST_START.match(text[s:e]))
+        if _ANNOUNCED.search(text, s, e):
+            cuts = []  # "I have two questions: …, and can I …?" is one announced list (an enumeration)
         parts: list[tuple[int, int]] = []
         pos, best = s, 0.0
         for k, (cs, ce, conf) in enumerate(cuts):

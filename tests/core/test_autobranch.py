@@ -264,6 +264,20 @@ def test_points_found_by_the_rules_added_after_the_second_batch(
     assert (s.kind, s.options) == (kind, options)
 
 
+def test_rules_added_after_the_third_batch() -> None:
+    [s] = detect("If the package arrives damaged, do I contact you or the courier?")
+    assert (s.kind, s.options) == ("alternative", ("you", "the courier"))
+    assert detect("Do you want tea or coffee?")[0].options == ("tea", "coffee")  # "you" stays out
+    found = detect("What time is checkout at the Hilton, and can I store my luggage after?")
+    assert [s.trigger_text for s in found] == [
+        "What time is checkout at the Hilton",
+        "can I store my luggage after?",
+    ]
+    # Inside an announced list the same words are list items, not separate requests.
+    [listed] = detect("I have two questions: how do I export my data, and can I change my username?")
+    assert listed.kind == "enumeration"
+
+
 def test_a_follow_up_about_a_place_named_before_is_not_a_new_request() -> None:
     assert detect("Do you ship to Norway? How long does delivery usually take there?") == []
     assert len(detect("How do I export my notes? Is there a dark mode?")) == 2  # "is there": no place
