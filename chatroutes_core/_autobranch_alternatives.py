@@ -44,7 +44,7 @@ _DECISION = re.compile(
 )
 _BETWEEN = re.compile(
     r"(?<!difference )(?<!differences )\bbetween\s+(?!you\b|us\b|them\b|the lines\b)"
-    r"(?P<a>[\w'.+#-]+(?:\s+[\w'.+#-]+){0,2}?)\s+and\s+"
+    r"(?P<a>[\w'.+#-]+(?:\s+[\w'.+#-]+){0,3}?)\s+and\s+"
     r"(?P<b>[\w'.+#-]+(?:\s+(?!for\b|in\b|on\b|to\b|with\b|at\b)[\w'.+#-]+){0,3})",
     re.I,
 )

@@ -44,6 +44,13 @@ _IF_REQUEST = re.compile(
     r"[^.;?!\n]{0,240})",
     re.I,
 )
+# "If X, <question>?": a question about a case that may or may not hold ("If my application is rejected,
+# what are my options?").
+_IF_QUESTION = re.compile(
+    rf"\b(?:if|in case)\s+(?P<cond>{_COND}),\s*(?:then\s+)?(?P<then>(?:what|how|which|who|where|when|"
+    r"should|do|does|can|could|will|would|is|are|am)\b[^.;?!\n]{0,240})(?=\?)",
+    re.I,
+)
 
 
 # "If so, …" / "If not, …" after a question: the next step depends on the answer.
@@ -52,6 +59,7 @@ _IF_SO = re.compile(
     r"(?P<then>[^.;?!\n]{3,240})",
     re.I,
 )
+_OR = re.compile(r"\bor\b", re.I)
 _QUESTION_REACH = 300  # how far back the question before "If so" is looked for
 
 
@@ -79,9 +87,13 @@ def conditionals(text: str) -> Iterable[Candidate]:
                 "The next step depends on the answer to the question before it; each answer can branch.",
                 condition=text[question : m.start()].strip(),
             )
-    for m in _IF_REQUEST.finditer(text):
-        if opens_clause(text, m.start()) and not _POLITE.match(m.group("cond")):
-            yield _conditional(text, m, m.group("cond"), (m.group("then"), f"not {m.group('cond')}"), 0.75)
+    for pattern in (_IF_REQUEST, _IF_QUESTION):
+        for m in pattern.finditer(text):
+            if pattern is _IF_QUESTION and _OR.search(m.group("then")):
+                continue  # "If X, do I contact you or the courier?": the choice is the point, X its context
+            if opens_clause(text, m.start()) and not _POLITE.match(m.group("cond")):
+                outcomes = (m.group("then"), f"not {m.group('cond')}")
+                yield _conditional(text, m, m.group("cond"), outcomes, 0.75)
 
 
 def _conditional(text: str, m: re.Match[str], cond: str, outcomes: tuple[str, str], conf: float) -> Candidate:

@@ -69,7 +69,11 @@ _FOLLOW_UP = re.compile(
 
 _ANNOUNCED = re.compile(r"\b(?:questions|things|issues|requests|problems|topics)\s*:", re.I)
 # A clause that opens with one of these is subordinate ("if it's cheaper, also tell me …"): not a request.
-_SUBORDINATE = re.compile(r"\s*(?:if|in case|unless|when|whenever|once|as soon as|provided)\b", re.I)
+_SUBORDINATE = re.compile(
+    r"\s*(?:if|in case|unless|whenever|as soon as|provided|"
+    r"(?:when|once)(?!\s+(?:is|are|was|were|do|does|did|can|could|will|would|should)\b))\b",  # "When is …?"
+    re.I,
+)
 # A question that points back at the one before ("… open on Mondays? What time does it close?").
 _POINTS_BACK = re.compile(
     r"\b(?:it|its|they|them|their)\b"

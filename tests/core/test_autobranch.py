@@ -278,6 +278,16 @@ def test_rules_added_after_the_third_batch() -> None:
     assert listed.kind == "enumeration"
 
 
+def test_rules_added_after_the_fourth_batch() -> None:
+    [s] = detect("If my application is rejected, what are my options?")
+    assert (s.kind, s.options) == ("conditional", ("what are my options", "not my application is rejected"))
+    [s] = detect("We're deciding between hiring a senior engineer and two juniors.")
+    assert (s.kind, s.options) == ("alternative", ("hiring a senior engineer", "two juniors"))
+    # A question that opens with "When" is a question, not a subordinate clause.
+    found = detect("When does the pool open, and can I bring a guest?")
+    assert [s.trigger_text for s in found] == ["When does the pool open", "can I bring a guest?"]
+
+
 def test_a_follow_up_about_a_place_named_before_is_not_a_new_request() -> None:
     assert detect("Do you ship to Norway? How long does delivery usually take there?") == []
     assert len(detect("How do I export my notes? Is there a dark mode?")) == 2  # "is there": no place
