@@ -25,20 +25,24 @@ _PLEASANTRY = re.compile(
     r"\b[\s\w,]{0,20}[.!]*$",
     re.I,
 )
-# Connectors that join two independent requests inside one sentence, with a confidence each. They open at
-# a comma or at the first space of a run, never inside one (a long run of spaces stays linear).
-_LEAD = r"(?:[,;]|(?<![\s,;]))\s+"
+# Connectors that join two independent requests inside one sentence, with a confidence each.
+# Most are "and"/"plus" plus what follows; they open at a comma or at the first space of the run before the
+# word. One scan finds every "and"/"plus"; each continuation is then tried right after it.
+_AND_WORD = re.compile(r"(?<=\s)(?P<word>and|plus)\s+", re.I)
 # An action joined to a request by a plain "and"/"plus": "reset my password and update my address".
-_AND_ACTION = re.compile(rf"{_LEAD}(?:and|plus)\s+(?=(?:also\s+)?{ACTION}\b)", re.I)
-
-_INLINE_CONNECTORS: tuple[tuple[re.Pattern[str], float], ...] = (
-    (_AND_ACTION, 0.75),
-    (re.compile(rf"{_LEAD}and\s+(?:(?:I|we)(?:'d|'m|\s+would|\s+am)?\s+)?also\b", re.I), 0.85),
+_AND_ACTION = re.compile(rf"(?:[,;]|(?<![\s,;]))\s+(?:and|plus)\s+(?=(?:also\s+)?{ACTION}\b)", re.I)
+_AND, _PLUS, _EITHER = frozenset({"and"}), frozenset({"plus"}), frozenset({"and", "plus"})
+_AFTER_AND: tuple[tuple[frozenset[str], re.Pattern[str], float], ...] = (
+    (_EITHER, re.compile(rf"(?=(?:also\s+)?{ACTION}\b)", re.I), 0.75),
+    (_AND, re.compile(r"(?:(?:I|we)(?:'d|'m|\s+would|\s+am)?\s+)?also\b", re.I), 0.85),
+    (_AND, re.compile(r"(?:I\s+)?(?:separately|additionally)\b", re.I), 0.85),
+    (_AND, re.compile(r"(?=(?:can|could|would|will)\s+you\b)", re.I), 0.8),
+    (_AND, re.compile(r"(?=please\b)", re.I), 0.75),
+    (_AND, re.compile(r"(?=I(?:'d|\s+would|\s+also)?\s+(?:need|want|like|have)\b)", re.I), 0.75),
+    (_PLUS, re.compile(r"(?=(?:I|can|could|how|what|where|why)\b)", re.I), 0.75),
+)
+_OTHER_CONNECTORS: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"[,;]\s*(?:I\s+)?also\b", re.I), 0.8),
-    (re.compile(rf"{_LEAD}and\s+(?:I\s+)?(?:separately|additionally)\b", re.I), 0.85),
-    (re.compile(rf"{_LEAD}and\s+(?=(?:can|could|would|will)\s+you\b)", re.I), 0.8),
-    (re.compile(rf"{_LEAD}and\s+(?=please\b)", re.I), 0.75),
-    (re.compile(rf"{_LEAD}and\s+(?=I(?:'d|\s+would|\s+also)?\s+(?:need|want|like|have)\b)", re.I), 0.75),
     (re.compile(r"[,;]\s+and\s+(?=(?:how|what|where|why|which)\b)", re.I), 0.8),
     # ", and can I …?": a second question with its own subject
     (re.compile(r"[,;]\s+and\s+(?=(?:can|could|may|should|do|does|is|are)\s+(?:I|we)\b)", re.I), 0.75),
@@ -48,8 +52,25 @@ _INLINE_CONNECTORS: tuple[tuple[re.Pattern[str], float], ...] = (
         ),
         0.72,
     ),
-    (re.compile(rf"{_LEAD}plus\s+(?=(?:I|can|could|how|what|where|why)\b)", re.I), 0.75),
 )
+
+
+def _connectors(text: str) -> list[tuple[int, int, float]]:
+    """Every connector in ``text`` as ``(start, end, confidence)``, sorted."""
+    found = [(m.start(), m.end(), conf) for p, conf in _OTHER_CONNECTORS for m in p.finditer(text)]
+    for m in _AND_WORD.finditer(text):
+        start = m.start()
+        while start > 0 and text[start - 1].isspace():  # back to the start of the run of spaces
+            start -= 1
+        if start > 0 and text[start - 1] in ",;":
+            start -= 1
+        word = m.group("word").lower()
+        for words, after, conf in _AFTER_AND:
+            if word in words and (tail := after.match(text, m.end())):
+                found.append((start, tail.end(), conf))
+    return sorted(found)
+
+
 # A sentence that opens with one of these starts a new, separate request.
 _NEW_REQUEST = re.compile(
     r"^(?:and\s+)?(?:also|additionally|separately|plus|besides|furthermore|moreover|by the way|btw|"
@@ -106,7 +127,7 @@ def multi_intents(text: str, sentences: list[tuple[int, int]]) -> Iterable[Candi
     # Per sentence: the clause spans split at inline connectors, and the best connector's confidence.
     clauses: list[list[tuple[int, int]]] = []
     inline_conf: list[float] = []
-    all_cuts = sorted((m.start(), m.end(), conf) for p, conf in _INLINE_CONNECTORS for m in p.finditer(text))
+    all_cuts = _connectors(text)
     cut_starts = [c[0] for c in all_cuts]
     for s, e in sentences:
         first, stop = bisect_left(cut_starts, s), bisect_left(cut_starts, e)

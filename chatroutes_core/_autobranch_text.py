@@ -98,26 +98,17 @@ _TAIL = ".,;:!"
 
 def clean_span(text: str, start: int, end: int) -> tuple[int, int]:
     """The span of ``clean(text[start:end])`` inside ``text`` (empty when nothing is left)."""
-    start, end = _strip(text, start, end), _rstrip(text, start, end)
-    start, end = _strip(text, start, end, _EDGE), _rstrip(text, start, end, _EDGE)
-    m = _CONNECTOR_PREFIX.match(text, start, end)
-    start = m.end() if m else start
-    start, end = _strip(text, start, end), _rstrip(text, start, end)
-    end = _rstrip(text, start, end, _TAIL)
-    start, end = _strip(text, start, end), _rstrip(text, start, end)
-    return (start, end) if start < end else (start, start)
-
-
-def _strip(text: str, start: int, end: int, chars: str | None = None) -> int:
-    while start < end and (text[start].isspace() if chars is None else text[start] in chars):
-        start += 1
-    return start
-
-
-def _rstrip(text: str, start: int, end: int, chars: str | None = None) -> int:
-    while end > start and (text[end - 1].isspace() if chars is None else text[end - 1] in chars):
-        end -= 1
-    return end
+    part = text[start:end]
+    trimmed = part.strip()
+    start += part.find(trimmed[:1]) if trimmed else len(part)
+    part = trimmed.strip(_EDGE)
+    start += trimmed.find(part[:1]) if part else len(trimmed)
+    m = _CONNECTOR_PREFIX.match(part)
+    if m:
+        start, part = start + m.end(), part[m.end() :]
+    trimmed = part.strip().rstrip(_TAIL).strip()
+    start += part.find(trimmed[:1]) if trimmed else len(part)
+    return start, start + len(trimmed)
 
 
 def clean(option: str) -> str:

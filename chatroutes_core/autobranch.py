@@ -33,7 +33,6 @@ Example:
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -153,8 +152,8 @@ def _validate(text: object, threshold: object, suggestions_count: object) -> Non
 def _all_points(text: str) -> list[Suggestion]:
     """Every suggestion of every non-overlapping point, in text order, with stable ids."""
     shaped = [s for point, c in enumerate(points(text), start=1) for s in _shape(text, c, point)]
-    shaped.sort(key=lambda s: (s.start, s.end, s.point))
-    return [dataclasses.replace(s, id=f"branch-{i}") for i, s in enumerate(shaped, start=1)]
+    shaped.sort(key=lambda s: (s["start"], s["end"], s["point"]))
+    return [Suggestion(id=f"branch-{i}", **fields) for i, fields in enumerate(shaped, start=1)]
 
 
 # ------------------------------------------------------------------------------------ suggestion shaping
@@ -166,26 +165,25 @@ _TITLES: dict[str, str] = {
 }
 
 
-def _shape(text: str, c: Candidate, point: int) -> list[Suggestion]:
-    """The suggestions of one point: one per intent for a multi-intent point, else one for the point."""
+def _shape(text: str, c: Candidate, point: int) -> list[dict[str, Any]]:
+    """The fields (all but ``id``) of a point's suggestions: one per intent for a multi-intent point."""
     if c.kind == "multi_intent":
         n = len(c.options)
         return [
-            Suggestion(
-                id="",
-                title=intent_title(label),
-                description=f"Request {k} of {n} in the message: {short(label, 60)}. Answer it on its own "
-                "branch.",
-                trigger_text=text[a:b],
-                start=a,
-                end=b,
-                confidence=c.confidence,
-                reasoning=c.reasoning,
-                estimated_divergence="high",
-                kind=c.kind,
-                options=(label,),
-                point=point,
-            )
+            {
+                "title": intent_title(label),
+                "description": f"Request {k} of {n} in the message: {short(label, 60)}. Answer it on its "
+                "own branch.",
+                "trigger_text": text[a:b],
+                "start": a,
+                "end": b,
+                "confidence": c.confidence,
+                "reasoning": c.reasoning,
+                "estimated_divergence": "high",
+                "kind": c.kind,
+                "options": (label,),
+                "point": point,
+            }
             for k, (label, (a, b)) in enumerate(zip(c.options, c.parts, strict=True), start=1)
         ]
     shown = " / ".join(short(o, 32) for o in c.options[:4])
@@ -198,18 +196,17 @@ def _shape(text: str, c: Candidate, point: int) -> list[Suggestion]:
         description = f"The message weighs {n} alternatives; compare them on separate branches: {shown}."
     else:
         description = f"What happens depends on whether {short(c.condition, 60)}; branch for: {shown}."
-    suggestion = Suggestion(
-        id="",
-        title=point_title(_TITLES[c.kind], c.options),
-        description=description,
-        trigger_text=text[c.start : c.end],
-        start=c.start,
-        end=c.end,
-        confidence=c.confidence,
-        reasoning=c.reasoning,
-        estimated_divergence=divergence,
-        kind=c.kind,
-        options=c.options,
-        point=point,
-    )
+    suggestion = {
+        "title": point_title(_TITLES[c.kind], c.options),
+        "description": description,
+        "trigger_text": text[c.start : c.end],
+        "start": c.start,
+        "end": c.end,
+        "confidence": c.confidence,
+        "reasoning": c.reasoning,
+        "estimated_divergence": divergence,
+        "kind": c.kind,
+        "options": c.options,
+        "point": point,
+    }
     return [suggestion]
