@@ -177,7 +177,9 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
         return plan
 
     def _suggestions_count(self) -> int:
-        return max(3, self.max_routes)
+        # A multi-intent message gives one suggestion per intent: ask for enough to keep every part
+        # (10 is the hosted API's documented maximum).
+        return max(10, self.max_routes)
 
     def _detect_flow(self, text: str) -> Flow[list[RouteSuggestion]]:
         options = {"threshold": self.threshold, "suggestions_count": self._suggestions_count()}
