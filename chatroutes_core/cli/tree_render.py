@@ -174,7 +174,7 @@ def _branch_label(b: BranchView) -> str:
     if b.fork_point_id:
         where = f"forks at {b.fork_point_id}"
         if b.fork_point is not None:
-            where += f' ("{preview(b.fork_point.content, 30)}")'
+            where += f' ("{preview(shown(b.fork_point), 30)}")'
         parts.append(where)
     return " · ".join(parts)
 
@@ -241,7 +241,7 @@ def render_rich(view: TreeView) -> Tree:
         if b.fork_point_id:
             text.append(f" · forks at {b.fork_point_id}", style="magenta")
             if b.fork_point is not None:
-                text.append(f' ("{preview(b.fork_point.content, 30)}")', style="magenta dim")
+                text.append(f' ("{preview(shown(b.fork_point), 30)}")', style="magenta dim")
         return text
 
     def add(parent: Tree, b: BranchView) -> None:

@@ -206,7 +206,9 @@ def test_tour_leaves_the_expected_tree(local_server: LocalServer) -> None:
     assert all(b.parent_id == main_view.id for b in branches.values() if b is not main_view)
     assert all(len(b.messages) == 2 for b in branches.values() if b is not main_view)
     text = out.getvalue()
-    assert "Step 8/8" in text and "★ main" in text
+    assert "Step 9/9" in text and "★ main" in text
+    # the agent step: two parallel tool calls shown readably, then its time-travel fork
+    assert "→ add(a=17, b=25)" in text and "← get_weather: rain, 14 C in Lisbon" in text
 
 
 @pytest.mark.integration
@@ -220,8 +222,8 @@ def test_demo_command_runs_offline(
     flat = " ".join(out.split())  # the notes are wrapped to the terminal width
     assert "deterministic and NOT a language model" in flat
     assert "chatroutes serve --responder openai --upstream-url" in flat
-    for n in range(1, 9):
-        assert f"Step {n}/8" in out
+    for n in range(1, 10):
+        assert f"Step {n}/9" in out
     assert not ANSI.search(out)
 
 

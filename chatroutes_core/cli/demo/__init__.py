@@ -261,7 +261,8 @@ def run_tour(conn: Connection, say: Narrator) -> TourResult:
         "time travel changes a tool result and resumes: ChatRoutes forks the run at the tool call.",
     )
     run = steps.agent_run(conn)
-    first_branch, fork_branch = steps.where(run.first[-1])["branch_id"], steps.where(run.forked[-1])["branch_id"]
+    first_branch = steps.where(run.first[-1])["branch_id"]
+    fork_branch = steps.where(run.forked[-1])["branch_id"]
     say.side_by_side(
         (f"the run ({first_branch})", f"time travel ({fork_branch})"),
         ([_msg_line(m) for m in run.first], [_msg_line(m) for m in run.forked]),

@@ -235,7 +235,7 @@ def compare_models(conn: Connection, conversation_id: str) -> dict[str, Any]:
 
 
 # 8 ----------------------------------------------------------------------------------------------------------
-AGENT_TASK = "What is the weather in Lisbon? Also add 17 and 25."
+AGENT_TASK = "What is the weather in Lisbon? Then add(17, 25)."
 
 
 @dataclass
@@ -252,6 +252,7 @@ def agent_run(conn: Connection) -> AgentRun:
     with needs("langgraph", "LangChain agents and LangGraph"):
         from langchain.agents import create_agent
         from langchain_core.messages import HumanMessage, ToolMessage
+        from langchain_core.runnables import RunnableConfig
         from langchain_core.tools import tool
         from langgraph.checkpoint.memory import InMemorySaver
 
@@ -266,12 +267,13 @@ def agent_run(conn: Connection) -> AgentRun:
         return a + b
 
     agent = create_agent(conn.chat_model(), [get_weather, add], checkpointer=InMemorySaver())
-    config = {"configurable": {"thread_id": "demo-agent"}}
+    config: RunnableConfig = {"configurable": {"thread_id": "demo-agent"}}
     first = agent.invoke({"messages": [HumanMessage(AGENT_TASK)]}, config)["messages"]
     # time travel: back to the step after the tools ran, before the model read their results
     step = next(s for s in agent.get_state_history(config)
                 if s.next == ("model",) and isinstance(s.values["messages"][-1], ToolMessage))  # fmt: skip
-    weather = next(m for m in step.values["messages"] if isinstance(m, ToolMessage) and m.name == "get_weather")
+    results = [m for m in step.values["messages"] if isinstance(m, ToolMessage)]
+    weather = next(m for m in results if m.name == "get_weather")
     changed = ToolMessage("rain, 14 C in Lisbon", tool_call_id=weather.tool_call_id, id=weather.id,
                           name="get_weather")  # fmt: skip
     forked_config = agent.update_state(step.config, {"messages": [changed]}, as_node="tools")
