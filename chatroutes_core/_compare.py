@@ -1,25 +1,22 @@
 """One turn to several models: the plan shared by ``langchain_chatroutes.CompareModels`` and ``chatroutes
 compare``.
 
-Pure: ``plan_compare`` yields the core-client calls that make one branch per model, all forked at the same
-message, then one ``Sends`` step whose sending the caller decides (``ChatChatRoutes`` in the LangChain
-adapter, ``messages.send`` in the command line). ``run_plan`` and ``arun_plan`` are the sync and async
-drivers. Requests for N models: ``1 + 2N`` in a new conversation, ``2N`` in a given one (branches fork at its
-main branch's tip), ``3N`` with the LangChain adapter after a reply (forks, then a tip read and a send each).
+``plan_compare`` is a flow (``chatroutes_core._flow``): the core-client calls that make one branch per model,
+all forked at the same message. The caller runs it with ``run`` / ``arun`` and then sends the turn on each
+branch its own way (``ChatChatRoutes`` in the LangChain adapter, ``messages.send`` in the command line).
+Requests for N models: ``1 + 2N`` in a new conversation, ``2N`` in a given one (branches fork at its main
+branch's tip) and after a reply (branches fork at it; each send goes straight to its branch's tip).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, TypeAlias, TypeVar
+from collections.abc import Sequence
 
 from ._catalog import SUPPORTED_MODELS
 from ._exceptions import ConfigurationError
+from ._flow import ClientCall, Flow
 
-__all__ = ["Call", "Sends", "UnsupportedModelError", "arun_plan", "check_models", "plan_compare", "run_plan"]
-
-R = TypeVar("R")
+__all__ = ["Target", "UnsupportedModelError", "check_models", "compare_title", "plan_compare"]
 
 
 class UnsupportedModelError(ConfigurationError):
@@ -48,28 +45,8 @@ def check_models(models: Sequence[str]) -> list[str]:
     return listed
 
 
-@dataclass(frozen=True)
-class Call:
-    """A core-client call: ``client.<resource>.<method>(*args, **kwargs)``, e.g. ``"branches.fork"``."""
-
-    path: str
-    args: tuple[Any, ...] = ()
-    kwargs: Mapping[str, Any] = field(default_factory=dict)
-
-    def bound(self, client: Any) -> Any:
-        resource, method = self.path.split(".")
-        return getattr(getattr(client, resource), method)(*self.args, **self.kwargs)
-
-
-@dataclass(frozen=True)
-class Sends:
-    """Send the turn on each ``(model, branch_id)`` of one conversation; answer with the replies, in order."""
-
-    conversation_id: str
-    branches: tuple[tuple[str, str], ...]
-
-
-Plan: TypeAlias = Generator["Call | Sends", Any, dict[str, Any]]
+Target = tuple[str, list[tuple[str, str]]]
+"""``(conversation_id, [(model, branch_id), ...])``: where each model's reply goes."""
 
 
 def plan_compare(
@@ -78,11 +55,13 @@ def plan_compare(
     title: str,
     conversation_id: str | None = None,
     fork_at: tuple[str, str] | None = None,
-) -> Plan:
-    """One branch per model (titled with its name) at the same point, then the sends.
+) -> Flow[Target]:
+    """One branch per model (titled with its name), all at the same point: a flow for ``run``/``arun``.
 
     ``fork_at=(conversation_id, message_id)`` forks every branch at that message; else the branches fork at
-    the main branch's tip of ``conversation_id``, or of a conversation created here (titled ``title``).
+    the main branch's tip of ``conversation_id``, or of a conversation created here (titled ``title``). The
+    branches are made in one step of independent calls (concurrent on the async client); the caller then
+    sends the turn on each.
     """
     if fork_at is not None:
         if conversation_id is not None and fork_at[0] != conversation_id:
@@ -92,42 +71,16 @@ def plan_compare(
             )
         conversation_id = fork_at[0]
     if conversation_id is None:
-        created = yield Call("conversations.create", kwargs={"title": title, "model": models[0]})
+        created = yield ClientCall("conversations", "create", kwargs={"title": title, "model": models[0]})
         conversation_id = str(created.id)
-    branches: list[tuple[str, str]] = []
-    for model in models:
-        if fork_at is not None:
-            kwargs = {"fork_point_message_id": fork_at[1], "title": model}
-            branch = yield Call("branches.fork", (conversation_id,), kwargs)
-        else:
-            branch = yield Call("branches.create", (conversation_id,), {"title": model})
-        branches.append((model, str(branch.id)))
-    replies: list[Any] = yield Sends(conversation_id, tuple(branches))
-    return dict(zip(models, replies, strict=True))
-
-
-def run_plan(plan: Plan, client: Any, send: Callable[[Sends], list[R]]) -> dict[str, R]:
-    """Drive `plan` with a sync core client; `send` runs the sends."""
-    step = next(plan)
-    while True:
-        result = step.bound(client) if isinstance(step, Call) else send(step)
-        try:
-            step = plan.send(result)
-        except StopIteration as done:
-            replies: dict[str, R] = done.value
-            return replies
-
-
-async def arun_plan(plan: Plan, client: Any, send: Callable[[Sends], Awaitable[list[R]]]) -> dict[str, R]:
-    """Drive `plan` with an async core client; `send` runs the sends."""
-    step = next(plan)
-    while True:
-        result = await (step.bound(client) if isinstance(step, Call) else send(step))
-        try:
-            step = plan.send(result)
-        except StopIteration as done:
-            replies: dict[str, R] = done.value
-            return replies
+    calls = [
+        ClientCall("branches", "fork", (conversation_id,), {"fork_point_message_id": fork_at[1], "title": m})
+        if fork_at is not None
+        else ClientCall("branches", "create", (conversation_id,), {"title": m})
+        for m in models
+    ]
+    branches = yield calls
+    return conversation_id, [(model, str(branch.id)) for model, branch in zip(models, branches, strict=True)]
 
 
 def compare_title(text: str) -> str:

@@ -42,15 +42,14 @@ from langchain_core.runnables.config import patch_config
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
 from chatroutes_core._compare import (
-    Plan,
-    Sends,
+    Target,
     UnsupportedModelError,
-    arun_plan,
     check_models,
     compare_title,
     plan_compare,
-    run_plan,
 )
+from chatroutes_core._flow import Flow, arun, run
+from chatroutes_core._provider import shared_async_client, shared_client
 
 from .chat_models import ChatChatRoutes
 
@@ -67,7 +66,9 @@ def _fork_point(messages: Sequence[BaseMessage]) -> tuple[str, str] | None:
     return None
 
 
-def _plan(models: Sequence[str], messages: Sequence[BaseMessage], conversation_id: str | None) -> Plan:
+def _plan(
+    models: Sequence[str], messages: Sequence[BaseMessage], conversation_id: str | None
+) -> Flow[Target]:
     text = next((str(m.content) for m in reversed(messages) if isinstance(m, HumanMessage)), "")
     fork_at = _fork_point(messages)
     return plan_compare(models, title=compare_title(text), conversation_id=conversation_id, fork_at=fork_at)
@@ -107,7 +108,6 @@ class CompareModels(RunnableSerializable[Any, dict[str, AIMessage]]):
     async_client: Any = Field(default=None, exclude=True, repr=False)
 
     _chats: dict[str, ChatChatRoutes] = PrivateAttr(default_factory=dict)
-    _own_client: Any = PrivateAttr(default=None)
 
     def __init__(self, models: Sequence[str], **options: Any) -> None:
         checked = check_models(models)  # before pydantic, so the caller gets our error, not a wrapper
@@ -139,17 +139,19 @@ class CompareModels(RunnableSerializable[Any, dict[str, AIMessage]]):
                 options["temperature"] = self.temperature
             if self.max_tokens is not None:
                 options["max_tokens"] = self.max_tokens
-            self._chats[model] = ChatChatRoutes(model=model, **options)
+            # the chat models share this runnable's clients (or the process-wide ones): one pool
+            self._chats[model] = ChatChatRoutes(
+                model=model, client=self.client, async_client=self.async_client, **options
+            )
         return self._chats[model]
 
     def _sync_client(self) -> Any:
-        if self.client is not None:
-            return self.client
-        if self._own_client is None:
-            from chatroutes_core import ChatRoutesClient
+        return self.client if self.client is not None else shared_client(**self._connection())
 
-            self._own_client = ChatRoutesClient(**self._connection())
-        return self._own_client
+    def _async_client(self) -> Any:
+        if self.async_client is not None:
+            return self.async_client
+        return shared_async_client(**self._connection())
 
     @staticmethod
     def _messages(input: Any) -> list[BaseMessage]:
@@ -179,22 +181,19 @@ class CompareModels(RunnableSerializable[Any, dict[str, AIMessage]]):
         messages = self._messages(input)
         plan = _plan(self.models, messages, self.conversation_id)
         child = patch_config(config, callbacks=run_manager.get_child())
-        return run_plan(plan, self._sync_client(), lambda sends: self._send_all(sends, messages, child))
+        conversation_id, branches = run(plan, self._sync_client())
 
-    def _send_all(
-        self, sends: Sends, messages: list[BaseMessage], config: RunnableConfig
-    ) -> list[AIMessage]:
         def send(model: str, branch_id: str) -> AIMessage:
-            bound = self._bound(config, sends.conversation_id, branch_id)
+            bound = self._bound(child, conversation_id, branch_id)
             reply = self.chat_model(model).invoke(messages, config=bound)
             assert isinstance(reply, AIMessage)
             return reply
 
-        if len(sends.branches) == 1:
-            return [send(*sends.branches[0])]
-        with ThreadPoolExecutor(max_workers=len(sends.branches)) as pool:
-            futures = [pool.submit(send, model, branch) for model, branch in sends.branches]
-            return [f.result() for f in futures]
+        if len(branches) == 1:
+            return {branches[0][0]: send(*branches[0])}
+        with ThreadPoolExecutor(max_workers=len(branches)) as pool:
+            futures = {model: pool.submit(send, model, branch) for model, branch in branches}
+            return {model: future.result() for model, future in futures.items()}
 
     # async ------------------------------------------------------------------------------------------
 
@@ -209,31 +208,16 @@ class CompareModels(RunnableSerializable[Any, dict[str, AIMessage]]):
         messages = self._messages(input)
         plan = _plan(self.models, messages, self.conversation_id)
         child = patch_config(config, callbacks=run_manager.get_child())
-        own = None
-        client = self.async_client
-        if client is None:
-            from chatroutes_core import AsyncChatRoutesClient
+        conversation_id, branches = await arun(plan, self._async_client())
 
-            client = own = AsyncChatRoutesClient(**self._connection())
-        try:
-            return await arun_plan(plan, client, lambda sends: self._asend_all(sends, messages, child))
-        finally:
-            if own is not None:
-                await own.close()
-
-    async def _asend_all(
-        self, sends: Sends, messages: list[BaseMessage], config: RunnableConfig
-    ) -> list[AIMessage]:
         async def send(model: str, branch_id: str) -> AIMessage:
-            bound = self._bound(config, sends.conversation_id, branch_id)
+            bound = self._bound(child, conversation_id, branch_id)
             reply = await self.chat_model(model).ainvoke(messages, config=bound)
             assert isinstance(reply, AIMessage)
             return reply
 
-        return list(await asyncio.gather(*(send(model, branch) for model, branch in sends.branches)))
+        replies = await asyncio.gather(*(send(model, branch) for model, branch in branches))
+        return dict(zip([model for model, _ in branches], replies, strict=True))
 
     def close(self) -> None:
-        """Close the core client this runnable built (a client you passed in stays yours to close)."""
-        if self._own_client is not None:
-            self._own_client.close()
-            self._own_client = None
+        """Nothing to close: the runnable uses the clients given, or the process-wide shared ones."""

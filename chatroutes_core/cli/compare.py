@@ -35,24 +35,19 @@ def compare(
     client: Any, text: str, models: Sequence[str], conversation_id: str | None = None
 ) -> tuple[str, dict[str, Any]]:
     """Run the compare with a core client: (conversation id, {model: (branch id, SendMessageResponse)})."""
-    from chatroutes_core._compare import Sends, check_models, compare_title, plan_compare, run_plan
+    from chatroutes_core._compare import check_models, compare_title, plan_compare
+    from chatroutes_core._flow import run
 
     checked = check_models(models)
     plan = plan_compare(checked, title=compare_title(text), conversation_id=conversation_id)
-    seen: dict[str, str] = {}
+    conversation, branches = run(plan, client)
 
-    def send(sends: Sends) -> list[Any]:
-        seen["conversation"] = sends.conversation_id
+    def one(model: str, branch_id: str) -> tuple[str, Any]:
+        return branch_id, client.messages.send(conversation, content=text, model=model, branch_id=branch_id)
 
-        def one(model: str, branch_id: str) -> tuple[str, Any]:
-            cid = sends.conversation_id
-            return branch_id, client.messages.send(cid, content=text, model=model, branch_id=branch_id)
-
-        with ThreadPoolExecutor(max_workers=len(sends.branches)) as pool:
-            return list(pool.map(lambda pair: one(*pair), sends.branches))
-
-    replies = run_plan(plan, client, send)
-    return seen["conversation"], replies
+    with ThreadPoolExecutor(max_workers=len(branches)) as pool:
+        replies = list(pool.map(lambda pair: one(*pair), branches))
+    return conversation, dict(zip(checked, replies, strict=True))
 
 
 def render_columns(replies: Mapping[str, tuple[str, Any]], width: int = 100) -> str:

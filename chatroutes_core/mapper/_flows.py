@@ -95,8 +95,8 @@ def prepare(
         if options.optimistic:
             plan = replace(plan, action="continue")  # a moved tip answers 409 and stores nothing
         else:
-            read = ClientCall("branches", "get_messages", (conversation_id, branch_id))
-            history: list[Message] = yield read
+            tip_read = ClientCall("branches", "get_messages", (conversation_id, branch_id))
+            history: list[Message] = yield tip_read
             tip = history[-1].id if history else None
             if tip is not None:
                 options.tips.set(conversation_id, branch_id, tip)
