@@ -181,7 +181,7 @@ class ChatRoutesClient(_ClientOptions):
 
     def __init__(
         self,
-        api_key: str | None = None,
+        api_key: str | SecretStr | None = None,
         base_url: str | None = None,
         *,
         timeout: Timeout = DEFAULT_TIMEOUT,
@@ -253,7 +253,7 @@ class ChatRoutesClient(_ClientOptions):
     def with_options(
         self,
         *,
-        api_key: str | NotGiven = NOT_GIVEN,
+        api_key: str | SecretStr | NotGiven = NOT_GIVEN,
         base_url: str | NotGiven = NOT_GIVEN,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -303,7 +303,7 @@ class AsyncChatRoutesClient(_ClientOptions):
 
     def __init__(
         self,
-        api_key: str | None = None,
+        api_key: str | SecretStr | None = None,
         base_url: str | None = None,
         *,
         timeout: Timeout = DEFAULT_TIMEOUT,
@@ -377,7 +377,7 @@ class AsyncChatRoutesClient(_ClientOptions):
     def with_options(
         self,
         *,
-        api_key: str | NotGiven = NOT_GIVEN,
+        api_key: str | SecretStr | NotGiven = NOT_GIVEN,
         base_url: str | NotGiven = NOT_GIVEN,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
