@@ -61,9 +61,10 @@ def main(argv: list[str] | None = None) -> int:
             lambda: fresh.per_request_app(srv, rounds=max(1, int(2 * scale))),
         ]
         for step in steps:
+            step_started = time.perf_counter()
             res = step()
             results.append(res)
-            print(f"\n{res.case}")
+            print(f"\n{res.case} [{time.perf_counter() - step_started:.0f} s]")
             for name, value in res.rows:
                 print(f"  {name}: {value}")
             for text, met in res.targets:

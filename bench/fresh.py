@@ -163,6 +163,15 @@ def fresh_fanout(
         await model.ainvoke("hello")
         return time.perf_counter() - started
 
+    async def lc_warm_fanout() -> float:
+        model = ChatChatRoutes(**opts)
+        await model.ainvoke("warm-up", config={"configurable": {"conversation_id": convs[0]}})
+        started = time.perf_counter()
+        await asyncio.gather(
+            *(model.ainvoke("hello", config={"configurable": {"conversation_id": c}}) for c in convs)
+        )
+        return time.perf_counter() - started
+
     async def lc_fresh() -> float:
         started = time.perf_counter()
         await asyncio.gather(*(ChatChatRoutes(conversation_id=c, **opts).ainvoke("hello") for c in convs))
@@ -173,11 +182,12 @@ def fresh_fanout(
         await asyncio.gather(*(ChatRoutes(conversation_id=c, **opts).achat(user) for c in convs))
         return time.perf_counter() - started
 
-    out: dict[str, list[float]] = {"warm": [], "lc": [], "li": []}
+    out: dict[str, list[float]] = {"warm": [], "warm64": [], "lc": [], "li": []}
     srv.knobs(latency=latency)
     try:
         for _ in range(rounds):
             out["warm"].append(asyncio.run(one_warm()))
+            out["warm64"].append(asyncio.run(lc_warm_fanout()))
             out["lc"].append(asyncio.run(lc_fresh()))
             out["li"].append(asyncio.run(li_fresh()))
     finally:
@@ -188,6 +198,11 @@ def fresh_fanout(
         f" ({rounds} rounds)"
     )
     res.row("one warm ChatChatRoutes.ainvoke (the baseline)", f"{warm:.3f} s")
+    warm64 = median(out["warm64"])
+    res.row(
+        f"{concurrency} × one warm ChatChatRoutes.ainvoke (reference: the machine's fan-out cost)",
+        f"wall {warm64:.3f} s = {warm64 / warm:.2f}× one warm call",
+    )
     for key, name in (("lc", "ChatChatRoutes(...).ainvoke"), ("li", "LlamaIndex ChatRoutes(...).achat")):
         wall = median(out[key])
         ratio = wall / warm
