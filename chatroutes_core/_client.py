@@ -151,7 +151,8 @@ class _ClientOptions:
         }
         current.update({k: v for k, v in changes.items() if not isinstance(v, NotGiven)})
         # same server, same learned facts (a base URL from the environment is resolved the same way)
-        current["server_info"] = self._server if current["base_url"] == self.base_url else None
+        same = isinstance(current["base_url"], str) and current["base_url"].rstrip("/") == self.base_url
+        current["server_info"] = self._server if same else None
         return current
 
 
