@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import cases
+from bench import cases, construction, fresh
 from bench._harness import ServerProcess, machine
 
 
@@ -53,11 +53,18 @@ def main(argv: list[str] | None = None) -> int:
             lambda: cases.throughput(
                 srv, texts=max(50, int(500 * scale)), sends_per_thread=max(50, int(500 * scale))
             ),
+            # Issue 14: construction, pools, fresh instances, a web app building a model per request.
+            lambda: construction.construction_cost(rounds=max(2, int(5 * scale))),
+            lambda: construction.pool_sharding(srv, rounds=max(1, int(3 * scale))),
+            lambda: fresh.fresh_instance_per_call(srv, calls=8, rounds=max(1, int(3 * scale))),
+            lambda: fresh.fresh_fanout(srv, rounds=max(1, int(2 * scale))),
+            lambda: fresh.per_request_app(srv, rounds=max(1, int(2 * scale))),
         ]
         for step in steps:
+            step_started = time.perf_counter()
             res = step()
             results.append(res)
-            print(f"\n{res.case}")
+            print(f"\n{res.case} [{time.perf_counter() - step_started:.0f} s]")
             for name, value in res.rows:
                 print(f"  {name}: {value}")
             for text, met in res.targets:

@@ -151,7 +151,8 @@ class _ClientOptions:
         }
         current.update({k: v for k, v in changes.items() if not isinstance(v, NotGiven)})
         # same server, same learned facts (a base URL from the environment is resolved the same way)
-        current["server_info"] = self._server if current["base_url"] == self.base_url else None
+        same = isinstance(current["base_url"], str) and current["base_url"].rstrip("/") == self.base_url
+        current["server_info"] = self._server if same else None
         return current
 
 
@@ -181,7 +182,7 @@ class ChatRoutesClient(_ClientOptions):
 
     def __init__(
         self,
-        api_key: str | None = None,
+        api_key: str | SecretStr | None = None,
         base_url: str | None = None,
         *,
         timeout: Timeout = DEFAULT_TIMEOUT,
@@ -253,7 +254,7 @@ class ChatRoutesClient(_ClientOptions):
     def with_options(
         self,
         *,
-        api_key: str | NotGiven = NOT_GIVEN,
+        api_key: str | SecretStr | NotGiven = NOT_GIVEN,
         base_url: str | NotGiven = NOT_GIVEN,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
@@ -303,7 +304,7 @@ class AsyncChatRoutesClient(_ClientOptions):
 
     def __init__(
         self,
-        api_key: str | None = None,
+        api_key: str | SecretStr | None = None,
         base_url: str | None = None,
         *,
         timeout: Timeout = DEFAULT_TIMEOUT,
@@ -377,7 +378,7 @@ class AsyncChatRoutesClient(_ClientOptions):
     def with_options(
         self,
         *,
-        api_key: str | NotGiven = NOT_GIVEN,
+        api_key: str | SecretStr | NotGiven = NOT_GIVEN,
         base_url: str | NotGiven = NOT_GIVEN,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,

@@ -1,4 +1,5 @@
-"""Reading a branch's full history, as one flow for both clients (``branches.get_history`` and the adapters).
+"""Reading a branch's full history: the pure pieces (which parent to read next, how to splice histories)
+and the one flow that does it for both clients (``branches.get_history`` and the adapters).
 
 The full history of a branch is its parent's history up to ``forkPointMessageId``, then its own messages;
 a server may or may not include the inherited part. :func:`branch_history` costs **one request** when the
@@ -14,9 +15,57 @@ from typing import Any
 
 from .._flow import ClientCall, Flow
 from ..models import Branch, Message
-from .branches import _assemble, _finish, _parent_to_fetch
 
-__all__ = ["BranchRead", "branch_history", "read_branch"]
+__all__ = ["BranchRead", "assemble", "branch_history", "finish", "parent_to_fetch", "read_branch"]
+
+
+def parent_to_fetch(branch: Branch | None, own: Sequence[Message], seen: set[str]) -> str | None:
+    """The parent whose history must be prepended, or None when ``own`` is already complete.
+
+    None when the branch is a root, has no fork point, would close a cycle, or when the server already
+    included the inherited part (the fork point message is among the branch's own messages).
+    """
+    if branch is None or not branch.parent_branch_id or not branch.fork_point_message_id:
+        return None
+    if branch.parent_branch_id in seen or any(m.id == branch.fork_point_message_id for m in own):
+        return None
+    return branch.parent_branch_id
+
+
+def _splice(
+    parent_history: Sequence[Message], fork_point: str | None, own: Sequence[Message]
+) -> list[Message]:
+    """Parent history up to and including the fork point, then the branch's own messages."""
+    prefix: list[Message] = []
+    for message in parent_history:
+        prefix.append(message)
+        if message.id == fork_point:
+            break
+    else:
+        prefix = []  # the fork point is not in the parent's history: do not guess an inherited part
+    return [*prefix, *own]
+
+
+def finish(messages: Sequence[Message], branch_id: str) -> list[Message]:
+    """Deduplicate by id (first wins); label every message with the branch it was seen through."""
+    seen: set[str] = set()
+    result: list[Message] = []
+    for message in messages:
+        if message.id in seen:
+            continue
+        seen.add(message.id)
+        result.append(
+            message if message.branch_id == branch_id else message.model_copy(update={"branch_id": branch_id})
+        )
+    return result
+
+
+def assemble(chain: Sequence[tuple[Branch | None, Sequence[Message]]]) -> list[Message]:
+    """Fold a child-to-root chain of (branch, own messages) into one history, root first."""
+    history: list[Message] = list(chain[-1][1])
+    for branch, own in reversed(chain[:-1]):
+        history = _splice(history, branch.fork_point_message_id if branch else None, own)
+    return history
 
 
 def _self_contained(own: Sequence[Message]) -> bool:
@@ -43,19 +92,19 @@ def branch_history(
     own: list[Message] = yield ClientCall("branches", "get_messages", (conversation_id, branch_id), options)
     if branches is None:
         if _self_contained(own):
-            return _finish(own, branch_id)
+            return finish(own, branch_id)
         branches = yield ClientCall("branches", "list", (conversation_id,), options)
     known = {branch.id: branch for branch in branches}
     chain: list[tuple[Branch | None, list[Message]]] = [(known.get(branch_id), own)]
     seen = {branch_id}
-    current = _parent_to_fetch(known.get(branch_id), own, seen)
+    current = parent_to_fetch(known.get(branch_id), own, seen)
     while current is not None:
         seen.add(current)
         read = ClientCall("branches", "get_messages", (conversation_id, current), options)
         parent: list[Message] = yield read
         chain.append((known.get(current), parent))
-        current = _parent_to_fetch(known.get(current), parent, seen)
-    return _finish(_assemble(chain), branch_id)
+        current = parent_to_fetch(known.get(current), parent, seen)
+    return finish(assemble(chain), branch_id)
 
 
 @dataclass(frozen=True)
@@ -77,4 +126,4 @@ def read_branch(
         return BranchRead(main.id, (yield from branch_history(conversation_id, main.id, branches)))
     stored: list[Message] = yield ClientCall("messages", "list", (conversation_id,))
     main_id = next((message.branch_id for message in stored if message.branch_id), None)
-    return BranchRead(main_id, _finish(stored, main_id) if main_id else list(stored))
+    return BranchRead(main_id, finish(stored, main_id) if main_id else list(stored))

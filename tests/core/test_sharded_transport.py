@@ -1,13 +1,15 @@
-"""The async client's own pool: small connection pools made as concurrency needs them, least busy first."""
+"""Pools: one SSL context per process, made once; async pools added as concurrency needs them."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Callable
 
 import httpx
 import pytest
 
-from chatroutes_core import AsyncChatRoutesClient
+from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient, _pool
 from chatroutes_core._pool import ShardedAsyncTransport, default_async_http, shared_ssl_context
 from chatroutes_core.testing import LocalServer
 
@@ -71,3 +73,40 @@ def test_concurrent_sends_spread_over_pools_and_release_them(local_server: Local
     assert sequential_pools == 1  # one request at a time never needs a second pool
     assert busy == [0] * len(busy)  # every response released its pool
     assert spread_and_closed
+
+
+def _race(fn: Callable[[], object], threads: int = 8) -> list[object]:
+    barrier = threading.Barrier(threads)
+    got: list[object] = []
+
+    def worker() -> None:
+        barrier.wait()
+        got.append(fn())
+
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return got
+
+
+def test_threads_racing_for_the_first_ssl_context_load_it_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[object] = []
+    real = httpx.create_ssl_context
+
+    def counting(*args: object, **kwargs: object) -> object:
+        made.append(1)
+        return real()
+
+    monkeypatch.setattr(_pool, "_SSL", [])
+    monkeypatch.setattr(httpx, "create_ssl_context", counting)
+    got = _race(shared_ssl_context)
+    assert len(made) == 1 and len({id(c) for c in got}) == 1
+
+
+def test_threads_racing_for_a_new_clients_first_request_get_one_pool() -> None:
+    client = ChatRoutesClient("cr_x", "https://api.example.test/api/v1")
+    got = _race(lambda: client._http)
+    assert len({id(h) for h in got}) == 1
+    client.close()
