@@ -29,10 +29,7 @@ batch raises :class:`ForeignMessageError` before any request):
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.chat_history import BaseChatMessageHistory
@@ -46,6 +43,14 @@ from chatroutes_core._provider import shared_async_client, shared_client
 from chatroutes_core.mapper import Binding, TipCache, TreeRef, history_turns
 from chatroutes_core.mapper import _flows as turn_flows
 from chatroutes_core.resources._history import read_branch
+from langchain_chatroutes._branches import (
+    BranchCache,
+    BranchInfo,
+    BranchInUseError,
+    check_clear,
+    fork_target,
+    own_messages,
+)
 from langchain_chatroutes._history_plan import (
     ForeignMessageError,
     message_ref,
@@ -66,87 +71,6 @@ __all__ = [
     "ChatRoutesChatMessageHistory",
     "ForeignMessageError",
 ]
-
-class BranchCache:
-    """Branch structure shared by the histories made with it (opt-in), e.g. one per turn by a factory.
-
-    A branch's structure (its parent, its fork point, whether it is main) never changes once it exists, so
-    histories given the same ``BranchCache`` share it: a history made per turn
-    (``RunnableWithMessageHistory``) then never reads the branch list again, even on a server that leaves
-    a fork's inherited part out of its messages. Messages are never cached: every read asks the server.
-
-    Example:
-        >>> cache = BranchCache()
-        >>> factory = lambda conversation_id, branch_id: ChatRoutesChatMessageHistory(  # doctest: +SKIP
-        ...     conversation_id, branch_id or None, client=client, branch_cache=cache)
-    """
-
-    def __init__(self, maxsize: int = 64) -> None:
-        if maxsize < 1:
-            raise UsageError("maxsize must be at least 1")
-        self.maxsize = maxsize
-        self._entries: OrderedDict[str, list[Branch]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, conversation_id: str) -> list[Branch] | None:
-        """A copy of the conversation's known branches, or None."""
-        with self._lock:
-            entry = self._entries.get(conversation_id)
-            if entry is None:
-                return None
-            self._entries.move_to_end(conversation_id)
-            return list(entry)
-
-    def put(self, conversation_id: str, branches: Sequence[Branch] | None) -> None:
-        """Remember the conversation's branches (None forgets them)."""
-        with self._lock:
-            if branches is None:
-                self._entries.pop(conversation_id, None)
-                return
-            self._entries[conversation_id] = list(branches)
-            self._entries.move_to_end(conversation_id)
-            while len(self._entries) > self.maxsize:
-                self._entries.popitem(last=False)
-
-    def add(self, conversation_id: str, branch: Branch) -> None:
-        """Remember one more branch of a conversation whose branches are known."""
-        with self._lock:
-            entry = self._entries.get(conversation_id)
-            if entry is not None:
-                entry.append(branch)
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._entries)
-
-    def __repr__(self) -> str:
-        return f"BranchCache(maxsize={self.maxsize}, size={len(self)})"
-
-
-class BranchInUseError(UsageError):
-    """``clear()`` would delete a message another branch was forked at (nothing was deleted)."""
-
-
-@dataclass(frozen=True)
-class BranchInfo:
-    """One alternate history of a conversation.
-
-    Attributes:
-        id: the branch id (pass it to :meth:`ChatRoutesChatMessageHistory.switch`).
-        title: the branch title.
-        is_main: whether this is the conversation's main branch.
-        parent_branch_id: the branch it was forked from (None for the main branch).
-        fork_point_message_id: the message it was forked at; its history inherits everything up to it.
-        message_count: the messages the server reports for the branch (as the server counts them).
-    """
-
-    id: str
-    title: str | None
-    is_main: bool
-    parent_branch_id: str | None
-    fork_point_message_id: str | None
-    message_count: int | None
-
 
 class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
     """Chat history stored as one branch of a ChatRoutes conversation; branches are alternate histories.
@@ -330,14 +254,14 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         branches = yield from self._branches_flow(fresh=True)
         history = yield from self._read_flow()
         branch = next((b for b in branches if b.id == self._branch_id), None)
-        own = _own_messages(history, branch)
-        _check_clear(branches, own, self._branch_id)
+        own = own_messages(history, branch)
+        check_clear(branches, own, self._branch_id)
         for message in reversed(own):
             yield ClientCall("messages", "delete", (message.id,))
 
     def _fork_flow(self, at_message_id: str | None, title: str | None) -> Flow[ChatRoutesChatMessageHistory]:
         history = yield from self._read_flow()
-        index = _fork_target(history, at_message_id)
+        index = fork_target(history, at_message_id)
         at = history[index].id
         assert self._conversation_id is not None and at is not None
         branch: Branch = yield ClientCall(
@@ -453,38 +377,3 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
     async def acheckpoint(self) -> Checkpoint:
         """Async :meth:`checkpoint`."""
         return await arun(self._checkpoint_flow(), self._async())
-
-
-# -- pure helpers ---------------------------------------------------------------------------------------
-
-
-def _own_messages(history: Sequence[BaseMessage], branch: Branch | None) -> list[BaseMessage]:
-    fork_point = branch.fork_point_message_id if branch is not None else None
-    if fork_point is None:
-        return list(history)
-    ids = [m.id for m in history]
-    return list(history[ids.index(fork_point) + 1 :]) if fork_point in ids else list(history)
-
-
-def _check_clear(branches: Sequence[Branch], own: Sequence[BaseMessage], branch_id: str | None) -> None:
-    own_ids = {m.id for m in own}
-    blocking = [b for b in branches if b.id != branch_id and b.fork_point_message_id in own_ids]
-    if blocking:
-        names = ", ".join(f"{b.id} ({b.title or 'untitled'})" for b in blocking)
-        raise BranchInUseError(
-            f"clear() would delete messages that other branches were forked at: {names}. "
-            "Nothing was deleted; clear or delete those branches first."
-        )
-
-
-def _fork_target(history: Sequence[BaseMessage], at_message_id: str | None) -> int:
-    if not history:
-        raise UsageError("this branch has no messages yet, so there is nothing to fork at")
-    if at_message_id is None:
-        return len(history) - 1
-    target = validate_id(at_message_id, "at_message_id")
-    for index, message in enumerate(history):
-        if message.id == target:
-            return index
-    raise UsageError(f"message {target!r} is not in this branch's history, so it cannot be a fork point")
-

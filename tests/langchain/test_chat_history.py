@@ -532,3 +532,37 @@ def test_random_histories_match_the_server_and_never_duplicate(
             fresh = seen.switch(seen.branch_id).messages  # type: ignore[arg-type]
             assert [m.id for m in seen.messages] == [m.id for m in fresh]
             assert len({m.id for m in fresh}) == len(fresh)
+
+
+def test_branch_cache_holds_structure_only_bounded_and_copied() -> None:
+    from chatroutes_core import Branch
+    from langchain_chatroutes import BranchCache
+
+    cache = BranchCache(maxsize=2)
+    cache.put("c1", [Branch(id="main", is_main=True)])
+    cache.put("c2", [Branch(id="m2", is_main=True)])
+    got = cache.get("c1")
+    assert got is not None and [b.id for b in got] == ["main"]
+    got.append(Branch(id="x"))  # a copy: the cache is unchanged
+    cache.add("c1", Branch(id="fork", parent_branch_id="main", fork_point_message_id="m1"))
+    cache.put("c3", [])  # c2 was least recently used
+    assert cache.get("c2") is None and [b.id for b in cache.get("c1") or []] == ["main", "fork"]
+    with pytest.raises(ValueError):
+        BranchCache(maxsize=0)
+
+
+def test_histories_sharing_a_branch_cache_skip_the_branch_list(
+    client: ChatRoutesClient, local_server: LocalServer
+) -> None:
+    from langchain_chatroutes import BranchCache
+
+    first = _two_turns(client)
+    cache = BranchCache()
+    fork = ChatRoutesChatMessageHistory(first.conversation_id, first.branch_id, client=client, branch_cache=cache)
+    assert len(fork.branches()) == 1  # one request that fills the cache with the conversation's branches
+    side = fork.fork(fork.messages[1].id)  # the new branch joins the cached structure
+    counter = Counter(local_server)
+    again = ChatRoutesChatMessageHistory(first.conversation_id, side.branch_id, client=client, branch_cache=cache)
+    assert again._structure() is not None  # the fork it made is known: no branch list is read
+    assert [c for _, c in pairs(again.messages)][0::2] == ["Plan a trip to Kyoto"]
+    assert [path.rsplit("/", 1)[-1] for _, path in counter.take()] == ["messages"]
