@@ -7,7 +7,9 @@ Example:
     >>> client.messages.send(conv.id, content="Hi").message.content  # doctest: +SKIP
 """
 
+from ._catalog import DEFAULT_MODEL, SUPPORTED_MODELS
 from ._client import DEFAULT_BASE_URL, AsyncChatRoutesClient, ChatRoutesClient
+from ._compare import UnsupportedModelError
 from ._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
@@ -17,15 +19,23 @@ from ._exceptions import (
     ChatRoutesError,
     ConfigurationError,
     ConflictError,
+    EmptyTurnError,
+    ForeignMessageError,
+    MappingError,
     NetworkError,
     NotFoundError,
+    PayloadTooLargeError,
     PermissionDeniedError,
     RateLimitError,
     ServerError,
     StreamInterruptedError,
+    UnsupportedMessageError,
+    UsageError,
     ValidationError,
 )
+from ._provider import ClientProvider, default_provider, shared_async_client, shared_client
 from ._streaming import AsyncMessageStream, MessageStream
+from ._transport import ServerInfo
 from ._types import DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven, Timeout
 from ._version import __version__
 from .models import (
@@ -51,8 +61,10 @@ from .models import (
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_MODEL",
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
+    "SUPPORTED_MODELS",
     "APIConnectionError",
     "APIResponseValidationError",
     "APIStatusError",
@@ -67,6 +79,7 @@ __all__ = [
     "ChatRoutesError",
     "ChatRoutesModel",
     "Checkpoint",
+    "ClientProvider",
     "CompleteEvent",
     "ConfigurationError",
     "ConflictError",
@@ -74,23 +87,34 @@ __all__ = [
     "Conversation",
     "ConversationList",
     "ConversationTree",
+    "EmptyTurnError",
+    "ForeignMessageError",
     "HealthStatus",
+    "MappingError",
     "Message",
     "MessageStream",
     "NetworkError",
     "NotFoundError",
     "NotGiven",
+    "PayloadTooLargeError",
     "PermissionDeniedError",
     "RateLimitError",
     "SendMessageResponse",
     "ServerError",
+    "ServerInfo",
     "StreamEvent",
     "StreamInterruptedError",
     "SuggestBranchesResponse",
     "SuggestionMetadata",
     "Timeout",
     "TreeNode",
+    "UnsupportedMessageError",
+    "UnsupportedModelError",
     "Usage",
+    "UsageError",
     "ValidationError",
     "__version__",
+    "default_provider",
+    "shared_async_client",
+    "shared_client",
 ]

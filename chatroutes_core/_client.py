@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Awaitable, Callable
-from functools import cached_property
+from functools import cached_property, partial
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 from pydantic import SecretStr
 from typing_extensions import Self
 
 from ._exceptions import ConfigurationError
+from ._pool import LazyHTTP, default_async_http, default_sync_http
 from ._retry import RetryPolicy
-from ._transport import AsyncTransport, SyncTransport, default_async_http, validate_base_url
+from ._transport import AsyncTransport, ServerInfo, SyncTransport, validate_base_url
 from ._types import DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven, Timeout
 from .resources import (
     AsyncAutoBranch,
@@ -37,11 +38,14 @@ from .resources import (
     Messages,
 )
 
-__all__ = ["DEFAULT_BASE_URL", "AsyncChatRoutesClient", "ChatRoutesClient"]
+__all__ = ["DEFAULT_BASE_URL", "AsyncChatRoutesClient", "ChatRoutesClient", "ParentCheck"]
 
 DEFAULT_BASE_URL = "https://api.chatroutes.com/api/v1"
 API_KEY_ENV = "CHATROUTES_API_KEY"
 BASE_URL_ENV = "CHATROUTES_BASE_URL"
+
+ParentCheck = Literal["auto", "enforced", "off"]
+_PARENT_CHECKS = ("auto", "enforced", "off")
 
 
 def _resolve(
@@ -55,6 +59,11 @@ def _resolve(
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
     return api_key, validate_base_url(url, allow_insecure_http=allow_insecure_http)
+
+
+def _check_parent_check(value: str) -> None:
+    if value not in _PARENT_CHECKS:
+        raise ConfigurationError(f"parent_check must be one of {_PARENT_CHECKS}, got {value!r}")
 
 
 def _masked(key: SecretStr | None) -> str:
@@ -72,6 +81,10 @@ class _ClientOptions:
     timeout: Timeout
     max_retries: int
     allow_insecure_http: bool
+    retry_sends: bool
+    parent_check: ParentCheck
+    _server: ServerInfo
+    _shared: bool = False  # made by a ClientProvider: close() leaves it open (the provider closes it)
 
     def _set_options(
         self,
@@ -80,16 +93,45 @@ class _ClientOptions:
         timeout: Timeout,
         max_retries: int,
         allow_insecure_http: bool,
+        retry_sends: bool,
+        parent_check: ParentCheck,
+        server_info: ServerInfo | None,
     ) -> None:
         self._api_key, self.base_url = _resolve(api_key, base_url, max_retries, allow_insecure_http)
+        _check_parent_check(parent_check)
         self.timeout = timeout
         self.max_retries = max_retries
         self.allow_insecure_http = allow_insecure_http
+        self.retry_sends = bool(retry_sends)
+        self.parent_check = parent_check
+        if server_info is not None and server_info.base_url != self.base_url:
+            raise ConfigurationError("server_info belongs to another base URL")
+        self._server = server_info if server_info is not None else ServerInfo(self.base_url)
+        self._policy = RetryPolicy(max_retries=max_retries, retry_sends=self.retry_sends)
 
     @property
     def api_key(self) -> str | None:
         """The API key in use (never shown by ``repr``)."""
         return self._api_key.get_secret_value() if self._api_key is not None else None
+
+    @property
+    def server_info(self) -> ServerInfo:
+        """What this client (and every client sharing this object) learned about the server."""
+        return self._server
+
+    @property
+    def enforces_parent_check(self) -> bool | None:
+        """Whether the server rejects a send whose ``parent_message_id`` is not the branch tip (409).
+
+        ``parent_check="enforced"`` / ``"off"`` force True / False. With ``"auto"``: True once a response
+        carried ``ChatRoutes-Parent-Check: enforced``, False once a 2xx came without it, None before the
+        first response. Costs an attribute read; never makes a request.
+        """
+        if self.parent_check == "enforced":
+            return True
+        if self.parent_check == "off":
+            return False
+        return self._server.parent_check
 
     def __repr__(self) -> str:
         return (
@@ -104,22 +146,36 @@ class _ClientOptions:
             "timeout": self.timeout,
             "max_retries": self.max_retries,
             "allow_insecure_http": self.allow_insecure_http,
+            "retry_sends": self.retry_sends,
+            "parent_check": self.parent_check,
         }
         current.update({k: v for k, v in changes.items() if not isinstance(v, NotGiven)})
+        # same server, same learned facts (a base URL from the environment is resolved the same way)
+        current["server_info"] = self._server if current["base_url"] == self.base_url else None
         return current
 
 
 class ChatRoutesClient(_ClientOptions):
     """Synchronous ChatRoutes client.
 
+    Construction is cheap and does no I/O: the connection pool is made on the first request, with the
+    process's one SSL context. For a client shared process-wide, see :class:`~chatroutes_core.ClientProvider`.
+
     Args:
         api_key: defaults to ``$CHATROUTES_API_KEY``; a missing key raises ``ConfigurationError`` at the first
             call, not here.
         base_url: defaults to ``$CHATROUTES_BASE_URL`` or ``https://api.chatroutes.com/api/v1``. Plain http
             is refused for non-loopback hosts unless ``allow_insecure_http=True``.
-        timeout: seconds or ``httpx.Timeout`` (default: connect 5 s, 600 s between received chunks).
+        timeout: seconds or ``httpx.Timeout`` (default: connect 5 s, 600 s between received chunks); every
+            resource method also takes ``timeout=`` for one call.
         max_retries: retries after the first attempt (see ``_retry.py`` for which calls and failures).
-        http_client: your own ``httpx.Client`` (proxies, transports); it is not closed by ``close()``.
+        http_client: your own ``httpx.Client`` (proxies, transports); used as is and never closed by us.
+        retry_sends: also retry creating POSTs (send, fork, create) after a 5xx or a timeout, with the same
+            ``Idempotency-Key``. Only for servers that honour the key (the local server does); off by default,
+            since a server that ignores it would store the message twice.
+        parent_check: ``"auto"`` (learn from the ``ChatRoutes-Parent-Check`` response header), or force
+            :attr:`enforces_parent_check` with ``"enforced"`` / ``"off"``.
+        server_info: share what clients learn about a server (the provider passes one per base URL).
         sleep, rng: injectable ``time.sleep`` and ``random.random`` for the retry delays (tests).
     """
 
@@ -132,23 +188,47 @@ class ChatRoutesClient(_ClientOptions):
         max_retries: int = 2,
         http_client: httpx.Client | None = None,
         allow_insecure_http: bool = False,
+        retry_sends: bool = False,
+        parent_check: ParentCheck = "auto",
+        server_info: ServerInfo | None = None,
         sleep: Callable[[float], None] | None = None,
         rng: Callable[[], float] | None = None,
     ) -> None:
-        self._set_options(api_key, base_url, timeout, max_retries, allow_insecure_http)
-        self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.Client(timeout=timeout)
+        self._set_options(
+            api_key, base_url, timeout, max_retries, allow_insecure_http, retry_sends, parent_check,
+            server_info,
+        )  # fmt: skip
+        self._lazy = (
+            LazyHTTP(given=http_client)
+            if http_client is not None
+            else LazyHTTP(make=partial(default_sync_http, timeout))
+        )
+        self._setup(sleep, rng)
+
+    def _setup(self, sleep: Callable[[float], None] | None, rng: Callable[[], float] | None) -> None:
         self._sleep = sleep
         self._rng = rng
+        self._owner = self._lazy.owned
         self._transport = SyncTransport(
-            self._http,
+            self._lazy,
             base_url=self.base_url,
             api_key=self._api_key,
-            timeout=timeout,
-            policy=RetryPolicy(max_retries=max_retries),
+            timeout=self.timeout,
+            policy=self._policy,
             sleep=sleep,
             rng=rng,
+            server=self._server,
         )
+
+    @property
+    def _http(self) -> httpx.Client:
+        """The connection pool (made now if no request has been sent yet)."""
+        return self._lazy.get()
+
+    @property
+    def is_closed(self) -> bool:
+        """True after :meth:`close` of this client or of the client it was copied from."""
+        return self._lazy.closed
 
     @cached_property
     def conversations(self) -> Conversations:
@@ -178,18 +258,31 @@ class ChatRoutesClient(_ClientOptions):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         allow_insecure_http: bool | NotGiven = NOT_GIVEN,
+        retry_sends: bool | NotGiven = NOT_GIVEN,
+        parent_check: ParentCheck | NotGiven = NOT_GIVEN,
     ) -> Self:
-        """A copy with some options changed, sharing this client's connection pool (which it never closes)."""
+        """A copy with some options changed, sharing this client's connection pool (which it never closes).
+
+        Cheap: no pool is made; the copy uses this client's, made on the first request of either.
+        """
         options = self._changed(
             api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries,
-            allow_insecure_http=allow_insecure_http,
+            allow_insecure_http=allow_insecure_http, retry_sends=retry_sends, parent_check=parent_check,
         )  # fmt: skip
-        return type(self)(http_client=self._http, sleep=self._sleep, rng=self._rng, **options)
+        copy = type(self).__new__(type(self))
+        copy._set_options(**options)
+        copy._lazy = self._lazy
+        copy._setup(self._sleep, self._rng)
+        copy._owner = False
+        return copy
 
     def close(self) -> None:
-        """Close the connection pool (unless passed in as ``http_client`` or shared by ``with_options``)."""
-        if self._owns_http:
-            self._http.close()
+        """Close the connection pool this client made (a given ``http_client`` and the pool of the client
+        this one was copied from are left open; a client shared by a ClientProvider is closed by it)."""
+        if self._owner and not self._shared:
+            http = self._lazy.release()
+            if http is not None:
+                http.close()
 
     def __enter__(self) -> Self:
         return self
@@ -203,7 +296,9 @@ class ChatRoutesClient(_ClientOptions):
 class AsyncChatRoutesClient(_ClientOptions):
     """Asynchronous ChatRoutes client; the same methods as :class:`ChatRoutesClient`, awaited.
 
-    Use ``async with AsyncChatRoutesClient() as client:`` or ``await client.close()``.
+    Use ``async with AsyncChatRoutesClient() as client:`` or ``await client.close()``. Construction is cheap
+    and does no I/O; the pool is made on the first request and belongs to the event loop that made it
+    (:class:`~chatroutes_core.ClientProvider` keeps one client per loop).
     """
 
     def __init__(
@@ -215,23 +310,49 @@ class AsyncChatRoutesClient(_ClientOptions):
         max_retries: int = 2,
         http_client: httpx.AsyncClient | None = None,
         allow_insecure_http: bool = False,
+        retry_sends: bool = False,
+        parent_check: ParentCheck = "auto",
+        server_info: ServerInfo | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
         rng: Callable[[], float] | None = None,
     ) -> None:
-        self._set_options(api_key, base_url, timeout, max_retries, allow_insecure_http)
-        self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else default_async_http(timeout)
+        self._set_options(
+            api_key, base_url, timeout, max_retries, allow_insecure_http, retry_sends, parent_check,
+            server_info,
+        )  # fmt: skip
+        self._lazy = (
+            LazyHTTP(given=http_client)
+            if http_client is not None
+            else LazyHTTP(make=partial(default_async_http, timeout))
+        )
+        self._setup(sleep, rng)
+
+    def _setup(
+        self, sleep: Callable[[float], Awaitable[None]] | None, rng: Callable[[], float] | None
+    ) -> None:
         self._sleep = sleep
         self._rng = rng
+        self._owner = self._lazy.owned
         self._transport = AsyncTransport(
-            self._http,
+            self._lazy,
             base_url=self.base_url,
             api_key=self._api_key,
-            timeout=timeout,
-            policy=RetryPolicy(max_retries=max_retries),
+            timeout=self.timeout,
+            policy=self._policy,
             sleep=sleep,
             rng=rng,
+            server=self._server,
         )
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        """The connection pool (made now if no request has been sent yet)."""
+        return self._lazy.get()
+
+    @property
+    def is_closed(self) -> bool:
+        """True after :meth:`close` of this client or of the client it was copied from."""
+        return self._lazy.closed
 
     @cached_property
     def conversations(self) -> AsyncConversations:
@@ -261,18 +382,31 @@ class AsyncChatRoutesClient(_ClientOptions):
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         allow_insecure_http: bool | NotGiven = NOT_GIVEN,
+        retry_sends: bool | NotGiven = NOT_GIVEN,
+        parent_check: ParentCheck | NotGiven = NOT_GIVEN,
     ) -> Self:
-        """A copy with some options changed, sharing this client's connection pool (which it never closes)."""
+        """A copy with some options changed, sharing this client's connection pool (which it never closes).
+
+        Cheap: no pool is made; the copy uses this client's, made on the first request of either.
+        """
         options = self._changed(
             api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries,
-            allow_insecure_http=allow_insecure_http,
+            allow_insecure_http=allow_insecure_http, retry_sends=retry_sends, parent_check=parent_check,
         )  # fmt: skip
-        return type(self)(http_client=self._http, sleep=self._sleep, rng=self._rng, **options)
+        copy = type(self).__new__(type(self))
+        copy._set_options(**options)
+        copy._lazy = self._lazy
+        copy._setup(self._sleep, self._rng)
+        copy._owner = False
+        return copy
 
     async def close(self) -> None:
-        """Close the connection pool (unless passed in as ``http_client`` or shared by ``with_options``)."""
-        if self._owns_http:
-            await self._http.aclose()
+        """Close the connection pool this client made (a given ``http_client`` and the pool of the client
+        this one was copied from are left open; a client shared by a ClientProvider is closed by it)."""
+        if self._owner and not self._shared:
+            http = self._lazy.release()
+            if http is not None:
+                await http.aclose()
 
     async def __aenter__(self) -> Self:
         return self

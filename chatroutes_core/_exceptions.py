@@ -1,20 +1,33 @@
-"""Every error the client raises, in one tree::
+"""Every error the packages raise, in one tree::
 
     ChatRoutesError
      ├── APIStatusError            the server answered with a non-2xx status
      │    ├── ValidationError           400, 422
      │    ├── AuthenticationError       401
      │    ├── PermissionDeniedError     403
-     │    ├── NotFoundError             404
-     │    ├── ConflictError             409
+     │    ├── NotFoundError             404 (says so when the base URL lacks ``/api/v1``)
+     │    ├── ConflictError             409 (e.g. ``TIP_MOVED``: the parent message is no longer the tip)
+     │    ├── PayloadTooLargeError      413 (the request body is over the server's limit)
      │    ├── RateLimitError            429 (retry_after in seconds, or None)
      │    └── ServerError               >= 500 (the real status is kept)
-     ├── APIConnectionError        no usable response (DNS, refused, reset, protocol error)
+     ├── APIConnectionError        no usable response (DNS, refused, reset, protocol error); names the URL
      │    └── APITimeoutError           a connect/read/write/pool timeout
      ├── APIResponseValidationError a 2xx body that is not JSON, lacks the expected key, or says success:false
      ├── StreamInterruptedError    a stream that broke or ended before its ``complete`` event
-     └── ConfigurationError        bad client setup or argument (no API key, insecure base URL, empty id);
-                                   also a ``ValueError``; always raised before any request is sent
+     └── UsageError                bad input found before any request is sent; also a ``ValueError``
+          ├── ConfigurationError        bad client setup: no API key, an insecure or malformed base URL,
+          │                             a bad client option (``max_retries``, ``parent_check``)
+          └── MappingError              a message list that cannot be mapped onto the conversation tree
+               ├── UnsupportedMessageError   a non-text content block or an unknown role
+               ├── EmptyTurnError            nothing to send (an empty list, a blank turn)
+               └── ForeignMessageError       a message that does not belong to the conversation or branch
+                                             it is used with (a history or store cannot store it)
+
+``UsageError`` covers what the caller passed: an empty or blank ``content``, an empty id, a ``params`` that is
+not a dict, ``extra_body`` on a call without a body, coroutine callbacks on the sync client.
+``ConfigurationError`` sits *under* it: everything found before a request is a ``UsageError``, and the
+setup problems among them are also a ``ConfigurationError`` (so ``except ConfigurationError`` keeps
+catching a missing key or a refused URL, and ``except UsageError`` catches both).
 
 ``NetworkError`` is an alias of ``APIConnectionError`` (the official SDK's name). Only the
 ``httpx.TransportError`` family is turned into ``APIConnectionError``; any other exception (for example a
@@ -36,12 +49,18 @@ __all__ = [
     "ChatRoutesError",
     "ConfigurationError",
     "ConflictError",
+    "EmptyTurnError",
+    "ForeignMessageError",
+    "MappingError",
     "NetworkError",
     "NotFoundError",
+    "PayloadTooLargeError",
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
     "StreamInterruptedError",
+    "UnsupportedMessageError",
+    "UsageError",
     "ValidationError",
 ]
 
@@ -105,6 +124,10 @@ class NotFoundError(APIStatusError):
 
 class ConflictError(APIStatusError):
     """409: the request conflicts with the current state."""
+
+
+class PayloadTooLargeError(APIStatusError):
+    """413: the request body is larger than the server accepts (nothing was stored)."""
 
 
 class RateLimitError(APIStatusError):
@@ -175,5 +198,25 @@ class StreamInterruptedError(ChatRoutesError):
         return self.partial_text
 
 
-class ConfigurationError(ChatRoutesError, ValueError):
-    """Bad setup or argument, raised before any request: no API key, insecure base URL, empty id."""
+class UsageError(ChatRoutesError, ValueError):
+    """Bad input found before any request was sent: empty content, an empty id, a misused option."""
+
+
+class ConfigurationError(UsageError):
+    """Bad client setup, raised before any request: no API key, an insecure or malformed base URL."""
+
+
+class MappingError(UsageError):
+    """A message list that cannot be mapped onto the conversation tree (raised before any request)."""
+
+
+class UnsupportedMessageError(MappingError):
+    """A non-text content block or an unknown role: the API takes text turns only."""
+
+
+class EmptyTurnError(MappingError):
+    """Nothing to send: the list is empty, blank, or has nothing after the last reply."""
+
+
+class ForeignMessageError(MappingError):
+    """A message used with a conversation or branch it does not belong to (found before any request)."""

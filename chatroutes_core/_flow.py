@@ -1,7 +1,9 @@
 """Flows of several requests, written once and run on either client (the h11/httpcore idea).
 
 A flow is a generator that yields :class:`ClientCall` objects and receives their results (or has the
-:class:`~chatroutes_core.ChatRoutesError` they raised thrown into it). It holds the whole decision logic of a
+:class:`~chatroutes_core.ChatRoutesError` they raised thrown into it). A yielded list of calls is one step
+of independent calls: the async driver runs them concurrently, the sync one in order; either sends back
+the list of results. It holds the whole decision logic of a
 multi-request operation (continue-or-fork, fork-then-send, read a branch and its parents) and does no I/O.
 :func:`run` drives it with a :class:`~chatroutes_core.ChatRoutesClient`, :func:`arun` with an
 :class:`~chatroutes_core.AsyncChatRoutesClient`: the only difference between the two is ``await``.
@@ -15,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -25,7 +28,7 @@ __all__ = ["ClientCall", "Flow", "arun", "run"]
 
 T = TypeVar("T")
 
-Flow = Generator["ClientCall", Any, T]
+Flow = Generator["ClientCall | list[ClientCall]", Any, T]
 """A generator that yields calls, receives their results and returns the flow's result."""
 
 
@@ -47,18 +50,31 @@ class ClientCall:
         return getattr(getattr(client, self.resource), self.method)(*self.args, **self.kwargs)
 
 
+def _sync_step(call: ClientCall, client: Any) -> Any:
+    outcome = call.bound(client)
+    return outcome.__enter__() if call.enter else outcome
+
+
+async def _async_step(call: ClientCall, client: Any) -> Any:
+    outcome = call.bound(client)
+    return await (outcome.__aenter__() if call.enter else outcome)
+
+
 def run(flow: Flow[T], client: Any) -> T:
     """Drive ``flow`` with a sync client."""
     result: Any = None
     error: ChatRoutesError | None = None
     while True:
         try:
-            call = flow.send(result) if error is None else flow.throw(error)
+            step = flow.send(result) if error is None else flow.throw(error)
         except StopIteration as done:
             return done.value  # type: ignore[no-any-return]
         try:
-            outcome = call.bound(client)
-            result, error = (outcome.__enter__() if call.enter else outcome), None
+            if isinstance(step, list):
+                result = [_sync_step(call, client) for call in step]
+            else:
+                result = _sync_step(step, client)
+            error = None
         except ChatRoutesError as exc:
             result, error = None, exc
 
@@ -69,11 +85,14 @@ async def arun(flow: Flow[T], client: Any) -> T:
     error: ChatRoutesError | None = None
     while True:
         try:
-            call = flow.send(result) if error is None else flow.throw(error)
+            step = flow.send(result) if error is None else flow.throw(error)
         except StopIteration as done:
             return done.value  # type: ignore[no-any-return]
         try:
-            outcome = call.bound(client)
-            result, error = (await (outcome.__aenter__() if call.enter else outcome)), None
+            if isinstance(step, list):
+                result = list(await asyncio.gather(*(_async_step(call, client) for call in step)))
+            else:
+                result = await _async_step(step, client)
+            error = None
         except ChatRoutesError as exc:
             result, error = None, exc

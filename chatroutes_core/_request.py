@@ -7,6 +7,7 @@ raises :class:`APIResponseValidationError` (never a silently wrong result).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import uuid
@@ -23,21 +24,25 @@ from ._exceptions import (
     APIResponseValidationError,
     APIStatusError,
     AuthenticationError,
-    ConfigurationError,
     ConflictError,
     NotFoundError,
+    PayloadTooLargeError,
     PermissionDeniedError,
     RateLimitError,
     ServerError,
+    UsageError,
     ValidationError,
 )
 from ._retry import is_idempotent, parse_retry_after
+from ._types import NOT_GIVEN, NotGiven, Timeout
 
 __all__ = [
     "Call",
     "build_body",
     "error_from_response",
     "parse_result",
+    "require",
+    "require_content",
     "segment",
     "unwrap",
 ]
@@ -50,7 +55,9 @@ class Call(Generic[T]):
     """One logical API call, independent of the transport that will carry it.
 
     ``parse`` turns the decoded JSON body into the result. ``idempotency_key`` is set (once, here) for every
-    POST, so that all attempts of the call carry the same key.
+    POST, so that all attempts of the call carry the same key. ``timeout`` (when given) replaces the
+    client's for this call; ``extra_headers`` are added to (and override) the client's headers; the
+    per-call ``extra_body`` is merged into ``body`` by :meth:`with_options`.
     """
 
     method: str
@@ -61,6 +68,7 @@ class Call(Generic[T]):
     idempotency_key: str | None = None
     stream: bool = False
     extra_headers: Mapping[str, str] = field(default_factory=dict)
+    timeout: Timeout | NotGiven = NOT_GIVEN
 
     @classmethod
     def make(
@@ -76,25 +84,53 @@ class Call(Generic[T]):
     ) -> Call[T]:
         if not is_idempotent(method):
             if idempotency_key is not None and not idempotency_key:
-                raise ConfigurationError("idempotency_key must be a non-empty string")
+                raise UsageError("idempotency_key must be a non-empty string")
             idempotency_key = idempotency_key or str(uuid.uuid4())
             body = dict(body or {})
         elif idempotency_key is not None:
-            raise ConfigurationError("idempotency_key is only used on POST calls")
+            raise UsageError("idempotency_key is only used on POST calls")
         clean_query = {k: v for k, v in (query or {}).items() if v is not None} or None
         return cls(method, path, parse, clean_query, body, idempotency_key, stream)
 
+    def with_options(
+        self,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Call[T]:
+        """This call with the per-call options applied (itself when none is given).
+
+        ``extra_body`` keys are merged over the body (they win); a call that sends no body (GET, DELETE)
+        refuses it with :class:`UsageError`, since nothing would carry it.
+        """
+        if isinstance(timeout, NotGiven) and not extra_headers and extra_body is None:
+            return self
+        changes: dict[str, Any] = {}
+        if not isinstance(timeout, NotGiven):
+            changes["timeout"] = timeout
+        if extra_headers:
+            if not isinstance(extra_headers, Mapping):
+                raise UsageError(f"extra_headers must be a dict, got {type(extra_headers).__name__}")
+            changes["extra_headers"] = {**self.extra_headers, **extra_headers}
+        if extra_body is not None:
+            if not isinstance(extra_body, Mapping):
+                raise UsageError(f"extra_body must be a dict, got {type(extra_body).__name__}")
+            if self.body is None:
+                raise UsageError(f"extra_body cannot be sent with {self.method} {self.path} (it has no body)")
+            changes["body"] = {**self.body, **extra_body}
+        return dataclasses.replace(self, **changes)
+
 
 def segment(value: str, name: str) -> str:
-    """Percent-encode an opaque id as one path segment; an empty id is a :class:`ConfigurationError`.
+    """Percent-encode an opaque id as one path segment; an empty id is a :class:`UsageError`.
 
     ``../admin`` becomes ``..%2Fadmin`` and ``a/b?x#y`` becomes ``a%2Fb%3Fx%23y``: an id never changes the
     route. The dot segments ``.`` and ``..`` are encoded too (``%2E``): no URL normaliser collapses them.
     """
     if not isinstance(value, str):
-        raise ConfigurationError(f"{name} must be a string, got {type(value).__name__}")
+        raise UsageError(f"{name} must be a string, got {type(value).__name__}")
     if not value:
-        raise ConfigurationError(f"{name} must be a non-empty string")
+        raise UsageError(f"{name} must be a non-empty string")
     encoded = quote(value, safe="")
     if encoded in {".", ".."}:
         encoded = encoded.replace(".", "%2E")
@@ -112,7 +148,7 @@ def build_body(params: Mapping[str, Any] | None, **kwargs: Any) -> dict[str, Any
     Keys of ``params`` written in snake_case are converted to camelCase too, so both spellings work.
     """
     if params is not None and not isinstance(params, Mapping):
-        raise ConfigurationError(f"params must be a dict, got {type(params).__name__}")
+        raise UsageError(f"params must be a dict, got {type(params).__name__}")
     body: dict[str, Any] = {}
     for key, value in (params or {}).items():
         body[_camel(key) if "_" in key else key] = value
@@ -123,11 +159,22 @@ def build_body(params: Mapping[str, Any] | None, **kwargs: Any) -> dict[str, Any
 
 
 def require(body: Mapping[str, Any], *keys: str) -> None:
-    """Raise :class:`ConfigurationError` (before any request) when a required field is missing or empty."""
+    """Raise :class:`UsageError` (before any request) when a required field is missing or empty."""
     for key in keys:
         value = body.get(key)
         if value is None or (isinstance(value, str) and not value):
-            raise ConfigurationError(f"missing required argument {key!r}")
+            raise UsageError(f"missing required argument {key!r}")
+
+
+def require_content(body: Mapping[str, Any]) -> None:
+    """A message's ``content``: given, a string, and not empty or blank (else :class:`UsageError`)."""
+    content = body.get("content")
+    if content is None:
+        raise UsageError("missing required argument 'content'")
+    if not isinstance(content, str):
+        raise UsageError(f"content must be a string, got {type(content).__name__}")
+    if not content.strip():
+        raise UsageError("content must not be empty")
 
 
 def decode_json(response: httpx.Response) -> Any:
@@ -194,16 +241,24 @@ def error_body(response: httpx.Response) -> Any:
         return response.text or None
 
 
-def error_from_response(response: httpx.Response, body: Any, *, secret: str | None = None) -> APIStatusError:
+def error_from_response(
+    response: httpx.Response, body: Any, *, secret: str | None = None, base_url: str | None = None
+) -> APIStatusError:
     """Map a non-2xx response to the right :class:`APIStatusError` subclass.
 
     Message is body ``message`` or body ``error`` (or ``HTTP <status>``); ``code`` and ``details`` are kept.
-    ``secret`` (the API key) is scrubbed from the message in case a server echoes it.
+    ``secret`` (the API key) is scrubbed from the message in case a server echoes it. A 404 from a
+    ``base_url`` whose path lacks ``/api/v1`` says so (the commonest cause of a 404 on every call).
     """
     status = response.status_code
     fields = body if isinstance(body, dict) else {}
     text = fields.get("message") or fields.get("error") or (body if isinstance(body, str) else None)
     message = f"HTTP {status}: {str(text)[:500]}" if text else f"HTTP {status}"
+    if status == 404 and base_url is not None and "/api/v1" not in httpx.URL(base_url).path:
+        message += (
+            f" (the base URL {base_url!r} has no '/api/v1': ChatRoutes serves its API under it, "
+            "e.g. 'https://api.chatroutes.com/api/v1')"
+        )
     if secret:
         message = message.replace(secret, "****")
     code = fields.get("code")
@@ -226,6 +281,8 @@ def error_from_response(response: httpx.Response, body: Any, *, secret: str | No
         cls = NotFoundError
     elif status == 409:
         cls = ConflictError
+    elif status == 413:
+        cls = PayloadTooLargeError
     elif status >= 500:
         cls = ServerError
     else:

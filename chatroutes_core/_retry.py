@@ -4,10 +4,15 @@ Two kinds of call:
 
 * Idempotent ones (GET, PATCH, DELETE): repeating them cannot create anything, so they are retried after
   connection errors, timeouts, 408, 429 and 5xx.
-* Creating POSTs (send, stream, fork, create, merge, recreate, suggest-branches): they carry one
-  ``Idempotency-Key`` but are retried **only** when the request provably never reached the server (the
-  connection could not be made) or when the server said 429 (it refused without acting). A 5xx or a read
-  timeout may mean the server already stored the message and paid for the generation, so we never resend.
+* Creating POSTs (send, stream, fork, create, merge, recreate, suggest-branches): every attempt of one
+  call carries the same ``Idempotency-Key``. By default they are retried **only** when the request
+  provably never reached the server (the connection could not be made) or when the server said 429 (it
+  refused without acting): a 5xx or a read timeout may mean the server already stored the message and
+  paid for the generation, and a server that ignores the key would store it again.
+* With ``retry_sends=True`` (a client option, for servers that honour ``Idempotency-Key``, such as the
+  local one): creating POSTs are also retried after 408, 5xx, timeouts and broken connections, with the
+  same key, so the server answers a repeat with the stored result instead of storing twice. An open
+  stream is still never replayed (the stream object, not this policy, decides that).
 
 Delay: the server's hint (``Retry-After`` header in seconds or as an HTTP date, ``retry-after-ms``, or body
 ``retryAfter``) when it is positive and at most ``max_retry_after``; otherwise ``min(0.5 * 2**n, 8)`` seconds
@@ -91,6 +96,7 @@ class RetryPolicy:
     initial_delay: float = 0.5
     max_delay: float = 8.0
     max_retry_after: float = 60.0
+    retry_sends: bool = False
 
     def after_failure(
         self, method: str, failure: Failure, retries_taken: int, rng: Callable[[], float]
@@ -98,8 +104,9 @@ class RetryPolicy:
         """Delay before retrying after a transport failure, or None to give up."""
         if retries_taken >= self.max_retries:
             return None
-        # why: a creating POST may only be repeated when it provably never left this machine.
-        if not is_idempotent(method) and failure is not Failure.CONNECT:
+        # why: a creating POST may only be repeated when it provably never left this machine, or when the
+        # server dedupes it by its Idempotency-Key (retry_sends).
+        if not is_idempotent(method) and failure is not Failure.CONNECT and not self.retry_sends:
             return None
         return self.backoff(retries_taken, rng)
 
@@ -117,7 +124,7 @@ class RetryPolicy:
         if status == 429:
             # why: a 429 is a refusal before any work, so even a creating POST is safe to repeat.
             pass
-        elif not is_idempotent(method):
+        elif not is_idempotent(method) and not self.retry_sends:
             # why: a 5xx or 408 on a POST may come after the server stored the message.
             return None
         elif status not in RETRYABLE_STATUSES and status < 500:

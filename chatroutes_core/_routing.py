@@ -94,9 +94,11 @@ def split_parts(trigger_text: str) -> tuple[str, ...]:
     """The sub-parts of a trigger text, found again with the offline detector (itself when none)."""
     if not trigger_text.strip():
         return (trigger_text,)
-    found = detect(trigger_text, threshold=0.0, suggestions_count=1)
-    if found and (found[0].end - found[0].start) >= 0.6 * len(trigger_text.strip()):
-        return found[0].options
+    found = detect(trigger_text, threshold=0.0, suggestions_count=50)
+    # The best point, with all its suggestions (a multi-intent point has one per intent).
+    point = sorted((s for s in found if found and s.point == found[0].point), key=lambda s: s.start)
+    if point and (point[-1].end - point[0].start) >= 0.6 * len(trigger_text.strip()):
+        return tuple(o for s in point for o in s.options)
     return (trigger_text.strip(),)
 
 

@@ -5,6 +5,12 @@ A stream is a context manager and an iterator of typed events: :class:`ContentEv
 A stream that reports an error event, loses its connection, or ends without a ``complete`` event raises
 :class:`StreamInterruptedError` carrying the text received so far. Streams are never retried once open.
 
+Callbacks (the official SDK's ``on_chunk`` / ``on_complete``): the sync stream calls plain functions and
+refuses coroutine functions with :class:`UsageError` (nothing would await them); the async stream awaits
+whatever a callback returns when it is awaitable, so ``async def`` callbacks work. An async stream given
+callbacks that is dropped without ever being awaited or entered warns (``RuntimeWarning``), as an
+un-awaited coroutine does: it never sent anything.
+
 Example:
     >>> with client.messages.stream(conversation_id, content="Hi") as stream:  # doctest: +SKIP
     ...     for event in stream:
@@ -15,7 +21,9 @@ Example:
 
 from __future__ import annotations
 
+import inspect
 import json
+import warnings
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator, Iterator
 from types import TracebackType
 from typing import Any
@@ -24,7 +32,7 @@ import httpx
 import pydantic
 from pydantic import SecretStr
 
-from ._exceptions import StreamInterruptedError
+from ._exceptions import StreamInterruptedError, UsageError
 from ._sse import ServerSentEvent, SSEDecoder
 from ._transport import map_transport_error
 from .models import CompleteEvent, ContentEvent, Message
@@ -101,12 +109,12 @@ class _StreamState:
         self._on_chunk = on_chunk
         self._on_complete = on_complete
 
-    def _notify(self, event: StreamEvent) -> None:
+    def _callbacks(self, event: StreamEvent) -> Iterator[object]:
         # The official SDK's callbacks: every event to on_chunk, the stored reply to on_complete.
         if self._on_chunk is not None:
-            self._on_chunk(event)
+            yield self._on_chunk(event)
         if event.type == "complete" and self._on_complete is not None:
-            self._on_complete(event.message)
+            yield self._on_complete(event.message)
 
     @property
     def text(self) -> str:
@@ -145,9 +153,22 @@ class MessageStream(_StreamState):
         on_chunk: OnChunk | None = None,
         on_complete: OnComplete | None = None,
     ) -> None:
+        for callback in (on_chunk, on_complete):
+            if callback is not None and inspect.iscoroutinefunction(callback):
+                raise UsageError(
+                    "on_chunk/on_complete of the sync client must be plain functions (a coroutine "
+                    "function would never be awaited); use AsyncChatRoutesClient for async callbacks"
+                )
         super().__init__(secret, on_chunk, on_complete)
         self._opener = opener
         self._iterator: Generator[StreamEvent, None, None] | None = None
+
+    def _notify(self, event: StreamEvent) -> None:
+        for result in self._callbacks(event):
+            if inspect.isawaitable(result):
+                if inspect.iscoroutine(result):
+                    result.close()  # refused: close it so no "never awaited" warning follows
+                raise UsageError("a stream callback of the sync client returned an awaitable")
 
     def __enter__(self) -> MessageStream:
         self._open()
@@ -229,6 +250,21 @@ class AsyncMessageStream(_StreamState):
         super().__init__(secret, on_chunk, on_complete)
         self._opener = opener
         self._iterator: AsyncGenerator[StreamEvent, None] | None = None
+        self._started = False  # awaited, entered or iterated: the request was (or is being) made
+
+    def __del__(self) -> None:
+        if not getattr(self, "_started", True) and (self._on_chunk or self._on_complete):
+            warnings.warn(
+                "an AsyncMessageStream with on_chunk/on_complete was never awaited: nothing was sent. "
+                "Use `await client.messages.stream(..., on_chunk=...)` or `async with ... as stream`.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+
+    async def _notify(self, event: StreamEvent) -> None:
+        for result in self._callbacks(event):
+            if inspect.isawaitable(result):
+                await result
 
     async def __aenter__(self) -> AsyncMessageStream:
         await self._open()
@@ -240,6 +276,7 @@ class AsyncMessageStream(_StreamState):
         return self._drive().__await__()
 
     async def _drive(self) -> AsyncMessageStream:
+        self._started = True
         if self._on_chunk is None and self._on_complete is None:
             return self
         async with self:
@@ -272,6 +309,7 @@ class AsyncMessageStream(_StreamState):
         await self._close_response()
 
     async def _open(self) -> httpx.Response:
+        self._started = True
         if self._closed:
             raise self._acc.interrupted("the stream is closed")
         if self._response is None:
@@ -293,7 +331,7 @@ class AsyncMessageStream(_StreamState):
                 for sse in decoder.feed(chunk):
                     event = self._acc.handle(sse)
                     if event is not None:
-                        self._notify(event)
+                        await self._notify(event)
                         yield event
                     if self._acc.done:
                         self._acc.finish()

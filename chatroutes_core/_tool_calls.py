@@ -147,7 +147,10 @@ def parse_reply(text: str, message_id: str, declared_names: Collection[str] | No
         pieces.append(text[position : block.start()])
         position = block.end()
         call = parse_call(block.group(1), message_id, index, declared_names)
-        (calls if isinstance(call, ToolCall) else invalid).append(call)  # type: ignore[arg-type]
+        if isinstance(call, ToolCall):
+            calls.append(call)
+        else:
+            invalid.append(call)
     if not pieces:
         return ParsedReply(text)
     pieces.append(text[position:])

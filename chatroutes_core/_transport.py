@@ -1,6 +1,8 @@
 """The only I/O in the client: ``SyncTransport`` and ``AsyncTransport``, twins that differ by ``await``.
 
-Each executes a :class:`~chatroutes_core._request.Call` with the retry policy of ``_retry.py``. This is the
+Each executes a :class:`~chatroutes_core._request.Call` with the retry policy of ``_retry.py`` on an httpx
+client made on first use (``_pool.py``), and tells the call's :class:`ServerInfo` what each response says
+about the server. This is the
 one choke point where httpx errors become ours: only the ``httpx.TransportError`` family is mapped (to
 ``APIConnectionError`` / ``APITimeoutError``); anything else propagates untouched. Log records (logger
 ``"chatroutes"``, DEBUG) hold method, path, status and attempt, never headers or bodies.
@@ -14,25 +16,25 @@ import json
 import logging
 import random
 import time
-import urllib.request
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import SecretStr
 
 from ._exceptions import APIConnectionError, APITimeoutError, ConfigurationError
+from ._pool import LazyHTTP
 from ._request import Call, decode_json, error_body, error_from_response, parse_result
 from ._retry import Failure, RetryPolicy, parse_retry_after
-from ._types import Timeout
+from ._types import NotGiven, Timeout
 from ._version import __version__
 
 __all__ = [
+    "PARENT_CHECK_HEADER",
     "AsyncTransport",
-    "ShardedAsyncTransport",
+    "ServerInfo",
     "SyncTransport",
     "classify",
-    "default_async_http",
     "map_transport_error",
     "validate_base_url",
 ]
@@ -82,94 +84,58 @@ def classify(exc: httpx.TransportError) -> Failure:
 
 
 def map_transport_error(exc: httpx.TransportError, secret: str | None = None) -> APIConnectionError:
-    """``httpx.TimeoutException`` -> ``APITimeoutError``; other transport errors -> ``APIConnectionError``."""
+    """``httpx.TimeoutException`` -> ``APITimeoutError``; other transport errors -> ``APIConnectionError``.
+
+    The message names the request that failed (``POST https://host/api/v1/...``; URLs never hold the key).
+    """
     detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    if secret:
-        detail = detail.replace(secret, "****")
     try:
         request: httpx.Request | None = exc.request
     except RuntimeError:
         request = None
+    target = f" calling {request.method} {request.url}" if request is not None else ""
     error: APIConnectionError
     if isinstance(exc, httpx.TimeoutException):
-        error = APITimeoutError(f"Request timed out ({detail}).", request=request)
+        text = f"Request timed out{target} ({detail})."
     else:
-        error = APIConnectionError(f"Connection error ({detail}).", request=request)
+        text = f"Connection error{target} ({detail})."
+    if secret:
+        text = text.replace(secret, "****")
+    if isinstance(exc, httpx.TimeoutException):
+        error = APITimeoutError(text, request=request)
+    else:
+        error = APIConnectionError(text, request=request)
     error.__cause__ = exc
     return error
 
 
-class ShardedAsyncTransport(httpx.AsyncBaseTransport):
-    """Several small connection pools; each request goes to the least busy one.
+PARENT_CHECK_HEADER = "ChatRoutes-Parent-Check"
 
-    httpcore's pool re-examines every connection for every waiting request each time a request starts or
-    ends (and polls idle sockets while doing so), so one pool serving tens of concurrent requests spends more
-    CPU on bookkeeping than on HTTP: 64 concurrent sends cost about twice the client CPU of the same sends
-    spread over 16 pools. Connections are still kept alive and reused; the limits are shared out.
+
+class ServerInfo:
+    """What the clients have learned about the server at one base URL (shared by the provider's clients).
+
+    ``parent_check``: True once a response carried ``ChatRoutes-Parent-Check: enforced`` (the server answers
+    409 ``TIP_MOVED`` when a send's ``parentMessageId`` is not the branch tip); False once a 2xx came
+    without it; None while nothing is known. A learned True is never undone by a later response without the
+    header (an HTML error page from a proxy says nothing about the server behind it).
     """
 
-    def __init__(self, shards: int = 16, limits: httpx.Limits | None = None) -> None:
-        if shards < 1:
-            raise ValueError("shards must be at least 1")
-        total = limits or httpx.Limits(max_connections=100, max_keepalive_connections=20)
-        per_pool = httpx.Limits(
-            max_connections=None if total.max_connections is None else -(-total.max_connections // shards),
-            max_keepalive_connections=None
-            if total.max_keepalive_connections is None
-            else -(-total.max_keepalive_connections // shards),
-            keepalive_expiry=total.keepalive_expiry,
-        )
-        self._pools = [httpx.AsyncHTTPTransport(limits=per_pool) for _ in range(shards)]
-        self._busy = [0] * shards
+    __slots__ = ("base_url", "parent_check")
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        index = min(range(len(self._busy)), key=self._busy.__getitem__)
-        self._busy[index] += 1
-        try:
-            response = await self._pools[index].handle_async_request(request)
-        except BaseException:
-            self._busy[index] -= 1
-            raise
-        stream = response.stream
-        assert isinstance(stream, httpx.AsyncByteStream)
-        response.stream = _Released(stream, self._busy, index)
-        return response
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.parent_check: bool | None = None
 
-    async def aclose(self) -> None:
-        for pool in self._pools:
-            await pool.aclose()
+    def observe(self, response: httpx.Response) -> None:
+        value = response.headers.get(PARENT_CHECK_HEADER)
+        if value is not None and value.strip().lower() == "enforced":
+            self.parent_check = True
+        elif self.parent_check is None and response.is_success:
+            self.parent_check = False
 
-
-class _Released(httpx.AsyncByteStream):
-    """A response body that marks its pool one request less busy when closed (once)."""
-
-    def __init__(self, stream: httpx.AsyncByteStream, busy: list[int], index: int) -> None:
-        self._stream = stream
-        self._busy = busy
-        self._index: int | None = index
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._stream:
-            yield chunk
-
-    async def aclose(self) -> None:
-        try:
-            await self._stream.aclose()
-        finally:
-            if self._index is not None:
-                self._busy[self._index] -= 1
-                self._index = None
-
-
-def default_async_http(timeout: Timeout) -> httpx.AsyncClient:
-    """The ``httpx.AsyncClient`` an async client builds for itself.
-
-    Pools are sharded (see :class:`ShardedAsyncTransport`) unless proxy environment variables are set:
-    httpx applies those only to a client whose transport it builds itself.
-    """
-    if any(scheme != "no" for scheme in urllib.request.getproxies()):  # "no" is NO_PROXY
-        return httpx.AsyncClient(timeout=timeout)
-    return httpx.AsyncClient(timeout=timeout, transport=ShardedAsyncTransport())
+    def __repr__(self) -> str:
+        return f"ServerInfo(base_url={self.base_url!r}, parent_check={self.parent_check!r})"
 
 
 class _Base:
@@ -183,12 +149,14 @@ class _Base:
         timeout: Timeout,
         policy: RetryPolicy,
         rng: Callable[[], float] | None,
+        server: ServerInfo | None = None,
     ) -> None:
         self.base_url = base_url
         self.api_key = api_key
         self.timeout = timeout
         self.policy = policy
         self.rng: Callable[[], float] = rng or random.random
+        self.server = server if server is not None else ServerInfo(base_url)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
@@ -217,13 +185,15 @@ class _Base:
             content = json.dumps(dict(call.body), ensure_ascii=False, separators=(",", ":")).encode()
         if call.idempotency_key:
             headers["Idempotency-Key"] = call.idempotency_key
+        if call.extra_headers:
+            headers.update(call.extra_headers)
         return {
             "method": call.method,
             "url": self.base_url + call.path,
             "params": dict(call.query) if call.query else None,
             "content": content,
             "headers": headers,
-            "timeout": self.timeout,
+            "timeout": self.timeout if isinstance(call.timeout, NotGiven) else call.timeout,
         }
 
     def on_failure(
@@ -245,7 +215,7 @@ class _Base:
         self, call: Call[Any], response: httpx.Response, retries: int
     ) -> tuple[float | None, Exception]:
         body = error_body(response)
-        error = error_from_response(response, body, secret=self.secret)
+        error = error_from_response(response, body, secret=self.secret, base_url=self.base_url)
         retry_after = parse_retry_after(response.headers, body)  # honoured on 503 as well as on 429
         delay = self.policy.after_status(call.method, response.status_code, retries, self.rng, retry_after)
         if delay is not None:
@@ -254,11 +224,11 @@ class _Base:
 
 
 class SyncTransport(_Base):
-    """Executes calls on an ``httpx.Client`` with retries."""
+    """Executes calls on an ``httpx.Client`` (made on first use) with retries."""
 
     def __init__(
         self,
-        http: httpx.Client,
+        http: LazyHTTP[httpx.Client],
         *,
         base_url: str,
         api_key: SecretStr | None,
@@ -266,10 +236,17 @@ class SyncTransport(_Base):
         policy: RetryPolicy,
         sleep: Callable[[float], None] | None = None,
         rng: Callable[[], float] | None = None,
+        server: ServerInfo | None = None,
     ) -> None:
-        super().__init__(base_url=base_url, api_key=api_key, timeout=timeout, policy=policy, rng=rng)
-        self.http = http
+        super().__init__(
+            base_url=base_url, api_key=api_key, timeout=timeout, policy=policy, rng=rng, server=server
+        )
+        self.lazy_http = http
         self.sleep: Callable[[float], None] = sleep or time.sleep
+
+    @property
+    def http(self) -> httpx.Client:
+        return self.lazy_http.get()
 
     def send(self, call: Call[T]) -> T:
         """Execute ``call`` and parse its result."""
@@ -283,10 +260,12 @@ class SyncTransport(_Base):
     def open(self, call: Call[Any]) -> httpx.Response:
         """Send with retries; return the first 2xx response (body unread when ``call.stream``)."""
         retries = 0
+        self.check_ready()  # before the pool is made: a client without a key never makes one
+        http = self.http
         while True:
-            request = self.http.build_request(**self.request_args(call))
+            request = http.build_request(**self.request_args(call))
             try:
-                response = self.http.send(request, stream=call.stream)
+                response = http.send(request, stream=call.stream)
             except httpx.TransportError as exc:
                 delay, error = self.on_failure(call, exc, retries)
                 if delay is None:
@@ -295,6 +274,7 @@ class SyncTransport(_Base):
                 log.debug(
                     "%s %s -> %d (attempt %d)", call.method, call.path, response.status_code, retries + 1
                 )
+                self.server.observe(response)
                 if response.is_success:
                     return response
                 try:
@@ -311,11 +291,12 @@ class SyncTransport(_Base):
 
 
 class AsyncTransport(_Base):
-    """Executes calls on an ``httpx.AsyncClient`` with retries (the twin of :class:`SyncTransport`)."""
+    """Executes calls on an ``httpx.AsyncClient`` (made on first use) with retries; the twin of
+    :class:`SyncTransport`."""
 
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        http: LazyHTTP[httpx.AsyncClient],
         *,
         base_url: str,
         api_key: SecretStr | None,
@@ -323,10 +304,17 @@ class AsyncTransport(_Base):
         policy: RetryPolicy,
         sleep: Callable[[float], Awaitable[None]] | None = None,
         rng: Callable[[], float] | None = None,
+        server: ServerInfo | None = None,
     ) -> None:
-        super().__init__(base_url=base_url, api_key=api_key, timeout=timeout, policy=policy, rng=rng)
-        self.http = http
+        super().__init__(
+            base_url=base_url, api_key=api_key, timeout=timeout, policy=policy, rng=rng, server=server
+        )
+        self.lazy_http = http
         self.sleep: Callable[[float], Awaitable[None]] = sleep or asyncio.sleep
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        return self.lazy_http.get()
 
     async def send(self, call: Call[T]) -> T:
         """Execute ``call`` and parse its result."""
@@ -340,10 +328,12 @@ class AsyncTransport(_Base):
     async def open(self, call: Call[Any]) -> httpx.Response:
         """Send with retries; return the first 2xx response (body unread when ``call.stream``)."""
         retries = 0
+        self.check_ready()  # before the pool is made: a client without a key never makes one
+        http = self.http
         while True:
-            request = self.http.build_request(**self.request_args(call))
+            request = http.build_request(**self.request_args(call))
             try:
-                response = await self.http.send(request, stream=call.stream)
+                response = await http.send(request, stream=call.stream)
             except httpx.TransportError as exc:
                 delay, error = self.on_failure(call, exc, retries)
                 if delay is None:
@@ -352,6 +342,7 @@ class AsyncTransport(_Base):
                 log.debug(
                     "%s %s -> %d (attempt %d)", call.method, call.path, response.status_code, retries + 1
                 )
+                self.server.observe(response)
                 if response.is_success:
                     return response
                 try:

@@ -1,15 +1,18 @@
 """Offline AutoBranch detector: where could a conversation split?
 
 A pure, deterministic function of the text (no I/O, no model): regular expressions and string work only.
-It finds four kinds of branch point and describes each as a :class:`Suggestion`:
+It finds four kinds of branch point and describes them as :class:`Suggestion` objects:
 
 - ``multi_intent``: several independent requests in one message ("I need help with billing and also have a
   technical question about the API", "How do I reset my password? Also, what does the Pro plan cost?").
+  Each request is its own suggestion, with a short title ("Billing help", "Technical question about the
+  API") and its own span; the suggestions of one message share ``point``.
 - ``enumeration``: numbered or bulleted lists, inline ``1) … 2) …`` lists, "first, …; second, …", and
   "I have two questions: …".
 - ``alternative``: "X or Y" in a decision ("should I use Flask or FastAPI?"), "X vs Y", "either X or Y",
   "whether to X or Y", and a sentence starting with "Alternatively".
-- ``conditional``: "if X then Y, otherwise Z", "if X, do A; if Y, do B".
+- ``conditional``: "if X then Y, otherwise Z", "if X, do A; if Y, do B", and a request that depends on a
+  condition ("If it's cheaper, also tell me how to migrate.").
 
 Idioms that only look like branch points ("rock and roll", "an hour or so", "more or less", "sooner or
 later", "whether or not", "either way", "one or two") never fire.
@@ -18,6 +21,10 @@ later", "whether or not", "either way", "one or two") never fire.
 :func:`suggest_branches` returns the hosted API's wire shape (``POST /autobranch/suggest-branches``), which
 the local server serves. Overlapping candidates are resolved by confidence before thresholding, so ids
 (``branch-<n>``, in text order) do not depend on ``threshold`` or ``suggestions_count``.
+
+The work is linear in the length of the text: the rules run on segments of at most
+``_autobranch_segments.SEGMENT_LIMIT`` characters (cut at paragraph, line or sentence ends), and read only
+bounded windows inside them.
 
 Example:
     >>> [s.kind for s in detect("Should I use Flask or FastAPI for my API?")]
@@ -30,7 +37,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ._autobranch_rules import Candidate, Kind, candidates
+from ._autobranch_rules import Candidate, Kind, points
+from ._autobranch_titles import intent_title, point_title, short
 
 __all__ = ["Divergence", "Kind", "Suggestion", "detect", "suggest_branches"]
 
@@ -41,8 +49,10 @@ Divergence = Literal["low", "medium", "high"]
 class Suggestion:
     """One place where the text could branch.
 
-    ``text[start:end] == trigger_text`` always holds; ``options`` are the sub-parts (each intent, list
-    item, alternative or conditional outcome), in text order.
+    ``text[start:end] == trigger_text`` always holds; ``options`` are the sub-parts (list items,
+    alternatives or conditional outcomes), in text order. A multi-intent message gives one suggestion per
+    request: its ``options`` is that request alone (``(trigger_text,)``), and ``point`` (the branch point's
+    number, 1, 2, … in text order) is shared by the requests of one message.
     """
 
     id: str
@@ -56,6 +66,7 @@ class Suggestion:
     estimated_divergence: Divergence
     kind: Kind
     options: tuple[str, ...]
+    point: int = 0
 
     def to_wire(self) -> dict[str, Any]:
         """The hosted API's camelCase ``BranchSuggestion`` object."""
@@ -91,9 +102,10 @@ def detect(text: str, *, threshold: float = 0.7, suggestions_count: int = 3) -> 
             ``suggestions_count`` is not a positive integer.
 
     Example:
-        >>> s = detect("I need help with billing and also have a technical question about the API")[0]
-        >>> s.kind, s.options
-        ('multi_intent', ('I need help with billing', 'have a technical question about the API'))
+        >>> found = detect("I need help with billing and also have a technical question about the API")
+        >>> [(s.kind, s.title, s.trigger_text) for s in found]  # doctest: +NORMALIZE_WHITESPACE
+        [('multi_intent', 'Billing help', 'I need help with billing'),
+         ('multi_intent', 'Technical question about the API', 'have a technical question about the API')]
     """
     _validate(text, threshold, suggestions_count)
     found = _all_points(text)
@@ -105,8 +117,9 @@ def detect(text: str, *, threshold: float = 0.7, suggestions_count: int = 3) -> 
 def suggest_branches(text: str, *, threshold: float = 0.7, suggestions_count: int = 3) -> dict[str, Any]:
     """The hosted ``SuggestBranchesResponse`` shape, computed offline (``detectionMethod: "pattern"``).
 
-    ``metadata.totalBranchPointsFound`` counts every point at or above ``threshold``, so it can exceed the
-    number of suggestions returned.
+    ``metadata.totalBranchPointsFound`` counts every suggestion at or above ``threshold`` (each has its own
+    ``branchPoint`` span; a multi-intent message has one per request), so it can exceed the number of
+    suggestions returned.
     """
     _validate(text, threshold, suggestions_count)
     found = [s for s in _all_points(text) if s.confidence >= threshold]
@@ -137,70 +150,63 @@ def _validate(text: object, threshold: object, suggestions_count: object) -> Non
 
 
 def _all_points(text: str) -> list[Suggestion]:
-    """Every non-overlapping point in text order, with stable ids."""
-    usable = [c for c in candidates(text) if c.start < c.end and len(c.options) >= 2 and all(c.options)]
-    chosen = _resolve_overlaps(usable)
-    chosen.sort(key=lambda c: (c.start, c.end))
-    return [_to_suggestion(text, c, f"branch-{i}") for i, c in enumerate(chosen, start=1)]
-
-
-def _resolve_overlaps(candidates: list[Candidate]) -> list[Candidate]:
-    """Greedy by confidence; a point may sit inside one of another kind, never partly across it."""
-    order = sorted(candidates, key=lambda c: (-c.confidence, c.start, c.end, c.kind))
-    chosen: list[Candidate] = []
-    for cand in order:
-        if all(_compatible(cand, other) for other in chosen):
-            chosen.append(cand)
-    return chosen
-
-
-def _compatible(a: Candidate, b: Candidate) -> bool:
-    if a.end <= b.start or b.end <= a.start:
-        return True
-    nested = (a.start >= b.start and a.end <= b.end) or (b.start >= a.start and b.end <= a.end)
-    return nested and a.kind != b.kind and (a.kind, b.kind) != ("alternative", "alternative")
+    """Every suggestion of every non-overlapping point, in text order, with stable ids."""
+    shaped = [s for point, c in enumerate(points(text), start=1) for s in _shape(text, c, point)]
+    shaped.sort(key=lambda s: (s["start"], s["end"], s["point"]))
+    return [Suggestion(id=f"branch-{i}", **fields) for i, fields in enumerate(shaped, start=1)]
 
 
 # ------------------------------------------------------------------------------------ suggestion shaping
 
 _TITLES: dict[str, str] = {
-    "multi_intent": "Separate requests",
     "enumeration": "List items",
     "alternative": "Alternatives",
     "conditional": "Conditional paths",
 }
 
 
-def _short(option: str, limit: int = 40) -> str:
-    return option if len(option) <= limit else option[: limit - 1].rstrip() + "…"
-
-
-def _to_suggestion(text: str, c: Candidate, ident: str) -> Suggestion:
-    shown = " / ".join(_short(o, 32) for o in c.options[:4])
-    n = len(c.options)
+def _shape(text: str, c: Candidate, point: int) -> list[dict[str, Any]]:
+    """The fields (all but ``id``) of a point's suggestions: one per intent for a multi-intent point."""
     if c.kind == "multi_intent":
-        description = f"The message makes {n} separate requests; answer each on its own branch: {shown}."
-        divergence: Divergence = "high"
-    elif c.kind == "enumeration":
+        n = len(c.options)
+        return [
+            {
+                "title": intent_title(label),
+                "description": f"Request {k} of {n} in the message: {short(label, 60)}. Answer it on its "
+                "own branch.",
+                "trigger_text": text[a:b],
+                "start": a,
+                "end": b,
+                "confidence": c.confidence,
+                "reasoning": c.reasoning,
+                "estimated_divergence": "high",
+                "kind": c.kind,
+                "options": (label,),
+                "point": point,
+            }
+            for k, (label, (a, b)) in enumerate(zip(c.options, c.parts, strict=True), start=1)
+        ]
+    shown = " / ".join(short(o, 32) for o in c.options[:4])
+    n = len(c.options)
+    divergence: Divergence = "medium"
+    if c.kind == "enumeration":
         description = f"A list of {n} items; explore each item on its own branch: {shown}."
         divergence = "high" if n >= 4 else "medium"
     elif c.kind == "alternative":
         description = f"The message weighs {n} alternatives; compare them on separate branches: {shown}."
-        divergence = "medium"
     else:
-        description = f"What happens depends on whether {_short(c.condition, 60)}; branch for: {shown}."
-        divergence = "medium"
-    title = f"{_TITLES[c.kind]}: {' vs '.join(_short(o, 24) for o in c.options[:3])}"
-    return Suggestion(
-        id=ident,
-        title=title,
-        description=description,
-        trigger_text=text[c.start : c.end],
-        start=c.start,
-        end=c.end,
-        confidence=c.confidence,
-        reasoning=c.reasoning,
-        estimated_divergence=divergence,
-        kind=c.kind,
-        options=c.options,
-    )
+        description = f"What happens depends on whether {short(c.condition, 60)}; branch for: {shown}."
+    suggestion = {
+        "title": point_title(_TITLES[c.kind], c.options),
+        "description": description,
+        "trigger_text": text[c.start : c.end],
+        "start": c.start,
+        "end": c.end,
+        "confidence": c.confidence,
+        "reasoning": c.reasoning,
+        "estimated_divergence": divergence,
+        "kind": c.kind,
+        "options": c.options,
+        "point": point,
+    }
+    return [suggestion]

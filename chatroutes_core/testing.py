@@ -96,8 +96,10 @@ class LocalServer:
 
         if self._stopped:  # the store was closed by stop(): reopen the same file
             knobs = {"latency": self.state.latency, "token_delay": self.state.token_delay}
+            scripts = self.state.scripts
             self.app = create_app(db_path=self.db_path, api_keys=[self.api_key], **{**self._options, **knobs})
             self.state = self.app.state.server
+            self.state.scripts = scripts
             self._stopped = False
         _allow_loopback()
         _RUNNING.add(self)
@@ -215,6 +217,24 @@ class LocalServer:
 
     def set_token_delay(self, seconds: float) -> None:
         self.state.token_delay = seconds
+
+    def script(self, conversation_id: str | None, *replies: str) -> int:
+        """Queue the next model outputs for a conversation (``None``: any conversation): a fake model.
+
+        Each reply the server generates takes the next queued text, from the conversation's own queue
+        first, then from the ``None`` queue; with none queued the responder answers as usual. Scripted
+        replies stream word by word and are stored like any other (``metadata.responder`` is
+        ``"scripted"``). Returns how many replies are queued for ``conversation_id``.
+
+        Example::
+
+            srv.script(conv.id, '<tool_call>\n{"name": "now", "arguments": {}}\n</tool_call>', "It is noon.")
+        """
+        return self.state.script(conversation_id, *replies)
+
+    def clear_scripts(self) -> None:
+        """Drop every queued scripted reply."""
+        self.state.clear_scripts()
 
     @property
     def faults(self) -> FaultInjector:

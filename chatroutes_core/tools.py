@@ -287,7 +287,7 @@ def find_tools_declaration(text: str) -> ToolDeclaration | None:
     if match is None:
         return None
     specs: list[ToolSpec] = []
-    for line in match.group(1).splitlines():
+    for line in match.group(1).split("\n"):  # not splitlines(): JSON may hold a raw U+2028
         try:
             specs.append(ToolSpec.from_openai(_loads(line)))
         except (ValueError, TypeError, AttributeError):

@@ -12,6 +12,30 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from chatroutes_core._exceptions import (
+        ChatRoutesError,
+        ConfigurationError,
+        EmptyTurnError,
+        MappingError,
+        UnsupportedMessageError,
+        UsageError,
+    )
+    from langchain_chatroutes._errors import (
+        ChatRoutesAuthenticationError,
+        ChatRoutesConfigurationError,
+        ChatRoutesConflictError,
+        ChatRoutesConnectionError,
+        ChatRoutesInvalidRequestError,
+        ChatRoutesNotFoundError,
+        ChatRoutesPermissionDeniedError,
+        ChatRoutesRateLimitError,
+        ChatRoutesResponseValidationError,
+        ChatRoutesServerError,
+        ChatRoutesStatusError,
+        ChatRoutesStreamInterruptedError,
+        ChatRoutesTimeoutError,
+        ChatRoutesUsageError,
+    )
     from langchain_chatroutes.chat_history import (
         BranchCache,
         BranchInfo,
@@ -20,6 +44,7 @@ if TYPE_CHECKING:
         ForeignMessageError,
     )
     from langchain_chatroutes.chat_models import ChatChatRoutes
+    from langchain_chatroutes.compare import CompareModels, UnsupportedModelError
     from langchain_chatroutes.router import AutoBranchRouter, NoRouteError, RouteError
 
 __all__ = [
@@ -28,10 +53,32 @@ __all__ = [
     "BranchInUseError",
     "BranchInfo",
     "ChatChatRoutes",
+    "ChatRoutesAuthenticationError",
     "ChatRoutesChatMessageHistory",
+    "ChatRoutesConfigurationError",
+    "ChatRoutesConflictError",
+    "ChatRoutesConnectionError",
+    "ChatRoutesError",
+    "ChatRoutesInvalidRequestError",
+    "ChatRoutesNotFoundError",
+    "ChatRoutesPermissionDeniedError",
+    "ChatRoutesRateLimitError",
+    "ChatRoutesResponseValidationError",
+    "ChatRoutesServerError",
+    "ChatRoutesStatusError",
+    "ChatRoutesStreamInterruptedError",
+    "ChatRoutesTimeoutError",
+    "ChatRoutesUsageError",
+    "CompareModels",
+    "ConfigurationError",
+    "EmptyTurnError",
     "ForeignMessageError",
+    "MappingError",
     "NoRouteError",
     "RouteError",
+    "UnsupportedMessageError",
+    "UnsupportedModelError",
+    "UsageError",
 ]
 
 _WHERE = {
@@ -40,10 +87,32 @@ _WHERE = {
     "BranchInUseError": "langchain_chatroutes.chat_history",
     "BranchInfo": "langchain_chatroutes.chat_history",
     "ChatChatRoutes": "langchain_chatroutes.chat_models",
+    "ChatRoutesAuthenticationError": "langchain_chatroutes._errors",
     "ChatRoutesChatMessageHistory": "langchain_chatroutes.chat_history",
-    "ForeignMessageError": "langchain_chatroutes.chat_history",
+    "ChatRoutesConfigurationError": "langchain_chatroutes._errors",
+    "ChatRoutesConflictError": "langchain_chatroutes._errors",
+    "ChatRoutesConnectionError": "langchain_chatroutes._errors",
+    "ChatRoutesError": "chatroutes_core._exceptions",
+    "ChatRoutesInvalidRequestError": "langchain_chatroutes._errors",
+    "ChatRoutesNotFoundError": "langchain_chatroutes._errors",
+    "ChatRoutesPermissionDeniedError": "langchain_chatroutes._errors",
+    "ChatRoutesRateLimitError": "langchain_chatroutes._errors",
+    "ChatRoutesResponseValidationError": "langchain_chatroutes._errors",
+    "ChatRoutesServerError": "langchain_chatroutes._errors",
+    "ChatRoutesStatusError": "langchain_chatroutes._errors",
+    "ChatRoutesStreamInterruptedError": "langchain_chatroutes._errors",
+    "ChatRoutesTimeoutError": "langchain_chatroutes._errors",
+    "ChatRoutesUsageError": "langchain_chatroutes._errors",
+    "CompareModels": "langchain_chatroutes.compare",
+    "ConfigurationError": "chatroutes_core._exceptions",
+    "EmptyTurnError": "chatroutes_core._exceptions",
+    "ForeignMessageError": "chatroutes_core._exceptions",
+    "MappingError": "chatroutes_core._exceptions",
     "NoRouteError": "langchain_chatroutes.router",
     "RouteError": "langchain_chatroutes.router",
+    "UnsupportedMessageError": "chatroutes_core._exceptions",
+    "UnsupportedModelError": "langchain_chatroutes.compare",
+    "UsageError": "chatroutes_core._exceptions",
 }
 
 

@@ -27,8 +27,13 @@ _CHAT_ROLES = {
 }
 
 
-def content_text(content: str | list[Any]) -> str:
-    """The text of a message's content; any non-text block raises :class:`UnsupportedMessageError`."""
+_CALL_BLOCKS = frozenset({"tool_use", "tool_call", "tool_call_chunk", "function_call", "server_tool_call"})
+"""Content blocks of an AI message that repeat its ``tool_calls`` (its text is the rest)."""
+
+
+def content_text(content: str | list[Any], *, skip: frozenset[str] = frozenset()) -> str:
+    """The text of a message's content; any other block (except ``skip`` types) raises
+    :class:`UnsupportedMessageError`."""
     if isinstance(content, str):
         return content
     parts: list[str] = []
@@ -37,6 +42,8 @@ def content_text(content: str | list[Any]) -> str:
             parts.append(block)
         elif isinstance(block, dict) and block.get("type") == "text" and isinstance(block.get("text"), str):
             parts.append(block["text"])
+        elif isinstance(block, dict) and block.get("type") in skip:
+            continue
         else:
             kind = block.get("type") if isinstance(block, dict) else type(block).__name__
             raise UnsupportedMessageError(
@@ -69,7 +76,10 @@ def message_to_turn(message: BaseMessage, tool_names: dict[str, str] | None = No
         )
         if tool_names is not None:
             tool_names.update({call.id: call.name for call in calls if call.id})
-        return Turn("assistant", content_text(message.content), ref_of(message), calls)
+            for invalid in message.invalid_tool_calls:
+                if invalid.get("id") and invalid.get("name"):
+                    tool_names[str(invalid["id"])] = str(invalid["name"])
+        return Turn("assistant", content_text(message.content, skip=_CALL_BLOCKS), ref_of(message), calls)
     if isinstance(message, SystemMessage):
         return Turn("system", content_text(message.content))
     if isinstance(message, ToolMessage):

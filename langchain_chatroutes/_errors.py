@@ -17,9 +17,15 @@ provider-neutral type::
     ChatRoutesStreamInterruptedError  (StreamInterruptedError,   ModelConnectionError)       retryable
     ChatRoutesResponseValidationError (APIResponseValidationError, ModelAPIError)            retryable
     ChatRoutesConfigurationError      (ConfigurationError,       ModelError)
+    ChatRoutesUsageError              (UsageError,               ModelError)                 bad input
+
+Each is built through its core constructor from the core error's public attributes (``from_core``), and
+raised ``from`` it. Every class is public, exported from ``langchain_chatroutes``.
 """
 
 from __future__ import annotations
+
+from typing import Any, cast
 
 from langchain_core.exceptions import (
     ModelAPIError,
@@ -47,8 +53,27 @@ from chatroutes_core._exceptions import (
     RateLimitError,
     ServerError,
     StreamInterruptedError,
+    UsageError,
     ValidationError,
 )
+
+__all__ = [
+    "ChatRoutesAuthenticationError",
+    "ChatRoutesConfigurationError",
+    "ChatRoutesConflictError",
+    "ChatRoutesConnectionError",
+    "ChatRoutesInvalidRequestError",
+    "ChatRoutesNotFoundError",
+    "ChatRoutesPermissionDeniedError",
+    "ChatRoutesRateLimitError",
+    "ChatRoutesResponseValidationError",
+    "ChatRoutesServerError",
+    "ChatRoutesStatusError",
+    "ChatRoutesStreamInterruptedError",
+    "ChatRoutesTimeoutError",
+    "ChatRoutesUsageError",
+    "to_model_error",
+]
 
 
 class ChatRoutesAuthenticationError(AuthenticationError, ModelAuthenticationError):
@@ -107,6 +132,10 @@ class ChatRoutesConfigurationError(ConfigurationError, ModelError):
     is_retryable = False
 
 
+class ChatRoutesUsageError(UsageError, ModelError):
+    is_retryable = False
+
+
 # Most specific first: the first core class the error is an instance of picks the combined class.
 _MAPPING: list[tuple[type[ChatRoutesError], type[ChatRoutesError]]] = [
     (AuthenticationError, ChatRoutesAuthenticationError),
@@ -125,15 +154,34 @@ _MAPPING: list[tuple[type[ChatRoutesError], type[ChatRoutesError]]] = [
 ]
 
 
+def _rebuilt(combined: type[ChatRoutesError], exc: ChatRoutesError) -> ChatRoutesError:
+    """``exc`` as an instance of ``combined``, made by the core constructor from public attributes."""
+    kwargs: dict[str, Any] = {}
+    if isinstance(exc, APIStatusError):
+        kwargs = {"response": exc.response, "body": exc.body, "code": exc.code, "details": exc.details}
+        if isinstance(exc, RateLimitError):
+            kwargs["retry_after"] = exc.retry_after
+    elif isinstance(exc, APIConnectionError):
+        kwargs = {"request": exc.request}
+    elif isinstance(exc, APIResponseValidationError):
+        kwargs = {"response": exc.response, "body": exc.body}
+    elif isinstance(exc, StreamInterruptedError):
+        kwargs = {"partial_text": exc.partial_text, "events": exc.events}
+    make: Any = combined
+    return cast(ChatRoutesError, make(exc.message, **kwargs))
+
+
 def to_model_error(exc: ChatRoutesError) -> ChatRoutesError:
-    """The same error as an instance of its combined class (attributes copied; ``exc`` itself untouched)."""
+    """The same error as an instance of its combined class (``exc`` itself untouched; raise it ``from exc``).
+
+    Errors raised before any request (``UsageError`` and its subclasses) are returned as they are: they are
+    the caller's mistake, already a ``ValueError``, and keep their precise type.
+    """
     if isinstance(exc, ModelError):
+        return exc
+    if isinstance(exc, UsageError) and not isinstance(exc, ConfigurationError):
         return exc
     for core_class, combined in _MAPPING:
         if isinstance(exc, core_class):
-            # The core constructors want httpx objects; copy the finished state instead of re-building it.
-            mapped = combined.__new__(combined)
-            mapped.__dict__.update(exc.__dict__)
-            mapped.args = exc.args
-            return mapped
+            return _rebuilt(combined, exc)
     return exc

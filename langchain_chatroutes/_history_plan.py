@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolCall, ToolMessage
 
-from chatroutes_core.mapper import TreeRef, Turn, UnsupportedMessageError
+from chatroutes_core._exceptions import ForeignMessageError, UsageError
+from chatroutes_core.mapper import TreeRef, Turn
 from chatroutes_core.models import Message
 from langchain_chatroutes._convert import METADATA_KEY, message_to_turn, ref_of, reply_metadata
 
@@ -40,10 +41,6 @@ PAIRING_HINT = (
 )
 
 
-class ForeignMessageError(UnsupportedMessageError):
-    """A message ChatRoutes cannot store through a history (nothing was written)."""
-
-
 @dataclass(frozen=True)
 class Plan:
     """What ``add_messages`` must do.
@@ -62,7 +59,7 @@ class Plan:
 
 
 def validate_id(value: object, name: str, *, allow_empty: bool = False) -> str | None:
-    """Return ``value`` as an id, or None; raise ``TypeError``/``ValueError`` for anything else.
+    """Return ``value`` as an id, or None; raise :class:`~chatroutes_core.UsageError` for anything else.
 
     Ids are opaque, but must be non-empty strings without whitespace, control characters or the URL
     delimiters ``/ ? #`` (no ChatRoutes id holds one; the client would percent-encode them anyway).
@@ -70,17 +67,17 @@ def validate_id(value: object, name: str, *, allow_empty: bool = False) -> str |
     if value is None:
         return None
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a string or None, got {type(value).__name__}")
+        raise UsageError(f"{name} must be a string or None, got {type(value).__name__}")
     if value == "":
         if allow_empty:
             return None
-        raise ValueError(f"{name} must not be empty (pass None to let the history create one)")
+        raise UsageError(f"{name} must not be empty (pass None to let the history create one)")
     if len(value) > _MAX_ID_LENGTH:
-        raise ValueError(f"{name} is longer than {_MAX_ID_LENGTH} characters")
+        raise UsageError(f"{name} is longer than {_MAX_ID_LENGTH} characters")
     if any(ch.isspace() or not ch.isprintable() for ch in value):
-        raise ValueError(f"{name} must not contain whitespace or control characters: {value!r}")
+        raise UsageError(f"{name} must not contain whitespace or control characters: {value!r}")
     if any(ch in "/?#" for ch in value) or value in (".", ".."):
-        raise ValueError(f"{name} is not a ChatRoutes id (it holds a URL delimiter): {value!r}")
+        raise UsageError(f"{name} is not a ChatRoutes id (it holds a URL delimiter): {value!r}")
     return value
 
 
@@ -112,7 +109,7 @@ def plan_add(
     stored = 0
     for position, message in enumerate(messages):
         if not isinstance(message, BaseMessage):
-            raise TypeError(f"message {position} is a {type(message).__name__}, not a LangChain message")
+            raise UsageError(f"message {position} is a {type(message).__name__}, not a LangChain message")
         ref = message_ref(message) or (known.get(message.id) if message.id is not None else None)
         if ref is not None and conversation_id is not None and ref.conversation_id != conversation_id:
             raise ForeignMessageError(
@@ -159,12 +156,22 @@ def turn_to_message(turn: Turn) -> BaseMessage:
     ref = turn.ref
     assert ref is not None
     if turn.role == "assistant":
+        calls = [
+            ToolCall(name=call.name, args=dict(call.arguments), id=call.id, type="tool_call")
+            for call in turn.tool_calls
+        ]
         return AIMessage(
             content=turn.content,
             id=ref.message_id,
-            response_metadata=reply_metadata(ref, None, "stop"),
+            tool_calls=calls,
+            response_metadata=reply_metadata(ref, None, "tool_calls" if calls else "stop"),
         )
     kwargs = {METADATA_KEY: ref.as_dict()}
+    if turn.role == "tool":  # one stored user message holds every result of an agent step
+        return ToolMessage(
+            content=turn.content, tool_call_id=turn.tool_call_id or "", name=turn.name,
+            status="error" if turn.is_error else "success", additional_kwargs=kwargs,
+        )  # fmt: skip
     if turn.role == "system":
         return SystemMessage(content=turn.content, id=ref.message_id, additional_kwargs=kwargs)
     return HumanMessage(content=turn.content, id=ref.message_id, additional_kwargs=kwargs)

@@ -40,7 +40,9 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import SecretStr
 
 from chatroutes_core import AsyncChatRoutesClient
+from chatroutes_core._exceptions import UsageError
 from chatroutes_core._flow import ClientCall, Flow, arun, run
+from chatroutes_core._provider import shared_async_client, shared_client
 from chatroutes_core.mapper import Binding, TipCache, TreeRef, history_turns
 from chatroutes_core.mapper import _flows as turn_flows
 from chatroutes_core.resources._history import read_branch
@@ -55,7 +57,7 @@ from langchain_chatroutes._history_plan import (
 
 if TYPE_CHECKING:
     from chatroutes_core import ChatRoutesClient
-    from chatroutes_core.models import Branch, Checkpoint
+    from chatroutes_core.models import Branch, Checkpoint, ConversationTree
 
 __all__ = [
     "BranchCache",
@@ -69,9 +71,9 @@ class BranchCache:
     """Branch structure shared by the histories made with it (opt-in), e.g. one per turn by a factory.
 
     A branch's structure (its parent, its fork point, whether it is main) never changes once it exists, so
-    histories given the same ``BranchCache`` share it: a history made per turn (``RunnableWithMessageHistory``)
-    then never reads the branch list again, even on a server that leaves a fork's inherited part out of its
-    messages. Messages are never cached: every read asks the server.
+    histories given the same ``BranchCache`` share it: a history made per turn
+    (``RunnableWithMessageHistory``) then never reads the branch list again, even on a server that leaves
+    a fork's inherited part out of its messages. Messages are never cached: every read asks the server.
 
     Example:
         >>> cache = BranchCache()
@@ -81,7 +83,7 @@ class BranchCache:
 
     def __init__(self, maxsize: int = 64) -> None:
         if maxsize < 1:
-            raise ValueError("maxsize must be at least 1")
+            raise UsageError("maxsize must be at least 1")
         self.maxsize = maxsize
         self._entries: OrderedDict[str, list[Branch]] = OrderedDict()
         self._lock = threading.Lock()
@@ -121,7 +123,7 @@ class BranchCache:
         return f"BranchCache(maxsize={self.maxsize}, size={len(self)})"
 
 
-class BranchInUseError(ValueError):
+class BranchInUseError(UsageError):
     """``clear()`` would delete a message another branch was forked at (nothing was deleted)."""
 
 
@@ -185,9 +187,9 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         self._conversation_id = validate_id(conversation_id, "conversation_id")
         self._branch_id = validate_id(branch_id, "branch_id", allow_empty=True)
         if self._branch_id is not None and self._conversation_id is None:
-            raise ValueError("branch_id needs its conversation_id too (a branch belongs to one conversation)")
+            raise UsageError("branch_id needs its conversation_id too (a branch belongs to one conversation)")
         if not isinstance(model, str) or not model:
-            raise ValueError("model must be a non-empty string")
+            raise UsageError("model must be a non-empty string")
         self.model = model
         self.title = title
         self.branch_cache = branch_cache if branch_cache is not None else BranchCache(maxsize=4)
@@ -196,7 +198,6 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         # handed to a client only; a SecretStr so it stays out of repr, vars() dumps and tracebacks' locals
         self._api_key = SecretStr(api_key) if api_key else None
         self._base_url = base_url
-        self._owned: list[ChatRoutesClient | AsyncChatRoutesClient] = []
         self.last_reply: AIMessage | None = None
         """The reply ChatRoutes generated for the last user turn this history sent itself."""
 
@@ -223,7 +224,7 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
     def switch(self, branch_id: str) -> ChatRoutesChatMessageHistory:
         """The history of another branch of the same conversation (same clients; no request)."""
         if self._conversation_id is None:
-            raise ValueError("this history has no conversation yet, so it has no other branch to switch to")
+            raise UsageError("this history has no conversation yet, so it has no other branch to switch to")
         return self._sibling(validate_id(branch_id, "branch_id"))
 
     def _sibling(self, branch_id: str | None) -> ChatRoutesChatMessageHistory:
@@ -242,7 +243,7 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
     # -- clients ----------------------------------------------------------------------------------------
 
     def _options(self) -> dict[str, Any]:
-        # A client built for the other mode talks to the same server with the same key and options.
+        # A client for the other mode talks to the same server with the same key and options.
         given = self._client or self._async_client
         if given is None:
             key = self._api_key.get_secret_value() if self._api_key else None
@@ -256,32 +257,20 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         }
 
     def _sync(self) -> ChatRoutesClient:
-        if self._client is None:
-            from chatroutes_core import ChatRoutesClient
-
-            self._client = ChatRoutesClient(**self._options())
-            self._owned.append(self._client)
-        return self._client
+        """The client given, else the process-wide shared one for these options (not ours to close)."""
+        return self._client if self._client is not None else shared_client(**self._options())
 
     def _async(self) -> AsyncChatRoutesClient:
-        if self._async_client is None:
-            self._async_client = AsyncChatRoutesClient(**self._options())
-            self._owned.append(self._async_client)
-        return self._async_client
+        """The async client given, else the shared one of the running event loop."""
+        if self._async_client is not None:
+            return self._async_client
+        return shared_async_client(**self._options())
 
     def close(self) -> None:
-        """Close the sync client this history built itself (not one you passed in)."""
-        for client in self._owned:
-            if not isinstance(client, AsyncChatRoutesClient):
-                client.close()
+        """Nothing to close: a history uses the clients it was given, or the shared ones."""
 
     async def aclose(self) -> None:
-        """Close every client this history built itself (not one you passed in)."""
-        for client in self._owned:
-            if isinstance(client, AsyncChatRoutesClient):
-                await client.close()
-            else:
-                client.close()
+        """Async :meth:`close`."""
 
     # -- the flows (each operation written once; the public methods run them on a client) --------------
 
@@ -290,8 +279,9 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         branches = self.branch_cache.get(self._conversation_id)
         if branches is None:
             return None
-        wanted = (lambda b: b.is_main) if self._branch_id is None else (lambda b: b.id == self._branch_id)
-        return branches if any(wanted(b) for b in branches) else None
+        if self._branch_id is None:
+            return branches if any(b.is_main for b in branches) else None
+        return branches if any(b.id == self._branch_id for b in branches) else None
 
     def _branches_flow(self, *, fresh: bool = False) -> Flow[list[Branch]]:
         assert self._conversation_id is not None
@@ -308,7 +298,8 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         if read.branch_id is None:
             return []  # a conversation with no messages on its main branch yet
         self._branch_id = read.branch_id
-        return [turn_to_message(t) for t in history_turns(read.messages, self._conversation_id, read.branch_id)]
+        turns = history_turns(read.messages, self._conversation_id, read.branch_id)
+        return [turn_to_message(turn) for turn in turns]
 
     def _add_flow(self, messages: Sequence[BaseMessage]) -> Flow[None]:
         known: dict[str, TreeRef] = {}
@@ -359,7 +350,7 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
     def _checkpoint_flow(self) -> Flow[Checkpoint]:
         history = yield from self._read_flow()
         if not history or history[-1].id is None:
-            raise ValueError("this branch has no messages yet, so there is nothing to checkpoint")
+            raise UsageError("this branch has no messages yet, so there is nothing to checkpoint")
         assert self._conversation_id is not None and self._branch_id is not None
         checkpoint: Checkpoint = yield ClientCall(
             "checkpoints", "create", (self._conversation_id,),
@@ -370,7 +361,7 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
     def _tree_flow(self) -> Flow[list[BranchInfo]]:
         if self._conversation_id is None:
             return []
-        tree = yield ClientCall("conversations", "get_tree", (self._conversation_id,))
+        tree: ConversationTree = yield ClientCall("conversations", "get_tree", (self._conversation_id,))
         branches = list(tree.iter_branches())
         self.branch_cache.put(self._conversation_id, branches)
         return [
@@ -488,12 +479,12 @@ def _check_clear(branches: Sequence[Branch], own: Sequence[BaseMessage], branch_
 
 def _fork_target(history: Sequence[BaseMessage], at_message_id: str | None) -> int:
     if not history:
-        raise ValueError("this branch has no messages yet, so there is nothing to fork at")
+        raise UsageError("this branch has no messages yet, so there is nothing to fork at")
     if at_message_id is None:
         return len(history) - 1
     target = validate_id(at_message_id, "at_message_id")
     for index, message in enumerate(history):
         if message.id == target:
             return index
-    raise ValueError(f"message {target!r} is not in this branch's history, so it cannot be a fork point")
+    raise UsageError(f"message {target!r} is not in this branch's history, so it cannot be a fork point")
 

@@ -8,9 +8,6 @@ back. Every reply's ``id`` is its ChatRoutes message id and ``response_metadata[
 
 from __future__ import annotations
 
-import asyncio
-import threading
-import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -19,6 +16,7 @@ from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.language_models.base import LangSmithParams
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
+from langchain_core.output_parsers.openai_tools import JsonOutputKeyToolsParser, PydanticToolsParser
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableMap, RunnablePassthrough
 from langchain_core.runnables.config import ensure_config
@@ -27,46 +25,49 @@ from langchain_core.utils.function_calling import convert_to_json_schema
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
+from chatroutes_core import tools as protocol
 from chatroutes_core._exceptions import ChatRoutesError
+from chatroutes_core._provider import shared_async_client, shared_client
 from chatroutes_core.mapper import (
     AsyncConversationMapper,
-    AsyncMappedStream,
     Binding,
     ConversationMapper,
     MappedReply,
-    MappedStream,
     TipCache,
     Turn,
 )
 from langchain_chatroutes._convert import (
-    METADATA_KEY,
     PROVIDER,
-    StopScanner,
     apply_stop,
     json_instruction,
-    last_chunk,
     messages_to_turns,
     reply_to_message,
     reply_turn,
     with_ref,
 )
 from langchain_chatroutes._errors import to_model_error
+from langchain_chatroutes._stream import ChunkShaper
+from langchain_chatroutes._tools import (
+    CHOICE_KWARG,
+    PARALLEL_KWARG,
+    TOOLS_KWARG,
+    BoundTools,
+    bound_tools,
+    format_tools,
+    tool_calls,
+    tool_metadata,
+)
 
 if TYPE_CHECKING:
     from langchain_core.language_models.model_profile import ModelProfile
 
-    from chatroutes_core._client import AsyncChatRoutesClient, ChatRoutesClient
-    from chatroutes_core.models import CompleteEvent
+    from chatroutes_core._client import ChatRoutesClient
 
 __all__ = ["ChatChatRoutes"]
 
 _BINDING_KEYS = ("conversation_id", "branch_id")
 _INSTRUCTION_KWARG = "chatroutes_json_instruction"
-_NO_TOOLS = (
-    "The ChatRoutes API has no tool calling, so ChatChatRoutes.bind_tools is not available. "
-    "Use with_structured_output(...) for structured replies."
-)
-_build_lock = threading.Lock()
+_CALL_OPTIONS = ("timeout", "extra_headers", "extra_body")
 
 
 class ChatChatRoutes(BaseChatModel):
@@ -112,11 +113,13 @@ class ChatChatRoutes(BaseChatModel):
     branch_id: str | None = None
     """Branch to write to (needs ``conversation_id``)."""
 
+    sync_client: Any = Field(default=None, alias="client", exclude=True, repr=False)
+    """A ``ChatRoutesClient`` to use (then no key or URL is needed); default: the shared client."""
+    async_client: Any = Field(default=None, exclude=True, repr=False)
+    """An ``AsyncChatRoutesClient`` to use; default: the shared client of the running event loop."""
+
     _tips: TipCache = PrivateAttr(default_factory=TipCache)
     _mapper: ConversationMapper | None = PrivateAttr(default=None)
-    _amapper: tuple[weakref.ref[asyncio.AbstractEventLoop], AsyncConversationMapper] | None = PrivateAttr(
-        default=None
-    )
 
     @property
     def model_name(self) -> str:
@@ -161,9 +164,9 @@ class ChatChatRoutes(BaseChatModel):
             "pdf_inputs": False,
             "audio_inputs": False,
             "video_inputs": False,
-            "tool_calling": False,
-            "tool_choice": False,
-            "structured_output": False,
+            "tool_calling": True,
+            "tool_choice": True,
+            "structured_output": True,
         }
 
     # --- clients (built once, reused) ----------------------------------------------------------------
@@ -180,30 +183,20 @@ class ChatChatRoutes(BaseChatModel):
 
     @property
     def client(self) -> ChatRoutesClient:
-        """The sync core client (one connection pool, built on first use)."""
+        """The sync core client: the one given, else the process-wide shared one for these options."""
         return self._get_mapper().client
 
     def _get_mapper(self) -> ConversationMapper:
         if self._mapper is None:
-            from chatroutes_core._client import ChatRoutesClient
-
-            with _build_lock:
-                if self._mapper is None:
-                    client = ChatRoutesClient(**self._client_options())
-                    self._mapper = ConversationMapper(client, model=self.model, tips=self._tips)
+            client = self.sync_client or shared_client(**self._client_options())
+            self._mapper = ConversationMapper(client, model=self.model, tips=self._tips)
         return self._mapper
 
     def _get_async_mapper(self) -> AsyncConversationMapper:
-        # An httpx.AsyncClient's pool belongs to the event loop it first ran on: one client per loop.
-        loop = asyncio.get_running_loop()
-        cached = self._amapper
-        if cached is None or cached[0]() is not loop:
-            from chatroutes_core._client import AsyncChatRoutesClient
-
-            client: AsyncChatRoutesClient = AsyncChatRoutesClient(**self._client_options())
-            cached = (weakref.ref(loop), AsyncConversationMapper(client, model=self.model, tips=self._tips))
-            self._amapper = cached
-        return cached[1]
+        # Shared async clients are per event loop (an httpx.AsyncClient's pool belongs to one loop); a
+        # mapper is only a few references, so building one per call costs nothing.
+        client = self.async_client or shared_async_client(**self._client_options())
+        return AsyncConversationMapper(client, model=self.model, tips=self._tips)
 
     # --- binding from config (DESIGN.md point 6) -------------------------------------------------------
 
@@ -248,6 +241,9 @@ class ChatChatRoutes(BaseChatModel):
         turns = messages_to_turns(messages)  # the whole list: every message is proven or sent
         if instruction := kwargs.get(_INSTRUCTION_KWARG):
             turns.append(Turn("system", instruction))
+        if (tools := bound_tools(kwargs)) is not None:
+            # The declaration is system text: the core rule sends it when it differs from the one in force.
+            turns.append(Turn("system", tools.system_text))
         self._with_binding(None, kwargs)  # inside a chain, the context's config carries the binding
         conversation_id = kwargs.get("conversation_id") or self.conversation_id
         branch_id = kwargs.get("branch_id") or (self.branch_id if conversation_id == self.conversation_id
@@ -257,14 +253,21 @@ class ChatChatRoutes(BaseChatModel):
             "model": kwargs.get("model") or self.model,
             "temperature": kwargs.get("temperature", self.temperature),
             "max_tokens": kwargs.get("max_tokens", self.max_tokens),
+            # per-call options (through bind(...) or call kwargs), applied to the send
+            **{key: kwargs[key] for key in _CALL_OPTIONS if kwargs.get(key) is not None},
         }
         return turns, binding, generation, list(stop if stop is not None else self.stop or [])
 
     @staticmethod
-    def _result(reply: MappedReply, stops: list[str]) -> ChatResult:
-        text, stopped = apply_stop(reply.message.content, stops)
+    def _result(reply: MappedReply, stops: list[str], tools: BoundTools | None) -> ChatResult:
+        content = reply.message.content
+        parsed = protocol.parse_reply(content, reply.message.id, tools.names) if tools else None
+        text, stopped = apply_stop(parsed.text if parsed else content, stops)
         message = reply_to_message(reply.ref, reply.message, reply.usage, reply.model, text=text,
                                    stopped=stopped)  # fmt: skip
+        if parsed is not None and tools is not None:
+            message.tool_calls, message.invalid_tool_calls = tool_calls(parsed)
+            tool_metadata(message.response_metadata, tools, parsed.tool_calls)
         with_ref(message, reply.seal(reply_turn(message)))
         return ChatResult(generations=[ChatGeneration(message=message)])
 
@@ -279,7 +282,7 @@ class ChatChatRoutes(BaseChatModel):
             reply = mapper.send(turns, binding, **generation)
         except ChatRoutesError as exc:
             raise to_model_error(exc) from exc
-        return self._result(reply, stops)
+        return self._result(reply, stops, bound_tools(kwargs))
 
     async def _agenerate(
         self, messages: list[BaseMessage], stop: list[str] | None = None,
@@ -292,35 +295,24 @@ class ChatChatRoutes(BaseChatModel):
             reply = await mapper.send(turns, binding, **generation)
         except ChatRoutesError as exc:
             raise to_model_error(exc) from exc
-        return self._result(reply, stops)
-
-    @staticmethod
-    def _last(stream: MappedStream | AsyncMappedStream, event: CompleteEvent, scanner: StopScanner) -> AIMessageChunk:
-        assert stream.ref is not None
-        rest = scanner.flush()
-        chunk = last_chunk(stream.ref, event.message, event.usage, event.model, text=rest,
-                           stopped=scanner.stopped)  # fmt: skip
-        shown = AIMessage(content=scanner.emitted + rest)
-        chunk.response_metadata[METADATA_KEY] = stream.seal(reply_turn(shown)).as_dict()
-        return chunk
+        return self._result(reply, stops, bound_tools(kwargs))
 
     def _stream(
         self, messages: list[BaseMessage], stop: list[str] | None = None,
         run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         turns, binding, generation, stops = self._prepare(messages, stop, kwargs)
-        scanner = StopScanner(stops)
+        shaper = ChunkShaper(stops, bound_tools(kwargs))
         try:
             with self._get_mapper().stream(turns, binding, **generation) as stream:
                 for event in stream:
-                    if event.type == "content":
-                        if text := scanner.feed(event.content):
-                            chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
-                            if run_manager:
-                                run_manager.on_llm_new_token(text, chunk=chunk)
-                            yield chunk
-                    else:
-                        yield ChatGenerationChunk(message=self._last(stream, event, scanner))
+                    shaped = shaper.content(event.content) if event.type == "content" else shaper.complete(
+                        stream, event)
+                    for message in shaped:
+                        chunk = ChatGenerationChunk(message=message)
+                        if run_manager and message.text:
+                            run_manager.on_llm_new_token(message.text, chunk=chunk)
+                        yield chunk
         except ChatRoutesError as exc:
             raise to_model_error(exc) from exc
 
@@ -329,26 +321,54 @@ class ChatChatRoutes(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         turns, binding, generation, stops = self._prepare(messages, stop, kwargs)
-        scanner = StopScanner(stops)
+        shaper = ChunkShaper(stops, bound_tools(kwargs))
         try:
             async with self._get_async_mapper().stream(turns, binding, **generation) as stream:
                 async for event in stream:
-                    if event.type == "content":
-                        if text := scanner.feed(event.content):
-                            chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
-                            if run_manager:
-                                await run_manager.on_llm_new_token(text, chunk=chunk)
-                            yield chunk
-                    else:
-                        yield ChatGenerationChunk(message=self._last(stream, event, scanner))
+                    shaped = shaper.content(event.content) if event.type == "content" else shaper.complete(
+                        stream, event)
+                    for message in shaped:
+                        chunk = ChatGenerationChunk(message=message)
+                        if run_manager and message.text:
+                            await run_manager.on_llm_new_token(message.text, chunk=chunk)
+                        yield chunk
         except ChatRoutesError as exc:
             raise to_model_error(exc) from exc
 
     # --- tools and structured output ---------------------------------------------------------------------
 
-    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> Runnable[LanguageModelInput, AIMessage]:
-        """Not available: the ChatRoutes API has no tool calling."""
-        raise NotImplementedError(_NO_TOOLS)
+    def bind_tools(
+        self,
+        tools: Sequence[Any],
+        *,
+        tool_choice: str | bool | dict[str, Any] | None = None,
+        parallel_tool_calls: bool | None = None,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools, declared to the model in system text (the ``<tools>`` protocol, ``docs/tools.md``).
+
+        Args:
+            tools: anything ``langchain-core`` accepts: functions, ``BaseTool``, pydantic models, dicts.
+            tool_choice: ``"auto"`` (default), ``"none"``, ``"any"``/``"required"``, or a tool name. When a
+                call is required and the reply makes none, the reply is returned as it is with
+                ``response_metadata["chatroutes_tool_choice_unmet"] = True`` (no retry is sent, so nothing
+                is added to the branch that the caller did not ask for).
+            parallel_tool_calls: ``False`` asks for one call per reply.
+            strict: passed to ``convert_to_openai_tool``.
+
+        Replies carry ``tool_calls`` (ids derived from the ChatRoutes message id and the call's position)
+        and ``invalid_tool_calls`` (unparsable blocks, undeclared tools). ``ToolMessage`` results go back
+        as the next user turn, one ``<tool_response>`` block each: one request per agent step.
+        """
+        formatted = format_tools(tools, strict=strict)
+        bound = bound_tools({TOOLS_KWARG: formatted, CHOICE_KWARG: tool_choice})  # validates before binding
+        assert bound is not None or not formatted
+        return super().bind(
+            **{TOOLS_KWARG: formatted, CHOICE_KWARG: bound.choice if bound else None,
+               PARALLEL_KWARG: parallel_tool_calls},
+            **kwargs,
+        )  # fmt: skip
 
     def with_structured_output(
         self,
@@ -373,6 +393,17 @@ class ChatChatRoutes(BaseChatModel):
             raise ValueError(f"schema is required for method={method!r}")
         schema_input: Any = dict(schema) if isinstance(schema, Mapping) else schema
         json_schema = convert_to_json_schema(schema_input) if schema is not None else None
+        is_model = isinstance(schema, type) and is_basemodel_subclass(schema)
+        if method == "function_calling":
+            tool = format_tools([schema_input], strict=strict)[0]
+            name = tool["function"]["name"]
+            llm: Runnable[Any, Any] = self.bind_tools([tool], tool_choice=name, ls_structured_output_format={
+                "kwargs": {"method": method, "strict": strict}, "schema": tool})  # fmt: skip
+            parser: Runnable[Any, Any] = (
+                PydanticToolsParser(tools=[schema_input], first_tool_only=True) if is_model
+                else JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
+            )
+            return _with_raw(llm, parser) if include_raw else llm | parser
         llm = self.bind(
             **{_INSTRUCTION_KWARG: json_instruction(json_schema)},
             ls_structured_output_format={
@@ -380,15 +411,12 @@ class ChatChatRoutes(BaseChatModel):
                 "schema": json_schema if json_schema is not None else {"type": "object"},
             },
         )
-        parser: Runnable[Any, Any]
-        if isinstance(schema, type) and is_basemodel_subclass(schema):
-            parser = PydanticOutputParser(pydantic_object=schema)
-        else:
-            parser = JsonOutputParser()
-        if not include_raw:
-            return llm | parser
-        parse = RunnablePassthrough.assign(
-            parsed=lambda x: parser.invoke(x["raw"]), parsing_error=lambda _: None
-        )
-        fallback = RunnablePassthrough.assign(parsed=lambda _: None)
-        return RunnableMap(raw=llm) | parse.with_fallbacks([fallback], exception_key="parsing_error")
+        parser = PydanticOutputParser(pydantic_object=schema) if is_model else JsonOutputParser()
+        return _with_raw(llm, parser) if include_raw else llm | parser
+
+
+def _with_raw(llm: Runnable[Any, Any], parser: Runnable[Any, Any]) -> Runnable[Any, Any]:
+    """``{"raw", "parsed", "parsing_error"}``, as ``include_raw=True`` promises."""
+    parse = RunnablePassthrough.assign(parsed=lambda x: parser.invoke(x["raw"]), parsing_error=lambda _: None)
+    fallback = RunnablePassthrough.assign(parsed=lambda _: None)
+    return RunnableMap(raw=llm) | parse.with_fallbacks([fallback], exception_key="parsing_error")

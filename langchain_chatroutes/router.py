@@ -16,10 +16,8 @@ event ``autobranch_suggestions`` and recorded in the run's metadata (``autobranc
 
 from __future__ import annotations
 
-import asyncio
 import inspect
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from functools import partial
 from typing import Any, Literal
 
@@ -29,8 +27,6 @@ from langchain_core.callbacks.manager import (
     adispatch_custom_event,
     dispatch_custom_event,
 )
-from langchain_core.messages import BaseMessage
-from langchain_core.prompt_values import PromptValue
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableSerializable
 from langchain_core.runnables.base import coerce_to_runnable
 from langchain_core.runnables.config import ensure_config, get_executor_for_config, patch_config
@@ -39,8 +35,10 @@ from langchain_core.runnables.utils import (
     gather_with_concurrency,
     get_unique_config_specs,
 )
-from pydantic import ConfigDict, PrivateAttr
+from pydantic import ConfigDict
 
+from chatroutes_core._flow import ClientCall, Flow, arun, run
+from chatroutes_core._provider import shared_async_client, shared_client
 from chatroutes_core._routing import (
     Classifier,
     RoutePart,
@@ -51,6 +49,13 @@ from chatroutes_core._routing import (
     plan_routes,
 )
 from chatroutes_core.autobranch import detect as local_detect
+from langchain_chatroutes._router_input import (
+    NoRouteError,
+    RouteError,
+    RouterRequest,
+    normalize_routes,
+    parse_router_input,
+)
 
 __all__ = ["AutoBranchRouter", "NoRouteError", "RouteError", "RouterRequest", "parse_router_input"]
 
@@ -60,153 +65,6 @@ DEFAULT_ROUTE = "default"
 Detector = Literal["api", "local"] | Callable[[str], Any]
 _Binding = tuple[str | None, str | None]
 _Prepared = tuple["RouterRequest", list[RouteSuggestion], RoutePlan, RunnableConfig]
-
-
-class NoRouteError(ValueError):
-    """No route fits the request and the router has no default route."""
-
-
-class RouteError(RuntimeError):
-    """A route failed; ``route`` names it and ``__cause__`` is the original error."""
-
-    def __init__(self, route: str, error: BaseException) -> None:
-        super().__init__(f"route {route!r} failed: {type(error).__name__}: {error}")
-        self.route = route
-
-
-# ------------------------------------------------------------------------------------- input (pure)
-
-
-@dataclass(frozen=True)
-class RouterRequest:
-    """What the router was given: the text to analyse, what a single route receives, and the ids."""
-
-    text: str
-    route_input: Any
-    conversation_id: str | None = None
-    branch_id: str | None = None
-    anchor_message_id: str | None = None
-    """The last ChatRoutes reply in a message list: where the caller stands (fan-outs fork there)."""
-
-    @property
-    def binding(self) -> tuple[str | None, str | None]:
-        return self.conversation_id, self.branch_id
-
-
-def parse_router_input(input: Any, config: RunnableConfig | None = None) -> RouterRequest:
-    """Read a router input: a string, a message list / prompt value, or ``{"input": ..., ids...}``.
-
-    The text analysed is the string, or the last human message's text. ``conversation_id`` and
-    ``branch_id`` come from the dict, else from ``config["configurable"]``, else from the last ChatRoutes
-    reply in a message list (whose message id is then the fork point of a fan-out).
-
-    Raises:
-        TypeError: Unsupported input type.
-        ValueError: No text to route, or a dict without ``"input"``.
-    """
-    configurable = ensure_config(config).get("configurable") or {}
-    conversation_id = configurable.get("conversation_id")
-    branch_id = configurable.get("branch_id")
-    inner = input
-    if isinstance(input, Mapping):
-        if "input" not in input:
-            raise ValueError("a dict input to AutoBranchRouter needs an 'input' key (a string or messages)")
-        inner = input["input"]
-        conversation_id = input.get("conversation_id") or conversation_id
-        branch_id = input.get("branch_id") or branch_id
-    text = _text_of(inner)
-    if not text.strip():
-        raise ValueError("AutoBranchRouter needs a non-empty text to route")
-    for name, value in (("conversation_id", conversation_id), ("branch_id", branch_id)):
-        if value is not None and (not isinstance(value, str) or not value):
-            raise ValueError(f"{name} must be a non-empty string, got {value!r}")
-    if branch_id and not conversation_id:
-        raise ValueError("branch_id needs a conversation_id")
-    anchor = _anchor(inner)
-    if anchor and conversation_id in (None, anchor[0]):
-        if conversation_id is None or branch_id is None:
-            conversation_id, branch_id = anchor[0], branch_id or anchor[1]
-        return RouterRequest(text, inner, conversation_id, branch_id, anchor[2])
-    return RouterRequest(text, inner, conversation_id, branch_id)
-
-
-def _anchor(value: Any) -> tuple[str, str | None, str] | None:
-    """(conversation, branch, message) of the last ChatRoutes reply in a message list, if any."""
-    if isinstance(value, PromptValue):
-        value = value.to_messages()
-    if isinstance(value, str) or not isinstance(value, Sequence):
-        return None
-    for message in reversed(value):
-        if isinstance(message, BaseMessage) and message.type == "ai":
-            ref = message.response_metadata.get("chatroutes")
-            if isinstance(ref, Mapping) and ref.get("conversation_id") and ref.get("message_id"):
-                return str(ref["conversation_id"]), ref.get("branch_id"), str(ref["message_id"])
-    return None
-
-
-def _text_of(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, PromptValue):
-        value = value.to_messages()
-    if isinstance(value, Sequence):
-        for message in reversed(value):
-            role, content = _role_content(message)
-            if role in {"human", "user"}:
-                return content
-        raise ValueError("the message list has no human message to route")
-    raise TypeError(
-        f"AutoBranchRouter input must be a string, a list of messages or a dict with 'input', "
-        f"got {type(value).__name__}"
-    )
-
-
-def _role_content(message: Any) -> tuple[str, str]:
-    if isinstance(message, str):
-        return "human", message
-    if isinstance(message, BaseMessage):
-        return message.type, _content_text(message.content)
-    if isinstance(message, tuple) and len(message) == 2:
-        return str(message[0]), _content_text(message[1])
-    if isinstance(message, Mapping):
-        return str(message.get("role") or message.get("type") or ""), _content_text(message.get("content"))
-    raise TypeError(f"unsupported message in AutoBranchRouter input: {type(message).__name__}")
-
-
-def _content_text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(
-            b if isinstance(b, str) else str(b.get("text", ""))
-            for b in content
-            if isinstance(b, str) or (isinstance(b, Mapping) and b.get("type") == "text")
-        )
-    return ""
-
-
-def _normalize_routes(
-    routes: Mapping[str, Any],
-) -> tuple[dict[str, Runnable[Any, Any]], dict[str, str]]:
-    if not isinstance(routes, Mapping) or not routes:
-        raise ValueError("routes must be a non-empty mapping of route name to runnable")
-    runnables: dict[str, Runnable[Any, Any]] = {}
-    descriptions: dict[str, str] = {}
-    for name, spec in routes.items():
-        if not isinstance(name, str) or not name:
-            raise ValueError(f"route names must be non-empty strings, got {name!r}")
-        target, description = spec if isinstance(spec, tuple) else (spec, "")
-        if not isinstance(description, str):
-            raise ValueError(f"route {name!r}: the description must be a string")
-        try:
-            runnables[name] = coerce_to_runnable(target)
-        except TypeError as exc:
-            raise ValueError(f"route {name!r} is not a runnable or callable: {target!r}") from exc
-        descriptions[name] = description
-    return runnables, descriptions
-
-
-# ------------------------------------------------------------------------------------------- router
 
 
 class AutoBranchRouter(RunnableSerializable[Any, Any]):
@@ -255,8 +113,6 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
     min_score: float = 0.1
     return_exceptions: bool = False
 
-    _own_client: Any = PrivateAttr(default=None)
-
     def __init__(
         self,
         routes: Mapping[str, Any],
@@ -272,7 +128,7 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
         return_exceptions: bool = False,
         **kwargs: Any,
     ) -> None:
-        runnables, descriptions = _normalize_routes(routes)
+        runnables, descriptions = normalize_routes(routes)
         default_name: str | None = None
         if isinstance(default, str):
             if default not in runnables:
@@ -321,7 +177,14 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
         return plan
 
     def _suggestions_count(self) -> int:
-        return max(3, self.max_routes)
+        # A multi-intent message gives one suggestion per intent: ask for enough to keep every part
+        # (10 is the hosted API's documented maximum).
+        return max(10, self.max_routes)
+
+    def _detect_flow(self, text: str) -> Flow[list[RouteSuggestion]]:
+        options = {"threshold": self.threshold, "suggestions_count": self._suggestions_count()}
+        response = yield ClientCall("autobranch", "suggest_branches", kwargs={"text": text, **options})
+        return [normalize_suggestion(s) for s in response.suggestions]
 
     def _detect(self, text: str) -> list[RouteSuggestion]:
         if self.detector == "local":
@@ -329,13 +192,7 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
                 text, threshold=self.threshold, suggestions_count=self._suggestions_count()
             )
         elif self.detector == "api":
-            found = (
-                self._sync_client()
-                .autobranch.suggest_branches(
-                    text=text, threshold=self.threshold, suggestions_count=self._suggestions_count()
-                )
-                .suggestions
-            )
+            return run(self._detect_flow(text), self._sync_client())
         else:
             found = self.detector(text)
             if inspect.isawaitable(found):
@@ -348,32 +205,19 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
         if self.detector == "local":
             return self._detect(text)
         if self.detector == "api":
-            async with self._async_client() as client:
-                response = await client.autobranch.suggest_branches(
-                    text=text, threshold=self.threshold, suggestions_count=self._suggestions_count()
-                )
-            return [normalize_suggestion(s) for s in response.suggestions]
+            return await arun(self._detect_flow(text), self._async_client())
         found = self.detector(text)
         if inspect.isawaitable(found):
             found = await found
         return [normalize_suggestion(s) for s in found]
 
     def _sync_client(self) -> Any:
-        if self.client is not None:
-            return self.client
-        if self._own_client is None:
-            from chatroutes_core import ChatRoutesClient
-
-            self._own_client = ChatRoutesClient()
-        return self._own_client
+        """The caller's client, else the process-wide shared one (never closed here)."""
+        return self.client if self.client is not None else shared_client()
 
     def _async_client(self) -> Any:
-        """An async context manager giving the client: the caller's (left open) or a fresh one (closed)."""
-        if self.async_client is not None:
-            return _Borrowed(self.async_client)
-        from chatroutes_core import AsyncChatRoutesClient
-
-        return AsyncChatRoutesClient()
+        """The caller's async client, else the shared one of the running event loop."""
+        return self.async_client if self.async_client is not None else shared_async_client()
 
     def _run_config(
         self, config: RunnableConfig, suggestions: list[RouteSuggestion], plan: RoutePlan
@@ -415,52 +259,25 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
     def _branch_title(self, plan: RoutePlan, name: str) -> str:
         return f"route:{name} · {_short(plan.text_for(name), 60)}"
 
-    def _fork_sync(self, request: RouterRequest, plan: RoutePlan) -> dict[str, _Binding]:
-        if not request.conversation_id:
-            return dict.fromkeys(plan.routes, (None, None))
-        client = self._sync_client()
+    def _fork_flow(self, request: RouterRequest, plan: RoutePlan) -> Flow[dict[str, _Binding]]:
+        """One branch per route, all forked at the caller's tip (one step of concurrent forks)."""
         conv = request.conversation_id
+        if not conv:
+            return dict.fromkeys(plan.routes, (None, None))
         tip = request.anchor_message_id
         if tip is None:
-            history = (
-                client.branches.get_history(conv, request.branch_id)
-                if request.branch_id
-                else client.messages.list(conv)
-            )
+            history = yield (
+                ClientCall("branches", "get_history", (conv, request.branch_id)) if request.branch_id
+                else ClientCall("messages", "list", (conv,))
+            )  # fmt: skip
             tip = history[-1].id if history else None
-        out: dict[str, _Binding] = {}
-        for name in plan.routes:
-            title = self._branch_title(plan, name)
-            branch = (
-                client.branches.fork(conv, fork_point_message_id=tip, title=title)
-                if tip
-                else client.branches.create(conv, title=title)
-            )
-            out[name] = (conv, branch.id)
-        return out
-
-    async def _afork(self, request: RouterRequest, plan: RoutePlan) -> dict[str, _Binding]:
-        if not request.conversation_id:
-            return dict.fromkeys(plan.routes, (None, None))
-        conv = request.conversation_id
-        async with self._async_client() as client:
-            tip = request.anchor_message_id
-            if tip is None:
-                history = (
-                    await client.branches.get_history(conv, request.branch_id)
-                    if request.branch_id
-                    else await client.messages.list(conv)
-                )
-                tip = history[-1].id if history else None
-
-            async def fork(name: str) -> str:
-                title = self._branch_title(plan, name)
-                if tip:
-                    return str((await client.branches.fork(conv, fork_point_message_id=tip, title=title)).id)
-                return str((await client.branches.create(conv, title=title)).id)
-
-            ids = await asyncio.gather(*(fork(name) for name in plan.routes))
-        return {name: (conv, branch_id) for name, branch_id in zip(plan.routes, ids, strict=True)}
+        calls = [
+            ClientCall("branches", "fork", (conv,), {"fork_point_message_id": tip, "title": title})
+            if tip else ClientCall("branches", "create", (conv,), {"title": title})
+            for title in (self._branch_title(plan, name) for name in plan.routes)
+        ]  # fmt: skip
+        branches = yield calls
+        return {name: (conv, branch.id) for name, branch in zip(plan.routes, branches, strict=True)}
 
     # --- sync ----------------------------------------------------------------------------------------
 
@@ -493,7 +310,7 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
     def _fan_out(
         self, request: RouterRequest, plan: RoutePlan, run_manager: Any, config: RunnableConfig
     ) -> dict[str, Any]:
-        bindings = self._fork_sync(request, plan)
+        bindings = run(self._fork_flow(request, plan), self._sync_client())
         with get_executor_for_config(config) as executor:
             futures = {
                 name: executor.submit(
@@ -566,7 +383,7 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
     async def _afan_out(
         self, request: RouterRequest, plan: RoutePlan, run_manager: Any, config: RunnableConfig
     ) -> dict[str, Any]:
-        bindings = await self._afork(request, plan)
+        bindings = await arun(self._fork_flow(request, plan), self._async_client())
 
         async def one(name: str) -> Any:
             child = self._child_config(config, run_manager, name, bindings[name])
@@ -607,19 +424,6 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
                 yield chunk
         except Exception as exc:
             raise RouteError(name, exc) from exc
-
-
-class _Borrowed:
-    """``async with`` over a caller's client without closing it."""
-
-    def __init__(self, client: Any) -> None:
-        self.client = client
-
-    async def __aenter__(self) -> Any:
-        return self.client
-
-    async def __aexit__(self, *exc: object) -> None:
-        return None
 
 
 async def _one(value: Any) -> AsyncIterator[Any]:

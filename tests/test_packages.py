@@ -52,3 +52,16 @@ def test_a_missing_extra_names_the_extra_to_install() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "chatroutes-integrations[langchain]" in out.stdout
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_every_exported_error_descends_from_chatroutes_error(name: str) -> None:
+    from chatroutes_core import ChatRoutesError
+
+    package = importlib.import_module(name)
+    errors = [
+        getattr(package, item) for item in package.__all__
+        if isinstance(getattr(package, item), type) and issubclass(getattr(package, item), BaseException)
+    ]  # fmt: skip
+    assert errors
+    assert [e.__name__ for e in errors if not issubclass(e, ChatRoutesError)] == []

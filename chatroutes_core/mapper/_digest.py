@@ -97,13 +97,15 @@ def prove(turns: Sequence[Turn]) -> Proof:
 
     A reply is proven when the chain over the list reaches it with its ``digest``. The first reply of the
     list is also proven when nothing precedes it, or when the turns before it chain from its ``base`` to
-    its ``digest``: a trimmed list (``trim_messages``, a sliding window) is then a suffix of the branch.
+    its ``digest``: a trimmed list (``trim_messages``, a sliding window) is then a suffix of the branch. A
+    trimmed list that later differs from the branch proves nothing (what it dropped is unknown).
     """
     anchor = _anchor(turns)
     running = ROOT
     proven: int | None = None
     proven_digest = ROOT
     conversation_turns: list[Turn] = []
+    trimmed = False
     for index, turn in enumerate(turns):
         if turn.role == "system":
             continue
@@ -120,7 +122,12 @@ def prove(turns: Sequence[Turn]) -> Proof:
             or (ref.base is not None and chain_all(ref.base, conversation_turns) == ref.digest)
         )
         if running != ref.digest and not suffix:
+            if trimmed:
+                # A trimmed list that then differs from the branch: what it dropped is unknown (it may have
+                # been edited too), so nothing is shared; the list becomes a conversation of its own.
+                return Proof(None, anchor)
             break
+        trimmed = trimmed or (first and running != ref.digest)
         proven, proven_digest, running = index, ref.digest, ref.digest
     return Proof(proven, anchor, proven_digest)
 

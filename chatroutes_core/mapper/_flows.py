@@ -83,20 +83,23 @@ def prepare(
         plan = plan_turn(with_read_digests(turns, read), binding, options.tips)
     if plan.action == "new":
         conversation: Conversation = yield ClientCall(
-            "conversations", "create", kwargs={"title": title_for(turns, options.title), "model": options.model}
+            "conversations", "create",
+            kwargs={"title": title_for(turns, options.title), "model": options.model},
         )
         return Target(plan, conversation.id, None)
     conversation_id = plan.conversation_id
     assert conversation_id is not None
     if plan.action == "check":
-        assert plan.branch_id is not None
+        branch_id = plan.branch_id
+        assert branch_id is not None
         if options.optimistic:
             plan = replace(plan, action="continue")  # a moved tip answers 409 and stores nothing
         else:
-            history: list[Message] = yield ClientCall("branches", "get_messages", (conversation_id, plan.branch_id))
+            tip_read = ClientCall("branches", "get_messages", (conversation_id, branch_id))
+            history: list[Message] = yield tip_read
             tip = history[-1].id if history else None
             if tip is not None:
-                options.tips.set(conversation_id, plan.branch_id, tip)
+                options.tips.set(conversation_id, branch_id, tip)
             plan = plan.resolve(tip)
     if plan.action == "fork":
         return (yield from _fork(options, plan, conversation_id))

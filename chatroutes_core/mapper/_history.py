@@ -6,15 +6,31 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from chatroutes_core.models import Message
+from chatroutes_core.tools import parse_reply, parse_tool_results
 
 from ._digest import annotate
-from ._types import TreeRef, Turn
+from ._types import ToolCallTurn, TreeRef, Turn
 
 
 def stored_turns(message: Message, ref: TreeRef) -> list[Turn]:
-    """One stored message as turns (a stored user message may hold several tool results)."""
-    role = message.role if message.role in ("user", "assistant", "system") else "user"
-    return [Turn(role, message.content, ref)]
+    """One stored message as turns: a reply with ``<tool_call>`` blocks is text plus tool calls (ids from the
+    message id and position, so every read gives the same ids); a user message made only of
+    ``<tool_response>`` blocks is one tool turn per result."""
+    if message.role == "assistant":
+        parsed = parse_reply(message.content, message.id)
+        if not parsed.tool_calls:
+            return [Turn("assistant", message.content, ref)]
+        calls = tuple(ToolCallTurn(c.id, c.name, c.arguments) for c in parsed.tool_calls)
+        return [Turn("assistant", parsed.text, ref, calls)]
+    if message.role == "system":
+        return [Turn("system", message.content, ref)]
+    results = parse_tool_results(message.content)
+    if results:
+        return [
+            Turn("tool", r.content, ref, tool_call_id=r.tool_call_id, name=r.name, is_error=r.is_error)
+            for r in results
+        ]
+    return [Turn("user", message.content, ref)]
 
 
 def history_turns(messages: Sequence[Message], conversation_id: str, branch_id: str) -> list[Turn]:

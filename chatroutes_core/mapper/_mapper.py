@@ -1,4 +1,4 @@
-"""``ConversationMapper`` / ``AsyncConversationMapper``: run the turn flow on a client, seal the reply's ref."""
+"""``ConversationMapper`` / ``AsyncConversationMapper``: run the turn flow on a client; seal the reply."""
 
 from __future__ import annotations
 
@@ -112,7 +112,7 @@ class ConversationMapper(_MapperBase):
         super().__init__(client, model=model, tips=tips, title=title)
 
     def send(self, turns: Sequence[Turn], binding: Binding | None = None, **generation: Any) -> MappedReply:
-        """Send the new turn (``generation``: ``model``, ``temperature``, ``max_tokens``, per-call options)."""
+        """Send the new turn (``generation``: model, temperature, max_tokens and per-call options)."""
         options = self._options()
         target, response = run(_flows.send(options, turns, binding, generation), self.client)
         return _reply(options, target, response)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
+
+from chatroutes_core.tools import ToolCall, ToolResult, render_tool_calls, render_tool_results
 
 from ._digest import ROOT, Proof, chain_all, prove, system_digest, system_text
 from ._types import ROLES, Binding, EmptyTurnError, MappingError, TreeRef, Turn, UnsupportedMessageError
@@ -81,27 +82,22 @@ class TipCache:
 
 
 def _tool_calls_text(turn: Turn) -> str:
-    blocks = [
-        "<tool_call>\n"
-        + json.dumps({"name": call.name, "arguments": dict(call.arguments)}, ensure_ascii=False)
-        + "\n</tool_call>"
-        for call in turn.tool_calls
-    ]
-    return "\n".join(part for part in [turn.content, *blocks] if part)
+    calls = [ToolCall(call.id, call.name, dict(call.arguments)) for call in turn.tool_calls]
+    return "\n".join(part for part in [turn.content, render_tool_calls(calls) if calls else ""] if part)
 
 
-def _tool_result_text(turn: Turn) -> str:
-    body = {"name": turn.name or "", "tool_call_id": turn.tool_call_id or "", "content": turn.content}
-    if turn.is_error:
-        body["status"] = "error"
-    return "<tool_response>\n" + json.dumps(body, ensure_ascii=False) + "\n</tool_response>"
+def _tool_results_text(turns: Sequence[Turn]) -> str:
+    return render_tool_results(
+        [ToolResult(t.tool_call_id or "", t.name or "", t.content, t.is_error) for t in turns]
+    )
 
 
 def _validate(turns: Sequence[Turn]) -> None:
     for turn in turns:
         if turn.role not in ROLES:
             raise UnsupportedMessageError(
-                f"ChatRoutes takes user, assistant, system and tool messages only; got a {turn.role!r} message"
+                "ChatRoutes takes user, assistant, system and tool messages only; "
+                f"got a {turn.role!r} message"
             )
 
 
@@ -121,13 +117,13 @@ def render_transcript(turns: Sequence[Turn]) -> str:
     labelled = any(turn.role == "assistant" for turn in turns)
     parts: list[str] = []
     previous: str | None = None
+    results: list[Turn] = []
     for turn in turns:
         if turn.role == "tool":
-            text = _tool_result_text(turn)
-            if previous == "tool":
-                parts[-1] = f"{parts[-1]}\n{text}"
-            else:
-                parts.append(text)
+            results.append(turn)  # one step's results travel together, one block each, in call order
+            if previous != "tool":
+                parts.append("")
+            parts[-1] = _tool_results_text(results)
         elif turn.role == "user" and not labelled:
             if previous == "user":
                 parts[-1] = f"{parts[-1]}\n\n{turn.content}"
@@ -137,6 +133,8 @@ def render_transcript(turns: Sequence[Turn]) -> str:
             parts.append(f"[assistant] {_tool_calls_text(turn)}")
         else:
             parts.append(f"[{turn.role}] {turn.content}")
+        if turn.role != "tool":
+            results = []
         previous = turn.role
     return "\n\n".join(parts)
 
@@ -235,6 +233,8 @@ def plan_turn(turns: Sequence[Turn], binding: Binding | None = None, tips: TipCa
         state = tips.state(anchor.conversation_id, binding.branch_id or anchor.branch_id)
         known = state.system_digest if state is not None and state.tip == anchor.message_id else None
     content = _segment(turns[proof.proven + 1 :], _changed_system(system, sys_digest, known))
+    # The reply's digest continues the branch's own chain (a trimmed list's turns hash from the proven reply).
+    before = chain_all(proof.digest, turns[proof.proven + 1 :])
     if not proof.complete:
         # A reply after the proven one differs from what the branch holds: fork at the last shared reply.
         return Plan("fork", content, anchor.conversation_id, None, anchor, before, proof.digest, sys_digest)

@@ -1,4 +1,4 @@
-"""The mapper's value types: where a message sits (:class:`TreeRef`), one message (:class:`Turn`), a binding."""
+"""The mapper's value types: a message's place (:class:`TreeRef`), one message (:class:`Turn`), a binding."""
 
 from __future__ import annotations
 
@@ -6,21 +6,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from chatroutes_core._exceptions import ChatRoutesError
+from chatroutes_core._exceptions import (
+    EmptyTurnError,
+    ForeignMessageError,
+    MappingError,
+    UnsupportedMessageError,
+)
+
+__all__ = [
+    "ROLES",
+    "Binding",
+    "EmptyTurnError",
+    "ForeignMessageError",
+    "MappingError",
+    "ToolCallTurn",
+    "TreeRef",
+    "Turn",
+    "UnsupportedMessageError",
+]
 
 ROLES = ("user", "assistant", "system", "tool")
-
-
-class MappingError(ChatRoutesError, ValueError):
-    """A message list that cannot be mapped onto the conversation tree (raised before any request)."""
-
-
-class UnsupportedMessageError(MappingError):
-    """A non-text content block or an unknown role: the API takes text turns only."""
-
-
-class EmptyTurnError(MappingError):
-    """Nothing to send: the list is empty or has nothing after the anchor."""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter
 
-from .._exceptions import APIResponseValidationError, ConfigurationError
+from .._exceptions import APIResponseValidationError, UsageError
 from .._request import unwrap
 from .._transport import AsyncTransport, SyncTransport
 
@@ -70,5 +70,5 @@ def text_or_params(value: Mapping[str, Any] | str | None, key: str) -> Mapping[s
     if isinstance(value, str):
         return {key: value}
     if value is not None and not isinstance(value, Mapping):
-        raise ConfigurationError(f"expected a dict or a string, got {type(value).__name__}")
+        raise UsageError(f"expected a dict or a string, got {type(value).__name__}")
     return value

@@ -8,8 +8,9 @@ the ancestors only when it must assemble the history itself.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .._flow import ClientCall, Flow
 from ..models import Branch, Message
@@ -28,25 +29,30 @@ def _self_contained(own: Sequence[Message]) -> bool:
 
 
 def branch_history(
-    conversation_id: str, branch_id: str, branches: Sequence[Branch] | None = None
+    conversation_id: str,
+    branch_id: str,
+    branches: Sequence[Branch] | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> Flow[list[Message]]:
     """The branch's full history, deduplicated by id, every message labelled with ``branch_id``.
 
     ``branches`` (the conversation's branch list, if known) saves the GET of the list when the server
-    leaves the inherited part out.
+    leaves the inherited part out. ``options`` (per-call options) apply to every request.
     """
-    own: list[Message] = yield ClientCall("branches", "get_messages", (conversation_id, branch_id))
+    options = dict(options or {})
+    own: list[Message] = yield ClientCall("branches", "get_messages", (conversation_id, branch_id), options)
     if branches is None:
         if _self_contained(own):
             return _finish(own, branch_id)
-        branches = yield ClientCall("branches", "list", (conversation_id,))
+        branches = yield ClientCall("branches", "list", (conversation_id,), options)
     known = {branch.id: branch for branch in branches}
     chain: list[tuple[Branch | None, list[Message]]] = [(known.get(branch_id), own)]
     seen = {branch_id}
     current = _parent_to_fetch(known.get(branch_id), own, seen)
     while current is not None:
         seen.add(current)
-        parent: list[Message] = yield ClientCall("branches", "get_messages", (conversation_id, current))
+        read = ClientCall("branches", "get_messages", (conversation_id, current), options)
+        parent: list[Message] = yield read
         chain.append((known.get(current), parent))
         current = _parent_to_fetch(known.get(current), parent, seen)
     return _finish(_assemble(chain), branch_id)

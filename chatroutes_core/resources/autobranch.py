@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._exceptions import ConfigurationError
+from .._exceptions import UsageError
 from .._request import Call, build_body
+from .._types import NOT_GIVEN, NotGiven, Timeout
 from ..models import HealthStatus, SuggestBranchesResponse
 from ._base import AsyncAPIResource, SyncAPIResource, one, text_or_params
 
@@ -20,7 +21,7 @@ def _suggest(
 ) -> Call[SuggestBranchesResponse]:
     body = {**_DEFAULTS, **build_body(text_or_params(params, "text"), **fields)}
     if not isinstance(body.get("text"), str) or not body["text"]:
-        raise ConfigurationError("missing required argument 'text' (a non-empty string)")
+        raise UsageError("missing required argument 'text' (a non-empty string)")
     return Call.make(
         "POST",
         "/autobranch/suggest-branches",
@@ -49,6 +50,9 @@ class AutoBranch(SyncAPIResource):
         *,
         text: str | None = None,
         idempotency_key: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> SuggestBranchesResponse:
         """Find places in ``text`` where a conversation could branch.
 
@@ -60,7 +64,7 @@ class AutoBranch(SyncAPIResource):
             hybrid_detection=hybrid_detection, threshold=threshold, llm_model=llm_model,
             llm_provider=llm_provider, llm_api_key=llm_api_key,
         )  # fmt: skip
-        return self._transport.send(call)
+        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
     def analyze_text(
         self,
@@ -73,6 +77,9 @@ class AutoBranch(SyncAPIResource):
         llm_provider: str | None = None,
         llm_api_key: str | None = None,
         idempotency_key: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> SuggestBranchesResponse:
         """Same as :meth:`suggest_branches` with the official SDK's positional signature."""
         call = _suggest(
@@ -80,11 +87,17 @@ class AutoBranch(SyncAPIResource):
             hybrid_detection=hybrid_detection, threshold=threshold, llm_model=llm_model,
             llm_provider=llm_provider, llm_api_key=llm_api_key,
         )  # fmt: skip
-        return self._transport.send(call)
+        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
-    def health(self) -> HealthStatus:
+    def health(
+        self,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> HealthStatus:
         """The AutoBranch service status."""
-        return self._transport.send(_health())
+        return self._transport.send(_health().with_options(timeout, extra_headers, extra_body))
 
 
 class AsyncAutoBranch(AsyncAPIResource):
@@ -102,6 +115,9 @@ class AsyncAutoBranch(AsyncAPIResource):
         *,
         text: str | None = None,
         idempotency_key: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> SuggestBranchesResponse:
         """Find places in ``text`` where a conversation could branch (see the sync twin)."""
         call = _suggest(
@@ -109,7 +125,7 @@ class AsyncAutoBranch(AsyncAPIResource):
             hybrid_detection=hybrid_detection, threshold=threshold, llm_model=llm_model,
             llm_provider=llm_provider, llm_api_key=llm_api_key,
         )  # fmt: skip
-        return await self._transport.send(call)
+        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
     async def analyze_text(
         self,
@@ -122,6 +138,9 @@ class AsyncAutoBranch(AsyncAPIResource):
         llm_provider: str | None = None,
         llm_api_key: str | None = None,
         idempotency_key: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> SuggestBranchesResponse:
         """Same as :meth:`suggest_branches` with the official SDK's positional signature."""
         call = _suggest(
@@ -129,8 +148,14 @@ class AsyncAutoBranch(AsyncAPIResource):
             hybrid_detection=hybrid_detection, threshold=threshold, llm_model=llm_model,
             llm_provider=llm_provider, llm_api_key=llm_api_key,
         )  # fmt: skip
-        return await self._transport.send(call)
+        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
-    async def health(self) -> HealthStatus:
+    async def health(
+        self,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> HealthStatus:
         """The AutoBranch service status."""
-        return await self._transport.send(_health())
+        return await self._transport.send(_health().with_options(timeout, extra_headers, extra_body))

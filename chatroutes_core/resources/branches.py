@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any
 
-from .._request import Call, build_body, require, segment
+from .._flow import arun, run
+from .._request import Call, build_body, require, require_content, segment
+from .._types import NOT_GIVEN, NotGiven, Timeout
 from ..models import Branch, Message, SendMessageResponse
 from ._base import AsyncAPIResource, SyncAPIResource, ack, many, one
 
@@ -65,7 +68,7 @@ def _send(
     conversation_id: str, branch_id: str, params: Mapping[str, Any] | None, key: str | None, **fields: Any
 ) -> Call[SendMessageResponse]:
     body = build_body(params, **fields)
-    require(body, "content")
+    require_content(body)
     path = _branch_path(conversation_id, branch_id, "/messages")
     return Call.make("POST", path, one(SendMessageResponse, None), body=body, idempotency_key=key)
 
@@ -117,9 +120,17 @@ def _finish(messages: Sequence[Message], branch_id: str) -> list[Message]:
 class Branches(SyncAPIResource):
     """Branches (synchronous)."""
 
-    def list(self, conversation_id: str) -> builtins.list[Branch]:
+    def list(
+        self,
+        conversation_id: str,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> builtins.list[Branch]:
         """Every branch of a conversation."""
-        return self._transport.send(_list(conversation_id))
+        call = _list(conversation_id)
+        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
     def create(
         self,
@@ -131,13 +142,16 @@ class Branches(SyncAPIResource):
         description: str | None = None,
         context_mode: str | None = None,
         idempotency_key: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Branch:
         """Create a branch (at message ``base_node_id``, or at the main branch's tip)."""
         call = _create(
             conversation_id, params, idempotency_key,
             title=title, base_node_id=base_node_id, description=description, context_mode=context_mode,
         )  # fmt: skip
-        return self._transport.send(call)
+        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
     def fork(
         self,
@@ -148,13 +162,16 @@ class Branches(SyncAPIResource):
         title: str | None = None,
         context_mode: str | None = None,
         idempotency_key: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Branch:
         """Fork a new branch at ``fork_point_message_id``."""
         call = _fork(
             conversation_id, params, idempotency_key,
             fork_point_message_id=fork_point_message_id, title=title, context_mode=context_mode,
         )  # fmt: skip
-        return self._transport.send(call)
+        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
     def update(
         self,
@@ -165,6 +182,9 @@ class Branches(SyncAPIResource):
         title: str | None = None,
         description: str | None = None,
         context_mode: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Branch:
         """Change a branch (e.g. its title)."""
         call = _update(
@@ -175,19 +195,47 @@ class Branches(SyncAPIResource):
             description=description,
             context_mode=context_mode,
         )
-        return self._transport.send(call)
+        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
-    def delete(self, conversation_id: str, branch_id: str) -> None:
+    def delete(
+        self,
+        conversation_id: str,
+        branch_id: str,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> None:
         """Delete a branch (the main branch cannot be deleted)."""
-        self._transport.send(Call.make("DELETE", _branch_path(conversation_id, branch_id), ack))
+        call = Call.make("DELETE", _branch_path(conversation_id, branch_id), ack)
+        self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
-    def get_messages(self, conversation_id: str, branch_id: str) -> builtins.list[Message]:
+    def get_messages(
+        self,
+        conversation_id: str,
+        branch_id: str,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> builtins.list[Message]:
         """The messages the server returns for a branch."""
-        return self._transport.send(_messages(conversation_id, branch_id))
+        call = _messages(conversation_id, branch_id)
+        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
-    def merge(self, conversation_id: str, branch_id: str, *, idempotency_key: str | None = None) -> Branch:
+    def merge(
+        self,
+        conversation_id: str,
+        branch_id: str,
+        *,
+        idempotency_key: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Branch:
         """Merge a branch back."""
-        return self._transport.send(_merge(conversation_id, branch_id, idempotency_key))
+        call = _merge(conversation_id, branch_id, idempotency_key)
+        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
     def send_message(
         self,
@@ -200,41 +248,52 @@ class Branches(SyncAPIResource):
         temperature: float | None = None,
         max_tokens: int | None = None,
         idempotency_key: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> SendMessageResponse:
         """Send a user message on a branch (branch-scoped route); returns the reply like ``messages.send``."""
         call = _send(
             conversation_id, branch_id, params, idempotency_key,
             content=content, model=model, temperature=temperature, max_tokens=max_tokens,
         )  # fmt: skip
-        return self._transport.send(call)
+        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
     def get_history(
-        self, conversation_id: str, branch_id: str, *, branches: Sequence[Branch] | None = None
+        self,
+        conversation_id: str,
+        branch_id: str,
+        *,
+        branches: Sequence[Branch] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> builtins.list[Message]:
         """A branch's full history: its parent's up to the fork point, then its own; deduplicated by id.
 
         Every message's ``branch_id`` is ``branch_id`` (the branch it was seen through). Works whether or not
-        the server already includes the inherited part. ``branches`` saves the GET of the branch list.
+        the server already includes the inherited part (one request when it does and reports parents);
+        ``branches`` saves the GET of the branch list when the history must be assembled. The per-call
+        options apply to every request it makes.
         """
-        known = {b.id: b for b in (branches if branches is not None else self.list(conversation_id))}
-        chain: builtins.list[tuple[Branch | None, builtins.list[Message]]] = []
-        current: str | None = branch_id
-        seen: set[str] = set()
-        while current is not None:
-            seen.add(current)
-            own = self.get_messages(conversation_id, current)
-            branch = known.get(current)
-            chain.append((branch, own))
-            current = _parent_to_fetch(branch, own, seen)
-        return _finish(_assemble(chain), branch_id)
-
+        options = {"timeout": timeout, "extra_headers": extra_headers, "extra_body": extra_body}
+        flow = branch_history(conversation_id, branch_id, branches, options)
+        return run(flow, SimpleNamespace(branches=self))
 
 class AsyncBranches(AsyncAPIResource):
     """Branches (asynchronous)."""
 
-    async def list(self, conversation_id: str) -> builtins.list[Branch]:
+    async def list(
+        self,
+        conversation_id: str,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> builtins.list[Branch]:
         """Every branch of a conversation."""
-        return await self._transport.send(_list(conversation_id))
+        call = _list(conversation_id)
+        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
     async def create(
         self,
@@ -246,13 +305,16 @@ class AsyncBranches(AsyncAPIResource):
         description: str | None = None,
         context_mode: str | None = None,
         idempotency_key: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Branch:
         """Create a branch (at message ``base_node_id``, or at the main branch's tip)."""
         call = _create(
             conversation_id, params, idempotency_key,
             title=title, base_node_id=base_node_id, description=description, context_mode=context_mode,
         )  # fmt: skip
-        return await self._transport.send(call)
+        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
     async def fork(
         self,
@@ -263,13 +325,16 @@ class AsyncBranches(AsyncAPIResource):
         title: str | None = None,
         context_mode: str | None = None,
         idempotency_key: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Branch:
         """Fork a new branch at ``fork_point_message_id``."""
         call = _fork(
             conversation_id, params, idempotency_key,
             fork_point_message_id=fork_point_message_id, title=title, context_mode=context_mode,
         )  # fmt: skip
-        return await self._transport.send(call)
+        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
     async def update(
         self,
@@ -280,6 +345,9 @@ class AsyncBranches(AsyncAPIResource):
         title: str | None = None,
         description: str | None = None,
         context_mode: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Branch:
         """Change a branch (e.g. its title)."""
         call = _update(
@@ -290,21 +358,47 @@ class AsyncBranches(AsyncAPIResource):
             description=description,
             context_mode=context_mode,
         )
-        return await self._transport.send(call)
+        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
-    async def delete(self, conversation_id: str, branch_id: str) -> None:
+    async def delete(
+        self,
+        conversation_id: str,
+        branch_id: str,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> None:
         """Delete a branch (the main branch cannot be deleted)."""
-        await self._transport.send(Call.make("DELETE", _branch_path(conversation_id, branch_id), ack))
+        call = Call.make("DELETE", _branch_path(conversation_id, branch_id), ack)
+        await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
-    async def get_messages(self, conversation_id: str, branch_id: str) -> builtins.list[Message]:
+    async def get_messages(
+        self,
+        conversation_id: str,
+        branch_id: str,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> builtins.list[Message]:
         """The messages the server returns for a branch."""
-        return await self._transport.send(_messages(conversation_id, branch_id))
+        call = _messages(conversation_id, branch_id)
+        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
     async def merge(
-        self, conversation_id: str, branch_id: str, *, idempotency_key: str | None = None
+        self,
+        conversation_id: str,
+        branch_id: str,
+        *,
+        idempotency_key: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Branch:
         """Merge a branch back."""
-        return await self._transport.send(_merge(conversation_id, branch_id, idempotency_key))
+        call = _merge(conversation_id, branch_id, idempotency_key)
+        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
     async def send_message(
         self,
@@ -317,34 +411,37 @@ class AsyncBranches(AsyncAPIResource):
         temperature: float | None = None,
         max_tokens: int | None = None,
         idempotency_key: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> SendMessageResponse:
         """Send a user message on a branch (branch-scoped route); returns the reply like ``messages.send``."""
         call = _send(
             conversation_id, branch_id, params, idempotency_key,
             content=content, model=model, temperature=temperature, max_tokens=max_tokens,
         )  # fmt: skip
-        return await self._transport.send(call)
+        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
     async def get_history(
-        self, conversation_id: str, branch_id: str, *, branches: Sequence[Branch] | None = None
+        self,
+        conversation_id: str,
+        branch_id: str,
+        *,
+        branches: Sequence[Branch] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> builtins.list[Message]:
         """A branch's full history: its parent's up to the fork point, then its own; deduplicated by id.
 
         Every message's ``branch_id`` is ``branch_id`` (the branch it was seen through). Works whether or not
-        the server already includes the inherited part. ``branches`` saves the GET of the branch list.
+        the server already includes the inherited part (one request when it does and reports parents);
+        ``branches`` saves the GET of the branch list when the history must be assembled. The per-call
+        options apply to every request it makes.
         """
-        known = {b.id: b for b in (branches if branches is not None else await self.list(conversation_id))}
-        chain: builtins.list[tuple[Branch | None, builtins.list[Message]]] = []
-        current: str | None = branch_id
-        seen: set[str] = set()
-        while current is not None:
-            seen.add(current)
-            own = await self.get_messages(conversation_id, current)
-            branch = known.get(current)
-            chain.append((branch, own))
-            current = _parent_to_fetch(branch, own, seen)
-        return _finish(_assemble(chain), branch_id)
-
+        options = {"timeout": timeout, "extra_headers": extra_headers, "extra_body": extra_body}
+        flow = branch_history(conversation_id, branch_id, branches, options)
+        return await arun(flow, SimpleNamespace(branches=self))
 
 def _assemble(chain: Sequence[tuple[Branch | None, Sequence[Message]]]) -> list[Message]:
     """Fold a child-to-root chain of (branch, own messages) into one history, root first."""
@@ -352,3 +449,6 @@ def _assemble(chain: Sequence[tuple[Branch | None, Sequence[Message]]]) -> list[
     for branch, own in reversed(chain[:-1]):
         history = _splice(history, branch.fork_point_message_id if branch else None, own)
     return history
+
+
+from ._history import branch_history  # noqa: E402  (the flow uses this module's helpers)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._request import Call, build_body, require, segment
+from .._types import NOT_GIVEN, NotGiven, Timeout
 from ..models import Checkpoint
 from ._base import AsyncAPIResource, SyncAPIResource, ack, many, one, text_or_params
 
@@ -41,9 +42,18 @@ def _path(checkpoint_id: str, suffix: str = "") -> str:
 class Checkpoints(SyncAPIResource):
     """Checkpoints (synchronous)."""
 
-    def list(self, conversation_id: str, branch_id: str | None = None) -> builtins.list[Checkpoint]:
+    def list(
+        self,
+        conversation_id: str,
+        branch_id: str | None = None,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> builtins.list[Checkpoint]:
         """Checkpoints of a conversation (optionally of one branch)."""
-        return self._transport.send(_list(conversation_id, branch_id))
+        call = _list(conversation_id, branch_id)
+        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
     def create(
         self,
@@ -53,20 +63,38 @@ class Checkpoints(SyncAPIResource):
         *,
         branch_id: str | None = None,
         idempotency_key: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Checkpoint:
         """Summarise ``branch_id`` up to ``anchor_message_id``.
 
         Also callable as in the official SDK: ``create(conversation_id, branch_id, anchor_message_id)``.
         """
-        return self._transport.send(
-            _create(conversation_id, params, anchor_message_id, branch_id, idempotency_key)
-        )
+        call = _create(conversation_id, params, anchor_message_id, branch_id, idempotency_key)
+        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
-    def delete(self, checkpoint_id: str) -> None:
+    def delete(
+        self,
+        checkpoint_id: str,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> None:
         """Delete a checkpoint."""
-        self._transport.send(Call.make("DELETE", _path(checkpoint_id), ack))
+        call = Call.make("DELETE", _path(checkpoint_id), ack)
+        self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
-    def recreate(self, checkpoint_id: str, *, idempotency_key: str | None = None) -> Checkpoint:
+    def recreate(
+        self,
+        checkpoint_id: str,
+        *,
+        idempotency_key: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Checkpoint:
         """Regenerate a checkpoint's summary."""
         call = Call.make(
             "POST",
@@ -74,15 +102,24 @@ class Checkpoints(SyncAPIResource):
             one(Checkpoint, "checkpoint"),
             idempotency_key=idempotency_key,
         )
-        return self._transport.send(call)
+        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
 
 class AsyncCheckpoints(AsyncAPIResource):
     """Checkpoints (asynchronous)."""
 
-    async def list(self, conversation_id: str, branch_id: str | None = None) -> builtins.list[Checkpoint]:
+    async def list(
+        self,
+        conversation_id: str,
+        branch_id: str | None = None,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> builtins.list[Checkpoint]:
         """Checkpoints of a conversation (optionally of one branch)."""
-        return await self._transport.send(_list(conversation_id, branch_id))
+        call = _list(conversation_id, branch_id)
+        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
     async def create(
         self,
@@ -92,20 +129,38 @@ class AsyncCheckpoints(AsyncAPIResource):
         *,
         branch_id: str | None = None,
         idempotency_key: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Checkpoint:
         """Summarise ``branch_id`` up to ``anchor_message_id``.
 
         Also callable as in the official SDK: ``create(conversation_id, branch_id, anchor_message_id)``.
         """
-        return await self._transport.send(
-            _create(conversation_id, params, anchor_message_id, branch_id, idempotency_key)
-        )
+        call = _create(conversation_id, params, anchor_message_id, branch_id, idempotency_key)
+        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
-    async def delete(self, checkpoint_id: str) -> None:
+    async def delete(
+        self,
+        checkpoint_id: str,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> None:
         """Delete a checkpoint."""
-        await self._transport.send(Call.make("DELETE", _path(checkpoint_id), ack))
+        call = Call.make("DELETE", _path(checkpoint_id), ack)
+        await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
-    async def recreate(self, checkpoint_id: str, *, idempotency_key: str | None = None) -> Checkpoint:
+    async def recreate(
+        self,
+        checkpoint_id: str,
+        *,
+        idempotency_key: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Checkpoint:
         """Regenerate a checkpoint's summary."""
         call = Call.make(
             "POST",
@@ -113,4 +168,4 @@ class AsyncCheckpoints(AsyncAPIResource):
             one(Checkpoint, "checkpoint"),
             idempotency_key=idempotency_key,
         )
-        return await self._transport.send(call)
+        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))

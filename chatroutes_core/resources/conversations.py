@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, Literal
 
 from .._request import Call, build_body, segment, unwrap
+from .._types import NOT_GIVEN, NotGiven, Timeout
 from ..models import Conversation, ConversationList, ConversationTree
 from ._base import AsyncAPIResource, SyncAPIResource, ack, one
 
@@ -65,9 +66,13 @@ class Conversations(SyncAPIResource):
         title: str | None = None,
         model: str | None = None,
         idempotency_key: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Conversation:
         """Create a conversation (and its main branch)."""
-        return self._transport.send(_create(params, title, model, idempotency_key))
+        call = _create(params, title, model, idempotency_key)
+        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
     def list(
         self,
@@ -76,44 +81,85 @@ class Conversations(SyncAPIResource):
         page: int | None = None,
         limit: int | None = None,
         filter: Filter | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ConversationList:
         """One page of conversations."""
-        return self._transport.send(_list(params, page, limit, filter))
+        call = _list(params, page, limit, filter)
+        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
-    def iter_all(self, *, limit: int = 50, filter: Filter | None = None) -> Iterator[Conversation]:
-        """Every conversation, fetching page after page as the iteration proceeds."""
+    def iter_all(
+        self,
+        *,
+        limit: int = 50,
+        filter: Filter | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Iterator[Conversation]:
+        """Every conversation, fetching page after page as the iteration proceeds (options apply to each)."""
         page = 1
         while True:
-            result = self.list(page=page, limit=limit, filter=filter)
+            result = self.list(
+                page=page, limit=limit, filter=filter,
+                timeout=timeout, extra_headers=extra_headers, extra_body=extra_body,
+            )  # fmt: skip
             yield from result.conversations
             if _last_page(result, limit):
                 return
             page += 1
 
-    def get(self, conversation_id: str) -> Conversation:
+    def get(
+        self,
+        conversation_id: str,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Conversation:
         """A conversation with its messages and branches."""
-        return self._transport.send(
-            Call.make("GET", _path(conversation_id), one(Conversation, "conversation"))
-        )
+        call = Call.make("GET", _path(conversation_id), one(Conversation, "conversation"))
+        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
     def update(
-        self, conversation_id: str, params: Mapping[str, Any] | None = None, *, title: str | None = None
+        self,
+        conversation_id: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        title: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Conversation:
         """Change a conversation (e.g. its title)."""
         body = build_body(params, title=title)
-        return self._transport.send(
-            Call.make("PATCH", _path(conversation_id), one(Conversation, "conversation"), body=body)
-        )
+        call = Call.make("PATCH", _path(conversation_id), one(Conversation, "conversation"), body=body)
+        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
-    def delete(self, conversation_id: str) -> None:
+    def delete(
+        self,
+        conversation_id: str,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> None:
         """Delete a conversation."""
-        self._transport.send(Call.make("DELETE", _path(conversation_id), ack))
+        call = Call.make("DELETE", _path(conversation_id), ack)
+        self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
-    def get_tree(self, conversation_id: str) -> ConversationTree:
+    def get_tree(
+        self,
+        conversation_id: str,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> ConversationTree:
         """The branch tree of a conversation."""
-        return self._transport.send(
-            Call.make("GET", _path(conversation_id, "/tree"), one(ConversationTree, None))
-        )
+        call = Call.make("GET", _path(conversation_id, "/tree"), one(ConversationTree, None))
+        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
 
 class AsyncConversations(AsyncAPIResource):
@@ -126,9 +172,13 @@ class AsyncConversations(AsyncAPIResource):
         title: str | None = None,
         model: str | None = None,
         idempotency_key: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Conversation:
         """Create a conversation (and its main branch)."""
-        return await self._transport.send(_create(params, title, model, idempotency_key))
+        call = _create(params, title, model, idempotency_key)
+        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
     async def list(
         self,
@@ -137,42 +187,83 @@ class AsyncConversations(AsyncAPIResource):
         page: int | None = None,
         limit: int | None = None,
         filter: Filter | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> ConversationList:
         """One page of conversations."""
-        return await self._transport.send(_list(params, page, limit, filter))
+        call = _list(params, page, limit, filter)
+        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
-    async def iter_all(self, *, limit: int = 50, filter: Filter | None = None) -> AsyncIterator[Conversation]:
-        """Every conversation, fetching page after page as the iteration proceeds."""
+    async def iter_all(
+        self,
+        *,
+        limit: int = 50,
+        filter: Filter | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> AsyncIterator[Conversation]:
+        """Every conversation, fetching page after page as the iteration proceeds (options apply to each)."""
         page = 1
         while True:
-            result = await self.list(page=page, limit=limit, filter=filter)
+            result = await self.list(
+                page=page, limit=limit, filter=filter,
+                timeout=timeout, extra_headers=extra_headers, extra_body=extra_body,
+            )  # fmt: skip
             for conversation in result.conversations:
                 yield conversation
             if _last_page(result, limit):
                 return
             page += 1
 
-    async def get(self, conversation_id: str) -> Conversation:
+    async def get(
+        self,
+        conversation_id: str,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Conversation:
         """A conversation with its messages and branches."""
-        return await self._transport.send(
-            Call.make("GET", _path(conversation_id), one(Conversation, "conversation"))
-        )
+        call = Call.make("GET", _path(conversation_id), one(Conversation, "conversation"))
+        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
     async def update(
-        self, conversation_id: str, params: Mapping[str, Any] | None = None, *, title: str | None = None
+        self,
+        conversation_id: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        title: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Conversation:
         """Change a conversation (e.g. its title)."""
         body = build_body(params, title=title)
-        return await self._transport.send(
-            Call.make("PATCH", _path(conversation_id), one(Conversation, "conversation"), body=body)
-        )
+        call = Call.make("PATCH", _path(conversation_id), one(Conversation, "conversation"), body=body)
+        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
-    async def delete(self, conversation_id: str) -> None:
+    async def delete(
+        self,
+        conversation_id: str,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> None:
         """Delete a conversation."""
-        await self._transport.send(Call.make("DELETE", _path(conversation_id), ack))
+        call = Call.make("DELETE", _path(conversation_id), ack)
+        await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
-    async def get_tree(self, conversation_id: str) -> ConversationTree:
+    async def get_tree(
+        self,
+        conversation_id: str,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> ConversationTree:
         """The branch tree of a conversation."""
-        return await self._transport.send(
-            Call.make("GET", _path(conversation_id, "/tree"), one(ConversationTree, None))
-        )
+        call = Call.make("GET", _path(conversation_id, "/tree"), one(ConversationTree, None))
+        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))

@@ -6,8 +6,9 @@ import builtins
 from collections.abc import Mapping
 from typing import Any
 
-from .._request import Call, build_body, require, segment
+from .._request import Call, build_body, require_content, segment
 from .._streaming import AsyncMessageStream, MessageStream, OnChunk, OnComplete
+from .._types import NOT_GIVEN, NotGiven, Timeout
 from ..models import Message, SendMessageResponse
 from ._base import AsyncAPIResource, SyncAPIResource, ack, many, one, text_or_params
 
@@ -23,7 +24,7 @@ def _send(
 ) -> Call[SendMessageResponse]:
     path = f"/conversations/{segment(conversation_id, 'conversation_id')}/messages{suffix}"
     body = build_body(params, **fields)
-    require(body, "content")
+    require_content(body)
     return Call.make(
         "POST", path, one(SendMessageResponse, None), body=body, idempotency_key=key, stream=bool(suffix)
     )
@@ -36,7 +37,7 @@ def _list(conversation_id: str, branch_id: str | None) -> Call[builtins.list[Mes
 
 def _update(message_id: str, params: Mapping[str, Any] | str | None, content: str | None) -> Call[Message]:
     body = build_body(text_or_params(params, "content"), content=content)
-    require(body, "content")
+    require_content(body)
     return Call.make(
         "PATCH", f"/messages/{segment(message_id, 'message_id')}", one(Message, "message"), body=body
     )
@@ -57,6 +58,9 @@ class Messages(SyncAPIResource):
         branch_id: str | None = None,
         parent_message_id: str | None = None,
         idempotency_key: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> SendMessageResponse:
         """Send a user message (to the main branch, or ``branch_id``) and return the assistant's reply.
 
@@ -72,7 +76,7 @@ class Messages(SyncAPIResource):
             content=content, model=model, temperature=temperature, max_tokens=max_tokens, branch_id=branch_id,
             parent_message_id=parent_message_id,
         )  # fmt: skip
-        return self._transport.send(call)
+        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
     def stream(
         self,
@@ -88,6 +92,9 @@ class Messages(SyncAPIResource):
         branch_id: str | None = None,
         parent_message_id: str | None = None,
         idempotency_key: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> MessageStream:
         """Send a user message and stream the reply; use as ``with client.messages.stream(...) as s: ...``.
 
@@ -100,7 +107,7 @@ class Messages(SyncAPIResource):
             conversation_id, params, "/stream", idempotency_key,
             content=content, model=model, temperature=temperature, max_tokens=max_tokens, branch_id=branch_id,
             parent_message_id=parent_message_id,
-        )  # fmt: skip
+        ).with_options(timeout, extra_headers, extra_body)  # fmt: skip
         self._transport.check_ready()
         stream = MessageStream(
             lambda: self._transport.open(call),
@@ -113,19 +120,44 @@ class Messages(SyncAPIResource):
                 stream.until_done()
         return stream
 
-    def list(self, conversation_id: str, branch_id: str | None = None) -> builtins.list[Message]:
+    def list(
+        self,
+        conversation_id: str,
+        branch_id: str | None = None,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> builtins.list[Message]:
         """Messages of a conversation (of its main branch, or of ``branch_id``)."""
-        return self._transport.send(_list(conversation_id, branch_id))
+        call = _list(conversation_id, branch_id)
+        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
     def update(
-        self, message_id: str, params: Mapping[str, Any] | str | None = None, *, content: str | None = None
+        self,
+        message_id: str,
+        params: Mapping[str, Any] | str | None = None,
+        *,
+        content: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Message:
         """Edit a message's content (``update(id, "text")`` as in the official SDK also works)."""
-        return self._transport.send(_update(message_id, params, content))
+        call = _update(message_id, params, content)
+        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
-    def delete(self, message_id: str) -> None:
+    def delete(
+        self,
+        message_id: str,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> None:
         """Delete a message."""
-        self._transport.send(Call.make("DELETE", f"/messages/{segment(message_id, 'message_id')}", ack))
+        call = Call.make("DELETE", f"/messages/{segment(message_id, 'message_id')}", ack)
+        self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
 
 class AsyncMessages(AsyncAPIResource):
@@ -143,6 +175,9 @@ class AsyncMessages(AsyncAPIResource):
         branch_id: str | None = None,
         parent_message_id: str | None = None,
         idempotency_key: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> SendMessageResponse:
         """Send a user message (to the main branch, or ``branch_id``) and return the assistant's reply."""
         call = _send(
@@ -150,7 +185,7 @@ class AsyncMessages(AsyncAPIResource):
             content=content, model=model, temperature=temperature, max_tokens=max_tokens, branch_id=branch_id,
             parent_message_id=parent_message_id,
         )  # fmt: skip
-        return await self._transport.send(call)
+        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
     def stream(
         self,
@@ -166,6 +201,9 @@ class AsyncMessages(AsyncAPIResource):
         branch_id: str | None = None,
         parent_message_id: str | None = None,
         idempotency_key: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> AsyncMessageStream:
         """Stream the reply: ``async with client.messages.stream(...) as s: async for event in s: ...``.
 
@@ -176,7 +214,7 @@ class AsyncMessages(AsyncAPIResource):
             conversation_id, params, "/stream", idempotency_key,
             content=content, model=model, temperature=temperature, max_tokens=max_tokens, branch_id=branch_id,
             parent_message_id=parent_message_id,
-        )  # fmt: skip
+        ).with_options(timeout, extra_headers, extra_body)  # fmt: skip
         self._transport.check_ready()
         return AsyncMessageStream(
             lambda: self._transport.open(call),
@@ -185,16 +223,41 @@ class AsyncMessages(AsyncAPIResource):
             on_complete=on_complete,
         )
 
-    async def list(self, conversation_id: str, branch_id: str | None = None) -> builtins.list[Message]:
+    async def list(
+        self,
+        conversation_id: str,
+        branch_id: str | None = None,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> builtins.list[Message]:
         """Messages of a conversation (of its main branch, or of ``branch_id``)."""
-        return await self._transport.send(_list(conversation_id, branch_id))
+        call = _list(conversation_id, branch_id)
+        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
     async def update(
-        self, message_id: str, params: Mapping[str, Any] | str | None = None, *, content: str | None = None
+        self,
+        message_id: str,
+        params: Mapping[str, Any] | str | None = None,
+        *,
+        content: str | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
     ) -> Message:
         """Edit a message's content (``update(id, "text")`` as in the official SDK also works)."""
-        return await self._transport.send(_update(message_id, params, content))
+        call = _update(message_id, params, content)
+        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
 
-    async def delete(self, message_id: str) -> None:
+    async def delete(
+        self,
+        message_id: str,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> None:
         """Delete a message."""
-        await self._transport.send(Call.make("DELETE", f"/messages/{segment(message_id, 'message_id')}", ack))
+        call = Call.make("DELETE", f"/messages/{segment(message_id, 'message_id')}", ack)
+        await self._transport.send(call.with_options(timeout, extra_headers, extra_body))

@@ -2,8 +2,9 @@
 
 It speaks the ChatRoutes wire protocol under ``/api/v1`` (the ``{"success": true, "data": ...}`` envelope,
 the unwrapped conversation list, SSE ``content``/``complete``/``[DONE]`` events, ``{"success": false,
-"error": ...}`` error bodies), so the official ``chatroutes`` SDK and this project's client work against it
-unchanged. Run it with ``chatroutes serve`` or, in tests, :class:`chatroutes_core.testing.LocalServer`.
+"error": ..., "message": ...}`` error bodies), so the official ``chatroutes`` SDKs and this project's client
+work against it unchanged. Run it with ``chatroutes serve`` or, in tests,
+:class:`chatroutes_core.testing.LocalServer`.
 
 Semantics the public sources leave open, as this server defines them:
 
@@ -12,8 +13,9 @@ Tree shape
     branch has a ``parentBranchId`` (the branch that stored its fork point message) and a
     ``forkPointMessageId``. ``GET /conversations/{id}/tree`` returns ``{conversation, branches, mainBranch}``
     where ``branches`` holds the root nodes (the main branch) as ``{"branch": {..., "_count": {"messages":
-    n}}, "children": [...]}``, children nested by parent branch. ``messageCount`` and ``_count.messages``
-    count the messages a branch stores itself (not inherited ones).
+    n}}, "children": [...]}``, children nested by parent branch, and, in the same payload, the older
+    ``tree`` (a message tree) and ``metadata: {totalNodes, totalBranches, maxDepth}`` (see ``tree.py``).
+    ``messageCount`` and ``_count.messages`` count the messages a branch stores itself (not inherited ones).
 
 History
     A branch's full history is its parent's full history up to and including the fork point, followed by
@@ -38,7 +40,8 @@ Checkpoints
     branch's full history up to ``anchorMessageId``, and its size in tokens. A send on that branch uses the
     newest checkpoint whose anchor is still in the history: context = summary (a system message) + the
     messages after the anchor (``contextMode`` is not applied then). ``recreate`` re-summarises up to the
-    branch's current tip and moves the anchor there. Checkpoint JSON is camelCase.
+    branch's current tip and moves the anchor there. Checkpoint JSON carries every field in camelCase and
+    in snake_case (``tokenCount`` and ``token_count``).
 
 Reply metadata
     The assistant message's ``metadata`` carries ``model`` (resolved id), ``temperature``, ``maxTokens``,
@@ -58,14 +61,18 @@ Models
     The eight aliases of the hosted API are accepted and resolved to dated ids (``gpt-5`` →
     ``gpt-5-2025-08-07``); any other name is a 400 ``Unsupported model: <name>``.
 
+Auth
+    ``GET /auth/me`` answers with a user derived from the key (``routes/auth.py``); the JS SDK's account
+    routes (register, login, refresh, logout) answer 404 ``NOT_SUPPORTED_LOCALLY``.
+
 Everything else (auth, idempotency, limits, faults) is described in ``docs/local-server.md``.
 """
 
 from __future__ import annotations
 
+from .._catalog import MODEL_ALIASES
 from .app import API_PREFIX, create_app
 from .faults import Fault, FaultInjector
-from .models import MODEL_ALIASES
 from .responders import EchoResponder, OpenAICompatibleResponder, Responder, ResponderRequest
 from .state import ServerState
 from .store import Store

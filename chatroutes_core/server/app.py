@@ -12,7 +12,7 @@ from . import exchange
 from .errors import install_error_handlers
 from .middleware import BodyLimit, EncodedSlashGuard, KeyCheck, Knobs, RequestLog
 from .responders import Responder
-from .routes import admin, autobranch, branches, checkpoints, conversations, messages
+from .routes import admin, auth, autobranch, branches, checkpoints, conversations, messages
 from .routes.deps import Replay
 from .state import DEFAULT_MAX_BODY_BYTES, ServerState
 from .store import Store
@@ -93,7 +93,7 @@ def create_app(
             )
         return JSONResponse(exc.record.body, status_code=exc.record.status, headers=headers)
 
-    for module in (conversations, messages, branches, checkpoints, autobranch):
+    for module in (conversations, messages, branches, checkpoints, autobranch, auth):
         app.include_router(module.router, prefix=API_PREFIX)
     if test_knobs:
         app.include_router(admin.router, prefix=API_PREFIX)

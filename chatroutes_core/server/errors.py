@@ -1,4 +1,7 @@
-"""Error bodies: ``{"success": false, "error": <message>, "code": <CODE>}`` with the matching status.
+"""Error bodies: ``{"success": false, "error": <message>, "message": <message>, "code": <CODE>}``.
+
+``error`` and ``message`` hold the same sentence: the official Python SDK reads ``error``, the JS SDK
+``message || error``.
 
 ``ApiError`` is raised by routes; the handlers installed by :func:`install_error_handlers` turn it, request
 validation failures (always 400, never 422), unknown routes and any unexpected exception (500, no details)
@@ -43,7 +46,12 @@ class ApiError(Exception):
 
 
 def error_body(status: int, message: str, code: str | None = None, details: Any = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"success": False, "error": message, "code": code or CODES.get(status, "ERROR")}
+    body: dict[str, Any] = {
+        "success": False,
+        "error": message,
+        "message": message,
+        "code": code or CODES.get(status, "ERROR"),
+    }
     if details is not None:
         body["details"] = details
     return body
@@ -89,4 +97,5 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> JSONResponse:
         logger.error("unhandled error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
-        return JSONResponse({"success": False, "error": "Internal server error"}, status_code=500)
+        body = {"success": False, "error": "Internal server error", "message": "Internal server error"}
+        return JSONResponse(body, status_code=500)

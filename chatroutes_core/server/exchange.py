@@ -16,10 +16,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+from .bodies import SendMessageBody
 from .context import Context, assemble
 from .errors import ApiError, not_found
 from .faults import Fault
-from .models import SendMessageBody
 from .responders import ResponderError, ResponderRequest
 from .routes.deps import Idempotency, require_branch, require_conversation, resolve_model
 from .state import ServerState
@@ -131,7 +131,7 @@ def branch_tip(state: ServerState, branch: BranchRow) -> str | None:
 
 
 def _store_exchange(
-    ex: Exchange, ctx: Context, tip: str | None, text: str, started: float
+    ex: Exchange, ctx: Context, tip: str | None, text: str, started: float, responder: str
 ) -> tuple[MessageRow, MessageRow, dict[str, int]]:
     store = ex.state.store
     completion = estimate_tokens(text)
@@ -147,7 +147,7 @@ def _store_exchange(
         "responseTime": round((time.perf_counter() - started) * 1000),
         "finishReason": "stop",
         "cost": 0,
-        "responder": ex.state.responder.name,
+        "responder": responder,
         "checkpoint_used": ctx.checkpoint_used,
         "context_truncated": ctx.truncated,
         "context_message_count": ctx.prior_count,
@@ -175,26 +175,29 @@ def _store_exchange(
     return user, reply, usage
 
 
-async def send(ex: Exchange, idem: Idempotency, *, legacy_shape: bool = False) -> dict[str, Any]:
-    """Generate, store and return ``{"success": true, "data": {message, usage, model}}``."""
+async def send(ex: Exchange, idem: Idempotency) -> dict[str, Any]:
+    """Generate, store and return ``{"success": true, "data": {message, usage, model, userMessage,
+    assistantMessage}}``: the current shape and, beside it, the ``{userMessage, assistantMessage}`` one that
+    route #18, the official SDKs' own examples (``branching_example.py``, ``checkpoint_example.py``) and the
+    vendor's notebooks read."""
     async with ex.state.lock_for(ex.branch.id):
         branch = _current_branch(ex)
         ctx, request, tip = _plan(ex, branch)
         started = time.perf_counter()
+        responder = ex.state.responder_for(ex.conversation.id)
         try:
-            text = "".join([piece async for piece in ex.state.responder.stream(request)])
+            text = "".join([piece async for piece in responder.stream(request)])
         except ResponderError as exc:
             raise ApiError(502, f"Upstream model error: {exc}") from None
         with ex.state.store.atomic():
-            user, reply, usage = _store_exchange(ex, ctx, tip, text, started)
+            user, reply, usage = _store_exchange(ex, ctx, tip, text, started, responder.name)
             data: dict[str, Any] = {
                 "message": message_json(reply),
                 "usage": usage,
                 "model": ex.resolved_model,
             }
-            if legacy_shape:
-                data["userMessage"] = message_json(user)
-                data["assistantMessage"] = message_json(reply)
+            data["userMessage"] = message_json(user)
+            data["assistantMessage"] = data["message"]
             envelope = {"success": True, "data": data}
             idem.save(200, envelope)
     return envelope
@@ -237,8 +240,9 @@ async def stream(ex: Exchange, idem: Idempotency, fault: Fault | None) -> AsyncI
             return
         started = time.perf_counter()
         pieces: list[str] = []
+        responder = state.responder_for(ex.conversation.id)
         try:
-            async for piece in state.responder.stream(request):
+            async for piece in responder.stream(request):
                 if state.token_delay > 0:
                     await asyncio.sleep(state.token_delay)
                 pieces.append(piece)
@@ -247,7 +251,7 @@ async def stream(ex: Exchange, idem: Idempotency, fault: Fault | None) -> AsyncI
             yield sse({"type": "error", "error": f"Upstream model error: {exc}"})
             return
         with state.store.atomic():
-            _, reply, usage = _store_exchange(ex, ctx, tip, "".join(pieces), started)
+            _, reply, usage = _store_exchange(ex, ctx, tip, "".join(pieces), started, responder.name)
             complete = {
                 "type": "complete",
                 "message": message_json(reply),

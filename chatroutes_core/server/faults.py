@@ -148,9 +148,11 @@ def fault_response(fault: Fault) -> tuple[int, list[tuple[bytes, bytes]], bytes]
         body = b'{"success": false}'
         headers.append((b"content-type", b"application/json"))
     else:
+        message = fault.message or f"Injected fault ({status})"
         payload: dict[str, object] = {
             "success": False,
-            "error": fault.message or f"Injected fault ({status})",
+            "error": message,
+            "message": message,
             "code": "RATE_LIMIT_EXCEEDED" if status == 429 else "INJECTED_FAULT",
         }
         if fault.retry_after is not None:

@@ -44,6 +44,9 @@ async def _send_json(send: Send, status: int, payload: dict[str, Any]) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+PARENT_CHECK = (b"chatroutes-parent-check", b"enforced")
+
+
 class RequestLog:
     def __init__(self, app: ASGIApp, state: ServerState) -> None:
         self.app = app
@@ -55,8 +58,16 @@ class RequestLog:
             return
         self.state.record_request(scope["method"], scope["path"])
         self.state.in_flight += 1  # one event loop: no lock needed
+
+        async def announce(message: Message) -> None:
+            # Every answer says that a send's parentMessageId is enforced (409 TIP_MOVED), so clients may
+            # send at a tip they have not read and let the server decide (see docs/ARCHITECTURE.md).
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), PARENT_CHECK]}
+            await send(message)
+
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, announce)
         finally:
             self.state.in_flight -= 1
 
@@ -83,7 +94,11 @@ class KeyCheck:
         self.app = app
         self.state = state
         self.prefix = prefix.rstrip("/") + "/"
-        self.public = {self.prefix + "autobranch/health"}
+        # The health check, and the account routes the JS SDK calls without a key (they answer with a 404 that
+        # says the local server has no accounts, rather than a 401 that reads as a wrong key).
+        self.public = {self.prefix + "autobranch/health"} | {
+            self.prefix + f"auth/{route}" for route in ("register", "login", "refresh")
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")

@@ -6,8 +6,13 @@ pieces. The server joins the pieces for a plain send and forwards them one SSE e
 - :class:`EchoResponder` (default): deterministic and offline; the reply names the model, the turn, the
   branch and how many prior messages were in context, then echoes the user text, e.g.
   ``[gpt-5 · offline echo] turn 3 on branch 'main', 4 prior messages in context. You said: hi``.
+  When the context declares tools (``chatroutes_core.tools``), it stands in for a tool-calling model: it
+  calls a declared tool that the user's text names with its arguments, and answers from
+  ``<tool_response>`` blocks (rules in :mod:`chatroutes_core.server.offline_tools`). A stand-in, not a model.
+- :class:`ScriptedResponder`: one queued reply (``LocalServer.script(...)``), streamed word by word.
 - :class:`OpenAICompatibleResponder`: any OpenAI-compatible ``/v1/chat/completions`` endpoint (Ollama,
-  vLLM, llama.cpp), always called with ``stream: true``.
+  vLLM, llama.cpp), always called with ``stream: true``. Tool declarations, calls and results are message
+  text and pass through unchanged.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Protocol
 import httpx
 
 from .context import Turn
+from .offline_tools import tool_turn
 from .tokens import split_pieces
 
 
@@ -50,12 +56,23 @@ class Responder(Protocol):
 
 
 class EchoResponder:
-    """Deterministic offline replies that show the context they were given."""
+    """Deterministic offline replies that show the context they were given; a stand-in for tool calls.
+
+    Without tools in the context the reply is the echo line of the module docstring. With a ``<tools>``
+    declaration it follows :mod:`chatroutes_core.server.offline_tools`: ``<tool_call>`` blocks when the
+    user's text names a tool with its arguments, an answer from ``<tool_response>`` blocks, and otherwise
+    the echo line of the user's own text (the declaration left out).
+    """
 
     name = "echo"
 
     def reply(self, request: ResponderRequest) -> str:
         user_text = request.messages[-1].content if request.messages else ""
+        tools = tool_turn(request.messages, request.model)
+        if tools is not None:
+            if tools.reply is not None:
+                return tools.reply
+            user_text = tools.user_text
         noun = "message" if request.prior_count == 1 else "messages"
         extra = " (checkpoint summary used)" if request.checkpoint_used else ""
         return (
@@ -65,6 +82,19 @@ class EchoResponder:
 
     async def stream(self, request: ResponderRequest) -> AsyncIterator[str]:
         for piece in split_pieces(self.reply(request)):
+            yield piece
+
+
+class ScriptedResponder:
+    """Streams one reply queued by a test (``ServerState.script``): an honest fake model."""
+
+    name = "scripted"
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    async def stream(self, request: ResponderRequest) -> AsyncIterator[str]:
+        for piece in split_pieces(self.text):
             yield piece
 
 

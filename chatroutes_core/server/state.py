@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from .faults import FaultInjector
-from .responders import EchoResponder, Responder
+from .responders import EchoResponder, Responder, ScriptedResponder
 from .store import Store
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
@@ -31,7 +32,10 @@ class ServerState:
     in_flight: int = 0  # requests received and not yet answered in full (streams included)
     #: Production times (``time.perf_counter()``) of every event of the latest stream, in order.
     last_stream_timings: list[float] = field(default_factory=list)
+    #: Scripted replies (test knob): conversation id (``None``: any conversation) -> replies still queued.
+    scripts: dict[str | None, deque[str]] = field(default_factory=dict)
     _log_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _script_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _locks: dict[str, asyncio.Lock] = field(default_factory=dict, repr=False)
     _held: dict[str, tuple[asyncio.Lock, list[int]]] = field(default_factory=dict, repr=False)
 
@@ -42,6 +46,35 @@ class ServerState:
     def reset_requests(self) -> None:
         with self._log_lock:
             self.requests.clear()
+
+    def script(self, conversation_id: str | None, *replies: str) -> int:
+        """Queue the next model outputs for a conversation (``None``: for any conversation).
+
+        Each send that generates a reply takes the next one: first from its conversation's queue, then
+        from the ``None`` queue; with both empty the responder answers as usual. A scripted reply is
+        streamed and stored like any other (a send refused before generation consumes nothing).
+        Returns how many replies are now queued for ``conversation_id``.
+        """
+        with self._script_lock:
+            queue = self.scripts.setdefault(conversation_id, deque())
+            queue.extend(replies)
+            return len(queue)
+
+    def clear_scripts(self) -> None:
+        with self._script_lock:
+            self.scripts.clear()
+
+    def responder_for(self, conversation_id: str) -> Responder:
+        """The responder for the next reply in ``conversation_id``: a scripted reply if one is queued."""
+        with self._script_lock:
+            for key in (conversation_id, None):
+                queue = self.scripts.get(key)
+                if queue:
+                    text = queue.popleft()
+                    if not queue:
+                        del self.scripts[key]
+                    return ScriptedResponder(text)
+        return self.responder
 
     def lock_for(self, name: str) -> asyncio.Lock:
         """An asyncio lock per name (a branch id, an idempotency key); all used on the server's loop."""

@@ -274,6 +274,11 @@ class Store:
         self._owners.add(owner)
         return owner
 
+    def key_count(self) -> int:
+        """How many API keys this database knows (each sees only its own conversations)."""
+        row = self._one("SELECT COUNT(*) AS n FROM api_keys")
+        return int(row["n"]) if row else 0
+
     def owner_of(self, api_key: str) -> str | None:
         owner = hash_key(api_key)
         if owner in self._owners:

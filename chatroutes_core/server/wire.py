@@ -11,6 +11,11 @@ def ok(data: Any) -> dict[str, Any]:
     return {"success": True, "data": data}
 
 
+def user_id(owner: str) -> str:
+    """The public user id of an owner (the hash of its key): a prefix, so nothing leads back to the key."""
+    return f"usr_{owner[:16]}"
+
+
 def message_json(m: MessageRow) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": m.id,
@@ -51,7 +56,7 @@ def conversation_json(c: ConversationRow, store: Store, *, full: bool = False) -
     messages, branches = store.conversation_counts(c.id)
     body: dict[str, Any] = {
         "id": c.id,
-        "userId": f"usr_{c.owner[:16]}",
+        "userId": user_id(c.owner),
         "title": c.title,
         "model": c.model,
         "createdAt": c.created_at,
@@ -67,7 +72,8 @@ def conversation_json(c: ConversationRow, store: Store, *, full: bool = False) -
 
 
 def checkpoint_json(cp: CheckpointRow) -> dict[str, Any]:
-    return {
+    """A checkpoint in camelCase and, beside it, snake_case (``tokenCount`` and ``token_count``...)."""
+    body: dict[str, Any] = {
         "id": cp.id,
         "conversationId": cp.conversation_id,
         "branchId": cp.branch_id,
@@ -77,25 +83,11 @@ def checkpoint_json(cp: CheckpointRow) -> dict[str, Any]:
         "createdAt": cp.created_at,
         "updatedAt": cp.updated_at,
     }
+    # The official SDKs disagree (the Python SDK's Checkpoint type is snake_case, the API answers camelCase,
+    # the vendor's notebooks read either): send both spellings of every field.
+    body.update({_snake(key): value for key, value in body.items() if _snake(key) != key})
+    return body
 
 
-def tree_json(c: ConversationRow, store: Store) -> dict[str, Any]:
-    """``{conversation, branches: [{branch, children}], mainBranch}``; roots are branches without a parent."""
-    branches = store.list_branches(c.id)
-    children: dict[str | None, list[BranchRow]] = {}
-    known = {b.id for b in branches}
-    for b in branches:
-        parent = b.parent_branch_id if b.parent_branch_id in known else None
-        children.setdefault(parent, []).append(b)
-
-    def node(b: BranchRow) -> dict[str, Any]:
-        data = branch_json(b, store)
-        data["_count"] = {"messages": data["messageCount"]}
-        return {"branch": data, "children": [node(child) for child in children.get(b.id, [])]}
-
-    main = next((b for b in branches if b.is_main), None)
-    return {
-        "conversation": conversation_json(c, store),
-        "branches": [node(b) for b in children.get(None, [])],
-        "mainBranch": branch_json(main, store) if main else None,
-    }
+def _snake(name: str) -> str:
+    return "".join(f"_{ch.lower()}" if ch.isupper() else ch for ch in name)

@@ -15,7 +15,9 @@ from chatroutes_core import (
     AsyncChatRoutesClient,
     ChatRoutesClient,
     ConfigurationError,
+    UsageError,
 )
+from chatroutes_core._pool import shared_ssl_context
 from chatroutes_core.resources import (
     AsyncAutoBranch,
     AsyncBranches,
@@ -121,7 +123,7 @@ def test_with_options_copies_and_shares_the_pool() -> None:
         copy.conversations.get("c1")
     assert len(recorder.requests) == 1
     copy.close()  # a copy never closes the shared pool
-    assert not client._http.is_closed
+    assert not client._http.is_closed and not client.is_closed
     client.close()
 
 
@@ -133,26 +135,105 @@ async def test_async_with_options_and_close() -> None:
     assert not client._http.is_closed
 
 
-def test_close_closes_an_owned_pool_but_not_a_passed_one() -> None:
+def test_construction_makes_no_pool_and_with_options_copies_make_none_either() -> None:
+    client = ChatRoutesClient(KEY)
+    copy = client.with_options(max_retries=0)
+    aclient = AsyncChatRoutesClient(KEY).with_options(timeout=3.0)
+    assert client._lazy.made is None and copy._lazy is client._lazy and aclient._lazy.made is None
+    client.close()  # closing a client that never sent anything makes nothing to close
+    assert client.is_closed and client._lazy.made is None
+
+
+def test_the_pool_is_made_on_first_use_with_the_shared_ssl_context() -> None:
+    first, second = ChatRoutesClient(KEY)._http, ChatRoutesClient(KEY)._http
+    assert first is not second
+    for http in (first, second):
+        assert http._transport._pool._ssl_context is shared_ssl_context()  # type: ignore[attr-defined]
+        http.close()
+
+
+def test_a_closed_client_refuses_new_calls_with_a_usage_error() -> None:
     owned = ChatRoutesClient(KEY)
     with owned:
-        pass
-    assert owned._http.is_closed
-    passed = httpx.Client()
-    ChatRoutesClient(KEY, http_client=passed).close()
+        http = owned._http
+    assert owned.is_closed and http.is_closed
+    with pytest.raises(UsageError, match="closed"):
+        owned.conversations.list()
+
+
+def test_a_given_http_client_is_used_as_is_and_never_closed() -> None:
+    recorder = Recorder(ok({"conversation": {"id": "c1"}}))
+    passed = httpx.Client(transport=httpx.MockTransport(recorder))
+    client = ChatRoutesClient(KEY, BASE, http_client=passed)
+    copy = client.with_options(max_retries=0)
+    copy.conversations.get("c1")
+    assert client._http is passed and len(recorder.requests) == 1
+    copy.close()
+    client.close()
     assert not passed.is_closed
     passed.close()
 
 
 async def test_async_context_manager_closes_an_owned_pool() -> None:
     async with AsyncChatRoutesClient(KEY) as client:
-        pass
-    assert client._http.is_closed
+        http = client._http
+    assert http.is_closed and client.is_closed
 
 
-def test_resources_are_cached() -> None:
-    client = ChatRoutesClient(KEY)
-    assert client.branches is client.branches
+# --- learned server capability: parentMessageId ------------------------------------------------------------
+
+
+def _parent_check_reply(header: str | None, status: int = 200) -> httpx.Response:
+    headers = {"ChatRoutes-Parent-Check": header} if header is not None else {}
+    body = {"success": True, "data": {"conversation": {"id": "c1"}}}
+    return httpx.Response(status, json=body, headers=headers)
+
+
+def test_parent_check_is_unknown_until_a_response_then_learned_and_shared_by_copies() -> None:
+    client = sync_client(Recorder(_parent_check_reply("enforced")))
+    copy = client.with_options(max_retries=0)
+    assert client.enforces_parent_check is None and copy.enforces_parent_check is None
+    client.conversations.get("c1")
+    assert client.enforces_parent_check is True and copy.enforces_parent_check is True
+    other_server = client.with_options(base_url="https://other.example.test/api/v1")
+    assert other_server.enforces_parent_check is None  # another base URL is another server
+
+
+def test_a_2xx_without_the_header_means_not_enforced_but_an_error_page_says_nothing() -> None:
+    recorder = Recorder(httpx.Response(400, text="<html>proxy</html>"), _parent_check_reply(None))
+    client = sync_client(recorder)
+    with pytest.raises(Exception, match="400"):
+        client.conversations.get("c1")
+    assert client.enforces_parent_check is None
+    client.conversations.get("c1")
+    assert client.enforces_parent_check is False
+
+
+def test_a_learned_enforcement_survives_a_later_response_without_the_header() -> None:
+    client = sync_client(Recorder(_parent_check_reply("enforced"), _parent_check_reply(None)))
+    client.conversations.get("c1")
+    client.conversations.get("c1")
+    assert client.enforces_parent_check is True
+
+
+async def test_async_client_learns_it_too() -> None:
+    client = async_client(Recorder(_parent_check_reply("Enforced")))
+    await client.conversations.get("c1")
+    assert client.enforces_parent_check is True
+
+
+@pytest.mark.parametrize(("forced", "expected"), [("enforced", True), ("off", False)])
+def test_parent_check_can_be_forced(forced: Any, expected: bool) -> None:
+    reply = _parent_check_reply("enforced" if not expected else None)  # the server says the opposite
+    client = sync_client(Recorder(reply), parent_check=forced)
+    assert client.enforces_parent_check is expected
+    client.conversations.get("c1")
+    assert client.enforces_parent_check is expected
+
+
+def test_a_bad_parent_check_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError, match="parent_check"):
+        ChatRoutesClient(KEY, parent_check="sometimes")  # type: ignore[arg-type]
 
 
 # --- path encoding -------------------------------------------------------------------------------------
@@ -189,18 +270,49 @@ def test_ids_are_one_opaque_path_segment(conversation_id: str, encoded: str) -> 
         lambda c: c.conversations.get(None),
         lambda c: c.messages.send("c1", ["not", "a", "dict"]),
         lambda c: c.messages.list("c1", idempotency_key="k"),
+        lambda c: c.messages.list("c1", extra_body={"x": 1}),  # a GET carries no body
+        lambda c: c.conversations.delete("c1", extra_body={"x": 1}),
+        lambda c: c.messages.send("c1", content="hi", extra_body=["not a dict"]),
     ],
 )
 def test_bad_arguments_fail_before_any_request(call: Any) -> None:
     recorder = Recorder()
-    with sync_client(recorder) as client, pytest.raises((ConfigurationError, TypeError)):
+    with sync_client(recorder) as client, pytest.raises((UsageError, TypeError)):
         call(client)
     assert recorder.requests == []
 
 
-def test_configuration_error_is_a_value_error() -> None:
+def test_usage_error_is_a_value_error() -> None:
     with sync_client(Recorder()) as client, pytest.raises(ValueError, match="conversation_id"):
         client.conversations.delete("")
+
+
+@pytest.mark.parametrize("content", ["", "   ", "\n\t"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c, text: c.messages.send("c1", content=text),
+        lambda c, text: c.messages.send("c1", {"content": text}),
+        lambda c, text: c.messages.stream("c1", content=text),
+        lambda c, text: c.branches.send_message("c1", "b1", content=text),
+        lambda c, text: c.messages.update("m1", text),
+    ],
+)
+def test_empty_or_blank_content_is_a_usage_error_before_any_request(call: Any, content: str) -> None:
+    recorder = Recorder()
+    with sync_client(recorder) as client, pytest.raises(UsageError, match="content must not be empty"):
+        call(client, content)
+    assert recorder.requests == []
+
+
+async def test_async_empty_content_is_a_usage_error_before_any_request() -> None:
+    recorder = Recorder()
+    client = async_client(recorder)
+    with pytest.raises(UsageError, match="content must not be empty"):
+        await client.messages.send("c1", content=" ")
+    with pytest.raises(UsageError, match="content must not be empty"):
+        client.messages.stream("c1", content="")
+    assert recorder.requests == []
 
 
 def test_no_log_record_ever_holds_the_key(caplog: pytest.LogCaptureFixture) -> None:

@@ -38,7 +38,9 @@ def test_server_without_inheritance_prefix_is_assembled_from_ancestors() -> None
         history = client.branches.get_history("c", "deep")
     assert [m.id for m in history] == ["m1", "m2", "a1", "a2", "d1"]
     assert {m.branch_id for m in history} == {"deep"}
-    assert [r.url.path.rsplit("/", 2)[-2] for r in recorder.requests] == ["c", "deep", "alt", "main"]
+    # the branch first (a server that includes the inherited part answers everything here), then the
+    # branch list, since these messages do not start at the root, then the ancestors
+    assert [r.url.path.rsplit("/", 2)[-2] for r in recorder.requests] == ["deep", "c", "alt", "main"]
 
 
 def test_server_with_inheritance_needs_one_request_and_deduplicates() -> None:
@@ -85,3 +87,15 @@ async def test_async_get_history_matches() -> None:
         history = await client.branches.get_history("c", "deep")
     assert [m.id for m in history] == ["m1", "m2", "a1", "a2", "d1"]
     assert {m.branch_id for m in history} == {"deep"}
+
+
+def test_a_server_that_includes_the_inherited_part_costs_one_request() -> None:
+    def full(mid: str, parent: str | None) -> dict[str, Any]:
+        return {**msg(mid, "alt"), "parentMessageId": parent}
+
+    alt_full = [full("m1", None), full("m2", "m1"), full("a1", "m2")]
+    recorder = by_path({"alt": alt_full}, [MAIN, ALT])
+    with sync_client(recorder) as client:
+        history = client.branches.get_history("c", "alt")
+    assert len(recorder.requests) == 1  # starts at the root and reports parents: nothing to assemble
+    assert [m.id for m in history] == ["m1", "m2", "a1"]

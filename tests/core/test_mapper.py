@@ -299,12 +299,25 @@ def test_request_counts_for_each_case(local_server: LocalServer, client: ChatRou
     )
     assert len(requests) == 1  # bound branch
 
-    fresh = ConversationMapper(client)  # knows no tips: one GET decides
+    # A fresh mapper knows no tips. The local server enforces parentMessageId (it says so on every
+    # answer), so the turn is sent at once: at the tip it is one request; elsewhere the 409 (nothing
+    # stored) makes the mapper fork there.
+    assert client.enforces_parent_check is True
+    fresh = ConversationMapper(client)
     _, requests = _count(local_server, lambda: fresh.send(edited))
-    assert [method for method, _ in requests] == ["GET", "POST", "POST"]
+    assert [path.rsplit("/", 1)[-1] for _, path in requests] == ["messages", "fork", "messages"]
     at_tip = [*_with_reply(edited, forked), Turn("user", "continue")]
     _, requests = _count(local_server, lambda: ConversationMapper(client).send(at_tip))
-    assert [method for method, _ in requests] == ["GET", "POST"]  # the anchor was the tip after all
+    assert [method for method, _ in requests] == ["POST"]  # a fresh instance costs what a warm one does
+
+    # A server that does not say it enforces parentMessageId: one GET decides instead.
+    with ChatRoutesClient(api_key=local_server.api_key, base_url=local_server.base_url,
+                          parent_check="off") as cautious:  # fmt: skip
+        _, requests = _count(local_server, lambda: ConversationMapper(cautious).send(edited))
+        assert [method for method, _ in requests] == ["GET", "POST", "POST"]
+        last = [*_with_reply(edited, forked), Turn("user", "continue"), ]
+        _, requests = _count(local_server, lambda: ConversationMapper(cautious).send(last))
+        assert [method for method, _ in requests] == ["GET", "POST", "POST"]  # its tip moved: fork
 
 
 def test_a_bound_fresh_fork_continues_from_its_fork_point(
@@ -319,7 +332,7 @@ def test_a_bound_fresh_fork_continues_from_its_fork_point(
     side, requests = _count(local_server, lambda: ConversationMapper(client).send(turns, binding))
     assert isinstance(side, MappedReply)
     assert side.ref.branch_id == branch.id
-    assert [method for method, _ in requests] == ["GET", "POST"]  # its tip is the inherited fork point
+    assert [method for method, _ in requests] == ["POST"]  # its tip is the inherited fork point: accepted
 
 
 def test_stream_records_the_tip_and_exposes_the_ref(
@@ -344,18 +357,38 @@ def test_bad_input_raises_before_any_request(local_server: LocalServer, client: 
     assert local_server.requests == []
 
 
-async def test_async_mapper_makes_the_same_requests(local_server: LocalServer) -> None:
+async def test_async_mapper_makes_the_same_requests(local_server: LocalServer, client: ChatRoutesClient) -> None:
     async with AsyncChatRoutesClient(api_key=local_server.api_key, base_url=local_server.base_url) as c:
-        mapper = AsyncConversationMapper(c)
-        local_server.reset_requests()
-        reply = await mapper.send([Turn("user", "Hi")])
-        turns = [*_with_reply([Turn("user", "Hi")], reply), Turn("user", "Again")]
-        again = await mapper.send(turns)
-        assert len(local_server.requests) == 3
-        async with mapper.stream([*_with_reply([Turn("user", "Hi")], reply), Turn("user", "Other")]) as s:
-            events = [event async for event in s]
-        assert s.ref is not None and s.ref.branch_id != again.ref.branch_id
-        assert events[-1].type == "complete"
+        sync, aio = ConversationMapper(client), AsyncConversationMapper(c)
+        counts: dict[str, list[list[str]]] = {"sync": [], "async": []}
+
+        def taken() -> list[str]:
+            requests = [f"{m} {p.rsplit('/', 1)[-1]}" for m, p in local_server.requests]
+            local_server.reset_requests()
+            return requests
+
+        for name, mapper in (("sync", sync), ("async", aio)):
+            local_server.reset_requests()
+            send = mapper.send([Turn("user", "Hi")])
+            first = await send if name == "async" else send  # type: ignore[misc]
+            counts[name].append(taken())
+            turns = [*_with_reply([Turn("user", "Hi")], first), Turn("user", "Again")]
+            again = mapper.send(turns)
+            again = await again if name == "async" else again  # type: ignore[misc]
+            counts[name].append(taken())
+            other = [*_with_reply([Turn("user", "Hi")], first), Turn("user", "Other")]
+            if name == "async":
+                async with aio.stream(other) as s:
+                    events = [event async for event in s]
+            else:
+                with sync.stream(other) as s:  # type: ignore[assignment]
+                    events = list(s)  # type: ignore[arg-type]
+            counts[name].append(taken())  # the stream's requests: fork at the anchor, then the stream
+            assert s.ref is not None and s.ref.branch_id != again.ref.branch_id
+            assert events[-1].type == "complete"
+        assert counts["sync"] == counts["async"]
+        assert counts["async"] == [["POST conversations", "POST messages"], ["POST messages"],
+                                   ["POST fork", "POST stream"]]  # fmt: skip
 
 
 # The property: whatever the caller does to its list (continue, edit an earlier user turn, replay from an
@@ -393,3 +426,12 @@ def test_server_history_equals_the_list_that_was_sent(
         assert [m.id for m in history if m.role == "assistant"] == [
             t.ref.message_id for t in turns if t.ref is not None
         ]
+
+
+def test_a_trimmed_list_that_then_differs_shares_nothing() -> None:
+    turns = _history()
+    # "one" was edited away in the caller's full list; the trimmed window starts after it and then shows a
+    # reply of another path: nothing is provable about what it dropped, so it is a conversation of its own.
+    other = annotate([Turn("user", "ONE"), Turn("assistant", "other", TreeRef("conv_2", "br_2", "msg_x"))])
+    window = [turns[2], turns[3], Turn("user", "three"), other[1], Turn("user", "four")]
+    assert plan_turn(window, None, _tips(("conv_1", "br_main", "msg_a2"))).action == "new"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
+
 import httpx
 import pytest
 
@@ -14,8 +16,21 @@ def _api(srv: LocalServer) -> list[tuple[str, str]]:
     return [(m, p) for m, p in srv.requests if "/_admin" not in p]
 
 
-def test_server_refuses_a_parent_that_is_not_the_tip_and_stores_nothing(local_server: LocalServer) -> None:
-    client = ChatRoutesClient(api_key=local_server.api_key, base_url=local_server.base_url)
+@pytest.fixture
+def client(local_server: LocalServer) -> Iterator[ChatRoutesClient]:
+    with ChatRoutesClient(api_key=local_server.api_key, base_url=local_server.base_url) as c:
+        yield c
+
+
+@pytest.fixture
+async def aclient(local_server: LocalServer) -> AsyncIterator[AsyncChatRoutesClient]:
+    async with AsyncChatRoutesClient(api_key=local_server.api_key, base_url=local_server.base_url) as c:
+        yield c
+
+
+def test_server_refuses_a_parent_that_is_not_the_tip_and_stores_nothing(
+    local_server: LocalServer, client: ChatRoutesClient
+) -> None:
     conv = client.conversations.create(title="precondition").id
     first = client.messages.send(conv, content="one").message
     second = client.messages.send(conv, content="two", parent_message_id=first.id).message
@@ -39,16 +54,17 @@ def test_the_official_field_name_is_sent_on_the_wire() -> None:
         message = {"id": "m2", "role": "assistant", "content": "ok", "branchId": "b"}
         return httpx.Response(200, json={"success": True, "data": {"message": message, "usage": {}}})
 
-    client = ChatRoutesClient(
+    with ChatRoutesClient(
         api_key="k-test", base_url="https://api.example.com/api/v1",
         http_client=httpx.Client(transport=httpx.MockTransport(handler)),
-    )  # fmt: skip
-    client.messages.send("c", content="hi", parent_message_id="m1")
+    ) as client:  # fmt: skip
+        client.messages.send("c", content="hi", parent_message_id="m1")
     assert b'"parentMessageId":"m1"' in seen[0].replace(b" ", b"")
 
 
-def test_stale_mapper_forks_at_its_anchor_instead_of_appending(local_server: LocalServer) -> None:
-    client = ChatRoutesClient(api_key=local_server.api_key, base_url=local_server.base_url)
+def test_stale_mapper_forks_at_its_anchor_instead_of_appending(
+    local_server: LocalServer, client: ChatRoutesClient
+) -> None:
     warm = ConversationMapper(client)
     other = ConversationMapper(client)  # another writer: its own tip cache
     first = warm.send([Turn("user", "hello")])
@@ -73,8 +89,8 @@ def test_stale_mapper_forks_at_its_anchor_instead_of_appending(local_server: Loc
     assert len(_api(local_server)) == 1
 
 
-async def test_stale_async_mapper_streams_on_a_fork(local_server: LocalServer) -> None:
-    client = AsyncChatRoutesClient(api_key=local_server.api_key, base_url=local_server.base_url)
+async def test_stale_async_mapper_streams_on_a_fork(aclient: AsyncChatRoutesClient) -> None:
+    client = aclient
     warm, other = AsyncConversationMapper(client), AsyncConversationMapper(client)
     first = await warm.send([Turn("user", "hello")])
     seen = [Turn("user", "hello"), Turn("assistant", first.message.content, first.ref)]
@@ -85,4 +101,3 @@ async def test_stale_async_mapper_streams_on_a_fork(local_server: LocalServer) -
     assert stream.ref is not None and stream.ref.branch_id != first.ref.branch_id
     history = await client.branches.get_history(stream.ref.conversation_id, stream.ref.branch_id)
     assert [m.content for m in history][:3] == ["hello", first.message.content, "mine"]
-    await client.close()

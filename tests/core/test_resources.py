@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -337,3 +338,133 @@ def test_iter_all_is_lazy() -> None:
         assert recorder.requests == []
         assert next(iterator).id == "a"
         assert len(recorder.requests) == 1
+
+
+# --- per-call options on every method: timeout, extra_headers, extra_body reach the wire ------------------
+
+UNIVERSAL = {
+    "success": True,
+    "data": {
+        "conversation": CONV, "conversations": [], "hasNext": False, "message": MSG, "messages": [],
+        "branch": BRANCH, "branches": [], "checkpoint": CKPT, "checkpoints": [], "usage": SEND["usage"],
+        "model": "m", "suggestions": [], "status": "ok",
+    },
+}  # fmt: skip
+STREAM_BODY = (
+    b'data: {"type":"content","content":"hi"}\n\n'
+    b'data: {"type":"complete","message":' + json.dumps(MSG).encode() + b',"usage":{}}\n\n'
+    b"data: [DONE]\n\n"
+)
+
+# (resource, method) -> positional and keyword arguments of a minimal valid call
+MINIMAL: dict[tuple[str, str], tuple[tuple[Any, ...], dict[str, Any]]] = {
+    ("conversations", "create"): ((), {"title": "t"}),
+    ("conversations", "list"): ((), {}),
+    ("conversations", "iter_all"): ((), {}),
+    ("conversations", "get"): (("c1",), {}),
+    ("conversations", "update"): (("c1",), {"title": "t"}),
+    ("conversations", "delete"): (("c1",), {}),
+    ("conversations", "get_tree"): (("c1",), {}),
+    ("messages", "send"): (("c1",), {"content": "hi"}),
+    ("messages", "stream"): (("c1",), {"content": "hi"}),
+    ("messages", "list"): (("c1",), {}),
+    ("messages", "update"): (("m1",), {"content": "x"}),
+    ("messages", "delete"): (("m1",), {}),
+    ("branches", "list"): (("c1",), {}),
+    ("branches", "create"): (("c1",), {"title": "t"}),
+    ("branches", "fork"): (("c1",), {"fork_point_message_id": "m1"}),
+    ("branches", "update"): (("c1", "b1"), {"title": "t"}),
+    ("branches", "delete"): (("c1", "b1"), {}),
+    ("branches", "get_messages"): (("c1", "b1"), {}),
+    ("branches", "merge"): (("c1", "b1"), {}),
+    ("branches", "send_message"): (("c1", "b1"), {"content": "hi"}),
+    ("branches", "get_history"): (("c1", "b1"), {}),
+    ("checkpoints", "list"): (("c1",), {}),
+    ("checkpoints", "create"): (("c1",), {"branch_id": "b1", "anchor_message_id": "m1"}),
+    ("checkpoints", "delete"): (("cp1",), {}),
+    ("checkpoints", "recreate"): (("cp1",), {}),
+    ("autobranch", "suggest_branches"): ((), {"text": "some text"}),
+    ("autobranch", "analyze_text"): (("some text",), {}),
+    ("autobranch", "health"): ((), {}),
+}
+RESOURCES = ["conversations", "messages", "branches", "checkpoints", "autobranch"]
+
+
+def _reply(request: httpx.Request) -> httpx.Response:
+    if request.url.path.endswith("/stream"):
+        return httpx.Response(200, content=STREAM_BODY, headers={"content-type": "text/event-stream"})
+    return httpx.Response(200, json=UNIVERSAL)
+
+
+def _per_call(method: str) -> dict[str, Any]:
+    options: dict[str, Any] = {"timeout": 7.5, "extra_headers": {"X-Trace": "t-1", "User-Agent": "mine/1"}}
+    if method in _BODY_METHODS:
+        options["extra_body"] = {"experimental": True}
+    return options
+
+
+# Methods whose every request is a POST or PATCH (they carry a body, so extra_body applies).
+_BODY_METHODS = {"create", "update", "send", "stream", "fork", "merge", "send_message", "recreate",
+                 "suggest_branches", "analyze_text"}  # fmt: skip
+
+
+def _check_options_reached_the_wire(recorder: Recorder, method: str) -> None:
+    assert recorder.requests
+    for index, request in enumerate(recorder.requests):
+        assert request.headers["x-trace"] == "t-1" and request.headers["user-agent"] == "mine/1"
+        assert request.headers["authorization"].startswith("ApiKey ")  # extra headers add, not replace all
+        assert request.extensions["timeout"] == httpx.Timeout(7.5).as_dict()
+        if method in _BODY_METHODS:
+            assert recorder.body(index)["experimental"] is True
+
+
+def test_the_table_covers_every_public_resource_method() -> None:
+    from chatroutes_core import ChatRoutesClient
+
+    client = ChatRoutesClient("cr_x")
+    listed = {
+        (resource, name)
+        for resource in RESOURCES
+        for name, member in inspect.getmembers(type(getattr(client, resource)))
+        if not name.startswith("_") and inspect.isfunction(member)
+    }
+    assert listed == set(MINIMAL)
+
+
+@pytest.mark.parametrize(("resource", "method"), list(MINIMAL))
+def test_per_call_options_reach_the_wire_sync(resource: str, method: str) -> None:
+    args, kwargs = MINIMAL[(resource, method)]
+    recorder = Recorder(_reply)
+    with sync_client(recorder) as client:
+        result = getattr(getattr(client, resource), method)(*args, **kwargs, **_per_call(method))
+        if method == "iter_all":
+            list(result)
+        elif method == "stream":
+            with result as stream:
+                stream.until_done()
+    _check_options_reached_the_wire(recorder, method)
+
+
+@pytest.mark.parametrize(("resource", "method"), list(MINIMAL))
+async def test_per_call_options_reach_the_wire_async(resource: str, method: str) -> None:
+    args, kwargs = MINIMAL[(resource, method)]
+    recorder = Recorder(_reply)
+    async with async_client(recorder) as client:
+        result = getattr(getattr(client, resource), method)(*args, **kwargs, **_per_call(method))
+        if method == "iter_all":
+            [c async for c in result]
+        elif method == "stream":
+            async with result as stream:
+                await stream.until_done()
+        else:
+            await result
+    _check_options_reached_the_wire(recorder, method)
+
+
+def test_extra_body_wins_over_the_built_body_and_the_client_timeout_applies_without_one() -> None:
+    recorder = Recorder(_reply)
+    with sync_client(recorder, timeout=3.0) as client:
+        client.messages.send("c1", content="hi", model="a", extra_body={"model": "b", "seed": 7})
+        client.conversations.get("c1")
+    assert recorder.body(0) == {"content": "hi", "model": "b", "seed": 7}
+    assert recorder.requests[1].extensions["timeout"] == httpx.Timeout(3.0).as_dict()

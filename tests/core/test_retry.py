@@ -96,3 +96,23 @@ def test_parse_retry_after_http_date_uses_the_injected_clock() -> None:
     assert parse_retry_after({"Retry-After": date}, now=lambda: now) == pytest.approx(30.0)
     past = email.utils.formatdate(now - 30, usegmt=True)
     assert parse_retry_after({"Retry-After": past}, now=lambda: now) == 0.0
+
+
+SENDS = RetryPolicy(max_retries=2, retry_sends=True)
+
+
+@pytest.mark.parametrize("failure", list(Failure))
+def test_with_retry_sends_a_creating_post_is_retried_after_any_transport_failure(failure: Failure) -> None:
+    assert SENDS.after_failure("POST", failure, 0, no_jitter) == 0.5
+    assert SENDS.after_failure("POST", failure, 2, no_jitter) is None  # still bounded by max_retries
+
+
+@pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 504])
+def test_with_retry_sends_a_creating_post_is_retried_after_408_429_and_5xx(status: int) -> None:
+    assert SENDS.after_status("POST", status, 0, no_jitter) == 0.5
+    assert SENDS.after_status("POST", status, 0, no_jitter, retry_after=1.5) == 1.5
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 413, 422])
+def test_with_retry_sends_client_errors_are_still_never_retried(status: int) -> None:
+    assert SENDS.after_status("POST", status, 0, no_jitter) is None

@@ -1,4 +1,4 @@
-"""The async client's own pool: several small connection pools, least busy first, nothing leaked."""
+"""The async client's own pool: small connection pools made as concurrency needs them, least busy first."""
 
 from __future__ import annotations
 
@@ -8,15 +8,35 @@ import httpx
 import pytest
 
 from chatroutes_core import AsyncChatRoutesClient
-from chatroutes_core._transport import ShardedAsyncTransport, default_async_http
+from chatroutes_core._pool import ShardedAsyncTransport, default_async_http, shared_ssl_context
 from chatroutes_core.testing import LocalServer
 
 
-def test_limits_are_shared_out_and_bad_shard_counts_refused() -> None:
+def test_limits_are_shared_out_pools_are_lazy_and_bad_shard_counts_refused() -> None:
     transport = ShardedAsyncTransport(shards=4, limits=httpx.Limits(max_connections=10))
-    assert len(transport._pools) == 4 and transport._busy == [0, 0, 0, 0]
+    assert transport._pools == [] and transport._limits.max_connections == 3
     with pytest.raises(ValueError):
         ShardedAsyncTransport(shards=0)
+
+
+def test_a_pool_is_added_only_when_every_pool_is_busy() -> None:
+    transport = ShardedAsyncTransport(shards=2)
+    first = transport._pick()
+    assert (first, len(transport._pools)) == (0, 1)
+    assert transport._pick() == 0  # idle: reused, nothing added
+    transport._busy[0] = 1
+    assert (transport._pick(), len(transport._pools)) == (1, 2)
+    transport._busy[1] = 2
+    assert (transport._pick(), len(transport._pools)) == (0, 2)  # at the cap: the least busy
+
+
+def test_every_pool_uses_the_one_shared_ssl_context() -> None:
+    transport = ShardedAsyncTransport(shards=2)
+    transport._pick()
+    transport._busy[0] = 1
+    transport._pick()
+    contexts = {id(pool._pool._ssl_context) for pool in transport._pools}
+    assert contexts == {id(shared_ssl_context())}
 
 
 def test_proxy_environment_keeps_httpx_default_transport(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -31,21 +51,23 @@ def test_proxy_environment_keeps_httpx_default_transport(monkeypatch: pytest.Mon
 
 
 def test_concurrent_sends_spread_over_pools_and_release_them(local_server: LocalServer) -> None:
-    async def main() -> tuple[list[str], list[int], bool]:
+    async def main() -> tuple[list[str], list[int], int, bool]:
         client = AsyncChatRoutesClient(api_key=local_server.api_key, base_url=local_server.base_url)
+        conv = await client.conversations.create(title="fan-out")
         transport = client._http._transport
         assert isinstance(transport, ShardedAsyncTransport)
-        conv = await client.conversations.create(title="fan-out")
         others = [await client.conversations.create(title=f"fan-{i}") for i in range(23)]
+        sequential_pools = len(transport._pools)
         replies = await asyncio.gather(
             *(client.messages.send(c.id, content="hello") for c in [conv, *others])
         )
         busy = list(transport._busy)
         used = sum(1 for pool in transport._pools if pool._pool.connections)
         await client.close()
-        return [r.message.role for r in replies], busy, used > 1 and client._http.is_closed
+        return [r.message.role for r in replies], busy, sequential_pools, used > 1 and client.is_closed
 
-    roles, busy, spread_and_closed = asyncio.run(main())
+    roles, busy, sequential_pools, spread_and_closed = asyncio.run(main())
     assert roles == ["assistant"] * 24
+    assert sequential_pools == 1  # one request at a time never needs a second pool
     assert busy == [0] * len(busy)  # every response released its pool
     assert spread_and_closed

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import warnings
+
 import httpx
 import pytest
 from _core_mock import ChunkStream, Recorder, async_client, sse, sync_client
@@ -13,6 +17,7 @@ from chatroutes_core import (
     RateLimitError,
     ServerError,
     StreamInterruptedError,
+    UsageError,
 )
 from chatroutes_core._sse import ServerSentEvent
 from chatroutes_core._streaming import StreamAccumulator
@@ -200,3 +205,70 @@ def test_accumulator_ignores_unknown_types_and_requires_complete() -> None:
     assert isinstance(acc.handle(ServerSentEvent('{"type":"content","content":"a"}')), ContentEvent)
     with pytest.raises(StreamInterruptedError, match="before its 'complete'"):
         acc.finish()
+
+
+# --- the official SDK's callbacks on both clients ------------------------------------------------------
+
+
+def test_sync_callbacks_run_the_stream_to_its_end() -> None:
+    recorder, body = streaming(FULL)
+    seen: list[str] = []
+    done: list[str] = []
+    with sync_client(recorder) as client:
+        stream = client.messages.stream("c1", {"content": "hi"}, seen.append, lambda m: done.append(m.id))
+    assert [getattr(e, "type", None) for e in seen] == ["content", "content", "complete"]
+    assert done == ["m9"] and stream.text == "Hello world" and body.closed
+
+
+def test_the_sync_client_refuses_coroutine_callbacks_before_any_request() -> None:
+    async def on_chunk(event: object) -> None:
+        return None
+
+    recorder, _ = streaming(FULL)
+    with sync_client(recorder) as client, pytest.raises(UsageError, match="AsyncChatRoutesClient"):
+        client.messages.stream("c1", content="hi", on_chunk=on_chunk)
+    assert recorder.requests == []
+
+
+async def test_async_callbacks_may_be_coroutine_functions_and_are_awaited_in_order() -> None:
+    recorder, _ = streaming(FULL)
+    order: list[str] = []
+
+    async def on_chunk(event: ContentEvent | CompleteEvent) -> None:
+        await asyncio.sleep(0)
+        order.append(event.type)
+
+    async def on_complete(message: object) -> None:
+        order.append("on_complete")
+
+    client = async_client(recorder)
+    stream = await client.messages.stream("c1", content="hi", on_chunk=on_chunk, on_complete=on_complete)
+    assert order == ["content", "content", "complete", "on_complete"]
+    assert stream.final is not None and stream.final.message.id == "m9"
+
+
+async def test_async_callbacks_fire_while_iterating_too() -> None:
+    recorder, _ = streaming(FULL)
+    seen: list[str] = []
+    client = async_client(recorder)
+    async with client.messages.stream("c1", content="hi", on_chunk=lambda e: seen.append(e.type)) as stream:
+        kinds = [e.type async for e in stream]
+    assert seen == kinds == ["content", "content", "complete"]
+
+
+async def test_an_async_stream_with_callbacks_that_is_never_awaited_warns_and_sends_nothing() -> None:
+    recorder, _ = streaming(FULL)
+    client = async_client(recorder)
+    with pytest.warns(RuntimeWarning, match="never awaited"):
+        client.messages.stream("c1", content="hi", on_chunk=lambda e: None)
+        gc.collect()
+    assert recorder.requests == []
+
+
+async def test_an_async_stream_without_callbacks_that_is_dropped_does_not_warn() -> None:
+    recorder, _ = streaming(FULL)
+    client = async_client(recorder)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        client.messages.stream("c1", content="hi")
+        gc.collect()

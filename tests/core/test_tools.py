@@ -143,6 +143,13 @@ def test_a_rendered_declaration_is_found_again_with_its_exact_span(
     assert stored[found.start : found.end] == system
 
 
+def test_line_separators_inside_descriptions_do_not_break_the_declaration() -> None:
+    odd = ToolSpec("odd", "one\u2028two\u2029three\x85four\nfive", {"type": "object", "properties": {}})
+    system = render_tools_system([odd, NOW])
+    found = find_tools_declaration(system)
+    assert found is not None and found.tools == (odd, NOW) and (found.start, found.end) == (0, len(system))
+
+
 def test_the_last_declaration_wins_and_plain_text_has_none() -> None:
     first = render_tools_system([NOW])
     second = render_tools_system([WEATHER], tool_choice="none")
@@ -487,6 +494,14 @@ def test_rendered_calls_parse_back_for_any_arguments(raw: list[tuple[str, dict[s
     reply = parse_reply(render_tool_calls(calls), MID)
     assert [(c.name, c.arguments) for c in reply.tool_calls] == raw
     assert reply.invalid_tool_calls == [] and reply.text == ""
+
+
+def test_the_public_surface_is_curated() -> None:
+    import chatroutes_core.tools as tools
+
+    for name in tools.__all__:
+        assert getattr(tools, name) is not None
+    assert not any(name.startswith("_") for name in tools.__all__)
 
 
 def test_the_tools_module_imports_no_framework() -> None:

@@ -16,8 +16,10 @@ from chatroutes_core import (
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
+    ChatRoutesClient,
     ConflictError,
     NotFoundError,
+    PayloadTooLargeError,
     PermissionDeniedError,
     RateLimitError,
     ServerError,
@@ -313,3 +315,82 @@ def test_a_server_error_echoing_the_key_is_scrubbed() -> None:
     with sync_client(recorder) as client, pytest.raises(ValidationError) as info:
         client.conversations.get("c1")
     assert KEY not in str(info.value) and "****" in str(info.value)
+
+
+# --- retry_sends: a creating POST retried with the same key, for servers that honour it -------------------
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [error(500), error(503, headers={"Retry-After": "0.25"}), httpx.ReadTimeout("slow"),
+     httpx.RemoteProtocolError("peer closed")],
+    ids=["500", "503-retry-after", "read-timeout", "protocol-error"],
+)  # fmt: skip
+def test_with_retry_sends_a_send_is_retried_with_the_same_idempotency_key(failure: object) -> None:
+    recorder = Recorder(failure, SEND_OK)  # type: ignore[arg-type]
+    sleeps: list[float] = []
+    with sync_client(recorder, sleeps=sleeps, retry_sends=True) as client:
+        reply = client.messages.send("c1", content="hi")
+    assert reply.message.id == "m1"
+    assert len(recorder.requests) == 2 and len(sleeps) == 1
+    keys = {r.headers["idempotency-key"] for r in recorder.requests}
+    assert len(keys) == 1 and keys != {""}
+    assert recorder.body(0) == recorder.body(1)  # the same request, byte for byte
+
+
+async def test_async_retry_sends_retries_a_fork_after_a_5xx_with_one_key() -> None:
+    recorder = Recorder(error(502), ok({"branch": {"id": "b2"}}))
+    client = async_client(recorder, retry_sends=True)
+    branch = await client.branches.fork("c1", fork_point_message_id="m1")
+    assert branch.id == "b2" and len(recorder.requests) == 2
+    assert len({r.headers["idempotency-key"] for r in recorder.requests}) == 1
+
+
+def test_retry_sends_is_off_by_default_and_kept_by_with_options() -> None:
+    recorder = Recorder(error(503), error(503), SEND_OK)
+    with sync_client(recorder) as client:
+        with pytest.raises(ServerError):
+            client.messages.send("c1", content="hi")
+        assert len(recorder.requests) == 1
+        copy = client.with_options(retry_sends=True)
+        assert copy.retry_sends and copy.with_options(max_retries=1).retry_sends
+        copy.messages.send("c1", content="hi")
+    assert len(recorder.requests) == 3
+
+
+# --- what the errors say -----------------------------------------------------------------------------------
+
+
+def test_a_connection_error_names_the_url_that_failed() -> None:
+    recorder = Recorder(httpx.ConnectError("refused"))
+    with sync_client(recorder, max_retries=0) as client, pytest.raises(APIConnectionError) as info:
+        client.messages.list("c1", branch_id="b1")
+    assert "GET https://api.example.test/api/v1/conversations/c1/messages?branchId=b1" in str(info.value)
+    assert KEY not in str(info.value)
+
+
+async def test_an_async_timeout_names_the_url_too() -> None:
+    recorder = Recorder(httpx.ReadTimeout("slow"))
+    client = async_client(recorder, max_retries=0)
+    with pytest.raises(APITimeoutError, match=r"POST https://api\.example\.test/api/v1/conversations/c1/messages"):
+        await client.messages.send("c1", content="hi")
+
+
+def test_a_404_from_a_base_url_without_api_v1_hints_at_it() -> None:
+    recorder = Recorder(error(404, error="Not Found"))
+    client = ChatRoutesClient(KEY, "https://api.example.test", http_client=httpx.Client(
+        transport=httpx.MockTransport(recorder)))  # fmt: skip
+    with pytest.raises(NotFoundError, match="has no '/api/v1'"):
+        client.conversations.get("c1")
+    proper = sync_client(Recorder(error(404, error="Conversation not found")))
+    with proper, pytest.raises(NotFoundError) as info:
+        proper.conversations.get("c1")
+    assert "/api/v1'" not in str(info.value)  # with /api/v1 a 404 is just a 404
+
+
+def test_413_is_a_payload_too_large_error_and_never_retried() -> None:
+    recorder = Recorder(error(413, error="Request body too large (limit 1048576 bytes)"), SEND_OK)
+    with sync_client(recorder, retry_sends=True) as client, pytest.raises(PayloadTooLargeError) as info:
+        client.messages.send("c1", content="x" * 10)
+    assert info.value.status_code == 413 and isinstance(info.value, APIStatusError)
+    assert len(recorder.requests) == 1

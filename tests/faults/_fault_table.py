@@ -35,6 +35,7 @@ FAULT_ORDER = {
         [
             "500 after the server stored",
             "500 before storing",
+            "503 after the server stored",
             "read timeout, server still working",
             "429 with Retry-After",
             "429 that does not clear",

@@ -305,6 +305,63 @@ def test_503_on_a_send_is_not_resent(layer: str, target: Target) -> None:
     row(layer, "503", "send", out, "nothing stored; not resent (a 5xx may follow a store)")
 
 
+# -- retry_sends: creating POSTs retried with the same Idempotency-Key (the local server honours it) -------
+
+
+def sends_retried(layer: str, t: Target, text: str, *, recover: bool = False) -> str:
+    """One send through a core client with ``retry_sends=True``; ``recover`` drops the server's latency
+    before the retry (a server that was slow once), so the retry meets the first attempt still running."""
+
+    def on_retry(seconds: float) -> None:
+        t.sleeps.append(seconds)
+        if recover:
+            t.srv.set_latency(0.0)
+
+    timeout = httpx.Timeout(5.0, read=t.timeout) if t.timeout is not None else httpx.Timeout(5.0)
+    options: dict[str, Any] = {"api_key": t.srv.api_key, "base_url": t.base_url, "timeout": timeout,
+                               "retry_sends": True}  # fmt: skip
+    if layer == "core":
+        with ChatRoutesClient(sleep=on_retry, **options) as client:
+            reply = client.messages.send(t.conversation_id, content=text, branch_id=t.branch_id)
+            return reply.message.content
+
+    async def asleep(seconds: float) -> None:
+        on_retry(seconds)
+
+    async def run() -> str:
+        async with AsyncChatRoutesClient(sleep=asleep, **options) as client:
+            reply = await client.messages.send(t.conversation_id, content=text, branch_id=t.branch_id)
+            return reply.message.content
+
+    return asyncio.run(run())
+
+
+@pytest.mark.parametrize("layer", ["core", "core async"])
+def test_with_retry_sends_a_503_after_the_server_stored_is_retried_and_stored_once(
+    layer: str, target: Target
+) -> None:
+    target.srv.inject(503, when="after", method="POST", path=SEND_PATH)
+    out = measure(target, lambda: sends_retried(layer, target, "stored then 503"))
+    assert out.error is None and out.result  # the retry got the stored reply back (Idempotent-Replayed)
+    assert (out.attempts, out.stored) == (2, 2)  # two attempts, one exchange stored
+    assert listed(target).count(("user", "stored then 503")) == 1
+    row(layer, "503 after the server stored", "send, retry_sends=True", out,
+        "retried with the same key; server replayed it, stored once")  # fmt: skip
+
+
+@pytest.mark.parametrize("layer", ["core", "core async"])
+def test_with_retry_sends_a_read_timeout_is_retried_and_stored_once(layer: str, target: Target) -> None:
+    target.timeout = SLOW
+    target.srv.set_latency(3 * SLOW)
+    out = measure(target, lambda: sends_retried(layer, target, "slow once", recover=True), settle=True)
+    assert out.error is None and out.result
+    assert out.attempts == 2 and len(target.sleeps) == 1
+    assert out.stored == 2  # the late first attempt found the retry's record and stored nothing
+    assert listed(target).count(("user", "slow once")) == 1
+    row(layer, "read timeout, server still working", "send, retry_sends=True", out,
+        "retried with the same key; stored once")  # fmt: skip
+
+
 def test_503_on_a_get_is_retried(target: Target) -> None:
     send("core", target, "one")
     target.srv.inject(503, method="GET", path=SEND_PATH)

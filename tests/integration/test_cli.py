@@ -11,9 +11,9 @@ from typing import ClassVar
 import pytest
 
 from chatroutes_core import ChatRoutesClient, autobranch
-from chatroutes_core._cli_demo import Narrator, run_tour
 from chatroutes_core.cli import main
-from chatroutes_core.demo.steps import Connection
+from chatroutes_core.cli.demo import Narrator, run_tour
+from chatroutes_core.cli.demo.steps import Connection
 from chatroutes_core.testing import LocalServer
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -38,7 +38,7 @@ def test_suggest_plain_marks_each_trigger_span(capsys: pytest.CaptureFixture[str
     code, out, _ = _cli(["suggest", TWO_THINGS, "--threshold", "0.5", "--no-color"], capsys)
     assert code == 0
     expected = autobranch.detect(TWO_THINGS, threshold=0.5, suggestions_count=3)
-    assert len(expected) == 2
+    assert len(expected) == 3  # one per intent (billing, the API) and the alternative
     assert re.findall(r"\[\[(.+?)\]\]", out) == [s.trigger_text for s in expected]
     for s in expected:
         assert s.title in out and f"span {s.start}-{s.end}" in out
@@ -53,7 +53,7 @@ def test_suggest_count_and_threshold_are_passed_to_the_detector(capsys: pytest.C
 
 
 def test_suggest_with_colour_highlights_the_span_with_a_style() -> None:
-    from chatroutes_core import _cli_suggest
+    from chatroutes_core.cli import suggest as _cli_suggest
 
     out = _TTY()
     args = _suggest_args(TWO_THINGS)
@@ -194,16 +194,21 @@ def test_tour_leaves_the_expected_tree(local_server: LocalServer) -> None:
     finally:
         conn.close()
     branches = {b.id: b for b in result.view.walk()}
-    assert len(branches) == 4  # main, the edit fork, two router branches
+    assert len(branches) == 6  # main, the edit fork, two router branches, two compared models
     main_view = next(b for b in branches.values() if b.branch.is_main)
     main_ids = [m.id for m in main_view.messages]
     assert len(main_ids) == 8  # three exchanges, then one more after the checkpoint
     forks = sorted((b.fork_point_id for b in branches.values() if not b.branch.is_main), key=main_ids.index)
-    assert forks == [main_ids[1], main_ids[5], main_ids[5]]  # edit at reply 1; the router at the tip then
+    # the edit at reply 1; the router at the tip then; the compared models at the final tip
+    assert forks == [main_ids[1], main_ids[5], main_ids[5], main_ids[7], main_ids[7]]
+    compared = {b.title for b in branches.values() if b.fork_point_id == main_ids[7]}
+    assert compared == {"gpt-5", "claude-sonnet-4-5"}
     assert all(b.parent_id == main_view.id for b in branches.values() if b is not main_view)
     assert all(len(b.messages) == 2 for b in branches.values() if b is not main_view)
     text = out.getvalue()
-    assert "Step 7/7" in text and "★ main" in text
+    assert "Step 9/9" in text and "★ main" in text
+    # the agent step: two parallel tool calls shown readably, then its time-travel fork
+    assert "→ add(a=17, b=25)" in text and "← get_weather: rain, 14 C in Lisbon" in text
 
 
 @pytest.mark.integration
@@ -217,8 +222,8 @@ def test_demo_command_runs_offline(
     flat = " ".join(out.split())  # the notes are wrapped to the terminal width
     assert "deterministic and NOT a language model" in flat
     assert "chatroutes serve --responder openai --upstream-url" in flat
-    for n in range(1, 8):
-        assert f"Step {n}/7" in out
+    for n in range(1, 10):
+        assert f"Step {n}/9" in out
     assert not ANSI.search(out)
 
 
@@ -227,7 +232,7 @@ def test_tree_with_colour_is_a_rich_tree(
 ) -> None:
     import argparse
 
-    from chatroutes_core import _cli_tree
+    from chatroutes_core.cli import tree as _cli_tree
 
     cid, _ = forked
     out = _TTY()
@@ -246,7 +251,7 @@ def test_tree_with_colour_is_a_rich_tree(
 
 
 def test_a_missing_extra_is_named() -> None:
-    from chatroutes_core.demo.steps import MissingExtraError, needs
+    from chatroutes_core.cli.demo.steps import MissingExtraError, needs
 
     with (
         pytest.raises(MissingExtraError, match=r"pip install 'chatroutes-integrations\[llama-index\]'"),
@@ -260,7 +265,7 @@ def test_importing_the_cli_imports_no_framework() -> None:
     import sys
 
     code = (
-        "import sys, chatroutes_core.cli, chatroutes_core.demo.steps; "
+        "import sys, chatroutes_core.cli, chatroutes_core.cli.demo.steps; "
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'langchain_core', 'llama_index'}))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -284,7 +289,7 @@ def test_demo_live_runs_against_the_given_base_url(
 def test_demo_live_without_a_key_falls_back_to_the_local_server(monkeypatch: pytest.MonkeyPatch) -> None:
     import argparse
 
-    from chatroutes_core._cli_demo import _target
+    from chatroutes_core.cli.demo import _target
 
     monkeypatch.delenv("CHATROUTES_API_KEY", raising=False)
     out = io.StringIO()

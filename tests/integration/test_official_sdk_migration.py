@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient
+import pytest
+from chatroutes import ChatRoutes
+
+from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient, ServerError
 from chatroutes_core.models import CompleteEvent, ContentEvent, Message
 from chatroutes_core.testing import LocalServer
 
@@ -50,3 +53,23 @@ async def test_async_callbacks_fire_while_iterating_or_when_awaited(local_server
         async with await client.messages.stream(conv, content="three") as plain:  # awaiting is harmless
             assert (await plain.until_done()).message.content
         assert local_server.count_messages(conv) == 6
+
+
+def test_a_503_after_the_store_makes_the_official_sdk_store_the_exchange_twice(
+    fresh_server: LocalServer,
+) -> None:
+    """The measured row of the README's migration table: the official SDK resends a POST on every 5xx."""
+    sdk = ChatRoutes(api_key=fresh_server.api_key, base_url=fresh_server.base_url, retry_delay=0.01)
+    conv = sdk.conversations.create({"title": "resent"})["id"]
+    fresh_server.inject(503, method="POST", path=r"/messages$", when="after")
+    reply = sdk.messages.send(conv, {"content": "Hello once"})  # the caller sees one success...
+    assert reply["message"]["role"] == "assistant"
+    assert fresh_server.count_messages(conv) == 4  # ...and the server holds the exchange twice
+
+    with ChatRoutesClient(api_key=fresh_server.api_key, base_url=fresh_server.base_url) as client:
+        ours = client.conversations.create(title="once").id
+        fresh_server.inject(503, method="POST", path=r"/messages$", when="after")
+        with pytest.raises(ServerError) as caught:
+            client.messages.send(ours, content="Hello once")
+        assert caught.value.status_code == 503
+        assert fresh_server.count_messages(ours) == 2  # stored once, never resent

@@ -17,7 +17,7 @@ from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 from langchain_core.runnables import ConfigurableFieldSpec
 from langchain_core.runnables.history import RunnableWithMessageHistory
 
-from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient
+from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient, UsageError
 from chatroutes_core.mapper import TreeRef, UnsupportedMessageError
 from chatroutes_core.testing import LocalServer
 from langchain_chatroutes import ChatChatRoutes, ChatRoutesChatMessageHistory
@@ -40,7 +40,7 @@ def pairs(messages: list[BaseMessage]) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(
     ("value", "error"),
-    [(123, TypeError), ("", ValueError), ("a b", ValueError), ("a\nb", ValueError), ("x" * 300, ValueError)],
+    [(123, UsageError), ("", ValueError), ("a b", ValueError), ("a\nb", ValueError), ("x" * 300, ValueError)],
 )
 def test_constructor_rejects_bad_conversation_ids(value: object, error: type[Exception]) -> None:
     with pytest.raises(error):
@@ -102,7 +102,7 @@ def test_plan_rejects_foreign_assistant_reply_with_pairing_hint() -> None:
 def test_plan_rejects_other_conversations_tool_messages_and_images() -> None:
     with pytest.raises(ForeignMessageError, match="conversation"):
         plan_add([_reply(ref=TreeRef("conv_other", "b", "m"))], known={}, conversation_id="conv_1")
-    with pytest.raises(UnsupportedMessageError):
+    with pytest.raises(ForeignMessageError, match="tool result"):
         plan_add([ToolMessage("42", tool_call_id="t1")], known={}, conversation_id=None)
     image = HumanMessage(content=[{"type": "image_url", "image_url": {"url": "http://x/y.png"}}])
     with pytest.raises(UnsupportedMessageError):
@@ -236,7 +236,7 @@ def test_foreign_reply_raises_and_writes_nothing(client: ChatRoutesClient, local
         history.add_messages([HumanMessage("hello"), AIMessage("a reply from another model")])
     with pytest.raises(ForeignMessageError):
         history.add_ai_message("typed by hand")
-    with pytest.raises(UnsupportedMessageError):
+    with pytest.raises(ForeignMessageError, match="tool result"):
         history.add_messages([HumanMessage("x"), ToolMessage("42", tool_call_id="t")])
     assert all(method == "GET" for method, _ in counter.take())
     assert local_server.count_messages(conv) == 4
@@ -474,14 +474,19 @@ async def test_sync_client_only_still_serves_async(
     assert pairs(await history.aget_messages())[0] == ("human", "from async")
 
 
-async def test_history_built_from_key_and_url_owns_and_closes_its_clients(
+async def test_history_built_from_key_and_url_uses_the_shared_clients(
     client: ChatRoutesClient, local_server: LocalServer
 ) -> None:
+    from chatroutes_core import shared_async_client, shared_client
+
     history = ChatRoutesChatMessageHistory(api_key=local_server.api_key, base_url=local_server.base_url)
     history.add_user_message("sync turn")
     await history.aadd_messages([HumanMessage("async turn")])
     assert local_server.count_messages(history.conversation_id) == 4
+    assert history._sync() is shared_client(api_key=local_server.api_key, base_url=local_server.base_url)
+    assert history._async() is shared_async_client(api_key=local_server.api_key, base_url=local_server.base_url)
     await history.aclose()
+    assert len(history.messages) == 4  # closing a history never closes a shared client
     borrowed = ChatRoutesChatMessageHistory(history.conversation_id, client=client)
     borrowed.close()  # a client passed in is not the history's to close
     assert [c for _, c in pairs(borrowed.messages)][0::2] == ["sync turn", "async turn"]

@@ -23,7 +23,6 @@ from langchain_core.messages import (
     ChatMessage,
     HumanMessage,
     SystemMessage,
-    ToolMessage,
 )
 from pydantic import BaseModel
 
@@ -78,12 +77,28 @@ def test_env_supplies_key_and_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
     assert model.base_url == "http://127.0.0.1:9/api/v1"
 
 
-def test_bind_tools_says_the_api_has_no_tool_calling() -> None:
-    model = ChatChatRoutes(api_key="k")
-    with pytest.raises(NotImplementedError, match="no tool calling"):
-        model.bind_tools([])
+def test_bind_tools_validates_before_any_request_and_the_profile_says_tools() -> None:
+    model = ChatChatRoutes(api_key="k", base_url="http://127.0.0.1:9/api/v1")
+    with pytest.raises(ValueError):
+        model.bind_tools([{"type": "function", "function": {"name": "f"}}], tool_choice="g")  # not declared
+    bound = model.bind_tools([{"type": "function", "function": {"name": "f"}}], tool_choice="any")
+    assert bound.kwargs["tool_choice"] == "required"  # type: ignore[attr-defined]
     assert model.profile is not None
-    assert model.profile.get("tool_calling") is False
+    assert model.profile.get("tool_calling") is True and model.profile.get("structured_output") is True
+
+
+def test_errors_are_public_and_subclass_both_trees() -> None:
+    from langchain_core.exceptions import ModelError, ModelRateLimitError
+
+    import langchain_chatroutes as lc
+    from chatroutes_core import ChatRoutesError, RateLimitError
+
+    assert issubclass(lc.ChatRoutesRateLimitError, RateLimitError)
+    assert issubclass(lc.ChatRoutesRateLimitError, ModelRateLimitError)
+    for name in [n for n in lc.__all__ if n.startswith("ChatRoutes") and n.endswith("Error") and n != "ChatRoutesError"]:
+        error = getattr(lc, name)
+        assert issubclass(error, ChatRoutesError), name
+        assert issubclass(error, ModelError), name
 
 
 def test_unsupported_messages_fail_before_any_client_is_built() -> None:
@@ -245,16 +260,31 @@ async def test_many_concurrent_ainvoke_share_one_async_client(local_server: Loca
     assert len(conversations) == 20
     assert all(f"You said: question {i}" in str(r.content) for i, r in enumerate(replies))
     assert model._mapper is None  # the sync client was never built: the async path ran on the async client
-    assert model._amapper is not None
-    first_client = model._amapper[1].client
+    first_client = model._get_async_mapper().client
+    fresh = _model(local_server)  # a fresh instance per request (the web-app pattern) shares the stack
     follow_ups = await asyncio.gather(
-        *(model.ainvoke([HumanMessage(f"question {i}"), r, HumanMessage("next")])
+        *(fresh.ainvoke([HumanMessage(f"question {i}"), r, HumanMessage("next")])
           for i, r in enumerate(replies))
     )
-    assert model._amapper[1].client is first_client
+    assert fresh._get_async_mapper().client is first_client
     assert [f.response_metadata["chatroutes"]["branch_id"] for f in follow_ups] == [
         r.response_metadata["chatroutes"]["branch_id"] for r in replies
     ]
+
+
+async def test_given_clients_are_used_and_need_no_key(local_server: LocalServer) -> None:
+    from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient
+
+    with ChatRoutesClient(api_key=local_server.api_key, base_url=local_server.base_url) as sync:
+        async with AsyncChatRoutesClient(api_key=local_server.api_key, base_url=local_server.base_url) as aio:
+            model = ChatChatRoutes(client=sync, async_client=aio)
+            assert model.client is sync and "api_key" not in repr(model.sync_client).lower().replace(
+                "api_key='cr_****'", "")
+            reply = model.invoke("hi")
+            again = await model.ainvoke([HumanMessage("hi"), reply, HumanMessage("more")])
+            assert model._get_async_mapper().client is aio
+            assert again.response_metadata["chatroutes"]["branch_id"] == reply.response_metadata[
+                "chatroutes"]["branch_id"]
 
 
 # --- structured output ------------------------------------------------------------------------------------
@@ -336,3 +366,25 @@ async def test_stream_errors_are_mapped_and_with_retry_recovers(fresh_server: Lo
                                 wait_exponential_jitter=False)
     reply = await retrying.ainvoke("hi")
     assert "You said: hi" in str(reply.content)
+
+
+def test_per_call_options_reach_the_wire_through_bind() -> None:
+    import httpx
+
+    from chatroutes_core import ChatRoutesClient
+
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        message = {"id": "m2", "role": "assistant", "content": "ok", "branchId": "b1", "parentMessageId": "m1"}
+        return httpx.Response(200, json={"success": True, "data": {"message": message, "usage": {}}})
+
+    http = httpx.Client(transport=httpx.MockTransport(handler))
+    client = ChatRoutesClient(api_key="k", base_url="https://api.example.test/api/v1", http_client=http)
+    model = ChatChatRoutes(client=client, conversation_id="conv_1")
+    model.bind(extra_headers={"X-Trace": "t-1"}, extra_body={"metadata": {"user": "u"}}, timeout=3.5).invoke("hi")
+    [request] = seen
+    assert request.headers["X-Trace"] == "t-1"
+    assert json.loads(request.content)["metadata"] == {"user": "u"}
+    assert request.extensions["timeout"]["read"] == 3.5

@@ -158,11 +158,13 @@ def test_several_routes_each_get_their_part() -> None:
     assert billing["input"] == "I need help with billing"
     assert tech["input"] == "have a technical question about the API"
     assert billing["original"] == tech["original"] == MULTI
-    assert billing["suggestion"]["options"] == [
-        "I need help with billing",
-        "have a technical question about the API",
-    ]
-    assert billing["suggestion"]["triggerText"] == MULTI
+    # One suggestion per intent: each route sees its own (title, span, trigger text).
+    assert billing["suggestion"]["options"] == [billing["suggestion"]["triggerText"]] == [billing["input"]]
+    assert tech["suggestion"]["options"] == [tech["suggestion"]["triggerText"]] == [tech["input"]]
+    assert (billing["suggestion"]["title"], tech["suggestion"]["title"]) == (
+        "Billing help",
+        "Technical question about the API",
+    )
 
 
 async def test_async_matches_sync() -> None:

@@ -1,8 +1,9 @@
 """langchain-tests standard suites for ChatChatRoutes (unit: offline; integration: against a LocalServer).
 
-The skipped standard tests are features the ChatRoutes API lacks: native tool calling (``bind_tools`` is not
-implemented) and image, audio, video and PDF input (text only), expressed through the capability properties
-so langchain-tests skips them with its own reason; and ``test_serdes``, which langchain-tests skips for any
+Tool calling runs through the ``<tools>`` prompt protocol (``docs/tools.md``): the local server's offline
+responder follows it for these suites. The skipped standard tests are features the ChatRoutes API lacks:
+image, audio, video and PDF input (text only), expressed through the capability properties so
+langchain-tests skips them with its own reason; and ``test_serdes``, which langchain-tests skips for any
 model outside langchain-core's own serialisation allowlist. ``test_stream_time`` replays a cassette.
 """
 
@@ -35,7 +36,11 @@ class TestChatChatRoutesUnit(ChatModelUnitTests):
 
     @property
     def has_tool_calling(self) -> bool:
-        return False  # the API has no tool calling
+        return True  # the <tools> prompt protocol (docs/tools.md)
+
+    @property
+    def has_tool_choice(self) -> bool:
+        return True
 
     @property
     def has_structured_output(self) -> bool:
@@ -70,7 +75,11 @@ class TestChatChatRoutesIntegration(ChatModelIntegrationTests):
 
     @property
     def has_tool_calling(self) -> bool:
-        return False  # the API has no tool calling
+        return True  # the <tools> prompt protocol (docs/tools.md)
+
+    @property
+    def has_tool_choice(self) -> bool:
+        return True
 
     @property
     def has_structured_output(self) -> bool:

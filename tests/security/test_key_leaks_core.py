@@ -142,3 +142,25 @@ def test_connection_errors_do_not_carry_the_key() -> None:
     ):
         client.conversations.list()
     assert exposed(SECRET, *error_texts(info.value)) == []
+
+
+def test_the_provider_its_shared_clients_and_server_info_hide_the_key() -> None:
+    from chatroutes_core import ClientProvider
+
+    provider = ClientProvider()
+    client = provider.client(api_key=SECRET, base_url="https://api.chatroutes.com/api/v1")
+    other = provider.client(api_key=SECRET, base_url="https://api.chatroutes.com/api/v1", max_retries=0)
+    texts: list[object] = [provider, client, other, client.server_info, list(provider._sync), vars(provider)]
+    assert exposed(SECRET, *[f(t) for t in texts for f in (repr, str)]) == []
+
+
+def test_a_connection_error_naming_its_url_holds_no_key() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError(f"refused; sent {request.headers['authorization']}")  # echoes the key
+
+    http = httpx.Client(transport=httpx.MockTransport(refuse))
+    client = ChatRoutesClient(api_key=SECRET, base_url="https://api.chatroutes.com/api/v1", http_client=http)
+    with pytest.raises(APIConnectionError) as info:
+        client.conversations.get("c1")
+    assert "https://api.chatroutes.com/api/v1/conversations/c1" in str(info.value)
+    assert exposed(SECRET, *error_texts(info.value)) == []

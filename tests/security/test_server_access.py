@@ -179,6 +179,10 @@ def test_chatroutes_serve_binds_loopback_by_default(monkeypatch: pytest.MonkeyPa
     from chatroutes_core import cli
 
     seen: dict[str, Any] = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: seen.update(kwargs))
-    assert cli.main(["serve", "--db", ":memory:", "--api-key", "cr_local_sk_test"]) == 0
-    assert seen["host"] == "127.0.0.1"
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets=None: seen.update(sockets=sockets))
+    assert cli.main(["serve", "--db", ":memory:", "--api-key", "cr_local_sk_test", "--port", "0"]) == 0
+    (sock,) = seen["sockets"]
+    try:
+        assert sock.getsockname()[0] == "127.0.0.1"
+    finally:
+        sock.close()

@@ -62,6 +62,7 @@ def test_every_alias_resolves_and_others_are_rejected(api: Api) -> None:
     assert response.json() == {
         "success": False,
         "error": "Unsupported model: gpt-4",
+        "message": "Unsupported model: gpt-4",
         "code": "VALIDATION_ERROR",
     }
     response = api.http.post("/conversations", json={"title": "x", "model": "gpt-4o"})

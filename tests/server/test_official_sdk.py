@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import re
 from typing import Any
 
 import pytest
@@ -111,3 +113,50 @@ def test_official_sdk_error_mapping(sdk: ChatRoutes, local_server: LocalServer) 
     bad = ChatRoutes(api_key="nope", base_url=local_server.base_url, retry_attempts=0)
     with pytest.raises(AuthenticationError):
         bad.conversations.list()
+
+
+def _readme_blocks() -> list[str]:
+    """The ```python blocks of the official SDK's README, as installed with it (its package description)."""
+    readme = importlib.metadata.metadata("chatroutes").get_payload()
+    assert isinstance(readme, str)
+    return re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL)
+
+
+def test_the_official_python_sdks_readme_runs_unchanged(
+    local_server: LocalServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every README block, in order, in one namespace. Only the key, the URL and the placeholder ids
+    (``conv_123``, ``msg_456``) are filled in; the error-handling block keeps ``conv_123`` (a 404)."""
+    blocks = _readme_blocks()
+    assert len(blocks) == 10
+    namespace: dict[str, Any] = {}
+    for block in blocks:
+        code = block.replace(
+            'ChatRoutes(api_key="your-api-key")',
+            f"ChatRoutes(api_key={local_server.api_key!r}, base_url={local_server.base_url!r})",
+        ).replace('"https://api.chatroutes.com/api/v1"', repr(local_server.base_url))
+        if "except NotFoundError" not in code:
+            code = code.replace("'conv_123'", "conversation['id']").replace(
+                "'msg_456'", "response['message']['id']"
+            )
+        exec(compile(code, "chatroutes-README.md", "exec"), namespace)
+    out = capsys.readouterr().out
+    assert "You said: Hello, how are you?" in out
+    assert "Tokens used: " in out and "Message ID: msg_" in out
+    assert "Product Discussion - " in out  # the list block prints titles and createdAt
+    assert "Status: healthy" in out and "Branch: " in out
+    assert re.search(r"Token count: [1-9]\d*", out)  # checkpoint['token_count'], the snake_case spelling
+    assert "Checkpoint was used for this response" in out
+    assert "Conversation not found" in out
+    assert namespace["fork"]["forkPointMessageId"].startswith("msg_")
+    assert namespace["branch"]["parentBranchId"] == namespace["main_branch"]["id"]
+
+
+def test_sends_also_answer_in_the_shape_the_official_examples_read(sdk: ChatRoutes) -> None:
+    """The SDK's examples/branching_example.py and checkpoint_example.py read ``assistantMessage``."""
+    conv = sdk.conversations.create({"title": "examples"})
+    response1 = sdk.messages.send(conv["id"], {"content": "What is a branch?"})
+    assert response1["assistantMessage"]["content"] == response1["message"]["content"]
+    assert response1["assistantMessage"]["id"] == response1["message"]["id"]
+    assert response1["userMessage"]["content"] == "What is a branch?"
+    assert response1["userMessage"]["role"] == "user"

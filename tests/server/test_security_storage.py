@@ -115,7 +115,8 @@ def test_unexpected_errors_are_a_bare_500(fresh_server: LocalServer, monkeypatch
     monkeypatch.setattr(fresh_server.state.store, "list_conversations", boom)
     r = api.http.get("/conversations")
     assert r.status_code == 500
-    assert r.json() == {"success": False, "error": "Internal server error"}
+    message = "Internal server error"
+    assert r.json() == {"success": False, "error": message, "message": message}
     api.close()
 
 

@@ -18,6 +18,7 @@ from server_helpers import Api
 from chatroutes_core.server import OpenAICompatibleResponder
 from chatroutes_core.server.responders import completions_url
 from chatroutes_core.testing import LocalServer
+from chatroutes_core.tools import ToolResult, ToolSpec, parse_reply, render_tool_results, render_tools_system
 
 pytestmark = pytest.mark.integration
 
@@ -29,6 +30,7 @@ class FakeOpenAI:
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.fail_with: int | None = None
+        self.replies: list[str] = []  # when set, the next replies, streamed in 5-character deltas
         app = FastAPI()
 
         @app.post("/v1/chat/completions")
@@ -39,11 +41,17 @@ class FakeOpenAI:
             if self.fail_with:
                 return JSONResponse({"error": {"message": "boom"}}, status_code=self.fail_with)
             text = "Echo: " + body["messages"][-1]["content"]
+            scripted = self.replies.pop(0) if self.replies else None
+            pieces = (
+                [scripted[i : i + 5] for i in range(0, len(scripted), 5)]
+                if scripted is not None
+                else [word + " " for word in text.split(" ")]
+            )
 
             async def events() -> AsyncIterator[bytes]:
                 yield b'data: {"choices":[{"delta":{"role":"assistant"}}]}\n\n'
-                for word in text.split(" "):
-                    chunk = {"choices": [{"index": 0, "delta": {"content": word + " "}}]}
+                for piece in pieces:
+                    chunk = {"choices": [{"index": 0, "delta": {"content": piece}}]}
                     yield f"data: {json.dumps(chunk)}\n\n".encode()
                 yield b'data: {"choices":[{"delta":{},"finish_reason":"stop"}]}\n\n'
                 yield b"data: [DONE]\n\n"
@@ -137,6 +145,26 @@ def test_unreachable_upstream_is_502() -> None:
         r = api.http.post(f"/conversations/{conv['id']}/messages", json={"content": "x"})
         assert r.status_code == 502 and "ConnectError" in r.json()["error"]
         api.close()
+
+
+def test_the_tool_protocol_passes_through_unchanged(upstream: tuple[FakeOpenAI, LocalServer]) -> None:
+    fake, srv = upstream
+    api = Api(srv)
+    conv = api.conversation()
+    city = {"type": "object", "properties": {"city": {"type": "string"}}}
+    tools = [ToolSpec("get_weather", "Weather.", city)]
+    first = f"[system] Be brief.\n\n{render_tools_system(tools)}\n\nWeather in Paris?"
+    call = 'Checking.\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>'
+    fake.replies = [call, "Sunny in Paris."]
+    sent = api.send(conv["id"], first)["message"]
+    assert fake.requests[-1]["messages"] == [{"role": "user", "content": first}]
+    assert sent["content"] == call  # stored exactly as the upstream model wrote it, tags split across deltas
+    reply = parse_reply(sent["content"], sent["id"], {"get_weather"})
+    assert reply.text == "Checking." and reply.tool_calls[0].arguments == {"city": "Paris"}
+    results = render_tool_results([ToolResult(reply.tool_calls[0].id, "get_weather", "Sunny")])
+    assert api.send(conv["id"], results)["message"]["content"] == "Sunny in Paris."
+    assert [m["content"] for m in fake.requests[-1]["messages"]] == [first, call, results]
+    api.close()
 
 
 def test_completions_url_forms() -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import ApiError
 from ..faults import BodyKind, When
-from .deps import Owner, State
+from .deps import Owner, State, require_conversation
 
 router = APIRouter(prefix="/_admin", include_in_schema=False)
 
@@ -33,6 +33,13 @@ class FaultBody(BaseModel):
     stall_seconds: float = Field(default=0.0, ge=0, le=600)
 
 
+class ScriptBody(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    conversation_id: str | None = Field(default=None, alias="conversationId")
+    replies: list[str] = Field(min_length=1, max_length=1000)
+
+
 @router.post("/knobs")
 async def set_knobs(body: KnobsBody, state: State, owner: Owner) -> dict[str, Any]:
     if body.latency is not None:
@@ -54,4 +61,19 @@ async def add_fault(body: FaultBody, state: State, owner: Owner) -> dict[str, An
 @router.delete("/faults")
 async def clear_faults(state: State, owner: Owner) -> dict[str, Any]:
     state.faults.clear()
+    return {"success": True}
+
+
+@router.post("/script")
+async def add_script(body: ScriptBody, state: State, owner: Owner) -> dict[str, Any]:
+    """Queue the next model outputs for a conversation of this key (or, without one, for any)."""
+    if body.conversation_id is not None:
+        require_conversation(state, owner, body.conversation_id)  # another key's conversation is a 404
+    pending = state.script(body.conversation_id, *body.replies)
+    return {"success": True, "data": {"pending": pending}}
+
+
+@router.delete("/script")
+async def clear_script(state: State, owner: Owner) -> dict[str, Any]:
+    state.clear_scripts()
     return {"success": True}

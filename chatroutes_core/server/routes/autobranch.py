@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from ..bodies import SuggestBranchesBody
 from ..errors import ApiError
-from ..models import SuggestBranchesBody
 from ..wire import ok
 from .deps import Owner, State
 

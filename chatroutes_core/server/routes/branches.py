@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from ..bodies import CreateBranchBody, ForkBody, UpdateBranchBody
 from ..errors import ApiError, not_found
-from ..models import CreateBranchBody, ForkBody, UpdateBranchBody
 from ..state import ServerState
 from ..store import BranchRow, ConversationRow
 from ..wire import branch_json, message_json, ok

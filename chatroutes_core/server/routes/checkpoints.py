@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
+from ..bodies import CreateCheckpointBody
 from ..context import summarize
 from ..errors import ApiError, not_found
-from ..models import CreateCheckpointBody
 from ..tokens import estimate_tokens
 from ..wire import checkpoint_json, ok
 from .deps import Idem, Owner, State, require_branch, require_conversation

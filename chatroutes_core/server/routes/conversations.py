@@ -6,9 +6,11 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Query
 
+from ..._catalog import DEFAULT_MODEL
+from ..bodies import CreateConversationBody, UpdateConversationBody
 from ..errors import ApiError
-from ..models import DEFAULT_MODEL, CreateConversationBody, UpdateConversationBody
-from ..wire import conversation_json, ok, tree_json
+from ..tree import tree_json
+from ..wire import conversation_json, ok
 from .deps import Idem, Owner, State, require_conversation, resolve_model
 
 router = APIRouter(tags=["conversations"])

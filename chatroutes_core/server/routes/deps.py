@@ -10,8 +10,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from starlette.requests import HTTPConnection
 
+from ..._catalog import MODEL_ALIASES
 from ..errors import ApiError, not_found
-from ..models import MODEL_ALIASES
 from ..state import ServerState
 from ..store import BranchRow, ConversationRow, IdempotencyRecord
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from .. import exchange
+from ..bodies import SendMessageBody, UpdateMessageBody
 from ..errors import not_found
-from ..models import SendMessageBody, UpdateMessageBody
 from ..tokens import estimate_tokens
 from ..wire import message_json, ok
 from .deps import Idem, Owner, State, require_branch, require_conversation
@@ -47,7 +47,7 @@ async def send_branch_message(
     conversation_id: str, branch_id: str, body: SendMessageBody, state: State, idem: Idem
 ) -> dict[str, Any]:
     ex = exchange.prepare(state, idem.owner, conversation_id, body, branch_id)
-    return await exchange.send(ex, idem, legacy_shape=True)
+    return await exchange.send(ex, idem)
 
 
 @router.get("/conversations/{conversation_id}/messages")

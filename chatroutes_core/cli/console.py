@@ -15,6 +15,8 @@ from typing import IO, TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from rich.console import Console
 
+SubparsersAction = Any  # argparse._SubParsersAction is private; it is only used to call add_parser()
+
 
 def use_color(no_color: bool = False, stream: IO[str] | None = None) -> bool:
     stream = stream if stream is not None else sys.stdout
@@ -57,3 +59,9 @@ def waiting(console: Console | None, message: str) -> Iterator[Any]:
 def spinner_console(no_color: bool = False) -> Console | None:
     """A console on stderr for spinners, so stdout stays clean when piped (`tree --format html > t.html`)."""
     return make_console(use_color(no_color, sys.stderr), sys.stderr)
+
+
+def add_connection_options(parser: Any) -> None:
+    """``--base-url`` and ``--api-key``, defaulting to the environment, for commands that call the API."""
+    parser.add_argument("--base-url", default=None, help="API base URL (default: $CHATROUTES_BASE_URL)")
+    parser.add_argument("--api-key", default=None, help="API key (default: $CHATROUTES_API_KEY)")

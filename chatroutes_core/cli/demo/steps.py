@@ -1,7 +1,7 @@
 """The steps of `chatroutes demo`, one short function each, written to be copied.
 
 Every step takes a `Connection` (base URL, API key, model) and returns plain results; printing lives in
-`chatroutes_core._cli_demo`. LangChain and LlamaIndex are imported inside the steps, so `chatroutes_core`
+`chatroutes_core.cli.demo`. LangChain and LlamaIndex are imported inside the steps, so `chatroutes_core`
 itself never imports them; a missing extra raises `MissingExtraError` naming what to install.
 """
 
@@ -17,9 +17,11 @@ from functools import cached_property
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from chatroutes_core._catalog import DEFAULT_MODEL
+
 if TYPE_CHECKING:
     from chatroutes_core import ChatRoutesClient
-    from chatroutes_core._tree_render import TreeView
+    from chatroutes_core.cli.tree_render import TreeView
     from chatroutes_core.models import Checkpoint, Message
 
 TRIP = "Plan a weekend in Lisbon for two."
@@ -27,6 +29,8 @@ FOLLOW_UPS = ("Add a day trip outside the city.", "Where should we eat on Saturd
 EDIT = "Skip the day trip: we would rather stay in the city and see museums."
 TWO_INTENTS = "I need help with my invoice and also have a technical question about the API rate limits."
 QUESTION = "What happens to the history of a branch when I fork a message?"
+COMPARE_TURN = "Pick one museum for Sunday morning and say why."
+COMPARE_MODELS = (DEFAULT_MODEL, "claude-sonnet-4-5")
 
 
 class MissingExtraError(ImportError):
@@ -50,7 +54,7 @@ class Connection:
 
     base_url: str
     api_key: str = field(repr=False)
-    model: str = "gpt-5"
+    model: str = DEFAULT_MODEL
 
     @cached_property
     def client(self) -> ChatRoutesClient:
@@ -153,7 +157,7 @@ def fan_out(conn: Connection, conversation_id: str) -> dict[str, Any]:
 # 5 ----------------------------------------------------------------------------------------------------------
 def bundled_documents() -> dict[str, str]:
     """The few markdown files shipped with the demo (branches, checkpoints, AutoBranch)."""
-    folder = resources.files("chatroutes_core.demo") / "docs"
+    folder = resources.files("chatroutes_core.cli.demo") / "docs"
     return {
         p.name: p.read_text(encoding="utf-8")
         for p in sorted(folder.iterdir(), key=lambda p: p.name)
@@ -219,8 +223,67 @@ def checkpoint_long_branch(
 
 
 # 7 ----------------------------------------------------------------------------------------------------------
+def compare_models(conn: Connection, conversation_id: str) -> dict[str, Any]:
+    """CompareModels: the same turn to two models, each reply on a sibling branch forked at main's tip."""
+    with needs("langchain", "LangChain"):
+        from langchain_chatroutes import CompareModels
+
+    compare = CompareModels(
+        models=list(COMPARE_MODELS), conversation_id=conversation_id, client=conn.client
+    )
+    return dict(compare.invoke(COMPARE_TURN))
+
+
+# 8 ----------------------------------------------------------------------------------------------------------
+AGENT_TASK = "What is the weather in Lisbon? Then add(17, 25)."
+
+
+@dataclass
+class AgentRun:
+    """An agent run on its own conversation, and its time-travel fork."""
+
+    conversation_id: str
+    first: list[Any]
+    forked: list[Any]
+
+
+def agent_run(conn: Connection) -> AgentRun:
+    """create_agent with two tools; then LangGraph time travel: change a tool result and resume (a fork)."""
+    with needs("langgraph", "LangChain agents and LangGraph"):
+        from langchain.agents import create_agent
+        from langchain_core.messages import HumanMessage, ToolMessage
+        from langchain_core.runnables import RunnableConfig
+        from langchain_core.tools import tool
+        from langgraph.checkpoint.memory import InMemorySaver
+
+    @tool
+    def get_weather(city: str) -> str:
+        """The weather in a city."""
+        return f"sunny, 24 C in {city}"
+
+    @tool
+    def add(a: int, b: int) -> int:
+        """Add two integers."""
+        return a + b
+
+    agent = create_agent(conn.chat_model(), [get_weather, add], checkpointer=InMemorySaver())
+    config: RunnableConfig = {"configurable": {"thread_id": "demo-agent"}}
+    first = agent.invoke({"messages": [HumanMessage(AGENT_TASK)]}, config)["messages"]
+    # time travel: back to the step after the tools ran, before the model read their results
+    step = next(s for s in agent.get_state_history(config)
+                if s.next == ("model",) and isinstance(s.values["messages"][-1], ToolMessage))  # fmt: skip
+    results = [m for m in step.values["messages"] if isinstance(m, ToolMessage)]
+    weather = next(m for m in results if m.name == "get_weather")
+    changed = ToolMessage("rain, 14 C in Lisbon", tool_call_id=weather.tool_call_id, id=weather.id,
+                          name="get_weather")  # fmt: skip
+    forked_config = agent.update_state(step.config, {"messages": [changed]}, as_node="tools")
+    forked = agent.invoke(None, forked_config)["messages"]
+    return AgentRun(where(first[-1])["conversation_id"], first, forked)
+
+
+# 9 ----------------------------------------------------------------------------------------------------------
 def conversation_tree(conn: Connection, conversation_id: str) -> TreeView:
     """The conversation tree: one GET for the tree, one per branch for its history."""
-    from chatroutes_core._cli_tree import fetch_view
+    from chatroutes_core.cli.tree import fetch_view
 
     return fetch_view(conn.client, conversation_id)

@@ -9,12 +9,12 @@ import argparse
 import sys
 from typing import IO, Any
 
-from chatroutes_core._cli_console import make_console, spinner_console, use_color, waiting
-from chatroutes_core._tree_render import FORMATS, TreeView, build_view, render, render_rich
+from chatroutes_core.cli.console import make_console, spinner_console, use_color, waiting
+from chatroutes_core.cli.tree_render import FORMATS, TreeView, build_view, render, render_rich
 
 
 def fetch_view(client: Any, conversation_id: str) -> TreeView:
-    """The conversation's tree with every branch's history, ready for `chatroutes_core._tree_render`."""
+    """The conversation's tree with every branch's history, ready for `chatroutes_core.cli.tree_render`."""
     tree = client.conversations.get_tree(conversation_id)
     branches = list(tree.iter_branches())
     histories = {

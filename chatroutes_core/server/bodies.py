@@ -1,4 +1,4 @@
-"""Typed request bodies (camelCase on the wire) and the supported model aliases."""
+"""Typed request bodies (camelCase on the wire). The model aliases live in `chatroutes_core._catalog`."""
 
 from __future__ import annotations
 
@@ -8,19 +8,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 ContextMode = Literal["FULL", "PARTIAL", "MINIMAL"]
-
-#: The model aliases the hosted API accepts, and the dated provider id each one resolves to.
-MODEL_ALIASES: dict[str, str] = {
-    "gpt-5": "gpt-5-2025-08-07",
-    "claude-opus-4-1": "claude-opus-4-1-20250805",
-    "claude-opus-4": "claude-opus-4-20250514",
-    "claude-opus-4-0": "claude-opus-4-20250514",
-    "claude-sonnet-4-5": "claude-sonnet-4-5-20250929",
-    "claude-sonnet-4-0": "claude-sonnet-4-20250514",
-    "claude-3-7-sonnet-latest": "claude-3-7-sonnet-20250219",
-    "claude-3-5-haiku-latest": "claude-3-5-haiku-20241022",
-}
-DEFAULT_MODEL = "gpt-5"
 
 
 def _encodable(value: str) -> str:

@@ -15,9 +15,12 @@ from __future__ import annotations
 import html
 import json
 import re
+import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
+
+from chatroutes_core.tools import CALL_OPEN, find_tools_declaration, parse_reply, parse_tool_results
 
 if TYPE_CHECKING:
     from rich.tree import Tree
@@ -121,6 +124,36 @@ def build_view(tree: ConversationTree, histories: Mapping[str, Sequence[Message]
     )
 
 
+def _arguments(arguments: Mapping[str, Any]) -> str:
+    return ", ".join(f"{key}={json.dumps(value, ensure_ascii=False)}" for key, value in arguments.items())
+
+
+def shown(message: Message) -> str:
+    """A message as a reader wants it: tool calls, results and declarations summarised, not raw tags.
+
+    A reply's ``<tool_call>`` blocks become ``→ name(arg=value)``; a turn of ``<tool_response>`` blocks
+    becomes ``← name: result``; a ``<tools>`` declaration (system text sent with a turn) becomes
+    ``[tools: a, b]`` before the user's words.
+    """
+    content = message.content
+    if message.role == "assistant" and CALL_OPEN in content:
+        parsed = parse_reply(content, message.id)
+        calls = [f"→ {c.name}({_arguments(c.arguments)})" for c in parsed.tool_calls]
+        calls += [f"→ invalid call ({c.error})" for c in parsed.invalid_tool_calls]
+        return "\n".join(part for part in [parsed.text, *calls] if part)
+    results = parse_tool_results(content)
+    if results:
+        return "\n".join(f"← {r.name}{' (error)' if r.is_error else ''}: {r.content}" for r in results)
+    declaration = find_tools_declaration(content)
+    if declaration is not None:
+        start = content.rfind("[system]", 0, declaration.start)
+        head = content[: start if start >= 0 else declaration.start].strip()
+        rest = content[declaration.end :].strip()
+        names = ", ".join(spec.name for spec in declaration.tools)
+        return "\n".join(part for part in [head, f"[tools: {names}]", rest] if part)
+    return content
+
+
 def preview(text: str, limit: int = PREVIEW_CHARS) -> str:
     """One line of at most `limit` characters."""
     flat = " ".join(text.split())
@@ -141,13 +174,32 @@ def _branch_label(b: BranchView) -> str:
     if b.fork_point_id:
         where = f"forks at {b.fork_point_id}"
         if b.fork_point is not None:
-            where += f' ("{preview(b.fork_point.content, 30)}")'
+            where += f' ("{preview(shown(b.fork_point), 30)}")'
         parts.append(where)
     return " · ".join(parts)
 
 
+def ordered(b: BranchView) -> list[Message | BranchView]:
+    """The branch's messages with each child branch drawn right after its fork point message.
+
+    A child forked before the first message (an empty fork point) comes first; one whose fork point is not
+    among these messages comes last.
+    """
+    own = {m.id for m in b.messages}
+    at: dict[str | None, list[BranchView]] = {}
+    for child in b.children:
+        key = child.fork_point_id if child.fork_point_id in own else ("" if not child.fork_point_id else None)
+        at.setdefault(key, []).append(child)
+    items: list[Message | BranchView] = [*at.get("", [])]
+    for m in b.messages:
+        items.append(m)
+        items.extend(at.get(m.id, []))
+    items.extend(at.get(None, []))
+    return items
+
+
 def _message_line(m: Message) -> str:
-    return f"{m.role}: {preview(m.content)}  ({m.id})"
+    return f"{m.role}: {preview(shown(m))}  ({m.id})"
 
 
 # --- text -----------------------------------------------------------------------------------------------
@@ -161,7 +213,7 @@ def render_text(view: TreeView) -> str:
         joint = "" if root else ("└── " if last else "├── ")
         lines.append(prefix + joint + _branch_label(b))
         inner = prefix + ("" if root else ("    " if last else "│   "))
-        items: list[Message | BranchView] = [*b.messages, *b.children]
+        items = ordered(b)
         for i, item in enumerate(items):
             is_last = i == len(items) - 1
             if isinstance(item, BranchView):
@@ -189,7 +241,7 @@ def render_rich(view: TreeView) -> Tree:
         if b.fork_point_id:
             text.append(f" · forks at {b.fork_point_id}", style="magenta")
             if b.fork_point is not None:
-                text.append(f' ("{preview(b.fork_point.content, 30)}")', style="magenta dim")
+                text.append(f' ("{preview(shown(b.fork_point), 30)}")', style="magenta dim")
         return text
 
     def add(parent: Tree, b: BranchView) -> None:
@@ -197,15 +249,16 @@ def render_rich(view: TreeView) -> Tree:
         fill(node, b)
 
     def fill(node: Tree, b: BranchView) -> None:
-        for m in b.messages:
+        for m in ordered(b):
+            if isinstance(m, BranchView):
+                add(node, m)
+                continue
             style = "bold" if m.role == "user" else ""
             line = Text()
             line.append(f"{m.role}: ", style="blue" if m.role == "user" else "green")
-            line.append(preview(m.content), style=style)
+            line.append(preview(shown(m)), style=style)
             line.append(f"  ({m.id})", style="dim")
             node.add(line)
-        for child in b.children:
-            add(node, child)
 
     root = Tree(Text(_header(view), style="bold"))
     for b in view.roots:
@@ -223,9 +276,20 @@ def mermaid_id(raw: str, prefix: str) -> str:
     return f"{prefix}_{_MERMAID_UNSAFE.sub('_', raw)}"
 
 
-def _mermaid_label(text: str) -> str:
-    escaped = text.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
-    return f'"{escaped}"'
+MERMAID_LINE_CHARS = 32
+
+
+def _mermaid_label(text: str, width: int | None = None) -> str:
+    """A quoted mermaid label; with `width`, wrapped onto lines of about that many characters (``<br/>``)."""
+    if width is None:
+        lines = [text]
+    else:
+        lines = textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+    escaped = [
+        line.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+        for line in lines
+    ]
+    return '"' + "<br/>".join(escaped) + '"'
 
 
 def render_mermaid(view: TreeView) -> str:
@@ -235,12 +299,13 @@ def render_mermaid(view: TreeView) -> str:
     for b in view.walk():
         sub = mermaid_id(b.id, "b")
         main = f" {MAIN_MARKER}" if b.branch.is_main else ""
-        lines.append(f"  subgraph {sub}[{_mermaid_label(f'{b.title}{main} · {len(b.messages)} messages')}]")
+        title = _mermaid_label(f"{b.title}{main} · {len(b.messages)} messages", MERMAID_LINE_CHARS)
+        lines.append(f"  subgraph {sub}[{title}]")
         lines.append("    direction TB")
         previous: str | None = None
         for m in b.messages:
             node = mermaid_id(m.id, "m")
-            lines.append(f"    {node}[{_mermaid_label(f'{m.role}: {preview(m.content, 40)}')}]")
+            lines.append(f"    {node}[{_mermaid_label(f'{m.role}: {preview(shown(m), 40)}')}]")
             if previous:
                 edges.append(f"  {previous} --> {node}")
             previous = node
@@ -293,15 +358,18 @@ def render_html(view: TreeView) -> str:
             summary += f' <span class="fork">forks at <a href="#{fork}">{fork}</a></span>'
         out.append(f"<summary>{summary}</summary>")
         out.append("<ol>")
-        for m in b.messages:
+        for m in ordered(b):
+            if isinstance(m, BranchView):  # a fork, drawn right after the message it forks at
+                out.append('<li class="fork-point">')
+                emit(m)
+                out.append("</li>")
+                continue
             out.append(
                 f'<li class="msg {esc(m.role)}" id="{esc(m.id)}" data-message-id="{esc(m.id)}">'
                 f'<span class="role">{esc(m.role)}</span><span class="id">{esc(m.id)}</span>'
-                f'<div class="content">{esc(m.content)}</div></li>'
+                f'<div class="content">{esc(shown(m))}</div></li>'
             )
         out.append("</ol>")
-        for child in b.children:
-            emit(child)
         out.append("</details>")
 
     for root in view.roots:

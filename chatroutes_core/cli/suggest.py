@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
-from chatroutes_core._cli_console import make_console, spinner_console, use_color, waiting
+from chatroutes_core.cli.console import make_console, spinner_console, use_color, waiting
 
 if TYPE_CHECKING:
     from rich.console import Console

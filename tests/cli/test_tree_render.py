@@ -9,7 +9,7 @@ from io import StringIO
 
 import pytest
 
-from chatroutes_core._tree_render import (
+from chatroutes_core.cli.tree_render import (
     MAIN_MARKER,
     TreeView,
     build_view,
@@ -255,3 +255,77 @@ def test_preview_is_one_short_line() -> None:
     assert preview("a\n b  c") == "a b c"
     long = preview("x" * 500, 20)
     assert len(long) == 20 and long.endswith("…")
+
+
+def _line_of(lines: list[str], needle: str) -> int:
+    return next(i for i, line in enumerate(lines) if needle in line)
+
+
+def test_text_draws_a_fork_at_its_fork_point(view: TreeView) -> None:
+    lines = render_text(view).splitlines()
+    # br_edit forks at msg_2: drawn after msg_2 and before msg_3, not after main's last message
+    assert _line_of(lines, "(msg_2)") < _line_of(lines, "(br_edit)") < _line_of(lines, "(msg_3)")
+    # br_kids forks at msg_6, the edit branch's last message: after it
+    assert _line_of(lines, "(msg_6)") < _line_of(lines, "(br_kids)")
+    assert lines[-1].strip().startswith("└─ ") and "(msg_4)" in lines[-1]  # main's last message ends it
+
+
+def test_rich_draws_a_fork_at_its_fork_point(view: TreeView) -> None:
+    from rich.console import Console
+
+    console = Console(width=200, record=True, color_system=None)
+    console.print(render_rich(view))
+    lines = console.export_text().splitlines()
+    assert _line_of(lines, "(msg_2)") < _line_of(lines, "(br_edit)") < _line_of(lines, "(msg_3)")
+
+
+def test_html_draws_a_fork_at_its_fork_point(view: TreeView) -> None:
+    page = render_html(view)
+    at = page.index
+    assert at('id="msg_2"') < at('id="br_edit"') < at('id="msg_3"')
+    assert at('id="br_edit"') < at('id="msg_5"') < at('id="msg_6"') < at('id="br_kids"') < at('id="msg_4"')
+
+
+def test_a_fork_before_any_message_comes_first() -> None:
+    tree = ConversationTree.model_validate(
+        {
+            "conversation": {"id": CID},
+            "branches": [
+                {
+                    "branch": {"id": "br_main", "isMain": True},
+                    "children": [{"branch": {"id": "br_gpt", "parentBranchId": "br_main"}, "children": []}],
+                }
+            ],
+        }
+    )
+    view = build_view(tree, {"br_main": [M1], "br_gpt": [E1]})
+    lines = render_text(view).splitlines()
+    assert _line_of(lines, "(br_gpt)") < _line_of(lines, "(msg_1)")
+
+
+def test_mermaid_wraps_long_branch_titles() -> None:
+    title = "A very long branch title that explains exactly why this alternative exists & more"
+    node = {"branch": {"id": "br_main", "title": title}, "children": []}
+    tree = ConversationTree.model_validate({"conversation": {"id": CID}, "branches": [node]})
+    out = render_mermaid(build_view(tree, {"br_main": [M1]}))
+    subgraph = next(line for line in out.splitlines() if line.strip().startswith("subgraph"))
+    label = subgraph[subgraph.index('["') + 2 : subgraph.rindex('"]')]
+    parts = label.split("<br/>")
+    assert len(parts) >= 3 and all(len(p) <= 32 + len("#amp;") for p in parts)
+    assert "#amp;" in label and not set("".join(parts)) & set('"<>')
+    assert " ".join(parts).replace("#amp;", "&").startswith(title[:40])
+
+
+def test_tool_calls_results_and_declarations_are_shown_readably() -> None:
+    from chatroutes_core.cli.tree_render import shown
+    from chatroutes_core.models import Message
+    from chatroutes_core.tools import ToolCall, ToolResult, ToolSpec, render_tool_calls, render_tool_results
+    from chatroutes_core.tools import render_tools_system
+
+    call = render_tool_calls([ToolCall("c1", "add", {"a": 1, "b": 2})])
+    assert shown(Message(id="m1", role="assistant", content=f"Adding.\n{call}")) == 'Adding.\n→ add(a=1, b=2)'
+    results = render_tool_results([ToolResult("c1", "add", "3"), ToolResult("c2", "div", "by zero", True)])
+    assert shown(Message(id="m2", role="user", content=results)) == "← add: 3\n← div (error): by zero"
+    declared = f"[system] {render_tools_system([ToolSpec('add')])}\n\nadd 1 and 2"
+    assert shown(Message(id="m3", role="user", content=declared)) == "[tools: add]\nadd 1 and 2"
+    assert shown(Message(id="m4", role="user", content="plain")) == "plain"

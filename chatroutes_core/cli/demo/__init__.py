@@ -2,7 +2,7 @@
 
 Without `--live` (or without an API key) it starts the local server in-process on a temporary SQLite file;
 with `--live` and `CHATROUTES_API_KEY` the same tour runs against the API (or `--base-url`). The steps live in
-`chatroutes_core.demo.steps`, one short function each; this module only narrates them.
+`chatroutes_core.cli.demo.steps`, one short function each; this module only narrates them.
 """
 
 from __future__ import annotations
@@ -17,15 +17,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
-from chatroutes_core._cli_console import make_console, use_color
-from chatroutes_core._tree_render import TreeView, preview, render_rich, render_text
+from chatroutes_core._catalog import DEFAULT_MODEL
+from chatroutes_core.cli.console import make_console, use_color
+from chatroutes_core.cli.tree_render import TreeView, preview, render_rich, render_text, shown
+from chatroutes_core.models import Message
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from chatroutes_core.demo.steps import Connection
+    from chatroutes_core.cli.demo.steps import Connection
 
-STEPS = 7
+STEPS = 9
 OFFLINE_NOTE = (
     "Replies come from the local server's offline responder. It is deterministic and NOT a language model: "
     "each reply only reports the context it received, so you can watch forks and checkpoints work."
@@ -75,7 +77,7 @@ class Narrator:
         else:
             self.out.write(f"\n== Step {n}/{STEPS}: {title} ==\n")
         self.wrapped(what, style="italic")
-        self.line(f"code: chatroutes_core/demo/steps.py::{function}", style="dim")
+        self.line(f"code: chatroutes_core/cli/demo/steps.py::{function}", style="dim")
 
     def reply(self, label: str, text: str, limit: int = 700) -> None:
         if len(text) > limit:
@@ -128,14 +130,22 @@ _ROLES = {"human": "user", "ai": "assistant"}
 
 
 def _msg_line(m: Any) -> str:
-    """`role: content` for a ChatRoutes `Message` or a LangChain message."""
+    """`role: content` for a ChatRoutes `Message` or a LangChain message (tool calls and results shown)."""
     role = getattr(m, "role", None) or _ROLES.get(m.type, m.type)
-    return f"{role}: {preview(str(m.content), 160)}"
+    text = shown(m) if isinstance(m, Message) else str(m.content)
+    if getattr(m, "tool_calls", None):
+        calls = ", ".join(
+            f"→ {c['name']}({', '.join(f'{k}={v!r}' for k, v in c['args'].items())})" for c in m.tool_calls
+        )
+        text = f"{text} {calls}".strip()
+    elif getattr(m, "type", None) == "tool":
+        text = f"← {m.name}: {text}"
+    return f"{role}: {preview(text, 160)}"
 
 
 def run_tour(conn: Connection, say: Narrator) -> TourResult:
-    """All seven steps against `conn`; returns the tour conversation and its final tree."""
-    from chatroutes_core.demo import steps
+    """All eight steps against `conn`; returns the tour conversation and its final tree."""
+    from chatroutes_core.cli.demo import steps
 
     started = time.perf_counter()
 
@@ -230,6 +240,37 @@ def run_tour(conn: Connection, say: Narrator) -> TourResult:
 
     say.step(
         7,
+        "CompareModels: one turn, two models, sibling branches",
+        "compare_models",
+        f"Input: {steps.COMPARE_TURN!r}. Each model answers on its own branch, both forked at the main "
+        "branch's tip; continuing either reply is an ordinary turn on its branch. "
+        f"Also: chatroutes compare \"...\" --models {' '.join(steps.COMPARE_MODELS)}",
+    )
+    (left, a), (right, b) = steps.compare_models(conn, conversation_id).items()
+    say.side_by_side(
+        (f"{left} ({steps.where(a)['branch_id']})", f"{right} ({steps.where(b)['branch_id']})"),
+        ([str(a.content)], [str(b.content)]),
+    )
+
+    say.step(
+        8,
+        "an agent with two tools, and a time-travel fork of its run",
+        "agent_run",
+        f"Input: {steps.AGENT_TASK!r}. LangChain's create_agent with ChatChatRoutes: tools are declared in "
+        "system text (the <tools> protocol), every agent step is one message on one branch. Then LangGraph "
+        "time travel changes a tool result and resumes: ChatRoutes forks the run at the tool call.",
+    )
+    run = steps.agent_run(conn)
+    first_branch = steps.where(run.first[-1])["branch_id"]
+    fork_branch = steps.where(run.forked[-1])["branch_id"]
+    say.side_by_side(
+        (f"the run ({first_branch})", f"time travel ({fork_branch})"),
+        ([_msg_line(m) for m in run.first], [_msg_line(m) for m in run.forked]),
+    )
+    say.tree(steps.conversation_tree(conn, run.conversation_id))
+
+    say.step(
+        9,
         "the conversation tree",
         "conversation_tree",
         f"Also: chatroutes tree {conversation_id} --format text|mermaid|html|json",
@@ -242,7 +283,7 @@ def run_tour(conn: Connection, say: Narrator) -> TourResult:
 @contextmanager
 def _target(args: argparse.Namespace, say: Narrator) -> Iterator[tuple[Connection, bool]]:
     """The connection the tour runs on, and whether it is the offline local server."""
-    from chatroutes_core.demo.steps import Connection
+    from chatroutes_core.cli.demo.steps import Connection
 
     key = args.api_key or os.environ.get("CHATROUTES_API_KEY")
     if args.live and key:
@@ -285,14 +326,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--api-key", default=None, help="with --live: the API key (default $CHATROUTES_API_KEY)"
     )
-    parser.add_argument("--model", default="gpt-5", help="model alias (default gpt-5)")
+    parser.add_argument("--model", default=DEFAULT_MODEL, help=f"model alias (default {DEFAULT_MODEL})")
     parser.add_argument("--no-color", action="store_true", help="plain text output")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, stream: IO[str] | None = None) -> int:
     from chatroutes_core import ChatRoutesError
-    from chatroutes_core.demo.steps import MissingExtraError
+    from chatroutes_core.cli.demo.steps import MissingExtraError
 
     out = stream if stream is not None else sys.stdout
     say = Narrator(out, make_console(use_color(args.no_color, out), out))

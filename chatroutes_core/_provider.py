@@ -1,0 +1,262 @@
+"""One HTTP stack per process: the clients that adapters share when they were not given one.
+
+:class:`ClientProvider` hands out :class:`ChatRoutesClient` / :class:`AsyncChatRoutesClient` instances keyed
+by everything that changes what a request does: base URL, API key (by a SHA-256 digest, never the key itself),
+timeout, max_retries, allow_insecure_http, retry_sends and parent_check, and for async clients also the
+running event loop (an ``httpx.AsyncClient``'s pool belongs to one loop). Two keys never share a client,
+a pool or a cookie jar. All clients of one base URL share one :class:`ServerInfo`, so what one learns about
+the server (``enforces_parent_check``) the others know at once.
+
+The clients it hands out are *shared*: their ``close()`` does nothing (an object closes what it created and
+nothing it was given); :meth:`ClientProvider.close` / :meth:`ClientProvider.aclose` close them for real.
+A lookup takes a lock, a digest and a dict lookup: a few microseconds, no I/O.
+
+Example:
+    >>> from chatroutes_core import shared_client, shared_async_client
+    >>> client = shared_client(api_key="...", base_url="http://127.0.0.1:8000/api/v1")  # doctest: +SKIP
+    >>> client is shared_client(api_key="...", base_url="http://127.0.0.1:8000/api/v1")  # doctest: +SKIP
+    True
+    >>> async def handler():  # doctest: +SKIP
+    ...     client = shared_async_client(api_key="...")  # the one of this event loop
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import Any, Generic, TypeVar
+
+import httpx
+from pydantic import SecretStr
+
+from ._client import (
+    API_KEY_ENV,
+    BASE_URL_ENV,
+    DEFAULT_BASE_URL,
+    AsyncChatRoutesClient,
+    ChatRoutesClient,
+    ParentCheck,
+)
+from ._exceptions import UsageError
+from ._transport import ServerInfo
+from ._types import DEFAULT_TIMEOUT, Timeout
+
+__all__ = ["ClientProvider", "default_provider", "shared_async_client", "shared_client"]
+
+C = TypeVar("C", ChatRoutesClient, AsyncChatRoutesClient)
+Key = tuple[Hashable, ...]
+
+
+def _timeout_key(timeout: Timeout) -> Hashable:
+    # httpx.Timeout is not hashable; two equal timeouts must find the same client.
+    if isinstance(timeout, httpx.Timeout):
+        return ("timeout", timeout.connect, timeout.read, timeout.write, timeout.pool)
+    return timeout
+
+
+def _key_digest(api_key: str | SecretStr | None) -> str:
+    if isinstance(api_key, SecretStr):
+        api_key = api_key.get_secret_value()
+    if not api_key:
+        api_key = os.environ.get(API_KEY_ENV) or ""
+    return hashlib.sha256(api_key.encode()).hexdigest() if api_key else ""
+
+
+class _LRU(OrderedDict[Key, C], Generic[C]):
+    """At most ``size`` clients; the least recently used one is forgotten (not closed: it may be in use)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def find(self, key: Key) -> C | None:
+        client = self.get(key)
+        if client is not None:
+            self.move_to_end(key)
+        return client
+
+    def keep(self, key: Key, client: C) -> None:
+        self[key] = client
+        while len(self) > self.size:
+            self.popitem(last=False)
+
+
+class ClientProvider:
+    """Process-wide shared clients, keyed by options (and event loop, for async). Thread-safe.
+
+    Args:
+        max_clients: how many sync clients (and, per event loop, async clients) to keep; the least recently
+            used is forgotten past it (a process serving many API keys stays bounded).
+
+    ``client(**options)`` and ``async_client(**options)`` take the client constructor's options:
+    ``api_key``, ``base_url``, ``timeout``, ``max_retries``, ``allow_insecure_http``, ``retry_sends``,
+    ``parent_check``. Missing ``api_key`` / ``base_url`` resolve from the environment at lookup time, as
+    the clients do. ``async_client`` must be called with an event loop running (inside a coroutine).
+    """
+
+    def __init__(self, max_clients: int = 64) -> None:
+        self._lock = threading.Lock()
+        self._max = max_clients
+        self._sync: _LRU[ChatRoutesClient] = _LRU(max_clients)
+        self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LRU[AsyncChatRoutesClient]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._servers: dict[str, ServerInfo] = {}
+
+    def __repr__(self) -> str:
+        counts = f"sync_clients={len(self._sync)}, event_loops={len(self._async)}"
+        return f"ClientProvider({counts}, servers={len(self._servers)})"
+
+    # -- lookups ----------------------------------------------------------------------------------------
+
+    def client(
+        self,
+        *,
+        api_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        timeout: Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        allow_insecure_http: bool = False,
+        retry_sends: bool = False,
+        parent_check: ParentCheck = "auto",
+    ) -> ChatRoutesClient:
+        """The shared :class:`ChatRoutesClient` for these options (made on the first lookup, no I/O)."""
+        url = self._url(base_url)
+        key = self._key(api_key, url, timeout, max_retries, allow_insecure_http, retry_sends, parent_check)
+        with self._lock:
+            found = self._sync.find(key)
+            if found is None:
+                found = self._make(
+                    ChatRoutesClient, api_key, url, timeout, max_retries, allow_insecure_http, retry_sends,
+                    parent_check,
+                )  # fmt: skip
+                self._sync.keep(key, found)
+            return found
+
+    def async_client(
+        self,
+        *,
+        api_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        timeout: Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        allow_insecure_http: bool = False,
+        retry_sends: bool = False,
+        parent_check: ParentCheck = "auto",
+    ) -> AsyncChatRoutesClient:
+        """The shared :class:`AsyncChatRoutesClient` for these options *and the running event loop*.
+
+        Raises :class:`UsageError` outside a running loop: an async pool belongs to the loop it serves, so
+        look the client up where it is used (in the coroutine), not in a constructor.
+        """
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise UsageError(
+                "async_client() needs a running event loop: call it inside the coroutine that uses the client"
+            ) from None
+        url = self._url(base_url)
+        key = self._key(api_key, url, timeout, max_retries, allow_insecure_http, retry_sends, parent_check)
+        with self._lock:
+            clients = self._async.get(loop)
+            if clients is None:
+                self._forget_closed_loops()
+                clients = self._async[loop] = _LRU(self._max)
+            found = clients.find(key)
+            if found is None:
+                found = self._make(
+                    AsyncChatRoutesClient, api_key, url, timeout, max_retries, allow_insecure_http,
+                    retry_sends, parent_check,
+                )  # fmt: skip
+                clients.keep(key, found)
+            return found
+
+    def server_info(self, base_url: str | None = None) -> ServerInfo:
+        """The one :class:`ServerInfo` of a base URL, shared by every client this provider hands out."""
+        url = self._url(base_url)
+        with self._lock:
+            return self._server(url)
+
+    # -- closing ----------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close every sync client handed out and forget them (a later lookup makes new ones)."""
+        with self._lock:
+            clients = list(self._sync.values())
+            self._sync.clear()
+        for client in clients:
+            client._shared = False
+            client.close()
+
+    async def aclose(self) -> None:
+        """Close the async clients of the running event loop and forget them."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            clients = list(self._async.pop(loop, {}).values())
+        for client in clients:
+            client._shared = False
+            await client.close()
+
+    # -- internals --------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _url(base_url: str | None) -> str:
+        return (base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
+
+    @staticmethod
+    def _key(
+        api_key: str | SecretStr | None,
+        url: str,
+        timeout: Timeout,
+        max_retries: int,
+        allow_insecure_http: bool,
+        retry_sends: bool,
+        parent_check: str,
+    ) -> Key:
+        options = (max_retries, allow_insecure_http, retry_sends, parent_check)
+        return (url, _key_digest(api_key), _timeout_key(timeout), *options)
+
+    def _server(self, url: str) -> ServerInfo:
+        info = self._servers.get(url)
+        if info is None:
+            info = self._servers[url] = ServerInfo(url)
+        return info
+
+    def _make(self, cls: type[C], api_key: Any, url: str, *options: Any) -> C:
+        timeout, max_retries, allow_insecure_http, retry_sends, parent_check = options
+        client = cls(
+            api_key, url, timeout=timeout, max_retries=max_retries, allow_insecure_http=allow_insecure_http,
+            retry_sends=retry_sends, parent_check=parent_check, server_info=self._server(url),
+        )  # fmt: skip
+        client._shared = True
+        return client
+
+    def _forget_closed_loops(self) -> None:
+        # A loop that closed can never run its clients again; drop them (their sockets go with them).
+        for loop in [loop for loop in self._async if loop.is_closed()]:
+            del self._async[loop]
+
+    def _after_fork(self) -> None:
+        # A forked child must not reuse its parent's sockets: start empty (nothing is closed here).
+        self._lock = threading.Lock()
+        self._sync = _LRU(self._max)
+        self._async = weakref.WeakKeyDictionary()
+
+
+default_provider = ClientProvider()
+"""The process-wide provider used by :func:`shared_client`, :func:`shared_async_client` and the adapters."""
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=default_provider._after_fork)
+
+
+shared_client = default_provider.client
+"""The process's shared sync client for these options: ``default_provider.client(**options)``."""
+
+shared_async_client = default_provider.async_client
+"""The shared async client for these options and the running loop: ``default_provider.async_client``."""
