@@ -1,34 +1,38 @@
 """Pure converters between LlamaIndex messages and the ChatRoutes mapper / core models.
 
-No I/O here: the LLM and the chat store are thin shells around these functions.
+No I/O here: the LLM and the chat stores are thin shells around these functions.
 
-The place of a message in the ChatRoutes tree travels in ``ChatMessage.additional_kwargs["chatroutes"]`` as
-``{"conversation_id", "branch_id", "message_id"}`` (plain strings, so every LlamaIndex chat store can
-serialise it). The mapper uses it on assistant messages as the *anchor*; the chat store puts it on every
-message it reads so it can recognise messages the server already holds.
+The place of a message in the ChatRoutes tree travels in ``ChatMessage.additional_kwargs["chatroutes"]``: a
+:class:`~chatroutes_core.mapper.TreeRef` as a dict of plain strings (so every LlamaIndex chat store can
+serialise it): ``conversation_id``, ``branch_id``, ``message_id`` and, on replies and on messages read from a
+branch, the digests that prove the list (``digest``, ``base``, ``system_digest``; see
+``chatroutes_core.mapper``). A message a chat store holds but has not sent yet carries only a *target*,
+``{"conversation_id", "branch_id"?}`` with no ``message_id``: the branch the LLM must send it to.
+
+Tool calls (the ``FunctionCallingLLM`` side) travel as ``ToolCallBlock`` blocks of assistant messages; tool
+results are ``MessageRole.TOOL`` messages with ``additional_kwargs["tool_call_id"]``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Mapping, Sequence
-from contextvars import ContextVar
 from typing import Any
 
-from llama_index.core.base.llms.types import ChatMessage, MessageRole, TextBlock
+from llama_index.core.base.llms.types import (
+    ChatMessage,
+    MessageRole,
+    TextBlock,
+    ThinkingBlock,
+    ToolCallBlock,
+)
 
 from chatroutes_core import ConfigurationError
-from chatroutes_core.mapper import TreeRef, Turn, UnsupportedMessageError
+from chatroutes_core.mapper import ToolCallTurn, TreeRef, Turn, UnsupportedMessageError
 from chatroutes_core.models import Message, Usage
 
 REF_KEY = "chatroutes"
-
-#: Set by a ChatRoutes chat store when a read returned an empty branch: ``(conversation_id, branch_id)``.
-#: ``CondensePlusContextChatEngine`` reads its memory, calls the LLM, and only then puts the user message in
-#: the store, so on a branch's first turn nothing in the LLM's message list says where the turn belongs. An
-#: unbound ChatRoutes LLM whose list holds no ids, no store target and no assistant message takes this
-#: target once (it is cleared when used, and by the store's next write of a reply).
-EMPTY_STORE_READ: ContextVar[tuple[str, str] | None] = ContextVar("chatroutes_empty_store_read", default=None)
 
 _ROLES: dict[MessageRole, str] = {
     MessageRole.SYSTEM: "system",
@@ -37,56 +41,110 @@ _ROLES: dict[MessageRole, str] = {
     MessageRole.ASSISTANT: "assistant",
     MessageRole.CHATBOT: "assistant",
     MessageRole.MODEL: "assistant",
+    MessageRole.TOOL: "tool",
+    MessageRole.FUNCTION: "tool",
 }
 
 
 def ref_of(message: ChatMessage) -> TreeRef | None:
     """The tree reference a message carries, or None when it carries none (or a malformed one)."""
-    raw = message.additional_kwargs.get(REF_KEY)
-    return TreeRef.from_dict(dict(raw)) if isinstance(raw, Mapping) else None
+    return TreeRef.from_dict(message.additional_kwargs.get(REF_KEY))
 
 
-def target_of(message: ChatMessage) -> tuple[str, str] | None:
-    """The ``(conversation_id, branch_id)`` a not-yet-sent message is meant for (set by the chat store)."""
+def target_of(message: ChatMessage) -> tuple[str, str | None] | None:
+    """The ``(conversation_id, branch_id)`` a not-yet-sent message is meant for (set by a chat store).
+
+    ``branch_id`` None: the conversation's main branch.
+    """
     raw = message.additional_kwargs.get(REF_KEY)
     if not isinstance(raw, Mapping) or raw.get("message_id"):
         return None
     conversation_id, branch_id = raw.get("conversation_id"), raw.get("branch_id")
-    if isinstance(conversation_id, str) and conversation_id and isinstance(branch_id, str) and branch_id:
-        return conversation_id, branch_id
-    return None
+    if not isinstance(conversation_id, str) or not conversation_id:
+        return None
+    return conversation_id, branch_id if isinstance(branch_id, str) and branch_id else None
+
+
+def with_target(message: ChatMessage, conversation_id: str, branch_id: str | None) -> ChatMessage:
+    """A copy of a pending message marked with the branch it must be sent to."""
+    target = {"conversation_id": conversation_id, **({"branch_id": branch_id} if branch_id else {})}
+    return message.model_copy(update={"additional_kwargs": {**message.additional_kwargs, REF_KEY: target}})
 
 
 def text_of(message: ChatMessage) -> str:
-    """The message's text; any non-text block is a clear error (the API takes text only)."""
+    """The message's text; a block other than text, thinking or a tool call is a clear error."""
     for block in message.blocks:
-        if not isinstance(block, TextBlock):
+        if not isinstance(block, TextBlock | ToolCallBlock | ThinkingBlock):
             raise UnsupportedMessageError(
                 f"ChatRoutes accepts text messages only; got a {type(block).__name__} in a "
                 f"{message.role.value} message"
             )
-    return message.content or ""
+    return "\n".join(block.text for block in message.blocks if isinstance(block, TextBlock))
 
 
 def role_of(message: ChatMessage) -> str:
-    """The ChatRoutes role of a LlamaIndex message; tool and function messages are rejected."""
-    role = _ROLES.get(message.role)
-    if role is None:
-        raise UnsupportedMessageError(
-            f"ChatRoutes has no tool calling, so a {message.role.value!r} message cannot be sent "
-            "(ChatRoutes is not a function-calling model: is_function_calling_model=False)"
-        )
-    return role
+    """The mapper role of a LlamaIndex message (``user``, ``assistant``, ``system`` or ``tool``)."""
+    return _ROLES[message.role]
+
+
+def _arguments(raw: dict[str, Any] | str) -> dict[str, Any]:
+    if isinstance(raw, dict):
+        return raw
+    try:
+        parsed = json.loads(raw) if raw else {}
+    except ValueError:
+        return {"_raw": raw}
+    return parsed if isinstance(parsed, dict) else {"_raw": raw}
+
+
+def tool_calls_of(message: ChatMessage) -> tuple[ToolCallTurn, ...]:
+    """The tool calls an assistant message made (its ``ToolCallBlock`` blocks)."""
+    return tuple(
+        ToolCallTurn(block.tool_call_id or "", block.tool_name, _arguments(block.tool_kwargs))
+        for block in message.blocks
+        if isinstance(block, ToolCallBlock)
+    )
+
+
+def message_to_turn(message: ChatMessage, tool_names: dict[str, str] | None = None) -> Turn:
+    """One LlamaIndex message as a mapper :class:`Turn` (``tool_names``: tool call id -> name so far)."""
+    role = role_of(message)
+    text = text_of(message)
+    if role == "assistant":
+        calls = tool_calls_of(message)
+        if tool_names is not None:
+            tool_names.update({call.id: call.name for call in calls if call.id})
+        return Turn("assistant", text, ref_of(message), calls)
+    if role == "tool":
+        kwargs = message.additional_kwargs
+        call_id = kwargs.get("tool_call_id")
+        call_id = call_id if isinstance(call_id, str) else None
+        name = kwargs.get("name") or kwargs.get("tool_name") or (tool_names or {}).get(call_id or "")
+        return Turn("tool", text, tool_call_id=call_id, name=name if isinstance(name, str) else None,
+                    is_error=bool(kwargs.get("is_error")))  # fmt: skip
+    return Turn(role, text)
 
 
 def to_turns(messages: Sequence[ChatMessage]) -> list[Turn]:
-    """Convert a LlamaIndex message list into mapper turns (assistant messages keep their tree ref)."""
-    turns: list[Turn] = []
-    for message in messages:
-        role = role_of(message)
-        ref = ref_of(message) if role == "assistant" else None
-        turns.append(Turn(role=role, content=text_of(message), ref=ref))
-    return turns
+    """Convert the whole list (validating every message before anything is sent)."""
+    names: dict[str, str] = {}
+    return [message_to_turn(message, names) for message in messages]
+
+
+def reply_message(text: str, ref: TreeRef | None, tool_calls: Sequence[ToolCallTurn] = ()) -> ChatMessage:
+    """The assistant ``ChatMessage`` for a reply, carrying its place in the tree when it has one."""
+    kwargs: dict[str, Any] = {REF_KEY: ref.as_dict()} if ref is not None else {}
+    blocks: list[Any] = [TextBlock(text=text)]
+    blocks += [
+        ToolCallBlock(tool_call_id=call.id, tool_name=call.name, tool_kwargs=dict(call.arguments))
+        for call in tool_calls
+    ]
+    return ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks, additional_kwargs=kwargs)
+
+
+def reply_turn(message: ChatMessage) -> Turn:
+    """The turn a reply we return reads as when the caller passes it back (what its ref seals)."""
+    return message_to_turn(message)
 
 
 def is_turn_prompt(templates: Sequence[ChatMessage]) -> bool:
@@ -115,77 +173,20 @@ def reply_digest(text: str) -> str:
 def reattach(messages: Sequence[ChatMessage], lookup: Callable[[str], TreeRef | None]) -> list[ChatMessage]:
     """Give assistant messages that lost their ids (a chat engine's text copy of a reply) their tree ref back.
 
-    ``lookup`` maps :func:`reply_digest` of a message's text to the ref of the reply the LLM generated with
-    exactly that text (or None). Messages with ids, non-assistant messages and unknown texts are unchanged.
+    ``lookup`` maps :func:`reply_digest` of a message's text to the (sealed) ref of the reply the LLM
+    generated with exactly that text, or None. Messages with ids, non-assistant messages, messages with tool
+    calls and unknown texts are unchanged; the caller's messages are never mutated.
     """
     out: list[ChatMessage] = []
     for message in messages:
-        if message.additional_kwargs.get(REF_KEY) is None and _ROLES.get(message.role) == "assistant":
+        plain = message.additional_kwargs.get(REF_KEY) is None and not tool_calls_of(message)
+        if plain and _ROLES.get(message.role) == "assistant":
             ref = lookup(reply_digest(text_of(message)))
             if ref is not None:
                 kwargs = {**message.additional_kwargs, REF_KEY: ref.as_dict()}
                 message = message.model_copy(update={"additional_kwargs": kwargs})
         out.append(message)
     return out
-
-
-def system_digest(conversation_id: str, text: str) -> str:
-    """A key for "this system text was already sent into this conversation"."""
-    return hashlib.sha256(f"{conversation_id}\x00{text}".encode()).hexdigest()
-
-
-def relocate_system(
-    turns: Sequence[Turn], conversation_id: str | None, already_sent: set[str]
-) -> tuple[list[Turn], list[str]]:
-    """Move system turns that the target conversation has not seen to the new turn.
-
-    The mapper sends only what follows the anchor (or, on a bound branch, the trailing user turn). A chat
-    engine puts its system prompt *first*, before the history: ``SimpleChatEngine`` repeats the same prompt
-    every turn (already on the server after the first), while ``CondensePlusContextChatEngine`` puts a fresh
-    retrieved context there on every turn (never on the server). A system turn before the cut whose text was
-    not sent into ``conversation_id`` yet is moved just before the trailing user turn, where the mapper
-    renders it inline; one already sent is left where it is (and so not sent again).
-
-    Returns the new turn list and the digests of the system texts that will now be sent.
-    """
-    if conversation_id is None:
-        return list(turns), []
-    cut = _cut_index(turns)
-    if cut is None:
-        return list(turns), []
-    moved: list[Turn] = []
-    kept: list[Turn] = []
-    digests: list[str] = []
-    for turn in turns[:cut]:
-        digest = system_digest(conversation_id, turn.content) if turn.role == "system" else None
-        if digest is not None and digest not in already_sent and turn.content.strip():
-            moved.append(turn)
-            digests.append(digest)
-        else:
-            kept.append(turn)
-    tail = list(turns[cut:])
-    start = len(tail)
-    while start > 0 and tail[start - 1].role == "user":
-        start -= 1
-    return [*kept, *tail[:start], *moved, *tail[start:]], digests
-
-
-def _cut_index(turns: Sequence[Turn]) -> int | None:
-    """Index just after the anchor, or after the last assistant turn; None when there is none."""
-    last_assistant = None
-    for index in range(len(turns) - 1, -1, -1):
-        if turns[index].role == "assistant":
-            if turns[index].ref is not None:
-                return index + 1
-            if last_assistant is None:
-                last_assistant = index + 1
-    return last_assistant
-
-
-def reply_message(text: str, ref: TreeRef | None) -> ChatMessage:
-    """The assistant ``ChatMessage`` for a reply, carrying its place in the tree when it has one."""
-    kwargs: dict[str, Any] = {REF_KEY: ref.as_dict()} if ref is not None else {}
-    return ChatMessage(role=MessageRole.ASSISTANT, content=text, additional_kwargs=kwargs)
 
 
 def usage_dict(usage: Usage | None) -> dict[str, int]:
@@ -199,19 +200,20 @@ def usage_dict(usage: Usage | None) -> dict[str, int]:
     }
 
 
-def from_core_message(message: Message, conversation_id: str, branch_id: str) -> ChatMessage:
-    """A stored ChatRoutes message as a LlamaIndex ``ChatMessage`` carrying its tree ref.
+_FROM_ROLE = {"user": MessageRole.USER, "assistant": MessageRole.ASSISTANT, "system": MessageRole.SYSTEM}
 
-    ``branch_id`` is the branch the message was read through (an inherited message at a fork point anchors
-    the new branch, not its parent).
-    """
-    role = {
-        "user": MessageRole.USER,
-        "assistant": MessageRole.ASSISTANT,
-        "system": MessageRole.SYSTEM,
-    }.get(str(message.role), MessageRole.USER)
-    ref = {"conversation_id": conversation_id, "branch_id": branch_id, "message_id": message.id}
-    return ChatMessage(role=role, content=message.content, additional_kwargs={REF_KEY: ref})
+
+def turn_to_message(turn: Turn) -> ChatMessage:
+    """A turn read back from a branch (``history_turns``) as a ``ChatMessage`` carrying its ref."""
+    kwargs = {REF_KEY: turn.ref.as_dict()} if turn.ref is not None else {}
+    return ChatMessage(role=_FROM_ROLE.get(turn.role, MessageRole.USER), content=turn.content,
+                       additional_kwargs=kwargs)  # fmt: skip
+
+
+def from_core_message(message: Message, conversation_id: str, branch_id: str) -> ChatMessage:
+    """One stored ChatRoutes message as a ``ChatMessage`` (no digest: not read as part of a history)."""
+    ref = TreeRef(conversation_id, branch_id, message.id)
+    return turn_to_message(Turn(str(message.role), message.content, ref))
 
 
 def parse_key(key: str) -> tuple[str, str | None]:

@@ -6,15 +6,18 @@ reading it returns ``[]`` and creates nothing; the first write creates a convers
 and the store remembers ``name -> conversation id`` in memory (``get_keys`` lists the name). That mapping
 does not survive the process: use a conversation id (``new_key()``) as the key to find a history again later.
 
-Reading a key returns the branch's full history (inherited prefix, then its own messages), every message
-carrying its ids in ``additional_kwargs["chatroutes"]``, followed by the messages added but not sent yet.
+Reads are fresh: every ``get_messages``/``aget_messages`` asks the server (one request), so it reflects every
+write to the branch, by any object or process. It returns the branch's full history (inherited prefix, then
+its own messages), every message carrying its ref in ``additional_kwargs["chatroutes"]`` (assistant messages
+with read-time digests, so a list built from them proves itself to the ``ChatRoutes`` LLM with no request),
+followed by the messages added but not sent yet.
 
 ChatRoutes writes a user turn and its reply together, and only by generating the reply; a branch is
 append-only. So the stores never send anything themselves:
 
 * a user (or system) message that is not on the server yet stays **pending** in the store; it is returned by
-  ``get_messages`` marked with its target branch, so the ``ChatRoutes`` LLM sends it there with the next
-  chat call (one request);
+  ``get_messages`` marked with its target branch (``{"conversation_id", "branch_id"}``, no ``message_id``),
+  so the ``ChatRoutes`` LLM sends it there with the next chat call (one request);
 * a message the server already holds (a ``ChatRoutes`` reply, or a message read from the store) is skipped;
   a reply clears the pending messages before it, since the LLM sent them with it;
 * an assistant message without ids is accepted only if it is the branch's current tip, word for word (chat
@@ -33,200 +36,45 @@ What the write-side methods mean on an append-only tree:
   removed; a stored message raises :class:`AppendOnlyError`.
 * ``ChatRoutesMemoryStore.archive_oldest_messages``: a local marker (archived messages stay on the server and
   in the model's context there, but ``Memory`` no longer counts them as active).
+
+Every operation is one flow (``_store_flows``), run by the sync methods on a ``ChatRoutesClient`` and by the
+async ones on an ``AsyncChatRoutesClient``.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
-from llama_index.core.base.llms.types import ChatMessage, MessageRole
+from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.storage.chat_store.base import BaseChatStore
 from llama_index.core.storage.chat_store.base_db import AsyncDBChatStore, MessageStatus
 from pydantic import Field, PrivateAttr, SecretStr
 
-from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient, ConfigurationError, NotFoundError
-from chatroutes_core.mapper import UnsupportedMessageError
-from chatroutes_core.models import Branch, Message
+from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient
+from chatroutes_core._flow import Flow, arun, run
 from llama_index_chatroutes import _convert
+from llama_index_chatroutes import _store_flows as flows
 from llama_index_chatroutes._clients import LoopClients
+from llama_index_chatroutes._errors import AppendOnlyError, ForeignMessageError
+from llama_index_chatroutes._store_state import StoreState
 
 __all__ = ["AppendOnlyError", "ChatRoutesChatStore", "ChatRoutesMemoryStore", "ForeignMessageError"]
 
-PAIRING_HINT = (
-    "ChatRoutes generates and stores assistant replies itself, so a chat store keyed by a ChatRoutes branch "
-    "cannot store a reply generated elsewhere. Use the ChatRoutes LLM (llama_index_chatroutes.ChatRoutes) as "
-    "the chat engine's llm: the user messages this store returns carry their target branch, so the LLM "
-    "writes the turn and its reply there, and its reply is recognised as already stored."
-)
-
-
-class ForeignMessageError(UnsupportedMessageError):
-    """A message a ChatRoutes branch cannot hold (nothing was changed)."""
-
-
-class AppendOnlyError(ValueError):
-    """The operation would remove or rewrite messages stored on an append-only ChatRoutes branch."""
-
-
-class _Ledger:
-    """The stores' state and decisions, without I/O: cached histories, pending messages, archive marks."""
-
-    def __init__(self) -> None:
-        self.history: dict[str, list[ChatMessage]] = {}
-        self.pending: dict[str, list[ChatMessage]] = {}
-        self.archived: dict[str, int] = {}
-        self.main: dict[str, str] = {}
-        self.branches: dict[str, list[Branch]] = {}
-        self.keys: list[str] = []
-        self.named: dict[str, str] = {}  # a key that names a conversation -> the conversation's id
-        self.lock = threading.Lock()
-
-    def remember_key(self, key: str) -> None:
-        if key not in self.keys:
-            self.keys.append(key)
-
-    def view(self, key: str, conversation_id: str, branch_id: str) -> list[ChatMessage]:
-        target = {"conversation_id": conversation_id, "branch_id": branch_id}
-        pending = [
-            m.model_copy(update={"additional_kwargs": {**m.additional_kwargs, _convert.REF_KEY: target}})
-            for m in self.pending.get(key, [])
-        ]
-        return [*self.history.get(key, []), *pending]
-
-    def check_add(
-        self, key: str, conversation_id: str, messages: Sequence[ChatMessage], *, final: bool
-    ) -> bool:
-        """Validate a batch against the cached history; False means "read the branch again, then retry".
-
-        With ``final`` (the cache was just refreshed) anything unknown raises ``ForeignMessageError``.
-        """
-        history = self.history.get(key, [])
-        ids = {ref.message_id for ref in map(_convert.ref_of, history) if ref is not None}
-        tip = history[-1] if history else None
-        tip_taken = False
-        for position, message in enumerate(messages):
-            ref = _convert.ref_of(message)
-            role = _convert.role_of(message)
-            _convert.text_of(message)
-            if ref is not None:
-                if ref.conversation_id != conversation_id:
-                    raise ForeignMessageError(
-                        f"message {position} belongs to ChatRoutes conversation {ref.conversation_id!r}, not "
-                        f"to this key's conversation {conversation_id!r}; nothing was changed"
-                    )
-                if ref.message_id in ids:
-                    continue
-                if not final:
-                    return False
-                raise ForeignMessageError(
-                    f"message {position} is ChatRoutes message {ref.message_id!r}, which is not on the "
-                    f"branch of key {key!r} (a reply that landed on another branch belongs under that "
-                    "branch's key); "
-                    "nothing was changed"
-                )
-            if role != "assistant":
-                continue
-            is_tip = tip is not None and tip.role == MessageRole.ASSISTANT and tip.content == message.content
-            if is_tip and not tip_taken:
-                tip_taken = True
-                continue
-            if not final:
-                return False
-            hint = PAIRING_HINT
-            if not history:
-                hint = (
-                    f"The branch of key {key!r} is empty, so the engine's first turn went elsewhere: the "
-                    "unbound ChatRoutes LLM was not told about this key (a memory that reads its store in "
-                    "a worker thread, such as ChatMemoryBuffer.aget, hides the store's note from the LLM). "
-                    f"Bind the LLM to the key: llm.bind({conversation_id!r}) "
-                    "(llm.bind(conversation_id, branch_id) for a branch key), or use Memory with "
-                    "ChatRoutesMemoryStore for async engines."
-                )
-            raise ForeignMessageError(
-                f"message {position} is an assistant reply that ChatRoutes did not generate on this "
-                f"branch; nothing was changed. {hint}"
-            )
-        return True
-
-    def apply_add(self, key: str, messages: Sequence[ChatMessage]) -> None:
-        """Apply a checked batch: stored messages and replies clear the pending ones before them."""
-        pending = self.pending.setdefault(key, [])
-        for message in messages:
-            is_reply = message.role != MessageRole.USER and message.role != MessageRole.SYSTEM
-            if _convert.ref_of(message) is not None or is_reply:
-                if is_reply:
-                    pending.clear()
-                continue
-            pending.append(message.model_copy(deep=True))
-
-    def check_set(self, key: str, messages: Sequence[ChatMessage]) -> list[ChatMessage]:
-        """The pending part of a ``set_messages`` list, after checking its stored part is the history."""
-        history = self.history.get(key, [])
-        stored = [m for m in messages if _convert.ref_of(m) is not None]
-        have = [_convert.ref_of(m) for m in history]
-        want = [_convert.ref_of(m) for m in stored]
-        if [r.message_id for r in want if r] != [r.message_id for r in have if r]:
-            raise AppendOnlyError(
-                "set_messages would remove or reorder messages stored on a ChatRoutes branch, which is "
-                "append-only; fork the branch (client.branches.fork) and use its key instead"
-            )
-        rest = messages[len(stored) :] if messages[: len(stored)] == stored else None
-        if rest is None or any(_convert.role_of(m) == "assistant" for m in rest):
-            raise ForeignMessageError(
-                "set_messages may only add user or system messages after the stored history; "
-                f"nothing was changed. {PAIRING_HINT}"
-            )
-        for message in rest:
-            _convert.text_of(message)
-        return [m.model_copy(deep=True) for m in rest]
-
-    def pop_pending(self, key: str, idx: int) -> ChatMessage:
-        history = self.history.get(key, [])
-        pending = self.pending.get(key, [])
-        if idx < 0:
-            idx += len(history) + len(pending)
-        if not len(history) <= idx < len(history) + len(pending):
-            raise AppendOnlyError(
-                f"message {idx} of {key!r} is stored on the ChatRoutes server and a branch is append-only; "
-                "only messages not sent yet can be deleted (fork the branch to drop stored turns)"
-            )
-        return pending.pop(idx - len(history))
-
-    def forget(self, key: str) -> None:
-        for table in (self.history, self.pending, self.archived):
-            table.pop(key, None)
-        self.named.pop(key, None)
-        if key in self.keys:
-            self.keys.remove(key)
-
-
-def _mark_empty(view: list[ChatMessage], conversation_id: str, branch_id: str) -> list[ChatMessage]:
-    """Tell an unbound ChatRoutes LLM where a first turn belongs when a read returned an empty branch."""
-    _convert.EMPTY_STORE_READ.set((conversation_id, branch_id) if not view else None)
-    return view
-
-
-def _main_branch(branches: Sequence[Branch]) -> str:
-    for branch in branches:
-        if branch.is_main:
-            return branch.id
-    roots = [b for b in branches if b.parent_branch_id is None]
-    if not roots:
-        raise ValueError("the conversation has no main branch")
-    return roots[0].id
+T = TypeVar("T")
 
 
 class _StoreBase:
-    """Client plumbing shared by both stores (a sync client, one async client per event loop)."""
+    """Client plumbing and the flows both stores share (a sync client, one async client per event loop)."""
 
     api_key: SecretStr | None
     base_url: str | None
+    model_name: str
     _client: ChatRoutesClient | None
     _given_async_client: AsyncChatRoutesClient | None
     _loop_clients: LoopClients
-    _ledger: _Ledger
+    _state: StoreState
+    _client_lock: threading.Lock
 
     def _options(self) -> dict[str, Any]:
         options: dict[str, Any] = {"base_url": self.base_url}
@@ -236,7 +84,7 @@ class _StoreBase:
 
     @property
     def client(self) -> ChatRoutesClient:
-        with self._ledger.lock:
+        with self._client_lock:
             if self._client is None:
                 self._client = ChatRoutesClient(**self._options())
             return self._client
@@ -247,239 +95,33 @@ class _StoreBase:
             return self._given_async_client
         return self._loop_clients.get(self._options)
 
-    # -- reads ----------------------------------------------------------------------------------------
+    def _run(self, flow: Flow[T]) -> T:
+        return run(flow, self.client)
 
-    def _split(self, key: str) -> tuple[str, str | None, bool]:
-        """``(conversation_id, branch_id, is_name)`` from what is known without I/O."""
-        named = self._ledger.named.get(key)
-        if named is not None:
-            return named, None, False
-        if not isinstance(key, str) or not key.strip():
-            _convert.parse_key(key)  # raises the clear error for a blank key
-        try:
-            conversation_id, branch_id = _convert.parse_key(key)
-        except ConfigurationError:
-            return key, None, True  # not id-shaped ("a:b:c"): a name
-        return conversation_id, branch_id, False
+    async def _arun(self, flow: Flow[T]) -> T:
+        return await arun(flow, self.async_client)
 
-    def _resolve(self, key: str) -> tuple[str, str] | None:
-        """The key's ``(conversation_id, branch_id)``; None for a name that has no conversation yet."""
-        conversation_id, branch_id, is_name = self._split(key)
-        if is_name:
-            return None
-        if conversation_id not in self._ledger.main:
-            try:
-                branches = self.client.branches.list(conversation_id)
-            except NotFoundError:
-                if key in self._ledger.named:
-                    raise
-                return None  # not a conversation of this account: the key is a name
-            self._ledger.branches[conversation_id] = branches
-            self._ledger.main[conversation_id] = _main_branch(branches)
-        return conversation_id, branch_id or self._ledger.main[conversation_id]
+    def _read_flow(self, key: str) -> Flow[list[ChatMessage]]:
+        view = yield from flows.read(self._state, key)
+        return self._state.view(key, view) if view is not None else []
 
-    async def _aresolve(self, key: str) -> tuple[str, str] | None:
-        conversation_id, branch_id, is_name = self._split(key)
-        if is_name:
-            return None
-        if conversation_id not in self._ledger.main:
-            try:
-                branches = await self.async_client.branches.list(conversation_id)
-            except NotFoundError:
-                if key in self._ledger.named:
-                    raise
-                return None
-            self._ledger.branches[conversation_id] = branches
-            self._ledger.main[conversation_id] = _main_branch(branches)
-        return conversation_id, branch_id or self._ledger.main[conversation_id]
-
-    def _create_named(self, key: str) -> tuple[str, str]:
-        conversation = self.client.conversations.create(title=key[:200], model=self.model_name)
-        self._ledger.named[key] = conversation.id
-        self._ledger.remember_key(key)
-        located = self._resolve(key)
-        assert located is not None
-        return located
-
-    async def _acreate_named(self, key: str) -> tuple[str, str]:
-        conversation = await self.async_client.conversations.create(title=key[:200], model=self.model_name)
-        self._ledger.named[key] = conversation.id
-        self._ledger.remember_key(key)
-        located = await self._aresolve(key)
-        assert located is not None
-        return located
-
-    def _store_history(self, key: str, conversation_id: str, branch_id: str, messages: list[Message]) -> None:
-        self._ledger.history[key] = [
-            _convert.from_core_message(m, conversation_id, branch_id) for m in messages
-        ]
-        self._ledger.remember_key(key)
-
-    def _refresh(self, key: str) -> tuple[str, str] | None:
-        located = self._resolve(key)
-        if located is None:
-            return None
-        conversation_id, branch_id = located
-        branches = self._ledger.branches.get(conversation_id)
-        if branches is None or branch_id not in {b.id for b in branches}:
-            branches = self._ledger.branches[conversation_id] = self.client.branches.list(conversation_id)
-        history = self.client.branches.get_history(conversation_id, branch_id, branches=branches)
-        self._store_history(key, conversation_id, branch_id, history)
-        return conversation_id, branch_id
-
-    async def _arefresh(self, key: str) -> tuple[str, str] | None:
-        located = await self._aresolve(key)
-        if located is None:
-            return None
-        conversation_id, branch_id = located
-        branches = self._ledger.branches.get(conversation_id)
-        if branches is None or branch_id not in {b.id for b in branches}:
-            branches = await self.async_client.branches.list(conversation_id)
-            self._ledger.branches[conversation_id] = branches
-        history = await self.async_client.branches.get_history(conversation_id, branch_id, branches=branches)
-        self._store_history(key, conversation_id, branch_id, history)
-        return conversation_id, branch_id
-
-    def _read(self, key: str) -> list[ChatMessage]:
-        located = self._resolve(key) if key in self._ledger.history else self._refresh(key)
-        if located is None:
-            _convert.EMPTY_STORE_READ.set(None)
-            return []  # a name with no conversation yet: nothing is created by reading it
-        return _mark_empty(self._ledger.view(key, *located), *located)
-
-    async def _aread(self, key: str) -> list[ChatMessage]:
-        located = await self._aresolve(key) if key in self._ledger.history else await self._arefresh(key)
-        if located is None:
-            _convert.EMPTY_STORE_READ.set(None)
-            return []
-        return _mark_empty(self._ledger.view(key, *located), *located)
-
-    # -- writes ---------------------------------------------------------------------------------------
-
-    def _add(self, key: str, messages: Sequence[ChatMessage]) -> None:
-        located = self._resolve(key)
-        if located is None:  # a name: check against an empty branch, then create its conversation
-            self._ledger.history[key] = []
-            self._ledger.check_add(key, "", messages, final=True)
-            located = self._create_named(key)
-        conversation_id, _ = located
-        if key not in self._ledger.history:
-            self._refresh(key)
-        if not self._ledger.check_add(key, conversation_id, messages, final=False):
-            self._refresh(key)
-            self._ledger.check_add(key, conversation_id, messages, final=True)
-        self._ledger.apply_add(key, messages)
-        if any(m.role not in (MessageRole.USER, MessageRole.SYSTEM) for m in messages):
-            self._ledger.history.pop(key, None)  # a new reply moved the tip: read again next time
-            _convert.EMPTY_STORE_READ.set(None)
-
-    async def _aadd(self, key: str, messages: Sequence[ChatMessage]) -> None:
-        located = await self._aresolve(key)
-        if located is None:
-            self._ledger.history[key] = []
-            self._ledger.check_add(key, "", messages, final=True)
-            located = await self._acreate_named(key)
-        conversation_id, _ = located
-        if key not in self._ledger.history:
-            await self._arefresh(key)
-        if not self._ledger.check_add(key, conversation_id, messages, final=False):
-            await self._arefresh(key)
-            self._ledger.check_add(key, conversation_id, messages, final=True)
-        self._ledger.apply_add(key, messages)
-        if any(m.role not in (MessageRole.USER, MessageRole.SYSTEM) for m in messages):
-            self._ledger.history.pop(key, None)
-            _convert.EMPTY_STORE_READ.set(None)
-
-    def _set(self, key: str, messages: Sequence[ChatMessage]) -> None:
-        if self._refresh(key) is None:
-            self._ledger.history[key] = []
-            pending = self._ledger.check_set(key, messages)
-            if not pending:
-                return  # nothing to keep: a name stays without a conversation
-            self._create_named(key)
-            self._ledger.history[key] = []
-            self._ledger.pending[key] = pending
-            return
-        self._ledger.pending[key] = self._ledger.check_set(key, messages)
-
-    async def _aset(self, key: str, messages: Sequence[ChatMessage]) -> None:
-        if await self._arefresh(key) is None:
-            self._ledger.history[key] = []
-            pending = self._ledger.check_set(key, messages)
-            if not pending:
-                return
-            await self._acreate_named(key)
-            self._ledger.history[key] = []
-            self._ledger.pending[key] = pending
-            return
-        self._ledger.pending[key] = self._ledger.check_set(key, messages)
-
-    def _delete_all(self, key: str) -> list[ChatMessage]:
-        held = self._read(key)
-        conversation_id, branch_id, is_name = self._split(key)
-        try:
-            if key in self._ledger.named or branch_id is None:
-                if not is_name:
-                    self.client.conversations.delete(conversation_id)
-            else:
-                self.client.branches.delete(conversation_id, branch_id)
-        except NotFoundError:
-            pass
-        self._ledger.forget(key)
-        return held
-
-    async def _adelete_all(self, key: str) -> list[ChatMessage]:
-        held = await self._aread(key)
-        conversation_id, branch_id, is_name = self._split(key)
-        try:
-            if key in self._ledger.named or branch_id is None:
-                if not is_name:
-                    await self.async_client.conversations.delete(conversation_id)
-            else:
-                await self.async_client.branches.delete(conversation_id, branch_id)
-        except NotFoundError:
-            pass
-        self._ledger.forget(key)
-        return held
-
-    def _list_keys(self) -> list[str]:
-        keys = list(self._ledger.keys)
-        named = set(self._ledger.named.values())
-        for conversation in self.client.conversations.iter_all():
-            if conversation.id not in keys and conversation.id not in named:
-                keys.append(conversation.id)
-        return keys
-
-    async def _alist_keys(self) -> list[str]:
-        keys = list(self._ledger.keys)
-        named = set(self._ledger.named.values())
-        page = 1
-        while True:
-            listing = await self.async_client.conversations.list(page=page, limit=50)
-            for conversation in listing.conversations:
-                if conversation.id not in keys and conversation.id not in named:
-                    keys.append(conversation.id)
-            if not listing.has_next or not listing.conversations:
-                return keys
-            page += 1
+    def _delete_one_flow(self, key: str, idx: int) -> Flow[ChatMessage]:
+        view = yield from flows.read(self._state, key)
+        return self._state.pop_pending(key, len(view.history) if view is not None else 0, idx)
 
     def new_key(self, title: str | None = None) -> str:
         """Create a conversation and return its key (its main branch)."""
-        conversation = self.client.conversations.create(
-            title=title or "LlamaIndex chat", model=self.model_name
-        )
-        self._ledger.remember_key(conversation.id)
-        return conversation.id
+        return self._run(flows.new_key(self._state, title, self.model_name))
 
     async def anew_key(self, title: str | None = None) -> str:
         """Async :meth:`new_key`."""
-        conversation = await self.async_client.conversations.create(
-            title=title or "LlamaIndex chat", model=self.model_name
-        )
-        self._ledger.remember_key(conversation.id)
-        return conversation.id
+        return await self._arun(flows.new_key(self._state, title, self.model_name))
 
-    model_name: str
+    def _keys(self) -> list[str]:
+        return flows.keys(self._state, list(self.client.conversations.iter_all()))
+
+    async def _akeys(self) -> list[str]:
+        return flows.keys(self._state, [c async for c in self.async_client.conversations.iter_all()])
 
 
 def _init_private(
@@ -494,7 +136,8 @@ class ChatRoutesChatStore(_StoreBase, BaseChatStore):
 
     Example:
         >>> store = ChatRoutesChatStore()  # doctest: +SKIP
-        >>> memory = ChatMemoryBuffer.from_defaults(chat_store=store, chat_store_key=store.new_key())
+        >>> key = store.new_key()  # doctest: +SKIP
+        >>> memory = ChatMemoryBuffer.from_defaults(chat_store=store, chat_store_key=key)  # doctest: +SKIP
         >>> SimpleChatEngine.from_defaults(llm=ChatRoutes(), memory=memory).chat("Hi")  # doctest: +SKIP
     """
 
@@ -505,7 +148,8 @@ class ChatRoutesChatStore(_StoreBase, BaseChatStore):
     _client: ChatRoutesClient | None = PrivateAttr(default=None)
     _given_async_client: AsyncChatRoutesClient | None = PrivateAttr(default=None)
     _loop_clients: LoopClients = PrivateAttr(default_factory=LoopClients)
-    _ledger: _Ledger = PrivateAttr(default_factory=_Ledger)
+    _state: StoreState = PrivateAttr(default_factory=StoreState)
+    _client_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     def __init__(
         self,
@@ -522,48 +166,46 @@ class ChatRoutesChatStore(_StoreBase, BaseChatStore):
         return "ChatRoutesChatStore"
 
     def set_messages(self, key: str, messages: list[ChatMessage]) -> None:
-        self._set(key, messages)
+        self._run(flows.set_messages(self._state, key, messages, self.model_name))
 
     def get_messages(self, key: str) -> list[ChatMessage]:
-        return self._read(key)
+        return self._run(self._read_flow(key))
 
     def add_message(self, key: str, message: ChatMessage) -> None:
-        self._add(key, [message])
+        self._run(flows.add(self._state, key, [message], self.model_name))
 
     def delete_messages(self, key: str) -> list[ChatMessage] | None:
-        return self._delete_all(key)
+        return self._run(flows.delete_all(self._state, key))
 
     def delete_message(self, key: str, idx: int) -> ChatMessage | None:
-        self._read(key)
-        return self._ledger.pop_pending(key, idx)
+        return self._run(self._delete_one_flow(key, idx))
 
     def delete_last_message(self, key: str) -> ChatMessage | None:
         return self.delete_message(key, -1)
 
     def get_keys(self) -> list[str]:
-        return self._list_keys()
+        return self._keys()
 
     async def aset_messages(self, key: str, messages: list[ChatMessage]) -> None:
-        await self._aset(key, messages)
+        await self._arun(flows.set_messages(self._state, key, messages, self.model_name))
 
     async def aget_messages(self, key: str) -> list[ChatMessage]:
-        return await self._aread(key)
+        return await self._arun(self._read_flow(key))
 
     async def async_add_message(self, key: str, message: ChatMessage) -> None:
-        await self._aadd(key, [message])
+        await self._arun(flows.add(self._state, key, [message], self.model_name))
 
     async def adelete_messages(self, key: str) -> list[ChatMessage] | None:
-        return await self._adelete_all(key)
+        return await self._arun(flows.delete_all(self._state, key))
 
     async def adelete_message(self, key: str, idx: int) -> ChatMessage | None:
-        await self._aread(key)
-        return self._ledger.pop_pending(key, idx)
+        return await self._arun(self._delete_one_flow(key, idx))
 
     async def adelete_last_message(self, key: str) -> ChatMessage | None:
         return await self.adelete_message(key, -1)
 
     async def aget_keys(self) -> list[str]:
-        return await self._alist_keys()
+        return await self._akeys()
 
 
 class ChatRoutesMemoryStore(_StoreBase, AsyncDBChatStore):
@@ -577,7 +219,8 @@ class ChatRoutesMemoryStore(_StoreBase, AsyncDBChatStore):
     _client: ChatRoutesClient | None = PrivateAttr(default=None)
     _given_async_client: AsyncChatRoutesClient | None = PrivateAttr(default=None)
     _loop_clients: LoopClients = PrivateAttr(default_factory=LoopClients)
-    _ledger: _Ledger = PrivateAttr(default_factory=_Ledger)
+    _state: StoreState = PrivateAttr(default_factory=StoreState)
+    _client_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     def __init__(
         self,
@@ -600,8 +243,8 @@ class ChatRoutesMemoryStore(_StoreBase, AsyncDBChatStore):
         limit: int | None = None,
         offset: int | None = None,
     ) -> list[ChatMessage]:
-        messages = await self._aread(key)
-        archived = self._ledger.archived.get(key, 0)
+        messages = await self._arun(self._read_flow(key))
+        archived = self._state.archived_count(key)
         if status == MessageStatus.ACTIVE:
             messages = messages[archived:]
         elif status == MessageStatus.ARCHIVED:
@@ -615,28 +258,27 @@ class ChatRoutesMemoryStore(_StoreBase, AsyncDBChatStore):
     async def add_message(
         self, key: str, message: ChatMessage, status: MessageStatus = MessageStatus.ACTIVE
     ) -> None:
-        await self._aadd(key, [message])
+        await self._arun(flows.add(self._state, key, [message], self.model_name))
 
     async def add_messages(
         self, key: str, messages: list[ChatMessage], status: MessageStatus = MessageStatus.ACTIVE
     ) -> None:
-        await self._aadd(key, messages)
+        await self._arun(flows.add(self._state, key, messages, self.model_name))
 
     async def set_messages(
         self, key: str, messages: list[ChatMessage], status: MessageStatus = MessageStatus.ACTIVE
     ) -> None:
-        await self._aset(key, messages)
+        await self._arun(flows.set_messages(self._state, key, messages, self.model_name))
 
     async def delete_message(self, key: str, idx: int) -> ChatMessage | None:
-        await self._aread(key)
-        return self._ledger.pop_pending(key, idx)
+        return await self._arun(self._delete_one_flow(key, idx))
 
     async def delete_messages(self, key: str, status: MessageStatus | None = None) -> None:
         if status == MessageStatus.ARCHIVED:
             raise AppendOnlyError(
                 "archived messages stay on the ChatRoutes branch; they cannot be deleted alone"
             )
-        await self._adelete_all(key)
+        await self._arun(flows.delete_all(self._state, key))
 
     async def delete_oldest_messages(self, key: str, n: int) -> list[ChatMessage]:
         raise AppendOnlyError(
@@ -648,8 +290,8 @@ class ChatRoutesMemoryStore(_StoreBase, AsyncDBChatStore):
         active = await self.get_messages(key, status=MessageStatus.ACTIVE)
         stored = [m for m in active if _convert.ref_of(m) is not None]
         count = min(n, len(stored))
-        self._ledger.archived[key] = self._ledger.archived.get(key, 0) + count
+        self._state.archive(key, count)
         return active[:count]
 
     async def get_keys(self) -> list[str]:
-        return await self._alist_keys()
+        return await self._akeys()

@@ -1,31 +1,29 @@
-"""``ChatRoutes``: a LlamaIndex ``LLM`` whose chat calls become paths in a ChatRoutes conversation tree.
+"""``ChatRoutes``: a LlamaIndex ``FunctionCallingLLM`` whose chat calls become paths in a ChatRoutes tree.
+
+Every ``chat``/``stream_chat``/``achat``/``astream_chat`` converts the **whole** message list to mapper turns
+and lets ``chatroutes_core.mapper`` prove it against the branch (the fidelity rule, see there): a list that
+continues a reply costs one request, a changed system prompt travels with the turn, an edit before the last
+reply forks at the last proven reply, a list that shares nothing starts a conversation. Every reply's
+``additional_kwargs["chatroutes"]`` is its :class:`~chatroutes_core.mapper.TreeRef` (ids and digests), sealed
+over the message exactly as returned.
 
 Which branch a call writes to (the side-call policy, also in ``docs/llama_index.md``):
 
-* ``chat``/``stream_chat``/``achat``/``astream_chat`` with a ChatRoutes reply in the list (an assistant
-  ``ChatMessage`` whose ``additional_kwargs["chatroutes"]`` holds its ids) continue that reply's branch with
-  one request (or fork, when the reply is no longer the branch's tip).
-* The same calls with no such reply go to the bound branch (``conversation_id``/``branch_id``, or the target
-  a ``ChatRoutesChatStore`` puts on the messages it has not sent yet); unbound, they start a new conversation
-  holding the whole list as one transcript.
-* Side calls never touch a bound or anchored branch: the completion endpoints (``complete`` and its
-  streaming/async forms, which ``CondensePlusContextChatEngine`` uses to condense the question) and
-  ``structured_predict`` and its variants, and the prompt-template entry points ``predict``/``stream``/
-  ``apredict``/``astream`` (condense-question prompts, LLM selectors, query-engine synthesizers) always start
-  a conversation of their own, deleted after the reply when ``delete_side_calls=True``. The one template that
-  is a turn is a chat engine's answer prompt (``ContextChatEngine``, ``CondensePlusContextChatEngine``: a chat
-  template ending in the user's ``{query_str}``); it goes through ``chat``.
+* with a ChatRoutes reply in the list: that reply's branch (or a fork of it);
+* no reply, bound (``conversation_id``/``branch_id``, :meth:`ChatRoutes.bind`, or the target a ChatRoutes
+  chat store puts on the messages it has not sent yet): the bound branch;
+* no reply, unbound: a new conversation holding the whole list as one transcript;
+* side calls (``complete`` and its twins, ``predict``/``stream`` on helper templates, ``structured_predict``):
+  a one-shot conversation of their own, deleted after the reply when ``delete_side_calls=True``
+  (``_side_calls``).
 """
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
-from collections.abc import AsyncGenerator, Callable, Generator, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
-from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import AsyncGenerator, Generator, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from llama_index.core.base.llms.generic_utils import (
     astream_chat_response_to_completion_response,
@@ -45,12 +43,11 @@ from llama_index.core.base.llms.types import (
 )
 from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUTS
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
-from llama_index.core.llms.llm import LLM
-from llama_index.core.prompts import BasePromptTemplate, ChatPromptTemplate, SelectorPromptTemplate
-from llama_index.core.types import TokenAsyncGen, TokenGen
+from llama_index.core.llms.function_calling import FunctionCallingLLM
+from llama_index.core.llms.llm import ToolSelection
 from pydantic import Field, PrivateAttr, SecretStr
 
-from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient
+from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient, ConfigurationError
 from chatroutes_core.mapper import (
     AsyncConversationMapper,
     Binding,
@@ -59,9 +56,15 @@ from chatroutes_core.mapper import (
     TreeRef,
     Turn,
 )
-from chatroutes_core.models import Usage
-from llama_index_chatroutes import _convert
+from chatroutes_core.models import Message, Usage
+from chatroutes_core.tools import ToolStreamParser
+from llama_index_chatroutes import _convert, _tools
 from llama_index_chatroutes._clients import LoopClients
+from llama_index_chatroutes._replies import ReplyMemory
+from llama_index_chatroutes._side_calls import SideCallPolicy, in_side_call
+
+if TYPE_CHECKING:
+    from llama_index.core.tools.types import BaseTool
 
 __all__ = ["MODEL_LIMITS", "ChatRoutes"]
 
@@ -78,31 +81,21 @@ MODEL_LIMITS: dict[str, tuple[int, int]] = {
     "claude-3-5-haiku-latest": (200_000, 8_192),
 }
 
-_SIDE_CALL: ContextVar[bool] = ContextVar("chatroutes_side_call", default=False)
-_SENT_SYSTEM_MAX = 4096
-_REPLIES_MAX = 1024
+_CALL_KWARGS = ("tools", "tool_choice", "parallel_tool_calls")
 
 
-@contextmanager
-def _side_call() -> Iterator[None]:
-    token = _SIDE_CALL.set(True)
-    try:
-        yield
-    finally:
-        _SIDE_CALL.reset(token)
-
-
-@dataclass
+@dataclass(frozen=True)
 class _Call:
-    """One prepared call: the turns to send, where to, and whether it is a side call."""
+    """One prepared call: the turns to send, where to, whether it is a side call, the tools declared."""
 
     turns: list[Turn]
     binding: Binding | None
     side_call: bool
+    tools: _tools.Declaration | None
 
 
-class ChatRoutes(LLM):
-    """The ChatRoutes API as a LlamaIndex LLM (chat-native, sync and async, streaming).
+class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
+    """The ChatRoutes API as a LlamaIndex LLM (chat-native, sync and async, streaming, tool calling).
 
     Args:
         model: a ChatRoutes model alias (default ``gpt-5``).
@@ -137,9 +130,8 @@ class ChatRoutes(LLM):
     _given_async_client: AsyncChatRoutesClient | None = PrivateAttr(default=None)
     _loop_clients: LoopClients = PrivateAttr(default_factory=LoopClients)
     _tips: TipCache = PrivateAttr(default_factory=TipCache)
-    _sent_system: OrderedDict[str, None] = PrivateAttr(default_factory=OrderedDict)
-    _replies: OrderedDict[str, TreeRef] = PrivateAttr(default_factory=OrderedDict)
-    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+    _replies: ReplyMemory = PrivateAttr(default_factory=ReplyMemory)
+    _client_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     def __init__(
         self,
@@ -151,8 +143,6 @@ class ChatRoutes(LLM):
         if isinstance(data.get("api_key"), str):
             data["api_key"] = SecretStr(data["api_key"])
         if data.get("branch_id") and not data.get("conversation_id"):
-            from chatroutes_core import ConfigurationError
-
             raise ConfigurationError("ChatRoutes(branch_id=...) needs conversation_id too")
         super().__init__(**data)
         self._client = client
@@ -170,7 +160,7 @@ class ChatRoutes(LLM):
             context_window=self.context_window or window,
             num_output=self.max_tokens or output,
             is_chat_model=True,
-            is_function_calling_model=False,
+            is_function_calling_model=True,
             model_name=self.model,
             system_role=MessageRole.SYSTEM,
         )
@@ -188,7 +178,7 @@ class ChatRoutes(LLM):
     @property
     def client(self) -> ChatRoutesClient:
         """The sync core client (built once, reused)."""
-        with self._lock:
+        with self._client_lock:
             if self._client is None:
                 self._client = ChatRoutesClient(**self._client_options())
             return self._client
@@ -201,80 +191,54 @@ class ChatRoutes(LLM):
         return self._loop_clients.get(self._client_options)
 
     def bind(self, conversation_id: str, branch_id: str | None = None) -> ChatRoutes:
-        """A copy bound to a branch (main when ``branch_id`` is None), sharing clients and branch tips."""
-        bound = self.model_copy(update={"conversation_id": conversation_id, "branch_id": branch_id})
-        bound._tips = self._tips
-        bound._sent_system = self._sent_system
-        bound._replies = self._replies
-        bound._lock = threading.Lock()
-        return bound
+        """A copy bound to a branch, sharing clients, branch tips and the memory of replies.
 
-    # -- the policy (pure) ----------------------------------------------------------------------------
+        ``conversation_id`` may also be a chat-store key (``"conv"`` or ``"conv:branch"``), so
+        ``llm.bind(key)`` writes where a ``ChatRoutesChatStore`` key reads.
+        """
+        if branch_id is None:
+            conversation_id, branch_id = _convert.parse_key(conversation_id)
+        bound = self.model_copy(update={"conversation_id": conversation_id, "branch_id": branch_id})
+        bound._client_lock = threading.Lock()  # guards the copy's own _client slot
+        return bound  # _tips, _replies and _loop_clients are the same objects (model_copy is shallow)
+
+    # -- one call, pure up to the send ----------------------------------------------------------------
 
     def _prepare(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any], side_call: bool) -> _Call:
-        side_call = side_call or _SIDE_CALL.get()
+        tools = _tools.declaration(kwargs)
+        side_call = side_call or in_side_call()
         if side_call:
+            turns = [replace(t, ref=None) for t in _convert.to_turns(messages)]
+            binding = None
+        else:
+            conversation_id = kwargs.get("conversation_id", self.conversation_id)
+            if not conversation_id:
+                target = next((t for t in map(_convert.target_of, reversed(messages)) if t), None)
+                conversation_id = target[0] if target is not None else None
+            messages = _convert.reattach(messages, lambda d: self._replies.lookup(d, conversation_id))
             turns = _convert.to_turns(messages)
-            return _Call([Turn(t.role, t.content) for t in turns], None, True)
-        messages = _convert.reattach(messages, self._reply_lookup(messages, kwargs))
-        turns = _convert.to_turns(messages)
-        binding = self._binding(messages, turns, kwargs)
-        anchor = next((t.ref for t in reversed(turns) if t.ref is not None), None)
-        conversation_id = anchor.conversation_id if anchor else binding.conversation_id if binding else None
-        with self._lock:
-            sent = set(self._sent_system)
-        turns, _ = _convert.relocate_system(turns, conversation_id, sent)
-        return _Call(turns, binding, False)
-
-    def _reply_lookup(
-        self, messages: Sequence[ChatMessage], kwargs: dict[str, Any]
-    ) -> Callable[[str], TreeRef | None]:
-        """Digest -> ref of a reply this LLM generated, limited to the conversation the call is bound to."""
-        conversation_id = kwargs.get("conversation_id", self.conversation_id)
-        if not conversation_id:
-            target = next((t for t in map(_convert.target_of, reversed(messages)) if t is not None), None)
-            conversation_id = target[0] if target is not None else None
-
-        def lookup(digest: str) -> TreeRef | None:
-            with self._lock:
-                ref = self._replies.get(digest)
-            if ref is None or (conversation_id and ref.conversation_id != conversation_id):
-                return None
-            return ref
-
-        return lookup
-
-    def _remember_reply(self, text: str, ref: TreeRef) -> None:
-        with self._lock:
-            digest = _convert.reply_digest(text)
-            self._replies[digest] = ref
-            self._replies.move_to_end(digest)
-            while len(self._replies) > _REPLIES_MAX:
-                self._replies.popitem(last=False)
+            binding = self._binding(messages, turns, kwargs)
+        if tools is not None:
+            turns.append(tools.turn)
+        return _Call(turns, binding, side_call, tools)
 
     def _binding(
         self, messages: Sequence[ChatMessage], turns: Sequence[Turn], kwargs: dict[str, Any]
     ) -> Binding | None:
         conversation_id = kwargs.get("conversation_id", self.conversation_id)
-        branch_id = kwargs.get(
-            "branch_id", self.branch_id if conversation_id == self.conversation_id else None
-        )
+        own = self.branch_id if conversation_id == self.conversation_id else None
+        branch_id = kwargs.get("branch_id", own)
         if conversation_id:
             return Binding(conversation_id, branch_id or None)
         if any(t.ref is not None for t in turns):
             return None
-        # A ChatRoutesChatStore marks the messages it holds but has not sent with their target branch.
+        # A ChatRoutes chat store marks the messages it holds but has not sent with their target branch.
         for message in reversed(messages):
             target = _convert.target_of(message)
             if target is not None:
                 return Binding(*target)
             if message.role not in (MessageRole.USER, MessageRole.SYSTEM):
                 break
-        # A chat store just returned an empty branch and the engine sends a first turn: it belongs there.
-        empty_read = _convert.EMPTY_STORE_READ.get()
-        if empty_read is not None and all(t.role != "assistant" for t in turns):
-            _convert.EMPTY_STORE_READ.set(None)
-            return Binding(*empty_read)
         return None
 
     def _generation(self, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -284,46 +248,28 @@ class ChatRoutes(LLM):
             "max_tokens": kwargs.get("max_tokens", self.max_tokens),
         }
 
-    def _remember_system(self, call: _Call, ref: TreeRef) -> None:
-        with self._lock:
-            for turn in call.turns:
-                if turn.role == "system":
-                    self._sent_system[_convert.system_digest(ref.conversation_id, turn.content)] = None
-            while len(self._sent_system) > _SENT_SYSTEM_MAX:
-                self._sent_system.popitem(last=False)
-
     def _response(
-        self, call: _Call, ref: TreeRef | None, text: str, usage: Usage | None, model: str | None, delta: str
+        self, call: _Call, ref: TreeRef | None, shown: _tools.Shown, usage: Usage | None, model: str | None,
+        delta: str,
     ) -> ChatResponse:
-        if ref is not None:
-            self._remember_reply(text, ref)
+        if ref is not None and not shown.tool_calls:
+            self._replies.remember(shown.text, ref)
         counts = _convert.usage_dict(usage)
         raw: dict[str, Any] = {"usage": counts or None, "model": model}
         if ref is not None:
             raw["chatroutes"] = ref.as_dict()
-        return ChatResponse(
-            message=_convert.reply_message(text, ref),
-            raw=raw,
-            delta=delta,
-            additional_kwargs=dict(counts),
-        )
+        message = _convert.reply_message(shown.text, ref, shown.tool_calls)
+        if shown.invalid:
+            message.additional_kwargs["invalid_tool_calls"] = [dict(bad) for bad in shown.invalid]
+        return ChatResponse(message=message, raw=raw, delta=delta, additional_kwargs=dict(counts))
 
-    def _settle(self, call: _Call, ref: TreeRef) -> TreeRef | None:
-        """After a reply: remember the system texts sent; a side call's ref is dropped (or deleted)."""
-        if not call.side_call:
-            self._remember_system(call, ref)
-            return ref
-        if self.delete_side_calls:
-            self.client.conversations.delete(ref.conversation_id)
-        return None
+    @staticmethod
+    def _shown(call: _Call, message: Message) -> _tools.Shown:
+        return _tools.shown(message.content, message.id, call.tools)
 
-    async def _asettle(self, call: _Call, ref: TreeRef) -> TreeRef | None:
-        if not call.side_call:
-            self._remember_system(call, ref)
-            return ref
-        if self.delete_side_calls:
-            await self.async_client.conversations.delete(ref.conversation_id)
-        return None
+    def _side_conversation(self, call: _Call, ref: TreeRef) -> str | None:
+        """The side call's conversation to delete, if any."""
+        return ref.conversation_id if call.side_call and self.delete_side_calls else None
 
     # -- sync -----------------------------------------------------------------------------------------
 
@@ -336,33 +282,35 @@ class ChatRoutes(LLM):
     def _chat(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any], side_call: bool) -> ChatResponse:
         call = self._prepare(messages, kwargs, side_call)
         reply = self._mapper().send(call.turns, call.binding, **self._generation(kwargs))
-        ref = self._settle(call, reply.ref)
-        text = reply.message.content
-        return self._response(call, ref, text, reply.usage, reply.model, text)
+        shown = self._shown(call, reply.message)
+        if (doomed := self._side_conversation(call, reply.ref)) is not None:
+            self.client.conversations.delete(doomed)
+        ref = None if call.side_call else reply.seal(shown.turn)
+        return self._response(call, ref, shown, reply.usage, reply.model, shown.text)
 
     def _stream_chat(
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any], side_call: bool
     ) -> ChatResponseGen:
         call = self._prepare(messages, kwargs, side_call)
         stream = self._mapper().stream(call.turns, call.binding, **self._generation(kwargs))
+        parser = ToolStreamParser(call.tools.names if call.tools else None)
 
         def gen() -> Generator[ChatResponse, None, None]:
             text = ""
-            final = None
             with stream:
                 for event in stream:
                     if event.type == "content":
-                        text += event.content
-                        yield ChatResponse(
-                            message=ChatMessage(role=MessageRole.ASSISTANT, content=text), delta=event.content
-                        )
+                        for piece in _text_pieces(parser, event.content, call.tools):
+                            text += piece
+                            yield _chunk(text, piece)
                     elif event.type == "complete":
-                        final = event
-            assert final is not None and stream.ref is not None
-            ref = self._settle(call, stream.ref)
-            full = final.message.content or text
-            rest = full[len(text) :] if full.startswith(text) else ""
-            yield self._response(call, ref, full, final.usage, final.model or final.message.model, rest)
+                        assert stream.ref is not None
+                        shown = self._shown(call, event.message)
+                        if (doomed := self._side_conversation(call, stream.ref)) is not None:
+                            self.client.conversations.delete(doomed)
+                        ref = None if call.side_call else stream.seal(shown.turn)
+                        model = event.model or event.message.model
+                        yield self._response(call, ref, shown, event.usage, model, _rest(shown.text, text))
 
         return gen()
 
@@ -391,33 +339,35 @@ class ChatRoutes(LLM):
     ) -> ChatResponse:
         call = self._prepare(messages, kwargs, side_call)
         reply = await self._amapper().send(call.turns, call.binding, **self._generation(kwargs))
-        ref = await self._asettle(call, reply.ref)
-        text = reply.message.content
-        return self._response(call, ref, text, reply.usage, reply.model, text)
+        shown = self._shown(call, reply.message)
+        if (doomed := self._side_conversation(call, reply.ref)) is not None:
+            await self.async_client.conversations.delete(doomed)
+        ref = None if call.side_call else reply.seal(shown.turn)
+        return self._response(call, ref, shown, reply.usage, reply.model, shown.text)
 
     def _astream_chat(
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any], side_call: bool
     ) -> ChatResponseAsyncGen:
         call = self._prepare(messages, kwargs, side_call)
         stream = self._amapper().stream(call.turns, call.binding, **self._generation(kwargs))
+        parser = ToolStreamParser(call.tools.names if call.tools else None)
 
         async def gen() -> AsyncGenerator[ChatResponse, None]:
             text = ""
-            final = None
             async with stream:
                 async for event in stream:
                     if event.type == "content":
-                        text += event.content
-                        yield ChatResponse(
-                            message=ChatMessage(role=MessageRole.ASSISTANT, content=text), delta=event.content
-                        )
+                        for piece in _text_pieces(parser, event.content, call.tools):
+                            text += piece
+                            yield _chunk(text, piece)
                     elif event.type == "complete":
-                        final = event
-            assert final is not None and stream.ref is not None
-            ref = await self._asettle(call, stream.ref)
-            full = final.message.content or text
-            rest = full[len(text) :] if full.startswith(text) else ""
-            yield self._response(call, ref, full, final.usage, final.model or final.message.model, rest)
+                        assert stream.ref is not None
+                        shown = self._shown(call, event.message)
+                        if (doomed := self._side_conversation(call, stream.ref)) is not None:
+                            await self.async_client.conversations.delete(doomed)
+                        ref = None if call.side_call else stream.seal(shown.turn)
+                        model = event.model or event.message.model
+                        yield self._response(call, ref, shown, event.usage, model, _rest(shown.text, text))
 
         return gen()
 
@@ -450,67 +400,42 @@ class ChatRoutes(LLM):
             messages.insert(0, ChatMessage(role=MessageRole.SYSTEM, content=self.system_prompt))
         return messages
 
-    # -- prompt templates: side calls, except a chat engine's answer ----------------------------------------
+    # -- FunctionCallingLLM ---------------------------------------------------------------------------
 
-    def _prompt_policy(self, prompt: BasePromptTemplate) -> AbstractContextManager[None]:
-        """A side call unless the template is a chat engine's answer prompt (``_convert.is_turn_prompt``)."""
-        if isinstance(prompt, SelectorPromptTemplate):
-            prompt = prompt.select(llm=self)
-        if isinstance(prompt, ChatPromptTemplate) and _convert.is_turn_prompt(prompt.message_templates):
-            return nullcontext()
-        return _side_call()
+    def _prepare_chat_with_tools(
+        self,
+        tools: Sequence[BaseTool],
+        user_msg: str | ChatMessage | None = None,
+        chat_history: list[ChatMessage] | None = None,
+        verbose: bool = False,
+        allow_parallel_tool_calls: bool = False,
+        tool_required: bool = False,
+        tool_choice: Any = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """``chat`` keyword arguments: the messages, and the tools declared as OpenAI-format dicts."""
+        return _tools.prepare_chat_with_tools(
+            tools, user_msg, chat_history, allow_parallel_tool_calls, tool_required, tool_choice, kwargs
+        )
 
-    def predict(self, prompt: BasePromptTemplate, **prompt_args: Any) -> str:
-        with self._prompt_policy(prompt):
-            return super().predict(prompt, **prompt_args)
+    def get_tool_calls_from_response(
+        self, response: ChatResponse, error_on_no_tool_call: bool = True, **kwargs: Any
+    ) -> list[ToolSelection]:
+        """The reply's tool calls (its ``ToolCallBlock`` blocks) as ``ToolSelection`` objects."""
+        return _tools.tool_selections(response, error_on_no_tool_call)
 
-    def stream(self, prompt: BasePromptTemplate, **prompt_args: Any) -> TokenGen:
-        with self._prompt_policy(prompt):  # stream_chat prepares the call before returning its generator
-            return super().stream(prompt, **prompt_args)
 
-    async def apredict(self, prompt: BasePromptTemplate, **prompt_args: Any) -> str:
-        with self._prompt_policy(prompt):
-            return await super().apredict(prompt, **prompt_args)
+def _text_pieces(parser: ToolStreamParser, piece: str, tools: _tools.Declaration | None) -> list[str]:
+    """The text of a streamed piece that is safe to show now (no partial ``<tool_call>`` tag)."""
+    if tools is None:
+        return [piece]
+    return [event.text for event in parser.feed(piece) if event.type == "text"]
 
-    async def astream(self, prompt: BasePromptTemplate, **prompt_args: Any) -> TokenAsyncGen:
-        with self._prompt_policy(prompt):
-            return await super().astream(prompt, **prompt_args)
 
-    # -- structured prediction is a side call -----------------------------------------------------------
+def _chunk(text: str, delta: str) -> ChatResponse:
+    return ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content=text), delta=delta)
 
-    def structured_predict(self, *args: Any, **kwargs: Any) -> Any:
-        with _side_call():
-            return super().structured_predict(*args, **kwargs)
 
-    async def astructured_predict(self, *args: Any, **kwargs: Any) -> Any:
-        with _side_call():
-            return await super().astructured_predict(*args, **kwargs)
-
-    def stream_structured_predict(self, *args: Any, **kwargs: Any) -> Generator[Any, None, None]:
-        inner = super().stream_structured_predict(*args, **kwargs)
-
-        def gen() -> Generator[Any, None, None]:
-            while True:
-                with _side_call():
-                    try:
-                        item = next(inner)
-                    except StopIteration:
-                        return
-                yield item
-
-        return gen()
-
-    async def astream_structured_predict(self, *args: Any, **kwargs: Any) -> AsyncGenerator[Any, None]:
-        with _side_call():
-            inner = await super().astream_structured_predict(*args, **kwargs)
-
-        async def gen() -> AsyncGenerator[Any, None]:
-            while True:
-                with _side_call():
-                    try:
-                        item = await inner.__anext__()
-                    except StopAsyncIteration:
-                        return
-                yield item
-
-        return gen()
+def _rest(full: str, shown: str) -> str:
+    """The last chunk's delta: what the final text adds to what was streamed."""
+    return full[len(shown) :] if full.startswith(shown) else ""

@@ -193,37 +193,64 @@ def test_unbound_condense_plus_context_keeps_one_branch(retriever, local_server:
     assert [m.content for m in history if m.role == "user"][1:] == ["two", "three"]
 
 
-def test_unbound_engines_with_a_chat_store(retriever, local_server: LocalServer) -> None:  # type: ignore[no-untyped-def]
+def test_unbound_simple_chat_engine_with_a_chat_store(retriever, local_server: LocalServer) -> None:  # type: ignore[no-untyped-def]
+    # SimpleChatEngine puts the user message in memory before calling the LLM: the store returns it marked
+    # with its target branch, a visible mark the unbound LLM follows.
     llm = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url, delete_side_calls=True)
     store = ChatRoutesChatStore(api_key=local_server.api_key, base_url=local_server.base_url)
-    for make in (
-        lambda memory: SimpleChatEngine.from_defaults(llm=llm, memory=memory),
-        lambda memory: CondensePlusContextChatEngine.from_defaults(
-            retriever=retriever, llm=llm, memory=memory
-        ),
-    ):
-        key = store.new_key()
-        engine = make(ChatMemoryBuffer.from_defaults(chat_store=store, chat_store_key=key, llm=llm))
-        engine.chat("one")
-        engine.chat("two")
-        reply = engine.chat("three")
-        assert "4 prior messages" in str(reply)
-        assert local_server.count_messages(key) == 6  # every turn landed in the store's conversation
-        stored = store.get_messages(key)
-        assert [m.role.value for m in stored] == ["user", "assistant"] * 3
-        assert stored[-1].content == str(reply)
+    key = store.new_key()
+    engine = SimpleChatEngine.from_defaults(
+        llm=llm, memory=ChatMemoryBuffer.from_defaults(chat_store=store, chat_store_key=key, llm=llm)
+    )
+    engine.chat("one")
+    engine.chat("two")
+    reply = engine.chat("three")
+    assert "4 prior messages" in str(reply)
+    assert local_server.count_messages(key) == 6  # every turn landed in the store's conversation
+    stored = store.get_messages(key)
+    assert [m.role.value for m in stored] == ["user", "assistant"] * 3
+    assert stored[-1].content == str(reply)
 
 
-async def test_unbound_condense_plus_context_with_memory_async(  # type: ignore[no-untyped-def]
+def test_condense_plus_context_with_a_chat_store_needs_the_llm_bound_to_its_key(  # type: ignore[no-untyped-def]
     retriever, local_server: LocalServer
 ) -> None:
-    # Memory reads its store on the caller's task (ChatMemoryBuffer.aget reads in a worker thread, where the
-    # store's note about an empty branch cannot reach the LLM: see docs/llama_index.md, known limits).
+    # CondensePlusContextChatEngine puts the user message in memory only after the reply, so on a key's
+    # first turn nothing in the LLM's list says where the turn belongs. The store says so, and binding the
+    # LLM to the key (an explicit, visible object) is the fix; nothing is changed in the store before that.
+    llm = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url, delete_side_calls=True)
+    store = ChatRoutesChatStore(api_key=local_server.api_key, base_url=local_server.base_url)
+    key = store.new_key()
+    memory = ChatMemoryBuffer.from_defaults(chat_store=store, chat_store_key=key, llm=llm)
+    unbound = CondensePlusContextChatEngine.from_defaults(retriever=retriever, llm=llm, memory=memory)
+    with pytest.raises(ForeignMessageError, match=rf"llm\.bind\('{key}'\)"):
+        unbound.chat("one")
+    assert [m.content for m in store.get_messages(key)] == ["one"]  # the engine's first put, still pending
+    assert local_server.count_messages(key) == 0
+    key = store.new_key()
+    memory = ChatMemoryBuffer.from_defaults(chat_store=store, chat_store_key=key, llm=llm)
+    engine = CondensePlusContextChatEngine.from_defaults(
+        retriever=retriever, llm=llm.bind(key), memory=memory
+    )
+    for question in ("one", "two", "three"):
+        reply = engine.chat(question)
+    assert "4 prior messages" in str(reply)
+    assert local_server.count_messages(key) == 6
+    stored = store.get_messages(key)
+    assert [m.role.value for m in stored] == ["user", "assistant"] * 3
+    assert stored[-1].content == str(reply)
+
+
+async def test_condense_plus_context_with_memory_store_async(  # type: ignore[no-untyped-def]
+    retriever, local_server: LocalServer
+) -> None:
     llm = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url)
     store = ChatRoutesMemoryStore(api_key=local_server.api_key, base_url=local_server.base_url)
     key = await store.anew_key()
     memory = Memory.from_defaults(session_id=key, chat_store=store, token_limit=4000)
-    engine = CondensePlusContextChatEngine.from_defaults(retriever=retriever, llm=llm, memory=memory)
+    engine = CondensePlusContextChatEngine.from_defaults(
+        retriever=retriever, llm=llm.bind(key), memory=memory
+    )
     await engine.achat("one")
     reply = await engine.achat("two")
     assert "2 prior messages" in str(reply)
@@ -233,7 +260,6 @@ async def test_unbound_condense_plus_context_with_memory_async(  # type: ignore[
 async def test_async_chat_memory_buffer_first_turn_says_to_bind(  # type: ignore[no-untyped-def]
     retriever, local_server: LocalServer
 ) -> None:
-    # ChatMemoryBuffer.aget reads the store in a worker thread: the unbound LLM cannot learn the key there
     llm = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url)
     store = ChatRoutesChatStore(api_key=local_server.api_key, base_url=local_server.base_url)
     key = await store.anew_key()

@@ -144,3 +144,52 @@ def test_foreign_reply_on_a_new_name_creates_nothing(store: ChatRoutesChatStore,
         store.add_message("session-7", ChatMessage(role="assistant", content="from elsewhere"))
     assert len(list(llm.client.conversations.iter_all())) == before
     assert store.get_messages("session-7") == []
+
+
+def test_reads_reflect_writes_by_other_objects_at_one_request_each(
+    store: ChatRoutesChatStore, llm: ChatRoutes, local_server: LocalServer
+) -> None:
+    key = store.new_key()
+    store.add_message(key, ChatMessage(role="user", content="one"))
+    store.add_message(key, llm.chat(store.get_messages(key)).message)
+    seen = store.get_messages(key)
+    # another LLM object (as another process would) continues the branch from the store's messages
+    other = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url)
+    other.chat([*seen, ChatMessage(role="user", content="two")])
+    local_server.reset_requests()
+    after = store.get_messages(key)
+    assert local_server.requests == [("GET", f"/api/v1/conversations/{key}/messages")]
+    assert [m.content for m in after if m.role.value == "user"] == ["one", "two"]
+    assert len(after) == 4
+
+
+async def test_async_reads_are_fresh_too(
+    memory_store: ChatRoutesMemoryStore, llm: ChatRoutes, local_server: LocalServer
+) -> None:
+    key = await memory_store.anew_key()
+    assert await memory_store.get_messages(key) == []
+    await llm.achat([ChatMessage(role="user", content="written elsewhere")], conversation_id=key)
+    local_server.reset_requests()
+    stored = await memory_store.get_messages(key)
+    assert len(local_server.requests) == 1
+    assert stored[0].content == "written elsewhere"
+
+
+def test_a_branch_key_reads_its_full_history_in_one_request(
+    store: ChatRoutesChatStore, llm: ChatRoutes, local_server: LocalServer
+) -> None:
+    key = store.new_key()
+    store.add_message(key, ChatMessage(role="user", content="root"))
+    reply = llm.chat(store.get_messages(key)).message
+    store.add_message(key, reply)
+    branch = llm.client.branches.fork(key, fork_point_message_id=_ref(reply)["message_id"], title="alt")
+    local_server.reset_requests()
+    held = store.get_messages(f"{key}:{branch.id}")
+    assert len(local_server.requests) == 1
+    assert [m.content for m in held] == ["root", reply.content]
+    assert {_ref(m)["branch_id"] for m in held} == {branch.id}  # seen through the branch
+
+
+def _ref(message: ChatMessage) -> dict[str, str]:
+    ref: dict[str, str] = message.additional_kwargs["chatroutes"]
+    return ref

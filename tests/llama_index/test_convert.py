@@ -1,12 +1,20 @@
-"""The pure converters: LlamaIndex messages <-> mapper turns, keys, system relocation."""
+"""The pure converters: LlamaIndex messages <-> mapper turns (tool calls too), refs, keys, text copies."""
 
 from __future__ import annotations
 
 import pytest
-from llama_index.core.base.llms.types import ChatMessage, ImageBlock, MessageRole
+from llama_index.core.base.llms.types import ChatMessage, ImageBlock, MessageRole, TextBlock, ToolCallBlock
 
 from chatroutes_core import ConfigurationError
-from chatroutes_core.mapper import TreeRef, Turn, UnsupportedMessageError, plan_turn
+from chatroutes_core.mapper import (
+    ToolCallTurn,
+    TreeRef,
+    Turn,
+    UnsupportedMessageError,
+    plan_turn,
+    render_transcript,
+    seal,
+)
 from llama_index_chatroutes import _convert
 
 REF = TreeRef("conv_1", "br_1", "msg_2")
@@ -35,10 +43,22 @@ def test_roles_map_and_user_refs_are_not_anchors() -> None:
     assert all(t.ref is None for t in turns)
 
 
-@pytest.mark.parametrize("role", [MessageRole.TOOL, MessageRole.FUNCTION])
-def test_tool_messages_are_rejected(role: MessageRole) -> None:
-    with pytest.raises(UnsupportedMessageError, match="no tool calling"):
-        _convert.to_turns([ChatMessage(role=role, content="x")])
+def test_tool_calls_and_results_become_tool_turns() -> None:
+    call = ToolCallBlock(tool_call_id="call_1", tool_name="add", tool_kwargs={"a": 1})
+    asked = ChatMessage(role="assistant", blocks=[TextBlock(text="Adding."), call],
+                        additional_kwargs={"chatroutes": REF.as_dict()})  # fmt: skip
+    result = ChatMessage(role=MessageRole.TOOL, content="3", additional_kwargs={"tool_call_id": "call_1"})
+    turns = _convert.to_turns([ChatMessage(role="user", content="1+2?"), asked, result])
+    assert turns[1] == Turn("assistant", "Adding.", REF, (ToolCallTurn("call_1", "add", {"a": 1}),))
+    assert turns[2] == Turn("tool", "3", tool_call_id="call_1", name="add")  # the name from the call
+    assert render_transcript(turns[2:]).startswith("<tool_response>")
+
+
+def test_a_reply_with_tool_calls_reads_back_as_the_turn_its_ref_seals() -> None:
+    calls = (ToolCallTurn("call_9", "search", {"q": "x"}),)
+    message = _convert.reply_message("Looking.", REF, calls)
+    restored = ChatMessage.model_validate_json(message.model_dump_json())
+    assert _convert.reply_turn(restored) == Turn("assistant", "Looking.", REF, calls)
 
 
 def test_non_text_blocks_are_rejected() -> None:
@@ -63,40 +83,20 @@ def test_target_only_without_message_id() -> None:
         role="user", content="q", additional_kwargs={"chatroutes": {"conversation_id": "c", "branch_id": "b"}}
     )
     assert _convert.target_of(pending) == ("c", "b")
+    assert _convert.target_of(_convert.with_target(pending, "c", None)) == ("c", None)
     assert _convert.target_of(_convert.reply_message("a", REF)) is None
 
 
-def test_context_system_prompt_moves_after_the_anchor() -> None:
+def test_a_changed_context_system_prompt_travels_with_the_turn() -> None:
     # CondensePlusContextChatEngine: [context system, *history, user]; the context is new every turn.
-    turns = [
-        Turn("system", "Context: doc"),
-        Turn("user", "q1"),
-        Turn("assistant", "a1", REF),
-        Turn("user", "q2"),
-    ]
-    moved, digests = _convert.relocate_system(turns, "conv_1", set())
-    assert [t.content for t in moved] == ["q1", "a1", "Context: doc", "q2"]
-    assert plan_turn(moved).content == "[system] Context: doc\n\nq2"
-    assert digests == [_convert.system_digest("conv_1", "Context: doc")]
-
-
-def test_system_prompt_already_sent_stays_before_the_anchor() -> None:
-    turns = [Turn("system", "Be brief"), Turn("user", "q1"), Turn("assistant", "a1", REF), Turn("user", "q2")]
-    sent = {_convert.system_digest("conv_1", "Be brief")}
-    moved, digests = _convert.relocate_system(turns, "conv_1", sent)
-    assert moved == turns and digests == []
-    assert plan_turn(moved).content == "q2"
-
-
-def test_relocation_on_a_bound_branch_without_anchor() -> None:
-    turns = [Turn("system", "ctx"), Turn("user", "q1"), Turn("assistant", "a1"), Turn("user", "q2")]
-    moved, _ = _convert.relocate_system(turns, "conv_1", set())
-    assert [t.content for t in moved] == ["q1", "a1", "ctx", "q2"]
-
-
-def test_no_relocation_for_a_new_conversation() -> None:
-    turns = [Turn("system", "ctx"), Turn("user", "q1")]
-    assert _convert.relocate_system(turns, None, set()) == (turns, [])
+    first = [ChatMessage(role="system", content="Context: DOC-A"), ChatMessage(role="user", content="q1")]
+    sealed = seal(REF, plan_turn(_convert.to_turns(first)), Turn("assistant", "a1"))
+    history = [ChatMessage(role="user", content="q1"), _convert.reply_message("a1", sealed)]
+    question = ChatMessage(role="user", content="q2")
+    same = [ChatMessage(role="system", content="Context: DOC-A"), *history, question]
+    changed = [ChatMessage(role="system", content="Context: DOC-B"), *history, question]
+    assert plan_turn(_convert.to_turns(same)).content == "q2"
+    assert plan_turn(_convert.to_turns(changed)).content == "[system] Context: DOC-B\n\nq2"
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from llama_index.core import Settings, VectorStoreIndex
-from llama_index.core.base.llms.base import BaseLLM
 from llama_index.core.callbacks import CallbackManager, TokenCountingHandler
 from llama_index.core.embeddings import MockEmbedding
 from llama_index.core.llms import ChatMessage
@@ -13,24 +12,25 @@ from pydantic import BaseModel
 
 from chatroutes_core.server.responders import ResponderRequest
 from chatroutes_core.testing import LocalServer
-from llama_index_chatroutes.llm import MODEL_LIMITS, ChatRoutes
+from llama_index_chatroutes.llm import ChatRoutes
 
 
 def posts(srv: LocalServer) -> list[str]:
     return [path for method, path in srv.requests if method != "GET"]
 
 
-def test_subclasses_base_llm() -> None:
-    assert BaseLLM.__name__ in [cls.__name__ for cls in ChatRoutes.__mro__]
+def test_metadata_sizes_memory_and_picks_the_function_calling_program() -> None:
+    # what LlamaIndex does with the metadata: ChatMemoryBuffer sizes itself from the window, and a
+    # function-calling model gets the pydantic (tool-calling) selector instead of the text-parsing one
+    from llama_index.core.memory import ChatMemoryBuffer
+    from llama_index.core.selectors import PydanticSingleSelector
+    from llama_index.core.selectors.utils import get_selector_from_llm
 
-
-def test_metadata_is_offline_and_per_alias() -> None:
-    for alias, (window, output) in MODEL_LIMITS.items():
-        meta = ChatRoutes(model=alias, api_key="k").metadata
-        assert (meta.context_window, meta.num_output, meta.model_name) == (window, output, alias)
-        assert meta.is_chat_model and not meta.is_function_calling_model
-        assert meta.context_window > 256
-    assert ChatRoutes(max_tokens=100, context_window=9000).metadata.num_output == 100
+    llm = ChatRoutes(model="claude-3-5-haiku-latest", api_key="k")
+    assert ChatMemoryBuffer.from_defaults(llm=llm).token_limit == int(0.75 * 200_000)
+    assert ChatMemoryBuffer.from_defaults(llm=ChatRoutes(context_window=9000)).token_limit == 6750
+    assert isinstance(get_selector_from_llm(llm, is_multi=False), PydanticSingleSelector)
+    assert ChatRoutes(max_tokens=100).metadata.num_output == 100
 
 
 def test_key_never_leaks() -> None:
@@ -51,7 +51,7 @@ def test_key_never_leaks() -> None:
 def test_chat_returns_ref_and_usage(llm: ChatRoutes) -> None:
     reply = llm.chat([ChatMessage(role="user", content="Hi")])
     ref = reply.message.additional_kwargs["chatroutes"]
-    assert set(ref) == {"conversation_id", "branch_id", "message_id"}
+    assert set(ref) == {"conversation_id", "branch_id", "message_id", "digest", "base", "system_digest"}
     assert reply.raw["usage"]["prompt_tokens"] > 0
     assert reply.additional_kwargs == reply.raw["usage"]
     assert reply.delta == reply.message.content
@@ -157,23 +157,23 @@ class Person(BaseModel):
     age: int
 
 
-class JSONResponder:
-    """A responder that answers like a model following the JSON-schema instruction (not an LLM)."""
+class ToolCallingResponder:
+    """A fake model that follows the tool protocol: it calls the declared ``Person`` tool (not an LLM)."""
 
-    name = "json"
+    name = "tool-calling"
 
     async def stream(self, request: ResponderRequest):  # type: ignore[no-untyped-def]
         prompt = request.messages[-1].content
-        assert "JSON schema" in prompt or "json" in prompt.lower()
-        yield 'Here you go: {"name": "Ann", '
-        yield '"age": 3}'
+        assert "<tools>" in prompt and '"name": "Person"' in prompt
+        yield 'Here you go.\n<tool_call>\n{"name": "Person", '
+        yield '"arguments": {"name": "Ann", "age": 3}}\n</tool_call>'
 
 
 @pytest.mark.integration
 def test_structured_predict_parses_and_stays_out_of_the_branch() -> None:
     from llama_index.core.prompts import PromptTemplate
 
-    with LocalServer(responder=JSONResponder()) as srv:
+    with LocalServer(responder=ToolCallingResponder()) as srv:
         base = ChatRoutes(api_key=srv.api_key, base_url=srv.base_url)
         conversation = base.client.conversations.create(title="user branch")
         llm = base.bind(conversation.id)
@@ -184,11 +184,13 @@ def test_structured_predict_parses_and_stays_out_of_the_branch() -> None:
         assert srv.count_messages(conversation.id) == 0
 
 
-def test_settings_llm_accepts_it(llm: ChatRoutes) -> None:
+def test_settings_llm_answers_a_query_engine_built_without_llm(
+    index: VectorStoreIndex, llm: ChatRoutes
+) -> None:
     previous = Settings._llm
     try:
         Settings.llm = llm
-        assert Settings.llm is llm
+        assert "offline echo" in str(index.as_query_engine(similarity_top_k=1).query("Who answers?"))
     finally:
         Settings._llm = previous
 

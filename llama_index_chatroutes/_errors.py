@@ -1,0 +1,23 @@
+"""The LlamaIndex adapter's errors: both are usage errors of the core tree (``MappingError``:
+``ChatRoutesError`` and ``ValueError``), raised before anything is changed."""
+
+from __future__ import annotations
+
+from chatroutes_core.mapper import MappingError
+
+__all__ = ["PAIRING_HINT", "AppendOnlyError", "ForeignMessageError"]
+
+PAIRING_HINT = (
+    "ChatRoutes generates and stores assistant replies itself, so a chat store keyed by a ChatRoutes branch "
+    "cannot store a reply generated elsewhere. Use the ChatRoutes LLM (llama_index_chatroutes.ChatRoutes) as "
+    "the chat engine's llm: the user messages this store returns carry their target branch, so the LLM "
+    "writes the turn and its reply there, and its reply is recognised as already stored."
+)
+
+
+class ForeignMessageError(MappingError):
+    """A message a ChatRoutes branch cannot hold (nothing was changed)."""
+
+
+class AppendOnlyError(MappingError):
+    """The operation would remove or rewrite messages stored on an append-only ChatRoutes branch."""
