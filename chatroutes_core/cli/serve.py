@@ -63,7 +63,9 @@ def choose_keys(given: list[str] | None, db: str, known_keys: int, new_key: Any)
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket on host:port (port 0: the system picks one; read it from getsockname())."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when proto says TCP, and
+    # without it every answer waits ~40 ms for the client's delayed ACK (measured: 44 ms per send, not 4).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(2048)

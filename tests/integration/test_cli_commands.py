@@ -107,3 +107,16 @@ def test_compare_without_a_key_runs_on_a_temporary_local_server(
     code, out, err = _cli(["compare", "hello", "--no-color"], capsys)
     assert code == 0 and "in-process local server" in err
     assert "[gpt-5 · offline echo]" in out and "temporary" in out
+
+
+@pytest.mark.integration
+def test_serve_binds_a_tcp_socket_so_answers_are_not_held_by_delayed_acks() -> None:
+    import socket
+
+    from chatroutes_core.cli.serve import bind
+
+    sock = bind("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP  # asyncio sets TCP_NODELAY on accepted sockets only then
+    finally:
+        sock.close()
