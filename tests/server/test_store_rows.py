@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 
 from chatroutes_core.server.store import BranchRow, ConversationRow, Store
 from chatroutes_core.server.store.rows import from_row
@@ -22,7 +23,9 @@ def test_fields_come_from_their_columns_and_converted_ones_win() -> None:
 def test_stored_rows_read_back_with_their_types() -> None:
     store = Store()
     conv, main = store.create_conversation("owner", "t", "gpt-5")
-    assert store.get_conversation("owner", conv.id) == conv
+    stored = store.get_conversation("owner", conv.id)
+    assert stored is not None  # creating the main branch touches the conversation's updated_at
+    assert replace(stored, updated_at=conv.updated_at) == conv
     assert store.get_branch(conv.id, main.id) == main
     assert isinstance(main, BranchRow) and main.is_main is True and main.is_active is True
     sent = store.add_message(conv.id, main.id, role="user", content="hi", token_count=1, metadata={"k": 1})
