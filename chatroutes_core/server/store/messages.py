@@ -1,0 +1,202 @@
+"""Messages, the per-branch cache of them, and history assembly (inherited prefix, then own messages).
+
+Each branch's own messages are cached in memory once read (the store is the only writer of its file): a send
+appends to the cache, an edit or delete drops the branch from it, and a rolled-back transaction drops the
+whole cache. So assembling a long branch's context costs no SQL and no JSON decoding per stored message.
+The cache is guarded by the store's one lock (``Database``), which also serialises every read and write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from bisect import bisect_right
+from pathlib import Path
+from typing import Any
+
+from .conversations import Conversations
+from .rows import BranchRow, MessageRow, from_row, new_id, now_iso
+
+
+def _message(row: sqlite3.Row) -> MessageRow:
+    return from_row(MessageRow, row, metadata=json.loads(row["metadata"]))
+
+
+def content_hash(
+    role: str, content: str, model: str | None, parent: str | None, branch_id: str, created_at: str
+) -> str:
+    """SHA-256 of compact JSON in the key order the official notebook documents."""
+    payload = {
+        "v": 1,
+        "role": role,
+        "content": content,
+        "model": model,
+        "parentMessageId": parent,
+        "branchId": branch_id,
+        "createdAt": created_at,
+    }
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Messages(Conversations):
+    def __init__(self, path: str | Path = ":memory:", *, fsync: bool = False) -> None:
+        #: branch id -> its own live messages in seq order (see the module docstring).
+        self._own: dict[str, list[MessageRow]] = {}
+        super().__init__(path, fsync=fsync)
+
+    def own_messages(self, branch_id: str, upto_seq: int | None = None) -> list[MessageRow]:
+        """The branch's own live messages in order (up to and including ``upto_seq``); a fresh list."""
+        with self._lock:
+            cached = self._own.get(branch_id)
+            if cached is None:
+                rows = self._all(
+                    "SELECT * FROM messages WHERE branch_id = ? AND deleted_at IS NULL ORDER BY seq",
+                    branch_id,
+                )
+                cached = self._own[branch_id] = [_message(r) for r in rows]
+            if upto_seq is None:
+                return list(cached)
+            return cached[: bisect_right(cached, upto_seq, key=lambda m: m.seq)]
+
+    def _forget(self, branch_id: str | None = None) -> None:
+        with self._lock:
+            if branch_id is None:
+                self._own.clear()
+            else:
+                self._own.pop(branch_id, None)
+
+    def inherited_messages(self, branch: BranchRow) -> list[MessageRow]:
+        """The parent's history up to and including the fork point (empty for a root branch)."""
+        chain: list[tuple[str, int]] = []  # (branch id, last seq to include), innermost parent first
+        current = branch
+        seen = {branch.id}
+        while current.parent_branch_id and current.fork_point_message_id:
+            fork = self._one("SELECT seq FROM messages WHERE id = ?", current.fork_point_message_id)
+            parent = self._branch_any(current.parent_branch_id)
+            if fork is None or parent is None or parent.id in seen:
+                break
+            chain.append((parent.id, int(fork["seq"])))
+            seen.add(parent.id)
+            current = parent
+        history: list[MessageRow] = []
+        for branch_id, upto in reversed(chain):
+            history.extend(self.own_messages(branch_id, upto))
+        return history
+
+    def history(self, branch: BranchRow) -> list[MessageRow]:
+        """A branch's full history: inherited prefix, then its own messages."""
+        return self.inherited_messages(branch) + self.own_messages(branch.id)
+
+    def add_message(
+        self,
+        conversation_id: str,
+        branch_id: str,
+        *,
+        role: str,
+        content: str,
+        token_count: int,
+        model: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        parent_message_id: str | None = None,
+    ) -> MessageRow:
+        now = now_iso()
+        digest = content_hash(role, content, model, parent_message_id, branch_id, now)
+        message_id = new_id("msg")
+        meta = metadata or {}
+        with self.atomic():
+            cursor = self._conn.execute(
+                "INSERT INTO messages (id, conversation_id, branch_id, role, content, model, token_count, "
+                "metadata, parent_message_id, content_hash, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    message_id,
+                    conversation_id,
+                    branch_id,
+                    role,
+                    content,
+                    model,
+                    token_count,
+                    json.dumps(meta),
+                    parent_message_id,
+                    digest,
+                    now,
+                ),
+            )
+            seq = int(cursor.lastrowid or 0)
+            self.touch_conversation(conversation_id)
+            row = MessageRow(
+                message_id,
+                seq,
+                conversation_id,
+                branch_id,
+                role,
+                content,
+                model,
+                token_count,
+                now,
+                meta,
+                parent_message_id,
+                digest,
+            )
+            cached = self._own.get(branch_id)
+            if cached is not None:
+                cached.append(row)
+        return row
+
+    def get_message(self, owner: str, message_id: str) -> MessageRow | None:
+        row = self._one(
+            "SELECT m.* FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+            "WHERE m.id = ? AND c.owner = ? AND m.deleted_at IS NULL AND c.deleted_at IS NULL",
+            message_id,
+            owner,
+        )
+        return _message(row) if row else None
+
+    def find_message(self, conversation_id: str, message_id: str) -> MessageRow | None:
+        row = self._one(
+            "SELECT * FROM messages WHERE id = ? AND conversation_id = ? AND deleted_at IS NULL",
+            message_id,
+            conversation_id,
+        )
+        return _message(row) if row else None
+
+    def update_message(self, message: MessageRow, content: str, token_count: int) -> MessageRow:
+        now = now_iso()
+        digest = content_hash(
+            message.role,
+            content,
+            message.model,
+            message.parent_message_id,
+            message.branch_id,
+            message.created_at,
+        )
+        with self.atomic():
+            self._conn.execute(
+                "UPDATE messages SET content = ?, token_count = ?, content_hash = ?, updated_at = ? "
+                "WHERE id = ?",
+                (content, token_count, digest, now, message.id),
+            )
+            self.touch_conversation(message.conversation_id)
+            self._forget(message.branch_id)
+        row = self._one("SELECT * FROM messages WHERE id = ?", message.id)
+        assert row is not None
+        return _message(row)
+
+    def delete_message(self, message_id: str) -> None:
+        with self.atomic():
+            self._write("UPDATE messages SET deleted_at = ? WHERE id = ?", now_iso(), message_id)
+            self._forget()  # the message's branch is not known here; deletes are rare
+
+    def count_messages(self, conversation_id: str | None = None) -> int:
+        """Stored messages (deleted ones excluded), of one conversation or of all."""
+        if conversation_id is None:
+            row = self._one("SELECT COUNT(*) AS n FROM messages WHERE deleted_at IS NULL")
+        else:
+            row = self._one(
+                "SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ? AND deleted_at IS NULL",
+                conversation_id,
+            )
+        return int(row["n"]) if row else 0
+
