@@ -22,6 +22,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check chatroutes_core langchain_chatroutes llama_index_chatroutes tests bench examples
+	$(BIN)/ruff format --check chatroutes_core langchain_chatroutes llama_index_chatroutes tests bench examples
 	$(BIN)/mypy --strict chatroutes_core langchain_chatroutes llama_index_chatroutes
 
 # Re-record every cassette from scratch (vcrpy's `rewrite` mode replays stale entries of the old file here).
