@@ -30,7 +30,13 @@ _SIZE = 32  # hex characters kept (128 bits)
 
 
 def canonical(turn: Turn) -> str:
-    """The framework-free form of one turn that digests are computed over."""
+    """The framework-free form of one turn that digests are computed over.
+
+    A plain user or assistant text is ``role U+001F text``; a turn with tool calls or a tool result is a JSON
+    array (keys sorted), which never starts like the plain form.
+    """
+    if not turn.tool_calls and turn.role != "tool":
+        return f"{turn.role}\x1f{turn.content}"
     payload: list[object] = [turn.role, turn.content]
     if turn.tool_calls:
         payload.append([[call.name, dict(call.arguments)] for call in turn.tool_calls])

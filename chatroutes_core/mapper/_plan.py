@@ -207,12 +207,13 @@ def plan_turn(turns: Sequence[Turn], binding: Binding | None = None, tips: TipCa
     _validate(turns)
     system = system_text(turns)
     sys_digest = system_digest(system)
-    before = chain_all(ROOT, turns)
     proof = prove(turns)
+    if proof.proven is None:
+        before = chain_all(ROOT, turns)  # (otherwise it chains from the proven reply, below)
     if proof.unverifiable is not None:
         ref = turns[proof.unverifiable].ref
         assert ref is not None
-        return Plan("read", "", ref.conversation_id, binding.branch_id or ref.branch_id, ref, before,
+        return Plan("read", "", ref.conversation_id, binding.branch_id or ref.branch_id, ref,
                     system_digest=sys_digest)  # fmt: skip
     if proof.anchor is None:
         return _unanchored(turns, binding, tips, system, sys_digest, before)
