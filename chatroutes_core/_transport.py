@@ -141,20 +141,28 @@ class ServerInfo:
 class _Base:
     """Everything the twins share: headers, request arguments, retry bookkeeping (no I/O)."""
 
+    is_async = False
+    lazy_http: LazyHTTP[Any]
+    sleep: Callable[[float], Any]
+
     def __init__(
         self,
+        http: LazyHTTP[Any],
         *,
         base_url: str,
         api_key: SecretStr | None,
         timeout: Timeout,
         policy: RetryPolicy,
-        rng: Callable[[], float] | None,
+        sleep: Callable[[float], Any] | None = None,
+        rng: Callable[[], float] | None = None,
         server: ServerInfo | None = None,
     ) -> None:
+        self.lazy_http = http
         self.base_url = base_url
         self.api_key = api_key
         self.timeout = timeout
         self.policy = policy
+        self.sleep = sleep or (asyncio.sleep if self.is_async else time.sleep)
         self.rng: Callable[[], float] = rng or random.random
         self.server = server if server is not None else ServerInfo(base_url)
 
@@ -233,23 +241,8 @@ class _Base:
 class SyncTransport(_Base):
     """Executes calls on an ``httpx.Client`` (made on first use) with retries."""
 
-    def __init__(
-        self,
-        http: LazyHTTP[httpx.Client],
-        *,
-        base_url: str,
-        api_key: SecretStr | None,
-        timeout: Timeout,
-        policy: RetryPolicy,
-        sleep: Callable[[float], None] | None = None,
-        rng: Callable[[], float] | None = None,
-        server: ServerInfo | None = None,
-    ) -> None:
-        super().__init__(
-            base_url=base_url, api_key=api_key, timeout=timeout, policy=policy, rng=rng, server=server
-        )
-        self.lazy_http = http
-        self.sleep: Callable[[float], None] = sleep or time.sleep
+    lazy_http: LazyHTTP[httpx.Client]
+    sleep: Callable[[float], None]
 
     @property
     def http(self) -> httpx.Client:
@@ -292,23 +285,9 @@ class AsyncTransport(_Base):
     """Executes calls on an ``httpx.AsyncClient`` (made on first use) with retries; the twin of
     :class:`SyncTransport`."""
 
-    def __init__(
-        self,
-        http: LazyHTTP[httpx.AsyncClient],
-        *,
-        base_url: str,
-        api_key: SecretStr | None,
-        timeout: Timeout,
-        policy: RetryPolicy,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
-        rng: Callable[[], float] | None = None,
-        server: ServerInfo | None = None,
-    ) -> None:
-        super().__init__(
-            base_url=base_url, api_key=api_key, timeout=timeout, policy=policy, rng=rng, server=server
-        )
-        self.lazy_http = http
-        self.sleep: Callable[[float], Awaitable[None]] = sleep or asyncio.sleep
+    is_async = True
+    lazy_http: LazyHTTP[httpx.AsyncClient]
+    sleep: Callable[[float], Awaitable[None]]
 
     @property
     def http(self) -> httpx.AsyncClient:
