@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Awaitable, Callable
-from functools import cached_property, partial
+from functools import partial
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar, overload
 
 import httpx
 from pydantic import SecretStr
@@ -156,6 +156,79 @@ class _ClientOptions:
         return current
 
 
+    _lazy: LazyHTTP[Any]
+    _transport_class: Callable[..., Any]
+
+    def _setup(self, sleep: Callable[[float], Any] | None, rng: Callable[[], float] | None) -> None:
+        self._sleep = sleep
+        self._rng = rng
+        self._owner = self._lazy.owned
+        self._transport = self._transport_class(
+            self._lazy,
+            base_url=self.base_url,
+            api_key=self._api_key,
+            timeout=self.timeout,
+            policy=self._policy,
+            sleep=sleep,
+            rng=rng,
+            server=self._server,
+        )
+
+    @property
+    def is_closed(self) -> bool:
+        """True after :meth:`close` of this client or of the client it was copied from."""
+        return self._lazy.closed
+
+    def with_options(
+        self,
+        *,
+        api_key: str | SecretStr | NotGiven = NOT_GIVEN,
+        base_url: str | NotGiven = NOT_GIVEN,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        allow_insecure_http: bool | NotGiven = NOT_GIVEN,
+        retry_sends: bool | NotGiven = NOT_GIVEN,
+        parent_check: ParentCheck | NotGiven = NOT_GIVEN,
+    ) -> Self:
+        """A copy with some options changed, sharing this client's connection pool (which it never closes).
+
+        Cheap: no pool is made; the copy uses this client's, made on the first request of either.
+        """
+        options = self._changed(
+            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries,
+            allow_insecure_http=allow_insecure_http, retry_sends=retry_sends, parent_check=parent_check,
+        )  # fmt: skip
+        copy = type(self).__new__(type(self))
+        copy._set_options(**options)
+        copy._lazy = self._lazy
+        copy._setup(self._sleep, self._rng)
+        copy._owner = False
+        return copy
+
+
+R = TypeVar("R")
+
+
+class _Resource(Generic[R]):
+    """A resource made on first access and kept on the client (like ``cached_property``)."""
+
+    def __init__(self, make: Callable[[Any], R]) -> None:
+        self._make = make
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> _Resource[R]: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> R: ...
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = obj.__dict__[self._name] = self._make(obj._transport)  # type: ignore[attr-defined]
+        return value
+
+
 class ChatRoutesClient(_ClientOptions):
     """Synchronous ChatRoutes client.
 
@@ -206,76 +279,20 @@ class ChatRoutesClient(_ClientOptions):
         )
         self._setup(sleep, rng)
 
-    def _setup(self, sleep: Callable[[float], None] | None, rng: Callable[[], float] | None) -> None:
-        self._sleep = sleep
-        self._rng = rng
-        self._owner = self._lazy.owned
-        self._transport = SyncTransport(
-            self._lazy,
-            base_url=self.base_url,
-            api_key=self._api_key,
-            timeout=self.timeout,
-            policy=self._policy,
-            sleep=sleep,
-            rng=rng,
-            server=self._server,
-        )
+    _transport_class = SyncTransport
+    _transport: SyncTransport
+    _lazy: LazyHTTP[httpx.Client]
 
     @property
     def _http(self) -> httpx.Client:
         """The connection pool (made now if no request has been sent yet)."""
         return self._lazy.get()
 
-    @property
-    def is_closed(self) -> bool:
-        """True after :meth:`close` of this client or of the client it was copied from."""
-        return self._lazy.closed
-
-    @cached_property
-    def conversations(self) -> Conversations:
-        return Conversations(self._transport)
-
-    @cached_property
-    def messages(self) -> Messages:
-        return Messages(self._transport)
-
-    @cached_property
-    def branches(self) -> Branches:
-        return Branches(self._transport)
-
-    @cached_property
-    def checkpoints(self) -> Checkpoints:
-        return Checkpoints(self._transport)
-
-    @cached_property
-    def autobranch(self) -> AutoBranch:
-        return AutoBranch(self._transport)
-
-    def with_options(
-        self,
-        *,
-        api_key: str | SecretStr | NotGiven = NOT_GIVEN,
-        base_url: str | NotGiven = NOT_GIVEN,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        allow_insecure_http: bool | NotGiven = NOT_GIVEN,
-        retry_sends: bool | NotGiven = NOT_GIVEN,
-        parent_check: ParentCheck | NotGiven = NOT_GIVEN,
-    ) -> Self:
-        """A copy with some options changed, sharing this client's connection pool (which it never closes).
-
-        Cheap: no pool is made; the copy uses this client's, made on the first request of either.
-        """
-        options = self._changed(
-            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries,
-            allow_insecure_http=allow_insecure_http, retry_sends=retry_sends, parent_check=parent_check,
-        )  # fmt: skip
-        copy = type(self).__new__(type(self))
-        copy._set_options(**options)
-        copy._lazy = self._lazy
-        copy._setup(self._sleep, self._rng)
-        copy._owner = False
-        return copy
+    conversations = _Resource(Conversations)
+    messages = _Resource(Messages)
+    branches = _Resource(Branches)
+    checkpoints = _Resource(Checkpoints)
+    autobranch = _Resource(AutoBranch)
 
     def close(self) -> None:
         """Close the connection pool this client made (a given ``http_client`` and the pool of the client
@@ -328,78 +345,20 @@ class AsyncChatRoutesClient(_ClientOptions):
         )
         self._setup(sleep, rng)
 
-    def _setup(
-        self, sleep: Callable[[float], Awaitable[None]] | None, rng: Callable[[], float] | None
-    ) -> None:
-        self._sleep = sleep
-        self._rng = rng
-        self._owner = self._lazy.owned
-        self._transport = AsyncTransport(
-            self._lazy,
-            base_url=self.base_url,
-            api_key=self._api_key,
-            timeout=self.timeout,
-            policy=self._policy,
-            sleep=sleep,
-            rng=rng,
-            server=self._server,
-        )
+    _transport_class = AsyncTransport
+    _transport: AsyncTransport
+    _lazy: LazyHTTP[httpx.AsyncClient]
 
     @property
     def _http(self) -> httpx.AsyncClient:
         """The connection pool (made now if no request has been sent yet)."""
         return self._lazy.get()
 
-    @property
-    def is_closed(self) -> bool:
-        """True after :meth:`close` of this client or of the client it was copied from."""
-        return self._lazy.closed
-
-    @cached_property
-    def conversations(self) -> AsyncConversations:
-        return AsyncConversations(self._transport)
-
-    @cached_property
-    def messages(self) -> AsyncMessages:
-        return AsyncMessages(self._transport)
-
-    @cached_property
-    def branches(self) -> AsyncBranches:
-        return AsyncBranches(self._transport)
-
-    @cached_property
-    def checkpoints(self) -> AsyncCheckpoints:
-        return AsyncCheckpoints(self._transport)
-
-    @cached_property
-    def autobranch(self) -> AsyncAutoBranch:
-        return AsyncAutoBranch(self._transport)
-
-    def with_options(
-        self,
-        *,
-        api_key: str | SecretStr | NotGiven = NOT_GIVEN,
-        base_url: str | NotGiven = NOT_GIVEN,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        allow_insecure_http: bool | NotGiven = NOT_GIVEN,
-        retry_sends: bool | NotGiven = NOT_GIVEN,
-        parent_check: ParentCheck | NotGiven = NOT_GIVEN,
-    ) -> Self:
-        """A copy with some options changed, sharing this client's connection pool (which it never closes).
-
-        Cheap: no pool is made; the copy uses this client's, made on the first request of either.
-        """
-        options = self._changed(
-            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries,
-            allow_insecure_http=allow_insecure_http, retry_sends=retry_sends, parent_check=parent_check,
-        )  # fmt: skip
-        copy = type(self).__new__(type(self))
-        copy._set_options(**options)
-        copy._lazy = self._lazy
-        copy._setup(self._sleep, self._rng)
-        copy._owner = False
-        return copy
+    conversations = _Resource(AsyncConversations)
+    messages = _Resource(AsyncMessages)
+    branches = _Resource(AsyncBranches)
+    checkpoints = _Resource(AsyncCheckpoints)
+    autobranch = _Resource(AsyncAutoBranch)
 
     async def close(self) -> None:
         """Close the connection pool this client made (a given ``http_client`` and the pool of the client

@@ -55,39 +55,45 @@ def _sync_step(call: ClientCall, client: Any) -> Any:
     return outcome.__enter__() if call.enter else outcome
 
 
+def _sync_steps(step: ClientCall | list[ClientCall], client: Any) -> Any:
+    return [_sync_step(call, client) for call in step] if isinstance(step, list) else _sync_step(step, client)
+
+
 async def _async_step(call: ClientCall, client: Any) -> Any:
     outcome = call.bound(client)
     return await (outcome.__aenter__() if call.enter else outcome)
+
+
+@dataclass(frozen=True)
+class _Done:
+    value: Any
+
+
+def _advance(flow: Flow[Any], result: Any, error: ChatRoutesError | None) -> Any:
+    """The flow's next step given the last result (or error), or :class:`_Done` with its result."""
+    try:
+        return flow.send(result) if error is None else flow.throw(error)
+    except StopIteration as done:
+        return _Done(done.value)
 
 
 def run(flow: Flow[T], client: Any) -> T:
     """Drive ``flow`` with a sync client."""
     result: Any = None
     error: ChatRoutesError | None = None
-    while True:
+    while not isinstance(step := _advance(flow, result, error), _Done):
         try:
-            step = flow.send(result) if error is None else flow.throw(error)
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
-        try:
-            if isinstance(step, list):
-                result = [_sync_step(call, client) for call in step]
-            else:
-                result = _sync_step(step, client)
-            error = None
+            result, error = _sync_steps(step, client), None
         except ChatRoutesError as exc:
             result, error = None, exc
+    return step.value  # type: ignore[no-any-return]
 
 
 async def arun(flow: Flow[T], client: Any) -> T:
     """Drive ``flow`` with an async client."""
     result: Any = None
     error: ChatRoutesError | None = None
-    while True:
-        try:
-            step = flow.send(result) if error is None else flow.throw(error)
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
+    while not isinstance(step := _advance(flow, result, error), _Done):
         try:
             if isinstance(step, list):
                 result = list(await asyncio.gather(*(_async_step(call, client) for call in step)))
@@ -96,3 +102,4 @@ async def arun(flow: Flow[T], client: Any) -> T:
             error = None
         except ChatRoutesError as exc:
             result, error = None, exc
+    return step.value  # type: ignore[no-any-return]

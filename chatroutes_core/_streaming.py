@@ -24,7 +24,15 @@ from __future__ import annotations
 import inspect
 import json
 import warnings
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator, Iterator
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterable,
+    Iterator,
+)
 from types import TracebackType
 from typing import Any
 
@@ -84,6 +92,15 @@ class StreamAccumulator:
         self.events.append(event)
         return event
 
+    def accept(self, events: Iterable[ServerSentEvent]) -> Iterator[StreamEvent]:
+        """The typed events among ``events``, stopping at ``[DONE]``."""
+        for sse in events:
+            event = self.handle(sse)
+            if event is not None:
+                yield event
+            if self.done:
+                return
+
     def finish(self) -> CompleteEvent:
         """The final event, or :class:`StreamInterruptedError` when the stream ended without one."""
         if self.final is None:
@@ -136,10 +153,11 @@ class _StreamState:
         """The underlying HTTP response (None until opened)."""
         return self._response
 
-    def _interrupted_by(self, exc: httpx.TransportError) -> tuple[StreamInterruptedError, Exception]:
-        error = self._acc.interrupted(f"the connection broke mid-stream ({type(exc).__name__})")
-        secret = self._secret.get_secret_value() if self._secret else None
-        return error, map_transport_error(exc, secret)
+    def _broken(self, exc: httpx.TransportError) -> None:
+        if self._acc.final is None:  # after ``complete`` the result is already whole
+            error = self._acc.interrupted(f"the connection broke mid-stream ({type(exc).__name__})")
+            secret = self._secret.get_secret_value() if self._secret else None
+            raise error from map_transport_error(exc, secret)
 
 
 class MessageStream(_StreamState):
@@ -218,20 +236,16 @@ class MessageStream(_StreamState):
         decoder = SSEDecoder()
         try:
             for chunk in response.iter_bytes():
-                for sse in decoder.feed(chunk):
-                    event = self._acc.handle(sse)
-                    if event is not None:
-                        self._notify(event)
-                        yield event
-                    if self._acc.done:
-                        self._acc.finish()
-                        return
-            decoder.flush()
+                for event in self._acc.accept(decoder.feed(chunk)):
+                    self._notify(event)
+                    yield event
+                if self._acc.done:
+                    break
+            else:
+                decoder.flush()
             self._acc.finish()
         except httpx.TransportError as exc:
-            if self._acc.final is None:  # after ``complete`` the result is already whole
-                error, cause = self._interrupted_by(exc)
-                raise error from cause
+            self._broken(exc)
         finally:
             self._close_response()
 
@@ -328,19 +342,15 @@ class AsyncMessageStream(_StreamState):
         decoder = SSEDecoder()
         try:
             async for chunk in response.aiter_bytes():
-                for sse in decoder.feed(chunk):
-                    event = self._acc.handle(sse)
-                    if event is not None:
-                        await self._notify(event)
-                        yield event
-                    if self._acc.done:
-                        self._acc.finish()
-                        return
-            decoder.flush()
+                for event in self._acc.accept(decoder.feed(chunk)):
+                    await self._notify(event)
+                    yield event
+                if self._acc.done:
+                    break
+            else:
+                decoder.flush()
             self._acc.finish()
         except httpx.TransportError as exc:
-            if self._acc.final is None:  # after ``complete`` the result is already whole
-                error, cause = self._interrupted_by(exc)
-                raise error from cause
+            self._broken(exc)
         finally:
             await self._close_response()

@@ -141,20 +141,28 @@ class ServerInfo:
 class _Base:
     """Everything the twins share: headers, request arguments, retry bookkeeping (no I/O)."""
 
+    is_async = False
+    lazy_http: LazyHTTP[Any]
+    sleep: Callable[[float], Any]
+
     def __init__(
         self,
+        http: LazyHTTP[Any],
         *,
         base_url: str,
         api_key: SecretStr | None,
         timeout: Timeout,
         policy: RetryPolicy,
-        rng: Callable[[], float] | None,
+        sleep: Callable[[float], Any] | None = None,
+        rng: Callable[[], float] | None = None,
         server: ServerInfo | None = None,
     ) -> None:
+        self.lazy_http = http
         self.base_url = base_url
         self.api_key = api_key
         self.timeout = timeout
         self.policy = policy
+        self.sleep = sleep or (asyncio.sleep if self.is_async else time.sleep)
         self.rng: Callable[[], float] = rng or random.random
         self.server = server if server is not None else ServerInfo(base_url)
 
@@ -196,9 +204,8 @@ class _Base:
             "timeout": self.timeout if isinstance(call.timeout, NotGiven) else call.timeout,
         }
 
-    def on_failure(
-        self, call: Call[Any], exc: httpx.TransportError, retries: int
-    ) -> tuple[float | None, Exception]:
+    def delay_after_failure(self, call: Call[Any], exc: httpx.TransportError, retries: int) -> float:
+        """How long to wait before retrying after ``exc``; raises our error when no retry is due."""
         failure = classify(exc)
         delay = self.policy.after_failure(call.method, failure, retries, self.rng)
         log.debug(
@@ -209,40 +216,33 @@ class _Base:
             retries + 1,
             f", retrying in {delay:.2f}s" if delay is not None else "",
         )
-        return delay, map_transport_error(exc, self.secret)
+        if delay is None:
+            raise map_transport_error(exc, self.secret) from exc
+        return delay
 
-    def on_status(
-        self, call: Call[Any], response: httpx.Response, retries: int
-    ) -> tuple[float | None, Exception]:
+    def accepted(self, call: Call[Any], response: httpx.Response, retries: int) -> bool:
+        """Record what ``response`` says about the server; True for a 2xx."""
+        log.debug("%s %s -> %d (attempt %d)", call.method, call.path, response.status_code, retries + 1)
+        self.server.observe(response)
+        return response.is_success
+
+    def delay_after_status(self, call: Call[Any], response: httpx.Response, retries: int) -> float:
+        """How long to wait before retrying a non-2xx (body read); raises its error when no retry is due."""
         body = error_body(response)
         error = error_from_response(response, body, secret=self.secret, base_url=self.base_url)
         retry_after = parse_retry_after(response.headers, body)  # honoured on 503 as well as on 429
         delay = self.policy.after_status(call.method, response.status_code, retries, self.rng, retry_after)
-        if delay is not None:
-            log.debug("retrying %s %s in %.2fs", call.method, call.path, delay)
-        return delay, error
+        if delay is None:
+            raise error
+        log.debug("retrying %s %s in %.2fs", call.method, call.path, delay)
+        return delay
 
 
 class SyncTransport(_Base):
     """Executes calls on an ``httpx.Client`` (made on first use) with retries."""
 
-    def __init__(
-        self,
-        http: LazyHTTP[httpx.Client],
-        *,
-        base_url: str,
-        api_key: SecretStr | None,
-        timeout: Timeout,
-        policy: RetryPolicy,
-        sleep: Callable[[float], None] | None = None,
-        rng: Callable[[], float] | None = None,
-        server: ServerInfo | None = None,
-    ) -> None:
-        super().__init__(
-            base_url=base_url, api_key=api_key, timeout=timeout, policy=policy, rng=rng, server=server
-        )
-        self.lazy_http = http
-        self.sleep: Callable[[float], None] = sleep or time.sleep
+    lazy_http: LazyHTTP[httpx.Client]
+    sleep: Callable[[float], None]
 
     @property
     def http(self) -> httpx.Client:
@@ -267,15 +267,9 @@ class SyncTransport(_Base):
             try:
                 response = http.send(request, stream=call.stream)
             except httpx.TransportError as exc:
-                delay, error = self.on_failure(call, exc, retries)
-                if delay is None:
-                    raise error from exc
+                self.sleep(self.delay_after_failure(call, exc, retries))
             else:
-                log.debug(
-                    "%s %s -> %d (attempt %d)", call.method, call.path, response.status_code, retries + 1
-                )
-                self.server.observe(response)
-                if response.is_success:
+                if self.accepted(call, response, retries):
                     return response
                 try:
                     response.read()
@@ -283,10 +277,7 @@ class SyncTransport(_Base):
                     pass  # the status alone decides
                 finally:
                     response.close()
-                delay, error = self.on_status(call, response, retries)
-                if delay is None:
-                    raise error
-            self.sleep(delay)
+                self.sleep(self.delay_after_status(call, response, retries))
             retries += 1
 
 
@@ -294,23 +285,9 @@ class AsyncTransport(_Base):
     """Executes calls on an ``httpx.AsyncClient`` (made on first use) with retries; the twin of
     :class:`SyncTransport`."""
 
-    def __init__(
-        self,
-        http: LazyHTTP[httpx.AsyncClient],
-        *,
-        base_url: str,
-        api_key: SecretStr | None,
-        timeout: Timeout,
-        policy: RetryPolicy,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
-        rng: Callable[[], float] | None = None,
-        server: ServerInfo | None = None,
-    ) -> None:
-        super().__init__(
-            base_url=base_url, api_key=api_key, timeout=timeout, policy=policy, rng=rng, server=server
-        )
-        self.lazy_http = http
-        self.sleep: Callable[[float], Awaitable[None]] = sleep or asyncio.sleep
+    is_async = True
+    lazy_http: LazyHTTP[httpx.AsyncClient]
+    sleep: Callable[[float], Awaitable[None]]
 
     @property
     def http(self) -> httpx.AsyncClient:
@@ -335,15 +312,9 @@ class AsyncTransport(_Base):
             try:
                 response = await http.send(request, stream=call.stream)
             except httpx.TransportError as exc:
-                delay, error = self.on_failure(call, exc, retries)
-                if delay is None:
-                    raise error from exc
+                await self.sleep(self.delay_after_failure(call, exc, retries))
             else:
-                log.debug(
-                    "%s %s -> %d (attempt %d)", call.method, call.path, response.status_code, retries + 1
-                )
-                self.server.observe(response)
-                if response.is_success:
+                if self.accepted(call, response, retries):
                     return response
                 try:
                     await response.aread()
@@ -351,8 +322,5 @@ class AsyncTransport(_Base):
                     pass  # the status alone decides
                 finally:
                     await response.aclose()
-                delay, error = self.on_status(call, response, retries)
-                if delay is None:
-                    raise error
-            await self.sleep(delay)
+                await self.sleep(self.delay_after_status(call, response, retries))
             retries += 1

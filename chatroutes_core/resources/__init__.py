@@ -1,4 +1,5 @@
-"""API resources, one module each; every resource has a sync and an async class with the same methods."""
+"""API resources, one module each; every resource has a sync and an async class with the same methods,
+both made from one spec per endpoint (``_endpoint.py``)."""
 
 from .autobranch import AsyncAutoBranch, AutoBranch
 from .branches import AsyncBranches, Branches

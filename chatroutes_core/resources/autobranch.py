@@ -10,6 +10,7 @@ from .._request import Call, build_body
 from .._types import NOT_GIVEN, NotGiven, Timeout
 from ..models import HealthStatus, SuggestBranchesResponse
 from ._base import AsyncAPIResource, SyncAPIResource, one, text_or_params
+from ._endpoint import async_endpoint, sync_endpoint
 
 __all__ = ["AsyncAutoBranch", "AutoBranch"]
 
@@ -31,131 +32,78 @@ def _suggest(
     )
 
 
-def _health() -> Call[HealthStatus]:
-    return Call.make("GET", "/autobranch/health", one(HealthStatus, None))
+def suggest_branches(
+    params: Mapping[str, Any] | str | None = None,
+    suggestions_count: int | None = None,
+    hybrid_detection: bool | None = None,
+    threshold: float | None = None,
+    llm_model: str | None = None,
+    llm_provider: str | None = None,
+    llm_api_key: str | None = None,
+    *,
+    text: str | None = None,
+    idempotency_key: str | None = None,
+    timeout: Timeout | NotGiven = NOT_GIVEN,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> Call[SuggestBranchesResponse]:
+    """Find places in ``text`` where a conversation could branch.
+
+    Defaults: ``suggestions_count=3``, ``hybrid_detection=False``, ``threshold=0.7``. Also callable as in
+    the official SDK: ``suggest_branches(text, suggestions_count, ...)``.
+    """
+    return _suggest(
+        params, idempotency_key, text=text, suggestions_count=suggestions_count,
+        hybrid_detection=hybrid_detection, threshold=threshold, llm_model=llm_model,
+        llm_provider=llm_provider, llm_api_key=llm_api_key,
+    ).with_options(timeout, extra_headers, extra_body)  # fmt: skip
+
+
+def analyze_text(
+    text: str,
+    suggestions_count: int = 3,
+    hybrid_detection: bool = False,
+    threshold: float = 0.7,
+    llm_model: str | None = None,
+    *,
+    llm_provider: str | None = None,
+    llm_api_key: str | None = None,
+    idempotency_key: str | None = None,
+    timeout: Timeout | NotGiven = NOT_GIVEN,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> Call[SuggestBranchesResponse]:
+    """Same as :meth:`suggest_branches` with the official SDK's positional signature."""
+    call = _suggest(
+        None, idempotency_key, text=text, suggestions_count=suggestions_count,
+        hybrid_detection=hybrid_detection, threshold=threshold, llm_model=llm_model,
+        llm_provider=llm_provider, llm_api_key=llm_api_key,
+    )  # fmt: skip
+    return call.with_options(timeout, extra_headers, extra_body)
+
+
+def health(
+    *,
+    timeout: Timeout | NotGiven = NOT_GIVEN,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> Call[HealthStatus]:
+    """The AutoBranch service status."""
+    call = Call.make("GET", "/autobranch/health", one(HealthStatus, None))
+    return call.with_options(timeout, extra_headers, extra_body)
 
 
 class AutoBranch(SyncAPIResource):
     """AutoBranch (synchronous)."""
 
-    def suggest_branches(
-        self,
-        params: Mapping[str, Any] | str | None = None,
-        suggestions_count: int | None = None,
-        hybrid_detection: bool | None = None,
-        threshold: float | None = None,
-        llm_model: str | None = None,
-        llm_provider: str | None = None,
-        llm_api_key: str | None = None,
-        *,
-        text: str | None = None,
-        idempotency_key: str | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> SuggestBranchesResponse:
-        """Find places in ``text`` where a conversation could branch.
-
-        Defaults: ``suggestions_count=3``, ``hybrid_detection=False``, ``threshold=0.7``. Also callable as in
-        the official SDK: ``suggest_branches(text, suggestions_count, ...)``.
-        """
-        call = _suggest(
-            params, idempotency_key, text=text, suggestions_count=suggestions_count,
-            hybrid_detection=hybrid_detection, threshold=threshold, llm_model=llm_model,
-            llm_provider=llm_provider, llm_api_key=llm_api_key,
-        )  # fmt: skip
-        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    def analyze_text(
-        self,
-        text: str,
-        suggestions_count: int = 3,
-        hybrid_detection: bool = False,
-        threshold: float = 0.7,
-        llm_model: str | None = None,
-        *,
-        llm_provider: str | None = None,
-        llm_api_key: str | None = None,
-        idempotency_key: str | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> SuggestBranchesResponse:
-        """Same as :meth:`suggest_branches` with the official SDK's positional signature."""
-        call = _suggest(
-            None, idempotency_key, text=text, suggestions_count=suggestions_count,
-            hybrid_detection=hybrid_detection, threshold=threshold, llm_model=llm_model,
-            llm_provider=llm_provider, llm_api_key=llm_api_key,
-        )  # fmt: skip
-        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    def health(
-        self,
-        *,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> HealthStatus:
-        """The AutoBranch service status."""
-        return self._transport.send(_health().with_options(timeout, extra_headers, extra_body))
+    suggest_branches = sync_endpoint(suggest_branches)
+    analyze_text = sync_endpoint(analyze_text)
+    health = sync_endpoint(health)
 
 
 class AsyncAutoBranch(AsyncAPIResource):
     """AutoBranch (asynchronous)."""
 
-    async def suggest_branches(
-        self,
-        params: Mapping[str, Any] | str | None = None,
-        suggestions_count: int | None = None,
-        hybrid_detection: bool | None = None,
-        threshold: float | None = None,
-        llm_model: str | None = None,
-        llm_provider: str | None = None,
-        llm_api_key: str | None = None,
-        *,
-        text: str | None = None,
-        idempotency_key: str | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> SuggestBranchesResponse:
-        """Find places in ``text`` where a conversation could branch (see the sync twin)."""
-        call = _suggest(
-            params, idempotency_key, text=text, suggestions_count=suggestions_count,
-            hybrid_detection=hybrid_detection, threshold=threshold, llm_model=llm_model,
-            llm_provider=llm_provider, llm_api_key=llm_api_key,
-        )  # fmt: skip
-        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    async def analyze_text(
-        self,
-        text: str,
-        suggestions_count: int = 3,
-        hybrid_detection: bool = False,
-        threshold: float = 0.7,
-        llm_model: str | None = None,
-        *,
-        llm_provider: str | None = None,
-        llm_api_key: str | None = None,
-        idempotency_key: str | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> SuggestBranchesResponse:
-        """Same as :meth:`suggest_branches` with the official SDK's positional signature."""
-        call = _suggest(
-            None, idempotency_key, text=text, suggestions_count=suggestions_count,
-            hybrid_detection=hybrid_detection, threshold=threshold, llm_model=llm_model,
-            llm_provider=llm_provider, llm_api_key=llm_api_key,
-        )  # fmt: skip
-        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    async def health(
-        self,
-        *,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> HealthStatus:
-        """The AutoBranch service status."""
-        return await self._transport.send(_health().with_options(timeout, extra_headers, extra_body))
+    suggest_branches = async_endpoint(suggest_branches)
+    analyze_text = async_endpoint(analyze_text)
+    health = async_endpoint(health)

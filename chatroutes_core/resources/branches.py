@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping, Sequence
-from types import SimpleNamespace
 from typing import Any
 
-from .._flow import arun, run
+from .._flow import Flow
 from .._request import Call, build_body, require, require_content, segment
 from .._types import NOT_GIVEN, NotGiven, Timeout
 from ..models import Branch, Message, SendMessageResponse
 from ._base import AsyncAPIResource, SyncAPIResource, ack, many, one
+from ._endpoint import async_endpoint, async_flow, sync_endpoint, sync_flow
 from ._history import branch_history
 
 __all__ = ["AsyncBranches", "Branches"]
@@ -26,379 +26,187 @@ def _branch_path(conversation_id: str, branch_id: str, suffix: str = "") -> str:
     return _path(conversation_id, f"/branches/{segment(branch_id, 'branch_id')}{suffix}")
 
 
-def _list(conversation_id: str) -> Call[builtins.list[Branch]]:
-    return Call.make("GET", _path(conversation_id, "/branches"), many(Branch, "branches"))
+def list_(
+    conversation_id: str,
+    *,
+    timeout: Timeout | NotGiven = NOT_GIVEN,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> Call[builtins.list[Branch]]:
+    """Every branch of a conversation."""
+    call = Call.make("GET", _path(conversation_id, "/branches"), many(Branch, "branches"))
+    return call.with_options(timeout, extra_headers, extra_body)
 
 
-def _create(
-    conversation_id: str, params: Mapping[str, Any] | None, key: str | None, **fields: Any
+def create(
+    conversation_id: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    title: str | None = None,
+    base_node_id: str | None = None,
+    description: str | None = None,
+    context_mode: str | None = None,
+    idempotency_key: str | None = None,
+    timeout: Timeout | NotGiven = NOT_GIVEN,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
 ) -> Call[Branch]:
-    body = build_body(params, **fields)
-    return Call.make(
-        "POST", _path(conversation_id, "/branches"), one(Branch, "branch"), body=body, idempotency_key=key
+    """Create a branch (at message ``base_node_id``, or at the main branch's tip)."""
+    body = build_body(
+        params, title=title, base_node_id=base_node_id, description=description, context_mode=context_mode
     )
+    path, parse = _path(conversation_id, "/branches"), one(Branch, "branch")
+    call = Call.make("POST", path, parse, body=body, idempotency_key=idempotency_key)
+    return call.with_options(timeout, extra_headers, extra_body)
 
 
-def _fork(
-    conversation_id: str, params: Mapping[str, Any] | None, key: str | None, **fields: Any
+def fork(
+    conversation_id: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    fork_point_message_id: str | None = None,
+    title: str | None = None,
+    context_mode: str | None = None,
+    idempotency_key: str | None = None,
+    timeout: Timeout | NotGiven = NOT_GIVEN,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
 ) -> Call[Branch]:
-    body = build_body(params, **fields)
+    """Fork a new branch at ``fork_point_message_id``."""
+    body = build_body(
+        params, fork_point_message_id=fork_point_message_id, title=title, context_mode=context_mode
+    )
     require(body, "forkPointMessageId")
-    return Call.make(
-        "POST", _path(conversation_id, "/fork"), one(Branch, "branch"), body=body, idempotency_key=key
-    )
+    path, parse = _path(conversation_id, "/fork"), one(Branch, "branch")
+    call = Call.make("POST", path, parse, body=body, idempotency_key=idempotency_key)
+    return call.with_options(timeout, extra_headers, extra_body)
 
 
-def _update(
-    conversation_id: str, branch_id: str, params: Mapping[str, Any] | None, **fields: Any
+def update(
+    conversation_id: str,
+    branch_id: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    title: str | None = None,
+    description: str | None = None,
+    context_mode: str | None = None,
+    timeout: Timeout | NotGiven = NOT_GIVEN,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
 ) -> Call[Branch]:
-    body = build_body(params, **fields)
-    return Call.make("PATCH", _branch_path(conversation_id, branch_id), one(Branch, "branch"), body=body)
+    """Change a branch (e.g. its title)."""
+    body = build_body(params, title=title, description=description, context_mode=context_mode)
+    call = Call.make("PATCH", _branch_path(conversation_id, branch_id), one(Branch, "branch"), body=body)
+    return call.with_options(timeout, extra_headers, extra_body)
 
 
-def _messages(conversation_id: str, branch_id: str) -> Call[builtins.list[Message]]:
-    return Call.make("GET", _branch_path(conversation_id, branch_id, "/messages"), many(Message, "messages"))
+def delete(
+    conversation_id: str,
+    branch_id: str,
+    *,
+    timeout: Timeout | NotGiven = NOT_GIVEN,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> Call[None]:
+    """Delete a branch (the main branch cannot be deleted)."""
+    call = Call.make("DELETE", _branch_path(conversation_id, branch_id), ack)
+    return call.with_options(timeout, extra_headers, extra_body)
 
 
-def _merge(conversation_id: str, branch_id: str, key: str | None) -> Call[Branch]:
-    path = _branch_path(conversation_id, branch_id, "/merge")
-    return Call.make("POST", path, one(Branch, "branch"), idempotency_key=key)
-
-
-def _send(
-    conversation_id: str, branch_id: str, params: Mapping[str, Any] | None, key: str | None, **fields: Any
-) -> Call[SendMessageResponse]:
-    body = build_body(params, **fields)
-    require_content(body)
+def get_messages(
+    conversation_id: str,
+    branch_id: str,
+    *,
+    timeout: Timeout | NotGiven = NOT_GIVEN,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> Call[builtins.list[Message]]:
+    """The messages the server returns for a branch."""
     path = _branch_path(conversation_id, branch_id, "/messages")
-    return Call.make("POST", path, one(SendMessageResponse, None), body=body, idempotency_key=key)
+    call = Call.make("GET", path, many(Message, "messages"))
+    return call.with_options(timeout, extra_headers, extra_body)
+
+
+def merge(
+    conversation_id: str,
+    branch_id: str,
+    *,
+    idempotency_key: str | None = None,
+    timeout: Timeout | NotGiven = NOT_GIVEN,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> Call[Branch]:
+    """Merge a branch back."""
+    path = _branch_path(conversation_id, branch_id, "/merge")
+    call = Call.make("POST", path, one(Branch, "branch"), idempotency_key=idempotency_key)
+    return call.with_options(timeout, extra_headers, extra_body)
+
+
+def send_message(
+    conversation_id: str,
+    branch_id: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    content: str | None = None,
+    model: str | None = None,
+    temperature: float | None = None,
+    max_tokens: int | None = None,
+    idempotency_key: str | None = None,
+    timeout: Timeout | NotGiven = NOT_GIVEN,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> Call[SendMessageResponse]:
+    """Send a user message on a branch (branch-scoped route); returns the reply like ``messages.send``."""
+    body = build_body(params, content=content, model=model, temperature=temperature, max_tokens=max_tokens)
+    require_content(body)
+    path, parse = _branch_path(conversation_id, branch_id, "/messages"), one(SendMessageResponse, None)
+    call = Call.make("POST", path, parse, body=body, idempotency_key=idempotency_key)
+    return call.with_options(timeout, extra_headers, extra_body)
+
+
+def get_history(
+    conversation_id: str,
+    branch_id: str,
+    *,
+    branches: Sequence[Branch] | None = None,
+    timeout: Timeout | NotGiven = NOT_GIVEN,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> Flow[builtins.list[Message]]:
+    """A branch's full history: its parent's up to the fork point, then its own; deduplicated by id.
+
+    Every message's ``branch_id`` is ``branch_id`` (the branch it was seen through). Works whether or not
+    the server already includes the inherited part (one request when it does and reports parents);
+    ``branches`` saves the GET of the branch list when the history must be assembled. The per-call
+    options apply to every request it makes.
+    """
+    options = {"timeout": timeout, "extra_headers": extra_headers, "extra_body": extra_body}
+    return branch_history(conversation_id, branch_id, branches, options)
 
 
 class Branches(SyncAPIResource):
     """Branches (synchronous)."""
 
-    def list(
-        self,
-        conversation_id: str,
-        *,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> builtins.list[Branch]:
-        """Every branch of a conversation."""
-        call = _list(conversation_id)
-        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    def create(
-        self,
-        conversation_id: str,
-        params: Mapping[str, Any] | None = None,
-        *,
-        title: str | None = None,
-        base_node_id: str | None = None,
-        description: str | None = None,
-        context_mode: str | None = None,
-        idempotency_key: str | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> Branch:
-        """Create a branch (at message ``base_node_id``, or at the main branch's tip)."""
-        call = _create(
-            conversation_id, params, idempotency_key,
-            title=title, base_node_id=base_node_id, description=description, context_mode=context_mode,
-        )  # fmt: skip
-        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    def fork(
-        self,
-        conversation_id: str,
-        params: Mapping[str, Any] | None = None,
-        *,
-        fork_point_message_id: str | None = None,
-        title: str | None = None,
-        context_mode: str | None = None,
-        idempotency_key: str | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> Branch:
-        """Fork a new branch at ``fork_point_message_id``."""
-        call = _fork(
-            conversation_id, params, idempotency_key,
-            fork_point_message_id=fork_point_message_id, title=title, context_mode=context_mode,
-        )  # fmt: skip
-        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    def update(
-        self,
-        conversation_id: str,
-        branch_id: str,
-        params: Mapping[str, Any] | None = None,
-        *,
-        title: str | None = None,
-        description: str | None = None,
-        context_mode: str | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> Branch:
-        """Change a branch (e.g. its title)."""
-        call = _update(
-            conversation_id,
-            branch_id,
-            params,
-            title=title,
-            description=description,
-            context_mode=context_mode,
-        )
-        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    def delete(
-        self,
-        conversation_id: str,
-        branch_id: str,
-        *,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Delete a branch (the main branch cannot be deleted)."""
-        call = Call.make("DELETE", _branch_path(conversation_id, branch_id), ack)
-        self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    def get_messages(
-        self,
-        conversation_id: str,
-        branch_id: str,
-        *,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> builtins.list[Message]:
-        """The messages the server returns for a branch."""
-        call = _messages(conversation_id, branch_id)
-        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    def merge(
-        self,
-        conversation_id: str,
-        branch_id: str,
-        *,
-        idempotency_key: str | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> Branch:
-        """Merge a branch back."""
-        call = _merge(conversation_id, branch_id, idempotency_key)
-        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    def send_message(
-        self,
-        conversation_id: str,
-        branch_id: str,
-        params: Mapping[str, Any] | None = None,
-        *,
-        content: str | None = None,
-        model: str | None = None,
-        temperature: float | None = None,
-        max_tokens: int | None = None,
-        idempotency_key: str | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> SendMessageResponse:
-        """Send a user message on a branch (branch-scoped route); returns the reply like ``messages.send``."""
-        call = _send(
-            conversation_id, branch_id, params, idempotency_key,
-            content=content, model=model, temperature=temperature, max_tokens=max_tokens,
-        )  # fmt: skip
-        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    def get_history(
-        self,
-        conversation_id: str,
-        branch_id: str,
-        *,
-        branches: Sequence[Branch] | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> builtins.list[Message]:
-        """A branch's full history: its parent's up to the fork point, then its own; deduplicated by id.
-
-        Every message's ``branch_id`` is ``branch_id`` (the branch it was seen through). Works whether or not
-        the server already includes the inherited part (one request when it does and reports parents);
-        ``branches`` saves the GET of the branch list when the history must be assembled. The per-call
-        options apply to every request it makes.
-        """
-        options = {"timeout": timeout, "extra_headers": extra_headers, "extra_body": extra_body}
-        flow = branch_history(conversation_id, branch_id, branches, options)
-        return run(flow, SimpleNamespace(branches=self))
-
-
+    list = sync_endpoint(list_)
+    create = sync_endpoint(create)
+    fork = sync_endpoint(fork)
+    update = sync_endpoint(update)
+    delete = sync_endpoint(delete)
+    get_messages = sync_endpoint(get_messages)
+    merge = sync_endpoint(merge)
+    send_message = sync_endpoint(send_message)
+    get_history = sync_flow(get_history, "branches")
 
 
 class AsyncBranches(AsyncAPIResource):
     """Branches (asynchronous)."""
 
-    async def list(
-        self,
-        conversation_id: str,
-        *,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> builtins.list[Branch]:
-        """Every branch of a conversation."""
-        call = _list(conversation_id)
-        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    async def create(
-        self,
-        conversation_id: str,
-        params: Mapping[str, Any] | None = None,
-        *,
-        title: str | None = None,
-        base_node_id: str | None = None,
-        description: str | None = None,
-        context_mode: str | None = None,
-        idempotency_key: str | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> Branch:
-        """Create a branch (at message ``base_node_id``, or at the main branch's tip)."""
-        call = _create(
-            conversation_id, params, idempotency_key,
-            title=title, base_node_id=base_node_id, description=description, context_mode=context_mode,
-        )  # fmt: skip
-        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    async def fork(
-        self,
-        conversation_id: str,
-        params: Mapping[str, Any] | None = None,
-        *,
-        fork_point_message_id: str | None = None,
-        title: str | None = None,
-        context_mode: str | None = None,
-        idempotency_key: str | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> Branch:
-        """Fork a new branch at ``fork_point_message_id``."""
-        call = _fork(
-            conversation_id, params, idempotency_key,
-            fork_point_message_id=fork_point_message_id, title=title, context_mode=context_mode,
-        )  # fmt: skip
-        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    async def update(
-        self,
-        conversation_id: str,
-        branch_id: str,
-        params: Mapping[str, Any] | None = None,
-        *,
-        title: str | None = None,
-        description: str | None = None,
-        context_mode: str | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> Branch:
-        """Change a branch (e.g. its title)."""
-        call = _update(
-            conversation_id,
-            branch_id,
-            params,
-            title=title,
-            description=description,
-            context_mode=context_mode,
-        )
-        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    async def delete(
-        self,
-        conversation_id: str,
-        branch_id: str,
-        *,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Delete a branch (the main branch cannot be deleted)."""
-        call = Call.make("DELETE", _branch_path(conversation_id, branch_id), ack)
-        await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    async def get_messages(
-        self,
-        conversation_id: str,
-        branch_id: str,
-        *,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> builtins.list[Message]:
-        """The messages the server returns for a branch."""
-        call = _messages(conversation_id, branch_id)
-        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    async def merge(
-        self,
-        conversation_id: str,
-        branch_id: str,
-        *,
-        idempotency_key: str | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> Branch:
-        """Merge a branch back."""
-        call = _merge(conversation_id, branch_id, idempotency_key)
-        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    async def send_message(
-        self,
-        conversation_id: str,
-        branch_id: str,
-        params: Mapping[str, Any] | None = None,
-        *,
-        content: str | None = None,
-        model: str | None = None,
-        temperature: float | None = None,
-        max_tokens: int | None = None,
-        idempotency_key: str | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> SendMessageResponse:
-        """Send a user message on a branch (branch-scoped route); returns the reply like ``messages.send``."""
-        call = _send(
-            conversation_id, branch_id, params, idempotency_key,
-            content=content, model=model, temperature=temperature, max_tokens=max_tokens,
-        )  # fmt: skip
-        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    async def get_history(
-        self,
-        conversation_id: str,
-        branch_id: str,
-        *,
-        branches: Sequence[Branch] | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> builtins.list[Message]:
-        """A branch's full history: its parent's up to the fork point, then its own; deduplicated by id.
-
-        Every message's ``branch_id`` is ``branch_id`` (the branch it was seen through). Works whether or not
-        the server already includes the inherited part (one request when it does and reports parents);
-        ``branches`` saves the GET of the branch list when the history must be assembled. The per-call
-        options apply to every request it makes.
-        """
-        options = {"timeout": timeout, "extra_headers": extra_headers, "extra_body": extra_body}
-        flow = branch_history(conversation_id, branch_id, branches, options)
-        return await arun(flow, SimpleNamespace(branches=self))
+    list = async_endpoint(list_)
+    create = async_endpoint(create)
+    fork = async_endpoint(fork)
+    update = async_endpoint(update)
+    delete = async_endpoint(delete)
+    get_messages = async_endpoint(get_messages)
+    merge = async_endpoint(merge)
+    send_message = async_endpoint(send_message)
+    get_history = async_flow(get_history, "branches")

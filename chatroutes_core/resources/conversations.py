@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from .._request import Call, build_body, segment, unwrap
 from .._types import NOT_GIVEN, NotGiven, Timeout
 from ..models import Conversation, ConversationList, ConversationTree
 from ._base import AsyncAPIResource, SyncAPIResource, ack, one
+from ._endpoint import Pages, async_endpoint, async_pages, sync_endpoint, sync_pages
 
 __all__ = ["AsyncConversations", "Conversations"]
 
@@ -29,23 +30,6 @@ def _path(conversation_id: str, suffix: str = "") -> str:
     return f"/conversations/{segment(conversation_id, 'conversation_id')}{suffix}"
 
 
-def _create(
-    params: Mapping[str, Any] | None, title: str | None, model: str | None, key: str | None
-) -> Call[Conversation]:
-    body = build_body(params, title=title, model=model)
-    return Call.make(
-        "POST", "/conversations", one(Conversation, "conversation"), body=body, idempotency_key=key
-    )
-
-
-def _list(
-    params: Mapping[str, Any] | None, page: int | None, limit: int | None, filter: str | None
-) -> Call[ConversationList]:
-    return Call.make(
-        "GET", "/conversations", _parse_list, query=build_body(params, page=page, limit=limit, filter=filter)
-    )
-
-
 def _last_page(page: ConversationList, limit: int) -> bool:
     if not page.conversations:
         return True
@@ -56,214 +40,126 @@ def _last_page(page: ConversationList, limit: int) -> bool:
     return len(page.conversations) < limit
 
 
+def create(
+    params: Mapping[str, Any] | None = None,
+    *,
+    title: str | None = None,
+    model: str | None = None,
+    idempotency_key: str | None = None,
+    timeout: Timeout | NotGiven = NOT_GIVEN,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> Call[Conversation]:
+    """Create a conversation (and its main branch)."""
+    body = build_body(params, title=title, model=model)
+    parse = one(Conversation, "conversation")
+    call = Call.make("POST", "/conversations", parse, body=body, idempotency_key=idempotency_key)
+    return call.with_options(timeout, extra_headers, extra_body)
+
+
+def list_(
+    params: Mapping[str, Any] | None = None,
+    *,
+    page: int | None = None,
+    limit: int | None = None,
+    filter: Filter | None = None,
+    timeout: Timeout | NotGiven = NOT_GIVEN,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> Call[ConversationList]:
+    """One page of conversations."""
+    query = build_body(params, page=page, limit=limit, filter=filter)
+    return Call.make("GET", "/conversations", _parse_list, query=query).with_options(
+        timeout, extra_headers, extra_body
+    )
+
+
+def iter_all(
+    *,
+    limit: int = 50,
+    filter: Filter | None = None,
+    timeout: Timeout | NotGiven = NOT_GIVEN,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> Pages[Conversation]:
+    """Every conversation, fetching page after page as the iteration proceeds (options apply to each)."""
+    options: dict[str, Any] = {"timeout": timeout, "extra_headers": extra_headers, "extra_body": extra_body}
+    return Pages(
+        lambda page: list_(page=page, limit=limit, filter=filter, **options),
+        lambda result: result.conversations,
+        lambda result: _last_page(result, limit),
+    )
+
+
+def get(
+    conversation_id: str,
+    *,
+    timeout: Timeout | NotGiven = NOT_GIVEN,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> Call[Conversation]:
+    """A conversation with its messages and branches."""
+    call = Call.make("GET", _path(conversation_id), one(Conversation, "conversation"))
+    return call.with_options(timeout, extra_headers, extra_body)
+
+
+def update(
+    conversation_id: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    title: str | None = None,
+    timeout: Timeout | NotGiven = NOT_GIVEN,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> Call[Conversation]:
+    """Change a conversation (e.g. its title)."""
+    body = build_body(params, title=title)
+    call = Call.make("PATCH", _path(conversation_id), one(Conversation, "conversation"), body=body)
+    return call.with_options(timeout, extra_headers, extra_body)
+
+
+def delete(
+    conversation_id: str,
+    *,
+    timeout: Timeout | NotGiven = NOT_GIVEN,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> Call[None]:
+    """Delete a conversation."""
+    return Call.make("DELETE", _path(conversation_id), ack).with_options(timeout, extra_headers, extra_body)
+
+
+def get_tree(
+    conversation_id: str,
+    *,
+    timeout: Timeout | NotGiven = NOT_GIVEN,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_body: Mapping[str, Any] | None = None,
+) -> Call[ConversationTree]:
+    """The branch tree of a conversation."""
+    call = Call.make("GET", _path(conversation_id, "/tree"), one(ConversationTree, None))
+    return call.with_options(timeout, extra_headers, extra_body)
+
+
 class Conversations(SyncAPIResource):
     """Conversations (synchronous)."""
 
-    def create(
-        self,
-        params: Mapping[str, Any] | None = None,
-        *,
-        title: str | None = None,
-        model: str | None = None,
-        idempotency_key: str | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> Conversation:
-        """Create a conversation (and its main branch)."""
-        call = _create(params, title, model, idempotency_key)
-        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    def list(
-        self,
-        params: Mapping[str, Any] | None = None,
-        *,
-        page: int | None = None,
-        limit: int | None = None,
-        filter: Filter | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> ConversationList:
-        """One page of conversations."""
-        call = _list(params, page, limit, filter)
-        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    def iter_all(
-        self,
-        *,
-        limit: int = 50,
-        filter: Filter | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> Iterator[Conversation]:
-        """Every conversation, fetching page after page as the iteration proceeds (options apply to each)."""
-        page = 1
-        while True:
-            result = self.list(
-                page=page, limit=limit, filter=filter,
-                timeout=timeout, extra_headers=extra_headers, extra_body=extra_body,
-            )  # fmt: skip
-            yield from result.conversations
-            if _last_page(result, limit):
-                return
-            page += 1
-
-    def get(
-        self,
-        conversation_id: str,
-        *,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> Conversation:
-        """A conversation with its messages and branches."""
-        call = Call.make("GET", _path(conversation_id), one(Conversation, "conversation"))
-        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    def update(
-        self,
-        conversation_id: str,
-        params: Mapping[str, Any] | None = None,
-        *,
-        title: str | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> Conversation:
-        """Change a conversation (e.g. its title)."""
-        body = build_body(params, title=title)
-        call = Call.make("PATCH", _path(conversation_id), one(Conversation, "conversation"), body=body)
-        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    def delete(
-        self,
-        conversation_id: str,
-        *,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Delete a conversation."""
-        call = Call.make("DELETE", _path(conversation_id), ack)
-        self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    def get_tree(
-        self,
-        conversation_id: str,
-        *,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> ConversationTree:
-        """The branch tree of a conversation."""
-        call = Call.make("GET", _path(conversation_id, "/tree"), one(ConversationTree, None))
-        return self._transport.send(call.with_options(timeout, extra_headers, extra_body))
+    create = sync_endpoint(create)
+    list = sync_endpoint(list_)
+    iter_all = sync_pages(iter_all)
+    get = sync_endpoint(get)
+    update = sync_endpoint(update)
+    delete = sync_endpoint(delete)
+    get_tree = sync_endpoint(get_tree)
 
 
 class AsyncConversations(AsyncAPIResource):
     """Conversations (asynchronous)."""
 
-    async def create(
-        self,
-        params: Mapping[str, Any] | None = None,
-        *,
-        title: str | None = None,
-        model: str | None = None,
-        idempotency_key: str | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> Conversation:
-        """Create a conversation (and its main branch)."""
-        call = _create(params, title, model, idempotency_key)
-        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    async def list(
-        self,
-        params: Mapping[str, Any] | None = None,
-        *,
-        page: int | None = None,
-        limit: int | None = None,
-        filter: Filter | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> ConversationList:
-        """One page of conversations."""
-        call = _list(params, page, limit, filter)
-        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    async def iter_all(
-        self,
-        *,
-        limit: int = 50,
-        filter: Filter | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> AsyncIterator[Conversation]:
-        """Every conversation, fetching page after page as the iteration proceeds (options apply to each)."""
-        page = 1
-        while True:
-            result = await self.list(
-                page=page, limit=limit, filter=filter,
-                timeout=timeout, extra_headers=extra_headers, extra_body=extra_body,
-            )  # fmt: skip
-            for conversation in result.conversations:
-                yield conversation
-            if _last_page(result, limit):
-                return
-            page += 1
-
-    async def get(
-        self,
-        conversation_id: str,
-        *,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> Conversation:
-        """A conversation with its messages and branches."""
-        call = Call.make("GET", _path(conversation_id), one(Conversation, "conversation"))
-        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    async def update(
-        self,
-        conversation_id: str,
-        params: Mapping[str, Any] | None = None,
-        *,
-        title: str | None = None,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> Conversation:
-        """Change a conversation (e.g. its title)."""
-        body = build_body(params, title=title)
-        call = Call.make("PATCH", _path(conversation_id), one(Conversation, "conversation"), body=body)
-        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    async def delete(
-        self,
-        conversation_id: str,
-        *,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Delete a conversation."""
-        call = Call.make("DELETE", _path(conversation_id), ack)
-        await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
-
-    async def get_tree(
-        self,
-        conversation_id: str,
-        *,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        extra_headers: Mapping[str, str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
-    ) -> ConversationTree:
-        """The branch tree of a conversation."""
-        call = Call.make("GET", _path(conversation_id, "/tree"), one(ConversationTree, None))
-        return await self._transport.send(call.with_options(timeout, extra_headers, extra_body))
+    create = async_endpoint(create)
+    list = async_endpoint(list_)
+    iter_all = async_pages(iter_all)
+    get = async_endpoint(get)
+    update = async_endpoint(update)
+    delete = async_endpoint(delete)
+    get_tree = async_endpoint(get_tree)

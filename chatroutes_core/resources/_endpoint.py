@@ -1,0 +1,134 @@
+"""Each endpoint written once: a spec (a plain function with the public signature and docstring that returns
+the request, a flow or a page plan) made into the sync and the async method by the descriptors below.
+
+``inspect.signature(Messages.send)`` is the spec's with ``self`` in front; ``help()`` shows the spec's
+docstring; mypy sees ``client.messages.send(...) -> SendMessageResponse`` and, on the async client, a
+coroutine of it.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from types import SimpleNamespace
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+
+from .._flow import Flow, arun, run
+from .._request import Call
+
+__all__ = ["Endpoint", "Pages", "async_endpoint", "async_flow", "async_pages", "method", "sync_endpoint",
+           "sync_flow", "sync_pages"]  # fmt: skip
+
+P = ParamSpec("P")
+R = TypeVar("R")
+S = TypeVar("S")
+T = TypeVar("T")
+
+
+class Pages(Generic[T]):
+    """Pure paging plan: the next page's call (None when done) and the items of a page."""
+
+    def __init__(self, first: Callable[[int], Call[Any]], items: Callable[[Any], list[T]],
+                 last: Callable[[Any], bool]) -> None:  # fmt: skip
+        self._call, self._items, self._last, self._page = first, items, last, 1
+
+    def next_call(self) -> Call[Any] | None:
+        return None if self._page == 0 else self._call(self._page)
+
+    def items(self, result: Any) -> list[T]:
+        self._page = 0 if self._last(result) else self._page + 1
+        return self._items(result)
+
+
+def _returns(spec: Callable[..., Any], template: str) -> str:
+    # "Call[X]" / "Flow[X]" / "Pages[X]" -> the template around X (annotations are strings here)
+    annotation = str(spec.__annotations__.get("return", "Any"))
+    inner = annotation[annotation.index("[") + 1 : -1] if annotation.endswith("]") else annotation
+    return template.format(inner)
+
+
+class Endpoint(Generic[P, R]):
+    """A method made from a spec: a function on the class (with the spec's signature), bound on instances."""
+
+    def __init__(
+        self, spec: Callable[P, Any], function: Callable[Concatenate[Any, P], R], returns: str
+    ) -> None:
+        functools.update_wrapper(function, spec)
+        signature = inspect.signature(spec)
+        this = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        function.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[this, *signature.parameters.values()], return_annotation=returns
+        )
+        function.__annotations__ = {**spec.__annotations__, "return": returns}
+        self.function = function
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.function.__name__ = name
+        self.function.__qualname__ = f"{owner.__qualname__}.{name}"
+        self.function.__module__ = owner.__module__
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> Callable[Concatenate[Any, P], R]: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> Callable[P, R]: ...
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        return self.function if obj is None else self.function.__get__(obj, owner)
+
+
+def sync_endpoint(spec: Callable[P, Call[T]]) -> Endpoint[P, T]:
+    def function(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return self._transport.send(spec(*args, **kwargs))  # type: ignore[no-any-return]
+
+    return Endpoint(spec, function, _returns(spec, "{}"))
+
+
+def async_endpoint(spec: Callable[P, Call[T]]) -> Endpoint[P, Coroutine[Any, Any, T]]:
+    async def function(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return await self._transport.send(spec(*args, **kwargs))  # type: ignore[no-any-return]
+
+    return Endpoint(spec, function, _returns(spec, "{}"))
+
+
+def sync_flow(spec: Callable[P, Flow[T]], resource: str) -> Endpoint[P, T]:
+    """A flow run with this resource standing as ``client.<resource>``."""
+
+    def function(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return run(spec(*args, **kwargs), SimpleNamespace(**{resource: self}))
+
+    return Endpoint(spec, function, _returns(spec, "{}"))
+
+
+def async_flow(spec: Callable[P, Flow[T]], resource: str) -> Endpoint[P, Coroutine[Any, Any, T]]:
+    async def function(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return await arun(spec(*args, **kwargs), SimpleNamespace(**{resource: self}))
+
+    return Endpoint(spec, function, _returns(spec, "{}"))
+
+
+def sync_pages(spec: Callable[P, Pages[T]]) -> Endpoint[P, Iterator[T]]:
+    def function(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> Iterator[T]:
+        pages = spec(*args, **kwargs)
+        while (call := pages.next_call()) is not None:
+            yield from pages.items(self._transport.send(call))
+
+    return Endpoint(spec, function, _returns(spec, "Iterator[{}]"))
+
+
+def async_pages(spec: Callable[P, Pages[T]]) -> Endpoint[P, AsyncIterator[T]]:
+    async def function(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> AsyncIterator[T]:
+        pages = spec(*args, **kwargs)
+        while (call := pages.next_call()) is not None:
+            for item in pages.items(await self._transport.send(call)):
+                yield item
+
+    return Endpoint(spec, function, _returns(spec, "AsyncIterator[{}]"))
+
+
+def method(spec: Callable[P, S], then: Callable[[Any, S], R]) -> Endpoint[P, R]:
+    """A method that hands the spec's result to ``then(self, result)`` (e.g. to open a stream)."""
+
+    def function(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return then(self, spec(*args, **kwargs))
+
+    return Endpoint(spec, function, str(then.__annotations__.get("return", "Any")))
