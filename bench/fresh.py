@@ -289,7 +289,5 @@ def per_request_app(
     ours, anchor = median(rates["ChatChatRoutes"]), median(rates["ChatOpenAI"])
     res.row("FastAPI + ChatChatRoutes per request → local ChatRoutes server", f"{ours:,.1f} requests/s")
     res.row("FastAPI + ChatOpenAI per request → OpenAI-compatible stub", f"{anchor:,.1f} requests/s")
-    res.target(
-        f"per-request app throughput ≥ the ChatOpenAI app's ({ours / anchor:.2f}×)", ours >= anchor
-    )
+    res.target(f"per-request app throughput ≥ the ChatOpenAI app's ({ours / anchor:.2f}×)", ours >= anchor)
     return res

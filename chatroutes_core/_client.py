@@ -155,7 +155,6 @@ class _ClientOptions:
         current["server_info"] = self._server if same else None
         return current
 
-
     _lazy: LazyHTTP[Any]
     _transport_class: Callable[..., Any]
 

@@ -130,4 +130,3 @@ def fork_target(history: Sequence[BaseMessage], at_message_id: str | None) -> in
         if message.id == target:
             return index
     raise UsageError(f"message {target!r} is not in this branch's history, so it cannot be a fork point")
-

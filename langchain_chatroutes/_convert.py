@@ -23,7 +23,11 @@ from chatroutes_core.models import Message, Usage
 PROVIDER = "chatroutes"
 METADATA_KEY = "chatroutes"
 _CHAT_ROLES = {
-    "user": "user", "human": "user", "assistant": "assistant", "ai": "assistant", "system": "system"
+    "user": "user",
+    "human": "user",
+    "assistant": "assistant",
+    "ai": "assistant",
+    "system": "system",
 }
 
 

@@ -16,6 +16,7 @@ from chatroutes_core._exceptions import ChatRoutesError, UsageError
 
 __all__ = ["NoRouteError", "RouteError", "RouterRequest", "normalize_routes", "parse_router_input"]
 
+
 class NoRouteError(UsageError):
     """No route fits the request and the router has no default route."""
 
@@ -161,5 +162,3 @@ def normalize_routes(
 
 
 # ------------------------------------------------------------------------------------------- router
-
-

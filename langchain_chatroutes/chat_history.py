@@ -72,6 +72,7 @@ __all__ = [
     "ForeignMessageError",
 ]
 
+
 class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
     """Chat history stored as one branch of a ChatRoutes conversation; branches are alternate histories.
 

@@ -18,7 +18,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 from langchain_core.output_parsers.openai_tools import JsonOutputKeyToolsParser, PydanticToolsParser
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable, RunnableConfig, RunnableMap, RunnablePassthrough
+from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import ensure_config
 from langchain_core.utils import from_env, secret_from_env
 from langchain_core.utils.function_calling import convert_to_json_schema
@@ -47,6 +47,7 @@ from langchain_chatroutes._convert import (
 )
 from langchain_chatroutes._errors import to_model_error
 from langchain_chatroutes._stream import ChunkShaper
+from langchain_chatroutes._structured import PROFILE, with_raw
 from langchain_chatroutes._tools import (
     CHOICE_KWARG,
     PARALLEL_KWARG,
@@ -156,18 +157,7 @@ class ChatChatRoutes(BaseChatModel):
         return params
 
     def _resolve_model_profile(self) -> ModelProfile | None:
-        return {
-            "text_inputs": True,
-            "text_outputs": True,
-            "image_inputs": False,
-            "image_url_inputs": False,
-            "pdf_inputs": False,
-            "audio_inputs": False,
-            "video_inputs": False,
-            "tool_calling": True,
-            "tool_choice": True,
-            "structured_output": True,
-        }
+        return dict(PROFILE)  # type: ignore[return-value]
 
     # --- clients (built once, reused) ----------------------------------------------------------------
 
@@ -209,26 +199,42 @@ class ChatChatRoutes(BaseChatModel):
         return kwargs
 
     def invoke(
-        self, input: LanguageModelInput, config: RunnableConfig | None = None, *,
-        stop: list[str] | None = None, **kwargs: Any,
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
     ) -> AIMessage:
         return super().invoke(input, config, stop=stop, **self._with_binding(config, kwargs))
 
     async def ainvoke(
-        self, input: LanguageModelInput, config: RunnableConfig | None = None, *,
-        stop: list[str] | None = None, **kwargs: Any,
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
     ) -> AIMessage:
         return await super().ainvoke(input, config, stop=stop, **self._with_binding(config, kwargs))
 
     def stream(
-        self, input: LanguageModelInput, config: RunnableConfig | None = None, *,
-        stop: list[str] | None = None, **kwargs: Any,
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
     ) -> Iterator[AIMessageChunk]:
         yield from super().stream(input, config, stop=stop, **self._with_binding(config, kwargs))
 
     async def astream(
-        self, input: LanguageModelInput, config: RunnableConfig | None = None, *,
-        stop: list[str] | None = None, **kwargs: Any,
+        self,
+        input: LanguageModelInput,
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
     ) -> AsyncIterator[AIMessageChunk]:
         async for chunk in super().astream(input, config, stop=stop, **self._with_binding(config, kwargs)):
             yield chunk
@@ -246,8 +252,9 @@ class ChatChatRoutes(BaseChatModel):
             turns.append(Turn("system", tools.system_text))
         self._with_binding(None, kwargs)  # inside a chain, the context's config carries the binding
         conversation_id = kwargs.get("conversation_id") or self.conversation_id
-        branch_id = kwargs.get("branch_id") or (self.branch_id if conversation_id == self.conversation_id
-                                                else None)
+        branch_id = kwargs.get("branch_id") or (
+            self.branch_id if conversation_id == self.conversation_id else None
+        )
         binding = Binding(conversation_id, branch_id)
         generation = {
             "model": kwargs.get("model") or self.model,
@@ -272,8 +279,11 @@ class ChatChatRoutes(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=message)])
 
     def _generate(
-        self, messages: list[BaseMessage], stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any,
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
     ) -> ChatResult:
         turns, binding, generation, stops = self._prepare(messages, stop, kwargs)
         mapper = self._get_mapper()
@@ -285,8 +295,11 @@ class ChatChatRoutes(BaseChatModel):
         return self._result(reply, stops, bound_tools(kwargs))
 
     async def _agenerate(
-        self, messages: list[BaseMessage], stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any,
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
     ) -> ChatResult:
         turns, binding, generation, stops = self._prepare(messages, stop, kwargs)
         mapper = self._get_async_mapper()
@@ -298,16 +311,22 @@ class ChatChatRoutes(BaseChatModel):
         return self._result(reply, stops, bound_tools(kwargs))
 
     def _stream(
-        self, messages: list[BaseMessage], stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any,
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         turns, binding, generation, stops = self._prepare(messages, stop, kwargs)
         shaper = ChunkShaper(stops, bound_tools(kwargs))
         try:
             with self._get_mapper().stream(turns, binding, **generation) as stream:
                 for event in stream:
-                    shaped = shaper.content(event.content) if event.type == "content" else shaper.complete(
-                        stream, event)
+                    shaped = (
+                        shaper.content(event.content)
+                        if event.type == "content"
+                        else shaper.complete(stream, event)
+                    )
                     for message in shaped:
                         chunk = ChatGenerationChunk(message=message)
                         if run_manager and message.text:
@@ -317,16 +336,22 @@ class ChatChatRoutes(BaseChatModel):
             raise to_model_error(exc) from exc
 
     async def _astream(
-        self, messages: list[BaseMessage], stop: list[str] | None = None,
-        run_manager: AsyncCallbackManagerForLLMRun | None = None, **kwargs: Any,
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         turns, binding, generation, stops = self._prepare(messages, stop, kwargs)
         shaper = ChunkShaper(stops, bound_tools(kwargs))
         try:
             async with self._get_async_mapper().stream(turns, binding, **generation) as stream:
                 async for event in stream:
-                    shaped = shaper.content(event.content) if event.type == "content" else shaper.complete(
-                        stream, event)
+                    shaped = (
+                        shaper.content(event.content)
+                        if event.type == "content"
+                        else shaper.complete(stream, event)
+                    )
                     for message in shaped:
                         chunk = ChatGenerationChunk(message=message)
                         if run_manager and message.text:
@@ -400,10 +425,11 @@ class ChatChatRoutes(BaseChatModel):
             llm: Runnable[Any, Any] = self.bind_tools([tool], tool_choice=name, ls_structured_output_format={
                 "kwargs": {"method": method, "strict": strict}, "schema": tool})  # fmt: skip
             parser: Runnable[Any, Any] = (
-                PydanticToolsParser(tools=[schema_input], first_tool_only=True) if is_model
+                PydanticToolsParser(tools=[schema_input], first_tool_only=True)
+                if is_model
                 else JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
             )
-            return _with_raw(llm, parser) if include_raw else llm | parser
+            return with_raw(llm, parser) if include_raw else llm | parser
         llm = self.bind(
             **{_INSTRUCTION_KWARG: json_instruction(json_schema)},
             ls_structured_output_format={
@@ -412,11 +438,4 @@ class ChatChatRoutes(BaseChatModel):
             },
         )
         parser = PydanticOutputParser(pydantic_object=schema) if is_model else JsonOutputParser()
-        return _with_raw(llm, parser) if include_raw else llm | parser
-
-
-def _with_raw(llm: Runnable[Any, Any], parser: Runnable[Any, Any]) -> Runnable[Any, Any]:
-    """``{"raw", "parsed", "parsing_error"}``, as ``include_raw=True`` promises."""
-    parse = RunnablePassthrough.assign(parsed=lambda x: parser.invoke(x["raw"]), parsing_error=lambda _: None)
-    fallback = RunnablePassthrough.assign(parsed=lambda _: None)
-    return RunnableMap(raw=llm) | parse.with_fallbacks([fallback], exception_key="parsing_error")
+        return with_raw(llm, parser) if include_raw else llm | parser

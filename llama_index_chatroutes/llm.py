@@ -249,7 +249,12 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
         }
 
     def _response(
-        self, call: _Call, ref: TreeRef | None, shown: _tools.Shown, usage: Usage | None, model: str | None,
+        self,
+        call: _Call,
+        ref: TreeRef | None,
+        shown: _tools.Shown,
+        usage: Usage | None,
+        model: str | None,
         delta: str,
     ) -> ChatResponse:
         if ref is not None and not shown.tool_calls:

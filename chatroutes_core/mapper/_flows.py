@@ -69,9 +69,7 @@ def _fork(options: TurnOptions, plan: Plan, conversation_id: str) -> Flow[Target
     return Target(replace(plan, action="fork"), conversation_id, branch.id)
 
 
-def prepare(
-    options: TurnOptions, turns: Sequence[Turn], binding: Binding | None
-) -> Flow[Target]:
+def prepare(options: TurnOptions, turns: Sequence[Turn], binding: Binding | None) -> Flow[Target]:
     """Plan, then the requests before the send: read (old refs), create, tip lookup, fork."""
     plan = plan_turn(turns, binding, options.tips)
     if plan.action == "read":
@@ -83,7 +81,8 @@ def prepare(
         plan = plan_turn(with_read_digests(turns, read), binding, options.tips)
     if plan.action == "new":
         conversation: Conversation = yield ClientCall(
-            "conversations", "create",
+            "conversations",
+            "create",
             kwargs={"title": title_for(turns, options.title), "model": options.model},
         )
         return Target(plan, conversation.id, None)

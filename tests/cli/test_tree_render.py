@@ -319,11 +319,17 @@ def test_mermaid_wraps_long_branch_titles() -> None:
 def test_tool_calls_results_and_declarations_are_shown_readably() -> None:
     from chatroutes_core.cli.tree_render import shown
     from chatroutes_core.models import Message
-    from chatroutes_core.tools import ToolCall, ToolResult, ToolSpec, render_tool_calls, render_tool_results
-    from chatroutes_core.tools import render_tools_system
+    from chatroutes_core.tools import (
+        ToolCall,
+        ToolResult,
+        ToolSpec,
+        render_tool_calls,
+        render_tool_results,
+        render_tools_system,
+    )
 
     call = render_tool_calls([ToolCall("c1", "add", {"a": 1, "b": 2})])
-    assert shown(Message(id="m1", role="assistant", content=f"Adding.\n{call}")) == 'Adding.\n→ add(a=1, b=2)'
+    assert shown(Message(id="m1", role="assistant", content=f"Adding.\n{call}")) == "Adding.\n→ add(a=1, b=2)"
     results = render_tool_results([ToolResult("c1", "add", "3"), ToolResult("c2", "div", "by zero", True)])
     assert shown(Message(id="m2", role="user", content=results)) == "← add: 3\n← div (error): by zero"
     declared = f"[system] {render_tools_system([ToolSpec('add')])}\n\nadd 1 and 2"

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chatroutes_core._client import AsyncChatRoutesClient, ChatRoutesClient
-from dataclasses import replace
-
 from chatroutes_core.mapper import (
     NO_SYSTEM,
     AsyncConversationMapper,
@@ -49,12 +48,17 @@ def _sealed(turns: list[Turn]) -> list[Turn]:
 
 
 def _history() -> list[Turn]:
-    return _sealed([
-        Turn("user", "one"),
-        Turn("assistant", "reply one", A1),
-        Turn("user", "two"),
-        Turn("assistant", "reply two", A2),
-    ]) + [Turn("user", "three")]
+    return [
+        *_sealed(
+            [
+                Turn("user", "one"),
+                Turn("assistant", "reply one", A1),
+                Turn("user", "two"),
+                Turn("assistant", "reply two", A2),
+            ]
+        ),
+        Turn("user", "three"),
+    ]
 
 
 def _at(plan: Plan) -> tuple[object, ...]:
@@ -315,7 +319,10 @@ def test_request_counts_for_each_case(local_server: LocalServer, client: ChatRou
                           parent_check="off") as cautious:  # fmt: skip
         _, requests = _count(local_server, lambda: ConversationMapper(cautious).send(edited))
         assert [method for method, _ in requests] == ["GET", "POST", "POST"]
-        last = [*_with_reply(edited, forked), Turn("user", "continue"), ]
+        last = [
+            *_with_reply(edited, forked),
+            Turn("user", "continue"),
+        ]
         _, requests = _count(local_server, lambda: ConversationMapper(cautious).send(last))
         assert [method for method, _ in requests] == ["GET", "POST", "POST"]  # its tip moved: fork
 
@@ -325,8 +332,9 @@ def test_a_bound_fresh_fork_continues_from_its_fork_point(
 ) -> None:
     mapper = ConversationMapper(client)
     reply = mapper.send([Turn("user", "Root")])
-    branch = client.branches.fork(reply.ref.conversation_id, fork_point_message_id=reply.ref.message_id,
-                                  title="side")
+    branch = client.branches.fork(
+        reply.ref.conversation_id, fork_point_message_id=reply.ref.message_id, title="side"
+    )
     turns = [*_with_reply([Turn("user", "Root")], reply), Turn("user", "On the side")]
     binding = Binding(reply.ref.conversation_id, branch.id)
     side, requests = _count(local_server, lambda: ConversationMapper(client).send(turns, binding))
@@ -357,7 +365,9 @@ def test_bad_input_raises_before_any_request(local_server: LocalServer, client: 
     assert local_server.requests == []
 
 
-async def test_async_mapper_makes_the_same_requests(local_server: LocalServer, client: ChatRoutesClient) -> None:
+async def test_async_mapper_makes_the_same_requests(
+    local_server: LocalServer, client: ChatRoutesClient
+) -> None:
     async with AsyncChatRoutesClient(api_key=local_server.api_key, base_url=local_server.base_url) as c:
         sync, aio = ConversationMapper(client), AsyncConversationMapper(c)
         counts: dict[str, list[list[str]]] = {"sync": [], "async": []}
@@ -394,9 +404,13 @@ async def test_async_mapper_makes_the_same_requests(local_server: LocalServer, c
 # The property: whatever the caller does to its list (continue, edit an earlier user turn, replay from an
 # earlier reply, forget what the mapper knew), the branch the reply landed on holds exactly that list + reply.
 _steps = st.lists(
-    st.tuples(st.sampled_from(["say", "edit", "replay", "forget", "restart"]), st.integers(0, 50),
-              st.text(alphabet="abc xyz", min_size=1, max_size=8).filter(str.strip)),
-    min_size=1, max_size=5,
+    st.tuples(
+        st.sampled_from(["say", "edit", "replay", "forget", "restart"]),
+        st.integers(0, 50),
+        st.text(alphabet="abc xyz", min_size=1, max_size=8).filter(str.strip),
+    ),
+    min_size=1,
+    max_size=5,
 )
 
 

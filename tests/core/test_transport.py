@@ -372,7 +372,9 @@ def test_a_connection_error_names_the_url_that_failed() -> None:
 async def test_an_async_timeout_names_the_url_too() -> None:
     recorder = Recorder(httpx.ReadTimeout("slow"))
     client = async_client(recorder, max_retries=0)
-    with pytest.raises(APITimeoutError, match=r"POST https://api\.example\.test/api/v1/conversations/c1/messages"):
+    with pytest.raises(
+        APITimeoutError, match=r"POST https://api\.example\.test/api/v1/conversations/c1/messages"
+    ):
         await client.messages.send("c1", content="hi")
 
 

@@ -43,8 +43,13 @@ def example_for(schema: dict[str, Any], defs: dict[str, Any] | None = None) -> A
         return {name: example_for(sub, defs) for name, sub in schema.get("properties", {}).items()}
     if kind == "array":
         return [example_for(schema.get("items", {"type": "string"}), defs)]
-    return {"string": "Why did the cat sit on the computer?", "integer": 7, "number": 7.5,
-            "boolean": True, "null": None}.get(kind, "value")
+    return {
+        "string": "Why did the cat sit on the computer?",
+        "integer": 7,
+        "number": 7.5,
+        "boolean": True,
+        "null": None,
+    }.get(kind, "value")
 
 
 class InstructionFollowingResponder(EchoResponder):
@@ -154,7 +159,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def vcr_config() -> dict[str, Any]:
     return {
         "filter_headers": [
-            ("authorization", "REDACTED"), ("x-api-key", "REDACTED"), ("idempotency-key", None)
+            ("authorization", "REDACTED"),
+            ("x-api-key", "REDACTED"),
+            ("idempotency-key", None),
         ],
         "match_on": ["method", "path", "query", "body"],
         "decode_compressed_response": True,

@@ -160,7 +160,9 @@ def test_streamed_tool_calls_aggregate_to_the_invoked_message_and_no_tag_reaches
     for chunk in chunks[1:]:
         total = total + chunk
     assert total.content == invoked.content == "Let me check both."
-    assert [(c["name"], c["args"]) for c in total.tool_calls] == [(c["name"], c["args"]) for c in invoked.tool_calls]
+    assert [(c["name"], c["args"]) for c in total.tool_calls] == [
+        (c["name"], c["args"]) for c in invoked.tool_calls
+    ]
     assert total.response_metadata["finish_reason"] == "tool_calls"
 
 

@@ -201,7 +201,9 @@ def test_every_read_is_one_request_and_sees_writes_by_other_objects(
     assert [m.id for m in history.messages] == [m.id for m in fresh.messages]
 
 
-def test_a_main_branch_history_reads_in_one_request(client: ChatRoutesClient, local_server: LocalServer) -> None:
+def test_a_main_branch_history_reads_in_one_request(
+    client: ChatRoutesClient, local_server: LocalServer
+) -> None:
     history = _two_turns(client)
     main = ChatRoutesChatMessageHistory(history.conversation_id, client=client)  # branch unknown: main
     counter = Counter(local_server)
@@ -484,7 +486,9 @@ async def test_history_built_from_key_and_url_uses_the_shared_clients(
     await history.aadd_messages([HumanMessage("async turn")])
     assert local_server.count_messages(history.conversation_id) == 4
     assert history._sync() is shared_client(api_key=local_server.api_key, base_url=local_server.base_url)
-    assert history._async() is shared_async_client(api_key=local_server.api_key, base_url=local_server.base_url)
+    assert history._async() is shared_async_client(
+        api_key=local_server.api_key, base_url=local_server.base_url
+    )
     await history.aclose()
     assert len(history.messages) == 4  # closing a history never closes a shared client
     borrowed = ChatRoutesChatMessageHistory(history.conversation_id, client=client)
@@ -558,11 +562,15 @@ def test_histories_sharing_a_branch_cache_skip_the_branch_list(
 
     first = _two_turns(client)
     cache = BranchCache()
-    fork = ChatRoutesChatMessageHistory(first.conversation_id, first.branch_id, client=client, branch_cache=cache)
+    fork = ChatRoutesChatMessageHistory(
+        first.conversation_id, first.branch_id, client=client, branch_cache=cache
+    )
     assert len(fork.branches()) == 1  # one request that fills the cache with the conversation's branches
     side = fork.fork(fork.messages[1].id)  # the new branch joins the cached structure
     counter = Counter(local_server)
-    again = ChatRoutesChatMessageHistory(first.conversation_id, side.branch_id, client=client, branch_cache=cache)
+    again = ChatRoutesChatMessageHistory(
+        first.conversation_id, side.branch_id, client=client, branch_cache=cache
+    )
     assert again._structure() is not None  # the fork it made is known: no branch list is read
     assert [c for _, c in pairs(again.messages)][0::2] == ["Plan a trip to Kyoto"]
     assert [path.rsplit("/", 1)[-1] for _, path in counter.take()] == ["messages"]

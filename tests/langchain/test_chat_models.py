@@ -50,7 +50,9 @@ def test_the_key_never_appears_in_repr_str_dump_or_tracing_params() -> None:
     model = ChatChatRoutes(api_key=SECRET, base_url="http://127.0.0.1:9/api/v1")
     assert model.api_key is not None and model.api_key.get_secret_value() == SECRET
     texts = [
-        repr(model), str(model), json.dumps(model.model_dump(), default=str),
+        repr(model),
+        str(model),
+        json.dumps(model.model_dump(), default=str),
         json.dumps(model._get_ls_params(), default=str),
         json.dumps(model._get_invocation_params(stop=None), default=str),
         json.dumps(model._identifying_params, default=str),
@@ -95,7 +97,9 @@ def test_errors_are_public_and_subclass_both_trees() -> None:
 
     assert issubclass(lc.ChatRoutesRateLimitError, RateLimitError)
     assert issubclass(lc.ChatRoutesRateLimitError, ModelRateLimitError)
-    for name in [n for n in lc.__all__ if n.startswith("ChatRoutes") and n.endswith("Error") and n != "ChatRoutesError"]:
+    for name in [
+        n for n in lc.__all__ if n.startswith("ChatRoutes") and n.endswith("Error") and n != "ChatRoutesError"
+    ]:
         error = getattr(lc, name)
         assert issubclass(error, ChatRoutesError), name
         assert issubclass(error, ModelError), name
@@ -153,8 +157,9 @@ def test_binding_from_config_fields_and_kwargs(local_server: LocalServer) -> Non
     model = _model(local_server)
     first = model.invoke("Start")
     ref = first.response_metadata["chatroutes"]
-    side = model.client.branches.fork(ref["conversation_id"], fork_point_message_id=ref["message_id"],
-                                      title="side")
+    side = model.client.branches.fork(
+        ref["conversation_id"], fork_point_message_id=ref["message_id"], title="side"
+    )
     config = {"configurable": {"conversation_id": ref["conversation_id"], "branch_id": side.id}}
 
     local_server.reset_requests()
@@ -263,8 +268,10 @@ async def test_many_concurrent_ainvoke_share_one_async_client(local_server: Loca
     first_client = model._get_async_mapper().client
     fresh = _model(local_server)  # a fresh instance per request (the web-app pattern) shares the stack
     follow_ups = await asyncio.gather(
-        *(fresh.ainvoke([HumanMessage(f"question {i}"), r, HumanMessage("next")])
-          for i, r in enumerate(replies))
+        *(
+            fresh.ainvoke([HumanMessage(f"question {i}"), r, HumanMessage("next")])
+            for i, r in enumerate(replies)
+        )
     )
     assert fresh._get_async_mapper().client is first_client
     assert [f.response_metadata["chatroutes"]["branch_id"] for f in follow_ups] == [
@@ -279,12 +286,15 @@ async def test_given_clients_are_used_and_need_no_key(local_server: LocalServer)
         async with AsyncChatRoutesClient(api_key=local_server.api_key, base_url=local_server.base_url) as aio:
             model = ChatChatRoutes(client=sync, async_client=aio)
             assert model.client is sync and "api_key" not in repr(model.sync_client).lower().replace(
-                "api_key='cr_****'", "")
+                "api_key='cr_****'", ""
+            )
             reply = model.invoke("hi")
             again = await model.ainvoke([HumanMessage("hi"), reply, HumanMessage("more")])
             assert model._get_async_mapper().client is aio
-            assert again.response_metadata["chatroutes"]["branch_id"] == reply.response_metadata[
-                "chatroutes"]["branch_id"]
+            assert (
+                again.response_metadata["chatroutes"]["branch_id"]
+                == reply.response_metadata["chatroutes"]["branch_id"]
+            )
 
 
 # --- structured output ------------------------------------------------------------------------------------
@@ -362,8 +372,9 @@ async def test_stream_errors_are_mapped_and_with_retry_recovers(fresh_server: Lo
     with pytest.raises(ModelError):
         [chunk async for chunk in model.astream("hi")]
     fresh_server.inject(503, path="/messages$")
-    retrying = model.with_retry(retry_if_exception_type=(ModelAPIError,), stop_after_attempt=2,
-                                wait_exponential_jitter=False)
+    retrying = model.with_retry(
+        retry_if_exception_type=(ModelAPIError,), stop_after_attempt=2, wait_exponential_jitter=False
+    )
     reply = await retrying.ainvoke("hi")
     assert "You said: hi" in str(reply.content)
 
@@ -377,13 +388,21 @@ def test_per_call_options_reach_the_wire_through_bind() -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        message = {"id": "m2", "role": "assistant", "content": "ok", "branchId": "b1", "parentMessageId": "m1"}
+        message = {
+            "id": "m2",
+            "role": "assistant",
+            "content": "ok",
+            "branchId": "b1",
+            "parentMessageId": "m1",
+        }
         return httpx.Response(200, json={"success": True, "data": {"message": message, "usage": {}}})
 
     http = httpx.Client(transport=httpx.MockTransport(handler))
     client = ChatRoutesClient(api_key="k", base_url="https://api.example.test/api/v1", http_client=http)
     model = ChatChatRoutes(client=client, conversation_id="conv_1")
-    model.bind(extra_headers={"X-Trace": "t-1"}, extra_body={"metadata": {"user": "u"}}, timeout=3.5).invoke("hi")
+    model.bind(extra_headers={"X-Trace": "t-1"}, extra_body={"metadata": {"user": "u"}}, timeout=3.5).invoke(
+        "hi"
+    )
     [request] = seen
     assert request.headers["X-Trace"] == "t-1"
     assert json.loads(request.content)["metadata"] == {"user": "u"}

@@ -78,18 +78,22 @@ def test_conversational_rag_sends_the_new_context_with_the_turn(
     chain = prompt | _model(local_server, client)
     r1 = chain.invoke({"ctx": "DOC-A says the sky is green", "history": [], "q": "What colour is the sky?"})
     history = [HumanMessage("What colour is the sky?"), r1]
-    r2, requests = _counted(local_server, lambda: chain.invoke(
-        {"ctx": "DOC-B says grass is blue", "history": history, "q": "What colour is grass?"}
-    ))
+    r2, requests = _counted(
+        local_server,
+        lambda: chain.invoke(
+            {"ctx": "DOC-B says grass is blue", "history": history, "q": "What colour is grass?"}
+        ),
+    )
     assert requests == 1  # a changed system prompt continues the branch in one request
     assert r2.response_metadata["chatroutes"]["branch_id"] == r1.response_metadata["chatroutes"]["branch_id"]
     assert _user_texts(client, r2)[-1] == (
         "[system] Answer only from this context: DOC-B says grass is blue\n\nWhat colour is grass?"
     )
     history = [*history, HumanMessage("What colour is grass?"), r2]
-    r3, requests = _counted(local_server, lambda: chain.invoke(
-        {"ctx": "DOC-B says grass is blue", "history": history, "q": "And the sea?"}
-    ))
+    r3, requests = _counted(
+        local_server,
+        lambda: chain.invoke({"ctx": "DOC-B says grass is blue", "history": history, "q": "And the sea?"}),
+    )
     assert requests == 1 and _user_texts(client, r3)[-1] == "And the sea?"  # unchanged: not sent again
 
 
@@ -101,18 +105,23 @@ def test_an_edit_before_the_anchor_is_never_continued_over(
     a1 = model.invoke([h1])
     h2 = HumanMessage("Which season?")
     a2 = model.invoke([h1, a1, h2])
-    osaka, requests = _counted(local_server, lambda: model.invoke(
-        [HumanMessage("Plan a trip to OSAKA"), a1, h2, a2, HumanMessage("And a budget?")]
-    ))
+    osaka, requests = _counted(
+        local_server,
+        lambda: model.invoke(
+            [HumanMessage("Plan a trip to OSAKA"), a1, h2, a2, HumanMessage("And a budget?")]
+        ),
+    )
     assert requests == 2  # nothing shared: a new conversation holding the list as its transcript
     texts = _user_texts(client, osaka)
     assert "OSAKA" in texts[0] and not any("KYOTO" in t for t in _said(texts))
-    assert osaka.response_metadata["chatroutes"]["conversation_id"] != a1.response_metadata["chatroutes"][
-        "conversation_id"
-    ]
-    middle, requests = _counted(local_server, lambda: model.invoke(
-        [h1, a1, HumanMessage("Which MONTH?"), a2, HumanMessage("And a budget?")]
-    ))
+    assert (
+        osaka.response_metadata["chatroutes"]["conversation_id"]
+        != a1.response_metadata["chatroutes"]["conversation_id"]
+    )
+    middle, requests = _counted(
+        local_server,
+        lambda: model.invoke([h1, a1, HumanMessage("Which MONTH?"), a2, HumanMessage("And a budget?")]),
+    )
     assert requests == 2  # fork at a1, the last reply the list and the branch share
     texts = _user_texts(client, middle)
     assert texts[0] == "Plan a trip to KYOTO" and "Which MONTH?" in texts[1]
@@ -133,21 +142,32 @@ def test_a_trimmed_list_continues_and_a_fresh_process_proves_it_without_reading(
     assert len(trimmed) < len(messages)
     reply, requests = _counted(local_server, lambda: model.invoke([*trimmed, HumanMessage("four")]))
     assert requests == 1
-    assert reply.response_metadata["chatroutes"]["branch_id"] == messages[-1].response_metadata[
-        "chatroutes"]["branch_id"]
+    assert (
+        reply.response_metadata["chatroutes"]["branch_id"]
+        == messages[-1].response_metadata["chatroutes"]["branch_id"]
+    )
     # the next window slides on: the reply to the trimmed list still proves the branch's whole chain
     window = [*trimmed[:1], *trimmed[3:], HumanMessage("four"), reply, HumanMessage("five")]
     reply, requests = _counted(local_server, lambda: model.invoke(window))
     assert requests == 1
     fresh = _model(local_server, client)  # another process: no tips, only the digests on the refs
-    continued = [*messages, HumanMessage("four"), window[-2], HumanMessage("five"), reply, HumanMessage("six")]
+    continued = [
+        *messages,
+        HumanMessage("four"),
+        window[-2],
+        HumanMessage("five"),
+        reply,
+        HumanMessage("six"),
+    ]
     reply, requests = _counted(local_server, lambda: fresh.invoke(continued))
     assert requests <= 2  # at most one GET for the tip (none where the server enforces parentMessageId)
     texts = _user_texts(client, reply)
     assert texts == ["[system] Be brief.\n\none", "two", "three", "four", "five", "six"]
 
 
-def test_foreign_replies_are_part_of_the_proven_list(local_server: LocalServer, client: ChatRoutesClient) -> None:
+def test_foreign_replies_are_part_of_the_proven_list(
+    local_server: LocalServer, client: ChatRoutesClient
+) -> None:
     model = _model(local_server, client)
     few_shot = [HumanMessage("2+2?"), AIMessage("4"), HumanMessage("3+3?")]
     first = model.invoke(few_shot)
@@ -191,11 +211,15 @@ def test_the_branch_holds_exactly_the_list_that_was_sent(
             messages.insert(humans[pick % len(humans)], HumanMessage(_token("ins")))
         elif action == "remove" and len(humans) > 1:
             index = humans[1:][pick % (len(humans) - 1)]  # from the middle (the start is a trim)
-            end = index + 2 if index + 1 < len(messages) and isinstance(messages[index + 1], AIMessage) else index + 1
+            end = (
+                index + 2
+                if index + 1 < len(messages) and isinstance(messages[index + 1], AIMessage)
+                else index + 1
+            )
             gone.update(str(m.content) for m in messages[index:end] if isinstance(m, HumanMessage))
             del messages[index:end]
         elif action == "trim" and len(humans) > 1:
-            messages = messages[humans[pick % len(humans)]:]
+            messages = messages[humans[pick % len(humans)] :]
         elif action == "foreign" and humans:
             messages.insert(humans[pick % len(humans)] + 1, AIMessage(_token("foreign")))
         elif action == "other_writer" and messages and isinstance(messages[-1], AIMessage):
@@ -203,7 +227,9 @@ def test_the_branch_holds_exactly_the_list_that_was_sent(
             if ref:
                 other = _token("other")
                 gone.add(other)
-                config = {"configurable": {"conversation_id": ref["conversation_id"], "branch_id": ref["branch_id"]}}
+                config = {
+                    "configurable": {"conversation_id": ref["conversation_id"], "branch_id": ref["branch_id"]}
+                }
                 _model(local_server, client).invoke([SystemMessage(system), *messages, HumanMessage(other)],
                                                     config=config)  # fmt: skip
         messages.append(HumanMessage(_token("say")))
@@ -220,12 +246,23 @@ def test_the_branch_holds_exactly_the_list_that_was_sent(
                 assert found >= 0, (message.content, stored)
                 position = found
         # the system text in force is the list's
-        markers = [(joined.rfind(f"[system] {s}"), s) for s in {system} | {t for t in joined.split() if t.startswith("sys")}]
+        markers = [
+            (joined.rfind(f"[system] {s}"), s)
+            for s in {system} | {t for t in joined.split() if t.startswith("sys")}
+        ]
         assert max(markers)[1] == system, (stored, trace)
         # nothing the list replaced, nothing twice
-        assert not [t for t in gone if t in joined and t not in {str(m.content) for m in messages}], (stored, trace)
-        ids = [m.id for m in client.branches.get_history(
-            reply.response_metadata["chatroutes"]["conversation_id"], reply.response_metadata["chatroutes"]["branch_id"])]
+        assert not [t for t in gone if t in joined and t not in {str(m.content) for m in messages}], (
+            stored,
+            trace,
+        )
+        ids = [
+            m.id
+            for m in client.branches.get_history(
+                reply.response_metadata["chatroutes"]["conversation_id"],
+                reply.response_metadata["chatroutes"]["branch_id"],
+            )
+        ]
         assert len(ids) == len(set(ids))
         for text in {str(m.content) for m in messages if isinstance(m, HumanMessage)}:
             assert joined.count(text) == 1, (text, stored)

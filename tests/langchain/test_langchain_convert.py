@@ -26,14 +26,16 @@ REF = TreeRef("conv_1", "br_1", "msg_1")
 
 def test_messages_become_turns_and_our_replies_carry_their_ref() -> None:
     ours = AIMessage("hello", id="msg_1", response_metadata={"chatroutes": REF.as_dict()})
-    turns = messages_to_turns([
-        SystemMessage("sys"),
-        HumanMessage("hi", name="bob"),
-        ours,
-        AIMessage("foreign"),
-        ChatMessage(role="user", content="chat"),
-        HumanMessage([{"type": "text", "text": "a"}, "b"]),
-    ])
+    turns = messages_to_turns(
+        [
+            SystemMessage("sys"),
+            HumanMessage("hi", name="bob"),
+            ours,
+            AIMessage("foreign"),
+            ChatMessage(role="user", content="chat"),
+            HumanMessage([{"type": "text", "text": "a"}, "b"]),
+        ]
+    )
     assert turns == [
         Turn("system", "sys"),
         Turn("user", "hi"),
@@ -64,7 +66,12 @@ def test_tool_calls_and_tool_results_become_tool_turns() -> None:
         ToolMessage([{"type": "json", "value": 3}], tool_call_id="call_1", status="error"),
     ])  # fmt: skip
     assert turns[1].tool_calls[0].name == "add" and dict(turns[1].tool_calls[0].arguments) == {"a": 1}
-    assert (turns[2].role, turns[2].content, turns[2].name, turns[2].tool_call_id) == ("tool", "2", "add", "call_1")
+    assert (turns[2].role, turns[2].content, turns[2].name, turns[2].tool_call_id) == (
+        "tool",
+        "2",
+        "add",
+        "call_1",
+    )
     assert turns[3].is_error and '"value": 3' in turns[3].content
 
 

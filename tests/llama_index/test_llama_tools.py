@@ -78,8 +78,11 @@ def client(server: LocalServer) -> Iterator[ChatRoutesClient]:
 
 
 def sends(server: LocalServer) -> list[str]:
-    return [path for method, path in server.requests
-            if method == "POST" and path.endswith(("/messages", "/messages/stream"))]
+    return [
+        path
+        for method, path in server.requests
+        if method == "POST" and path.endswith(("/messages", "/messages/stream"))
+    ]
 
 
 def test_metadata_says_function_calling(llm: ChatRoutes) -> None:
@@ -93,7 +96,9 @@ def test_chat_with_tools_declares_them_and_parses_the_calls(llm: ChatRoutes, mod
     message_id = response.message.additional_kwargs["chatroutes"]["message_id"]
     [selection] = llm.get_tool_calls_from_response(response)
     assert (selection.tool_id, selection.tool_name, selection.tool_kwargs) == (
-        tool_call_id(message_id, 0), "add", {"a": 1, "b": 2}
+        tool_call_id(message_id, 0),
+        "add",
+        {"a": 1, "b": 2},
     )
     assert response.message.content == "Adding."  # the block is not part of the text
     assert llm.get_tool_calls_from_response(llm.chat_with_tools(TOOLS, user_msg="hi"), False) == []
@@ -125,8 +130,9 @@ def test_tool_results_go_back_as_one_turn_and_the_declaration_is_not_resent(
         for c, tool in zip(calls, TOOLS, strict=True)
     ]
     server.reset_requests()
-    final = llm.chat_with_tools(TOOLS, chat_history=[*history, first.message, *results],
-                                allow_parallel_tool_calls=True)
+    final = llm.chat_with_tools(
+        TOOLS, chat_history=[*history, first.message, *results], allow_parallel_tool_calls=True
+    )
     assert len(server.requests) == 1  # the step continues the branch: one request
     assert final.message.content == "5 and 6"
     sent = model.seen[-1]

@@ -94,9 +94,7 @@ def test_body_limit_malformed_json_and_invalid_fields(fresh_server: LocalServer)
         assert r.status_code == 400, bad
         assert r.json()["success"] is False and r.json()["error"].startswith("Invalid request")
         assert "Traceback" not in r.text
-    r = api.http.post(
-        path, content=b'{"content": "\\ud800"}', headers={"Content-Type": "application/json"}
-    )
+    r = api.http.post(path, content=b'{"content": "\\ud800"}', headers={"Content-Type": "application/json"})
     assert r.status_code == 400
     r = api.http.get("/conversations", params={"limit": 0})
     assert r.status_code == 400

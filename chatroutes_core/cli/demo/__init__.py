@@ -244,7 +244,7 @@ def run_tour(conn: Connection, say: Narrator) -> TourResult:
         "compare_models",
         f"Input: {steps.COMPARE_TURN!r}. Each model answers on its own branch, both forked at the main "
         "branch's tip; continuing either reply is an ordinary turn on its branch. "
-        f"Also: chatroutes compare \"...\" --models {' '.join(steps.COMPARE_MODELS)}",
+        f'Also: chatroutes compare "..." --models {" ".join(steps.COMPARE_MODELS)}',
     )
     (left, a), (right, b) = steps.compare_models(conn, conversation_id).items()
     say.side_by_side(

@@ -228,9 +228,7 @@ def compare_models(conn: Connection, conversation_id: str) -> dict[str, Any]:
     with needs("langchain", "LangChain"):
         from langchain_chatroutes import CompareModels
 
-    compare = CompareModels(
-        models=list(COMPARE_MODELS), conversation_id=conversation_id, client=conn.client
-    )
+    compare = CompareModels(models=list(COMPARE_MODELS), conversation_id=conversation_id, client=conn.client)
     return dict(compare.invoke(COMPARE_TURN))
 
 

@@ -68,4 +68,3 @@ class Checkpoints(Database):
 
     def delete_checkpoint(self, checkpoint_id: str) -> None:
         self._write("UPDATE checkpoints SET deleted_at = ? WHERE id = ?", now_iso(), checkpoint_id)
-

@@ -198,4 +198,3 @@ class Conversations(Database):
             "SELECT COUNT(*) AS n FROM messages WHERE branch_id = ? AND deleted_at IS NULL", branch_id
         )
         return int(row["n"]) if row else 0
-

@@ -199,4 +199,3 @@ class Messages(Conversations):
                 conversation_id,
             )
         return int(row["n"]) if row else 0
-
