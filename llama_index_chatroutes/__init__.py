@@ -12,6 +12,14 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from chatroutes_core import (
+        ChatRoutesError,
+        ConfigurationError,
+        EmptyTurnError,
+        MappingError,
+        UnsupportedMessageError,
+        UsageError,
+    )
     from llama_index_chatroutes.chat_store import (
         AppendOnlyError,
         ChatRoutesChatStore,
@@ -26,8 +34,14 @@ __all__ = [
     "AutoBranchSelector",
     "ChatRoutes",
     "ChatRoutesChatStore",
+    "ChatRoutesError",
     "ChatRoutesMemoryStore",
+    "ConfigurationError",
+    "EmptyTurnError",
     "ForeignMessageError",
+    "MappingError",
+    "UnsupportedMessageError",
+    "UsageError",
 ]
 
 _WHERE = {
@@ -37,6 +51,13 @@ _WHERE = {
     "ChatRoutesChatStore": "llama_index_chatroutes.chat_store",
     "ChatRoutesMemoryStore": "llama_index_chatroutes.chat_store",
     "ForeignMessageError": "llama_index_chatroutes.chat_store",
+    # the core error tree, so `except llama_index_chatroutes.ChatRoutesError` catches everything we raise
+    "ChatRoutesError": "chatroutes_core",
+    "ConfigurationError": "chatroutes_core",
+    "EmptyTurnError": "chatroutes_core",
+    "MappingError": "chatroutes_core",
+    "UnsupportedMessageError": "chatroutes_core",
+    "UsageError": "chatroutes_core",
 }
 
 

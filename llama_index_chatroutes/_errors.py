@@ -1,9 +1,9 @@
-"""The LlamaIndex adapter's errors: both are usage errors of the core tree (``MappingError``:
-``ChatRoutesError`` and ``ValueError``), raised before anything is changed."""
+"""The LlamaIndex adapter's errors: the core tree's ``ForeignMessageError``, plus ``AppendOnlyError``; both
+are ``UsageError``s (``ChatRoutesError`` and ``ValueError``), raised before anything is changed."""
 
 from __future__ import annotations
 
-from chatroutes_core.mapper import MappingError
+from chatroutes_core import ForeignMessageError, UsageError
 
 __all__ = ["PAIRING_HINT", "AppendOnlyError", "ForeignMessageError"]
 
@@ -15,9 +15,5 @@ PAIRING_HINT = (
 )
 
 
-class ForeignMessageError(MappingError):
-    """A message a ChatRoutes branch cannot hold (nothing was changed)."""
-
-
-class AppendOnlyError(MappingError):
+class AppendOnlyError(UsageError):
     """The operation would remove or rewrite messages stored on an append-only ChatRoutes branch."""

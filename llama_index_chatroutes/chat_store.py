@@ -43,7 +43,6 @@ async ones on an ``AsyncChatRoutesClient``.
 
 from __future__ import annotations
 
-import threading
 from typing import Any, TypeVar
 
 from llama_index.core.base.llms.types import ChatMessage
@@ -53,9 +52,9 @@ from pydantic import Field, PrivateAttr, SecretStr
 
 from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient
 from chatroutes_core._flow import Flow, arun, run
+from chatroutes_core._provider import shared_async_client, shared_client
 from llama_index_chatroutes import _convert
 from llama_index_chatroutes import _store_flows as flows
-from llama_index_chatroutes._clients import LoopClients
 from llama_index_chatroutes._errors import AppendOnlyError, ForeignMessageError
 from llama_index_chatroutes._store_state import StoreState
 
@@ -72,9 +71,7 @@ class _StoreBase:
     model_name: str
     _client: ChatRoutesClient | None
     _given_async_client: AsyncChatRoutesClient | None
-    _loop_clients: LoopClients
     _state: StoreState
-    _client_lock: threading.Lock
 
     def _options(self) -> dict[str, Any]:
         options: dict[str, Any] = {"base_url": self.base_url}
@@ -84,16 +81,13 @@ class _StoreBase:
 
     @property
     def client(self) -> ChatRoutesClient:
-        with self._client_lock:
-            if self._client is None:
-                self._client = ChatRoutesClient(**self._options())
-            return self._client
+        """The sync core client: the one given, else the process-wide shared one for these options."""
+        return self._client or shared_client(**self._options())
 
     @property
     def async_client(self) -> AsyncChatRoutesClient:
-        if self._given_async_client is not None:
-            return self._given_async_client
-        return self._loop_clients.get(self._options)
+        """The async core client: the one given, else the shared one of the running event loop."""
+        return self._given_async_client or shared_async_client(**self._options())
 
     def _run(self, flow: Flow[T]) -> T:
         return run(flow, self.client)
@@ -147,9 +141,7 @@ class ChatRoutesChatStore(_StoreBase, BaseChatStore):
 
     _client: ChatRoutesClient | None = PrivateAttr(default=None)
     _given_async_client: AsyncChatRoutesClient | None = PrivateAttr(default=None)
-    _loop_clients: LoopClients = PrivateAttr(default_factory=LoopClients)
     _state: StoreState = PrivateAttr(default_factory=StoreState)
-    _client_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     def __init__(
         self,
@@ -218,9 +210,7 @@ class ChatRoutesMemoryStore(_StoreBase, AsyncDBChatStore):
 
     _client: ChatRoutesClient | None = PrivateAttr(default=None)
     _given_async_client: AsyncChatRoutesClient | None = PrivateAttr(default=None)
-    _loop_clients: LoopClients = PrivateAttr(default_factory=LoopClients)
     _state: StoreState = PrivateAttr(default_factory=StoreState)
-    _client_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     def __init__(
         self,

@@ -20,7 +20,6 @@ Which branch a call writes to (the side-call policy, also in ``docs/llama_index.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import AsyncGenerator, Generator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -48,6 +47,7 @@ from llama_index.core.llms.llm import ToolSelection
 from pydantic import Field, PrivateAttr, SecretStr
 
 from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient, ConfigurationError
+from chatroutes_core._provider import shared_async_client, shared_client
 from chatroutes_core.mapper import (
     AsyncConversationMapper,
     Binding,
@@ -59,7 +59,6 @@ from chatroutes_core.mapper import (
 from chatroutes_core.models import Message, Usage
 from chatroutes_core.tools import ToolStreamParser
 from llama_index_chatroutes import _convert, _tools
-from llama_index_chatroutes._clients import LoopClients
 from llama_index_chatroutes._replies import ReplyMemory
 from llama_index_chatroutes._side_calls import SideCallPolicy, in_side_call
 
@@ -128,10 +127,8 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
 
     _client: ChatRoutesClient | None = PrivateAttr(default=None)
     _given_async_client: AsyncChatRoutesClient | None = PrivateAttr(default=None)
-    _loop_clients: LoopClients = PrivateAttr(default_factory=LoopClients)
     _tips: TipCache = PrivateAttr(default_factory=TipCache)
     _replies: ReplyMemory = PrivateAttr(default_factory=ReplyMemory)
-    _client_lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     def __init__(
         self,
@@ -169,6 +166,7 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
 
     def _client_options(self) -> dict[str, Any]:
         options: dict[str, Any] = {"base_url": self.base_url, "max_retries": self.max_retries}
+        # the key, URL and options pick the shared client; construction does no I/O
         if self.api_key is not None:
             options["api_key"] = self.api_key.get_secret_value()
         if self.timeout is not None:
@@ -177,18 +175,13 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
 
     @property
     def client(self) -> ChatRoutesClient:
-        """The sync core client (built once, reused)."""
-        with self._client_lock:
-            if self._client is None:
-                self._client = ChatRoutesClient(**self._client_options())
-            return self._client
+        """The sync core client: the one given, else the process-wide shared one for these options."""
+        return self._client or shared_client(**self._client_options())
 
     @property
     def async_client(self) -> AsyncChatRoutesClient:
-        """The async core client for the running event loop (an httpx pool must not cross loops)."""
-        if self._given_async_client is not None:
-            return self._given_async_client
-        return self._loop_clients.get(self._client_options)
+        """The async core client: the one given, else the shared one of the running event loop."""
+        return self._given_async_client or shared_async_client(**self._client_options())
 
     def bind(self, conversation_id: str, branch_id: str | None = None) -> ChatRoutes:
         """A copy bound to a branch, sharing clients, branch tips and the memory of replies.
@@ -198,9 +191,8 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
         """
         if branch_id is None:
             conversation_id, branch_id = _convert.parse_key(conversation_id)
-        bound = self.model_copy(update={"conversation_id": conversation_id, "branch_id": branch_id})
-        bound._client_lock = threading.Lock()  # guards the copy's own _client slot
-        return bound  # _tips, _replies and _loop_clients are the same objects (model_copy is shallow)
+        # model_copy is shallow: the copy's _tips and _replies are the same objects (each with its own lock)
+        return self.model_copy(update={"conversation_id": conversation_id, "branch_id": branch_id})
 
     # -- one call, pure up to the send ----------------------------------------------------------------
 

@@ -245,3 +245,45 @@ def test_bound_query_engine_prompts_are_side_calls(
     engine = index.as_query_engine(llm=base.bind(conversation.id), similarity_top_k=1)
     assert "Side?" in str(engine.query("Side?"))
     assert local_server.count_messages(conversation.id) == 0
+
+
+def test_request_counts_per_kind_of_list(llm: ChatRoutes, local_server: LocalServer) -> None:
+    """What each kind of list costs (the table in docs/llama_index.md)."""
+
+    def cost(messages: list[ChatMessage], model: ChatRoutes = llm) -> tuple[list[str], ChatMessage]:
+        local_server.reset_requests()
+        reply = model.chat(messages).message
+        return [f"{method} {path.rsplit('/', 1)[-1]}" for method, path in local_server.requests], reply
+
+    def user(text: str) -> ChatMessage:
+        return ChatMessage(role="user", content=text)
+
+    def system(text: str) -> ChatMessage:
+        return ChatMessage(role="system", content=text)
+
+    requests, a1 = cost([system("Context: DOC-A"), user("one")])
+    assert requests == ["POST conversations", "POST messages"]  # nothing to continue: a new conversation
+    requests, a2 = cost([system("Context: DOC-A"), user("one"), a1, user("two")])
+    assert requests == ["POST messages"]  # continue, system unchanged
+    requests, a3 = cost([system("Context: DOC-B"), user("one"), a1, user("two"), a2, user("three")])
+    assert requests == ["POST messages"]  # continue, the changed system text travels with the turn
+    requests, _ = cost([system("Context: DOC-B"), user("ONE"), a1, user("two"), a2, user("three?")])
+    assert requests == ["POST conversations", "POST messages"]  # the first message edited: nothing shared
+    requests, _ = cost([system("Context: DOC-B"), user("one"), a1, user("TWO"), a2, user("three?")])
+    assert requests == ["POST fork", "POST messages"]  # an edit before the anchor: fork at a1
+    requests, a4 = cost([system("Context: DOC-B"), a2, user("three"), a3, user("four")])
+    assert requests == ["POST messages"]  # a trimmed list continues
+    foreign = ChatMessage(role="assistant", content="another model's reply")
+    requests, a5 = cost([system("Context: DOC-B"), user("one"), a1, user("two"), a2, user("three"), a3,
+                         user("four"), a4, foreign, user("five")])  # fmt: skip
+    assert requests == ["POST messages"]  # a foreign reply after the anchor: sent, labelled, with the turn
+    requests, _ = cost([user("hi"), foreign, user("and?")])
+    assert requests == ["POST conversations", "POST messages"]  # foreign replies only: a new transcript
+    fresh = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url)
+    requests, _ = cost([system("Context: DOC-B"), a4, foreign, user("five"), a5, user("six")], fresh)
+    assert requests == ["POST messages"]  # another object: sent at the unproven tip, the server checks it
+    requests, _ = cost([system("Context: DOC-B"), a3, user("four"), a4, user("seven")], fresh)
+    assert requests == ["POST fork", "POST messages"]  # a4 is before the tip it knows now: fork at a4
+    stale = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url)
+    requests, _ = cost([system("Context: DOC-B"), a3, user("four"), a4, user("eight")], stale)
+    assert requests == ["POST messages", "POST fork", "POST messages"]  # tip unknown: a 409 says it moved
