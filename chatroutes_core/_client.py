@@ -73,8 +73,43 @@ def _masked(key: SecretStr | None) -> str:
     return f"'{value[:3]}****'" if len(value) > 12 else "'****'"
 
 
-class _ClientOptions:
-    """The options both clients share, and their ``repr`` (which never shows the key)."""
+H = TypeVar("H", httpx.Client, httpx.AsyncClient)
+S = TypeVar("S")  # what the injected ``sleep`` returns: None, or an awaitable for the async client
+
+
+class _ClientOptions(Generic[H, S]):
+    """The options both clients share, their one ``__init__``, and their ``repr`` (which never shows the key).
+
+    A subclass names its pool factory (``_default_http``) and its transport (``_transport_class``).
+    """
+
+    def __init__(
+        self,
+        api_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        *,
+        timeout: Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = 2,
+        http_client: H | None = None,
+        allow_insecure_http: bool = False,
+        retry_sends: bool = False,
+        parent_check: ParentCheck = "auto",
+        server_info: ServerInfo | None = None,
+        sleep: Callable[[float], S] | None = None,
+        rng: Callable[[], float] | None = None,
+    ) -> None:
+        self._set_options(
+            api_key, base_url, timeout, max_retries, allow_insecure_http, retry_sends, parent_check,
+            server_info,
+        )  # fmt: skip
+        self._lazy = (
+            LazyHTTP(given=http_client)
+            if http_client is not None
+            else LazyHTTP(make=partial(self._default_http, timeout))
+        )
+        self._setup(sleep, rng)
+
+    _default_http: Callable[[Timeout], H]
 
     _api_key: SecretStr | None
     base_url: str
@@ -155,7 +190,7 @@ class _ClientOptions:
         current["server_info"] = self._server if same else None
         return current
 
-    _lazy: LazyHTTP[Any]
+    _lazy: LazyHTTP[H]
     _transport_class: Callable[..., Any]
 
     def _setup(self, sleep: Callable[[float], Any] | None, rng: Callable[[], float] | None) -> None:
@@ -228,7 +263,7 @@ class _Resource(Generic[R]):
         return value
 
 
-class ChatRoutesClient(_ClientOptions):
+class ChatRoutesClient(_ClientOptions[httpx.Client, None]):
     """Synchronous ChatRoutes client.
 
     Construction is cheap and does no I/O: the connection pool is made on the first request, with the
@@ -252,32 +287,7 @@ class ChatRoutesClient(_ClientOptions):
         sleep, rng: injectable ``time.sleep`` and ``random.random`` for the retry delays (tests).
     """
 
-    def __init__(
-        self,
-        api_key: str | SecretStr | None = None,
-        base_url: str | None = None,
-        *,
-        timeout: Timeout = DEFAULT_TIMEOUT,
-        max_retries: int = 2,
-        http_client: httpx.Client | None = None,
-        allow_insecure_http: bool = False,
-        retry_sends: bool = False,
-        parent_check: ParentCheck = "auto",
-        server_info: ServerInfo | None = None,
-        sleep: Callable[[float], None] | None = None,
-        rng: Callable[[], float] | None = None,
-    ) -> None:
-        self._set_options(
-            api_key, base_url, timeout, max_retries, allow_insecure_http, retry_sends, parent_check,
-            server_info,
-        )  # fmt: skip
-        self._lazy = (
-            LazyHTTP(given=http_client)
-            if http_client is not None
-            else LazyHTTP(make=partial(default_sync_http, timeout))
-        )
-        self._setup(sleep, rng)
-
+    _default_http = staticmethod(default_sync_http)
     _transport_class = SyncTransport
     _transport: SyncTransport
     _lazy: LazyHTTP[httpx.Client]
@@ -310,7 +320,7 @@ class ChatRoutesClient(_ClientOptions):
         self.close()
 
 
-class AsyncChatRoutesClient(_ClientOptions):
+class AsyncChatRoutesClient(_ClientOptions[httpx.AsyncClient, Awaitable[None]]):
     """Asynchronous ChatRoutes client; the same methods as :class:`ChatRoutesClient`, awaited.
 
     Use ``async with AsyncChatRoutesClient() as client:`` or ``await client.close()``. Construction is cheap
@@ -318,32 +328,7 @@ class AsyncChatRoutesClient(_ClientOptions):
     (:class:`~chatroutes_core.ClientProvider` keeps one client per loop).
     """
 
-    def __init__(
-        self,
-        api_key: str | SecretStr | None = None,
-        base_url: str | None = None,
-        *,
-        timeout: Timeout = DEFAULT_TIMEOUT,
-        max_retries: int = 2,
-        http_client: httpx.AsyncClient | None = None,
-        allow_insecure_http: bool = False,
-        retry_sends: bool = False,
-        parent_check: ParentCheck = "auto",
-        server_info: ServerInfo | None = None,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
-        rng: Callable[[], float] | None = None,
-    ) -> None:
-        self._set_options(
-            api_key, base_url, timeout, max_retries, allow_insecure_http, retry_sends, parent_check,
-            server_info,
-        )  # fmt: skip
-        self._lazy = (
-            LazyHTTP(given=http_client)
-            if http_client is not None
-            else LazyHTTP(make=partial(default_async_http, timeout))
-        )
-        self._setup(sleep, rng)
-
+    _default_http = staticmethod(default_async_http)
     _transport_class = AsyncTransport
     _transport: AsyncTransport
     _lazy: LazyHTTP[httpx.AsyncClient]

@@ -13,7 +13,7 @@ import json
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypedDict, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -38,6 +38,7 @@ from ._types import NOT_GIVEN, NotGiven, Timeout
 
 __all__ = [
     "Call",
+    "CallOptions",
     "build_body",
     "error_from_response",
     "parse_result",
@@ -48,6 +49,18 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+
+class CallOptions(TypedDict, total=False):
+    """The per-call options every resource method takes as keywords (``**options`` in the specs).
+
+    ``timeout`` replaces the client's for this call; ``extra_headers`` are added to the request's;
+    ``extra_body`` keys are merged over the JSON body. See :meth:`Call.with_options`.
+    """
+
+    timeout: Timeout | NotGiven
+    extra_headers: Mapping[str, str] | None
+    extra_body: Mapping[str, Any] | None
 
 
 @dataclass(frozen=True)
@@ -94,6 +107,7 @@ class Call(Generic[T]):
 
     def with_options(
         self,
+        *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
         extra_headers: Mapping[str, str] | None = None,
         extra_body: Mapping[str, Any] | None = None,

@@ -19,8 +19,10 @@ provider-neutral type::
     ChatRoutesConfigurationError      (ConfigurationError,       ModelError)
     ChatRoutesUsageError              (UsageError,               ModelError)                 bad input
 
-Each is built through its core constructor from the core error's public attributes (``from_core``), and
-raised ``from`` it. Every class is public, exported from ``langchain_chatroutes``.
+``is_retryable`` is the langchain-core class's (the table's last column is what those classes say); only
+``ChatRoutesStatusError`` derives it from the status. Each is built through its core constructor from
+the core error's public attributes (``from_core``), and raised ``from`` it.
+Every class is public, exported from ``langchain_chatroutes``.
 """
 
 from __future__ import annotations
@@ -39,72 +41,31 @@ from langchain_core.exceptions import (
     ModelTimeoutError,
 )
 
-from chatroutes_core._exceptions import (
-    APIConnectionError,
-    APIResponseValidationError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    ChatRoutesError,
-    ConfigurationError,
-    ConflictError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    ServerError,
-    StreamInterruptedError,
-    UsageError,
-    ValidationError,
-)
-
-__all__ = [
-    "ChatRoutesAuthenticationError",
-    "ChatRoutesConfigurationError",
-    "ChatRoutesConflictError",
-    "ChatRoutesConnectionError",
-    "ChatRoutesInvalidRequestError",
-    "ChatRoutesNotFoundError",
-    "ChatRoutesPermissionDeniedError",
-    "ChatRoutesRateLimitError",
-    "ChatRoutesResponseValidationError",
-    "ChatRoutesServerError",
-    "ChatRoutesStatusError",
-    "ChatRoutesStreamInterruptedError",
-    "ChatRoutesTimeoutError",
-    "ChatRoutesUsageError",
-    "to_model_error",
-]
+from chatroutes_core import _exceptions as core
 
 
-class ChatRoutesAuthenticationError(AuthenticationError, ModelAuthenticationError):
-    is_retryable = False
+class ChatRoutesAuthenticationError(core.AuthenticationError, ModelAuthenticationError): ...
 
 
-class ChatRoutesPermissionDeniedError(PermissionDeniedError, ModelPermissionDeniedError):
-    is_retryable = False
+class ChatRoutesPermissionDeniedError(core.PermissionDeniedError, ModelPermissionDeniedError): ...
 
 
-class ChatRoutesNotFoundError(NotFoundError, ModelNotFoundError):
-    is_retryable = False
+class ChatRoutesNotFoundError(core.NotFoundError, ModelNotFoundError): ...
 
 
-class ChatRoutesInvalidRequestError(ValidationError, ModelInvalidRequestError):
-    is_retryable = False
+class ChatRoutesInvalidRequestError(core.ValidationError, ModelInvalidRequestError): ...
 
 
-class ChatRoutesConflictError(ConflictError, ModelInvalidRequestError):
-    is_retryable = False
+class ChatRoutesConflictError(core.ConflictError, ModelInvalidRequestError): ...
 
 
-class ChatRoutesRateLimitError(RateLimitError, ModelRateLimitError):
-    is_retryable = True
+class ChatRoutesRateLimitError(core.RateLimitError, ModelRateLimitError): ...
 
 
-class ChatRoutesServerError(ServerError, ModelAPIError):
-    is_retryable = True
+class ChatRoutesServerError(core.ServerError, ModelAPIError): ...
 
 
-class ChatRoutesStatusError(APIStatusError, ModelAPIError):
+class ChatRoutesStatusError(core.APIStatusError, ModelAPIError):
     """Any other status (405, 408, 413, 418, ...): retryable only where a retry can help."""
 
     @property
@@ -112,66 +73,61 @@ class ChatRoutesStatusError(APIStatusError, ModelAPIError):
         return self.status_code in (408, 425, 429) or self.status_code >= 500
 
 
-class ChatRoutesTimeoutError(APITimeoutError, ModelTimeoutError):
-    is_retryable = True
+class ChatRoutesTimeoutError(core.APITimeoutError, ModelTimeoutError): ...
 
 
-class ChatRoutesConnectionError(APIConnectionError, ModelConnectionError):
-    is_retryable = True
+class ChatRoutesConnectionError(core.APIConnectionError, ModelConnectionError): ...
 
 
-class ChatRoutesStreamInterruptedError(StreamInterruptedError, ModelConnectionError):
-    is_retryable = True
+class ChatRoutesStreamInterruptedError(core.StreamInterruptedError, ModelConnectionError): ...
 
 
-class ChatRoutesResponseValidationError(APIResponseValidationError, ModelAPIError):
-    is_retryable = True
+class ChatRoutesResponseValidationError(core.APIResponseValidationError, ModelAPIError): ...
 
 
-class ChatRoutesConfigurationError(ConfigurationError, ModelError):
-    is_retryable = False
+class ChatRoutesConfigurationError(core.ConfigurationError, ModelError): ...
 
 
-class ChatRoutesUsageError(UsageError, ModelError):
-    is_retryable = False
+class ChatRoutesUsageError(core.UsageError, ModelError): ...
 
 
-# Most specific first: the first core class the error is an instance of picks the combined class.
-_MAPPING: list[tuple[type[ChatRoutesError], type[ChatRoutesError]]] = [
-    (AuthenticationError, ChatRoutesAuthenticationError),
-    (PermissionDeniedError, ChatRoutesPermissionDeniedError),
-    (NotFoundError, ChatRoutesNotFoundError),
-    (ValidationError, ChatRoutesInvalidRequestError),
-    (ConflictError, ChatRoutesConflictError),
-    (RateLimitError, ChatRoutesRateLimitError),
-    (ServerError, ChatRoutesServerError),
-    (APIStatusError, ChatRoutesStatusError),
-    (APITimeoutError, ChatRoutesTimeoutError),
-    (APIConnectionError, ChatRoutesConnectionError),
-    (StreamInterruptedError, ChatRoutesStreamInterruptedError),
-    (APIResponseValidationError, ChatRoutesResponseValidationError),
-    (ConfigurationError, ChatRoutesConfigurationError),
-]
+# Most specific first: the first core class (a combined class's first base) the error is an instance of
+# picks the combined class.
+_COMBINED: tuple[type[core.ChatRoutesError], ...] = (
+    ChatRoutesAuthenticationError,
+    ChatRoutesPermissionDeniedError,
+    ChatRoutesNotFoundError,
+    ChatRoutesInvalidRequestError,
+    ChatRoutesConflictError,
+    ChatRoutesRateLimitError,
+    ChatRoutesServerError,
+    ChatRoutesStatusError,
+    ChatRoutesTimeoutError,
+    ChatRoutesConnectionError,
+    ChatRoutesStreamInterruptedError,
+    ChatRoutesResponseValidationError,
+    ChatRoutesConfigurationError,
+)
 
 
-def _rebuilt(combined: type[ChatRoutesError], exc: ChatRoutesError) -> ChatRoutesError:
+def _rebuilt(combined: type[core.ChatRoutesError], exc: core.ChatRoutesError) -> core.ChatRoutesError:
     """``exc`` as an instance of ``combined``, made by the core constructor from public attributes."""
     kwargs: dict[str, Any] = {}
-    if isinstance(exc, APIStatusError):
+    if isinstance(exc, core.APIStatusError):
         kwargs = {"response": exc.response, "body": exc.body, "code": exc.code, "details": exc.details}
-        if isinstance(exc, RateLimitError):
+        if isinstance(exc, core.RateLimitError):
             kwargs["retry_after"] = exc.retry_after
-    elif isinstance(exc, APIConnectionError):
+    elif isinstance(exc, core.APIConnectionError):
         kwargs = {"request": exc.request}
-    elif isinstance(exc, APIResponseValidationError):
+    elif isinstance(exc, core.APIResponseValidationError):
         kwargs = {"response": exc.response, "body": exc.body}
-    elif isinstance(exc, StreamInterruptedError):
+    elif isinstance(exc, core.StreamInterruptedError):
         kwargs = {"partial_text": exc.partial_text, "events": exc.events}
     make: Any = combined
-    return cast(ChatRoutesError, make(exc.message, **kwargs))
+    return cast(core.ChatRoutesError, make(exc.message, **kwargs))
 
 
-def to_model_error(exc: ChatRoutesError) -> ChatRoutesError:
+def to_model_error(exc: core.ChatRoutesError) -> core.ChatRoutesError:
     """The same error as an instance of its combined class (``exc`` itself untouched; raise it ``from exc``).
 
     Errors raised before any request (``UsageError`` and its subclasses) are returned as they are: they are
@@ -179,9 +135,9 @@ def to_model_error(exc: ChatRoutesError) -> ChatRoutesError:
     """
     if isinstance(exc, ModelError):
         return exc
-    if isinstance(exc, UsageError) and not isinstance(exc, ConfigurationError):
+    if isinstance(exc, core.UsageError) and not isinstance(exc, core.ConfigurationError):
         return exc
-    for core_class, combined in _MAPPING:
-        if isinstance(exc, core_class):
+    for combined in _COMBINED:
+        if isinstance(exc, combined.__bases__[0]):
             return _rebuilt(combined, exc)
     return exc

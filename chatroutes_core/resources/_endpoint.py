@@ -16,6 +16,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from .._flow import Flow, arun, run
 from .._request import Call
+from .._types import NOT_GIVEN
 
 __all__ = ["Endpoint", "Pages", "async_endpoint", "async_flow", "async_pages", "method", "sync_endpoint",
            "sync_flow", "sync_pages"]  # fmt: skip
@@ -41,6 +42,29 @@ class Pages(Generic[T]):
         return self._items(result)
 
 
+_OPTIONS = [
+    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+    for name, default, annotation in (
+        ("timeout", NOT_GIVEN, "Timeout | NotGiven"),
+        ("extra_headers", None, "Mapping[str, str] | None"),
+        ("extra_body", None, "Mapping[str, Any] | None"),
+    )
+]
+
+
+def _public_signature(spec: Callable[..., Any], returns: str) -> inspect.Signature:
+    """The spec's signature with ``self`` in front and ``**options`` spelled out as its three keywords."""
+    signature = inspect.signature(spec)
+    this = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    parameters = [this]
+    for parameter in signature.parameters.values():
+        if parameter.kind is inspect.Parameter.VAR_KEYWORD and "CallOptions" in str(parameter.annotation):
+            parameters += _OPTIONS
+        else:
+            parameters.append(parameter)
+    return signature.replace(parameters=parameters, return_annotation=returns)
+
+
 def _returns(spec: Callable[..., Any], template: str) -> str:
     # "Call[X]" / "Flow[X]" / "Pages[X]" -> the template around X (annotations are strings here)
     annotation = str(spec.__annotations__.get("return", "Any"))
@@ -55,12 +79,13 @@ class Endpoint(Generic[P, R]):
         self, spec: Callable[P, Any], function: Callable[Concatenate[Any, P], R], returns: str
     ) -> None:
         functools.update_wrapper(function, spec)
-        signature = inspect.signature(spec)
-        this = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
-        function.__signature__ = signature.replace(  # type: ignore[attr-defined]
-            parameters=[this, *signature.parameters.values()], return_annotation=returns
-        )
-        function.__annotations__ = {**spec.__annotations__, "return": returns}
+        signature = _public_signature(spec, returns)
+        function.__signature__ = signature  # type: ignore[attr-defined]
+        function.__annotations__ = {
+            name: parameter.annotation
+            for name, parameter in signature.parameters.items()
+            if parameter.annotation is not inspect.Parameter.empty
+        } | {"return": returns}
         self.function = function
 
     def __set_name__(self, owner: type, name: str) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from typing_extensions import Unpack
+
 from .._exceptions import UsageError
-from .._request import Call, build_body
-from .._types import NOT_GIVEN, NotGiven, Timeout
+from .._request import Call, CallOptions, build_body
 from ..models import HealthStatus, SuggestBranchesResponse
 from ._base import AsyncAPIResource, SyncAPIResource, one, text_or_params
 from ._endpoint import async_endpoint, sync_endpoint
@@ -43,9 +44,7 @@ def suggest_branches(
     *,
     text: str | None = None,
     idempotency_key: str | None = None,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> Call[SuggestBranchesResponse]:
     """Find places in ``text`` where a conversation could branch.
 
@@ -56,7 +55,7 @@ def suggest_branches(
         params, idempotency_key, text=text, suggestions_count=suggestions_count,
         hybrid_detection=hybrid_detection, threshold=threshold, llm_model=llm_model,
         llm_provider=llm_provider, llm_api_key=llm_api_key,
-    ).with_options(timeout, extra_headers, extra_body)  # fmt: skip
+    ).with_options(**options)  # fmt: skip
 
 
 def analyze_text(
@@ -69,9 +68,7 @@ def analyze_text(
     llm_provider: str | None = None,
     llm_api_key: str | None = None,
     idempotency_key: str | None = None,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> Call[SuggestBranchesResponse]:
     """Same as :meth:`suggest_branches` with the official SDK's positional signature."""
     call = _suggest(
@@ -79,18 +76,15 @@ def analyze_text(
         hybrid_detection=hybrid_detection, threshold=threshold, llm_model=llm_model,
         llm_provider=llm_provider, llm_api_key=llm_api_key,
     )  # fmt: skip
-    return call.with_options(timeout, extra_headers, extra_body)
+    return call.with_options(**options)
 
 
 def health(
-    *,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> Call[HealthStatus]:
     """The AutoBranch service status."""
     call = Call.make("GET", "/autobranch/health", one(HealthStatus, None))
-    return call.with_options(timeout, extra_headers, extra_body)
+    return call.with_options(**options)
 
 
 class AutoBranch(SyncAPIResource):

@@ -7,9 +7,10 @@ import builtins
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from typing_extensions import Unpack
+
 from .._flow import Flow
-from .._request import Call, build_body, require, require_content, segment
-from .._types import NOT_GIVEN, NotGiven, Timeout
+from .._request import Call, CallOptions, build_body, require, require_content, segment
 from ..models import Branch, Message, SendMessageResponse
 from ._base import AsyncAPIResource, SyncAPIResource, ack, many, one
 from ._endpoint import async_endpoint, async_flow, sync_endpoint, sync_flow
@@ -28,14 +29,11 @@ def _branch_path(conversation_id: str, branch_id: str, suffix: str = "") -> str:
 
 def list_(
     conversation_id: str,
-    *,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> Call[builtins.list[Branch]]:
     """Every branch of a conversation."""
     call = Call.make("GET", _path(conversation_id, "/branches"), many(Branch, "branches"))
-    return call.with_options(timeout, extra_headers, extra_body)
+    return call.with_options(**options)
 
 
 def create(
@@ -47,9 +45,7 @@ def create(
     description: str | None = None,
     context_mode: str | None = None,
     idempotency_key: str | None = None,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> Call[Branch]:
     """Create a branch (at message ``base_node_id``, or at the main branch's tip)."""
     body = build_body(
@@ -57,7 +53,7 @@ def create(
     )
     path, parse = _path(conversation_id, "/branches"), one(Branch, "branch")
     call = Call.make("POST", path, parse, body=body, idempotency_key=idempotency_key)
-    return call.with_options(timeout, extra_headers, extra_body)
+    return call.with_options(**options)
 
 
 def fork(
@@ -68,9 +64,7 @@ def fork(
     title: str | None = None,
     context_mode: str | None = None,
     idempotency_key: str | None = None,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> Call[Branch]:
     """Fork a new branch at ``fork_point_message_id``."""
     body = build_body(
@@ -79,7 +73,7 @@ def fork(
     require(body, "forkPointMessageId")
     path, parse = _path(conversation_id, "/fork"), one(Branch, "branch")
     call = Call.make("POST", path, parse, body=body, idempotency_key=idempotency_key)
-    return call.with_options(timeout, extra_headers, extra_body)
+    return call.with_options(**options)
 
 
 def update(
@@ -90,41 +84,33 @@ def update(
     title: str | None = None,
     description: str | None = None,
     context_mode: str | None = None,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> Call[Branch]:
     """Change a branch (e.g. its title)."""
     body = build_body(params, title=title, description=description, context_mode=context_mode)
     call = Call.make("PATCH", _branch_path(conversation_id, branch_id), one(Branch, "branch"), body=body)
-    return call.with_options(timeout, extra_headers, extra_body)
+    return call.with_options(**options)
 
 
 def delete(
     conversation_id: str,
     branch_id: str,
-    *,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> Call[None]:
     """Delete a branch (the main branch cannot be deleted)."""
     call = Call.make("DELETE", _branch_path(conversation_id, branch_id), ack)
-    return call.with_options(timeout, extra_headers, extra_body)
+    return call.with_options(**options)
 
 
 def get_messages(
     conversation_id: str,
     branch_id: str,
-    *,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> Call[builtins.list[Message]]:
     """The messages the server returns for a branch."""
     path = _branch_path(conversation_id, branch_id, "/messages")
     call = Call.make("GET", path, many(Message, "messages"))
-    return call.with_options(timeout, extra_headers, extra_body)
+    return call.with_options(**options)
 
 
 def merge(
@@ -132,14 +118,12 @@ def merge(
     branch_id: str,
     *,
     idempotency_key: str | None = None,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> Call[Branch]:
     """Merge a branch back."""
     path = _branch_path(conversation_id, branch_id, "/merge")
     call = Call.make("POST", path, one(Branch, "branch"), idempotency_key=idempotency_key)
-    return call.with_options(timeout, extra_headers, extra_body)
+    return call.with_options(**options)
 
 
 def send_message(
@@ -152,16 +136,14 @@ def send_message(
     temperature: float | None = None,
     max_tokens: int | None = None,
     idempotency_key: str | None = None,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> Call[SendMessageResponse]:
     """Send a user message on a branch (branch-scoped route); returns the reply like ``messages.send``."""
     body = build_body(params, content=content, model=model, temperature=temperature, max_tokens=max_tokens)
     require_content(body)
     path, parse = _branch_path(conversation_id, branch_id, "/messages"), one(SendMessageResponse, None)
     call = Call.make("POST", path, parse, body=body, idempotency_key=idempotency_key)
-    return call.with_options(timeout, extra_headers, extra_body)
+    return call.with_options(**options)
 
 
 def get_history(
@@ -169,9 +151,7 @@ def get_history(
     branch_id: str,
     *,
     branches: Sequence[Branch] | None = None,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> Flow[builtins.list[Message]]:
     """A branch's full history: its parent's up to the fork point, then its own; deduplicated by id.
 
@@ -180,7 +160,6 @@ def get_history(
     ``branches`` saves the GET of the branch list when the history must be assembled. The per-call
     options apply to every request it makes.
     """
-    options = {"timeout": timeout, "extra_headers": extra_headers, "extra_body": extra_body}
     return branch_history(conversation_id, branch_id, branches, options)
 
 

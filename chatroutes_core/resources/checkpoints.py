@@ -6,8 +6,9 @@ import builtins
 from collections.abc import Mapping
 from typing import Any
 
-from .._request import Call, build_body, require, segment
-from .._types import NOT_GIVEN, NotGiven, Timeout
+from typing_extensions import Unpack
+
+from .._request import Call, CallOptions, build_body, require, segment
 from ..models import Checkpoint
 from ._base import AsyncAPIResource, SyncAPIResource, ack, many, one, text_or_params
 from ._endpoint import async_endpoint, sync_endpoint
@@ -22,15 +23,12 @@ def _path(checkpoint_id: str, suffix: str = "") -> str:
 def list_(
     conversation_id: str,
     branch_id: str | None = None,
-    *,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> Call[builtins.list[Checkpoint]]:
     """Checkpoints of a conversation (optionally of one branch)."""
     path = f"/conversations/{segment(conversation_id, 'conversation_id')}/checkpoints"
     call = Call.make("GET", path, many(Checkpoint, "checkpoints"), query={"branchId": branch_id})
-    return call.with_options(timeout, extra_headers, extra_body)
+    return call.with_options(**options)
 
 
 def create(
@@ -40,9 +38,7 @@ def create(
     *,
     branch_id: str | None = None,
     idempotency_key: str | None = None,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> Call[Checkpoint]:
     """Summarise ``branch_id`` up to ``anchor_message_id``.
 
@@ -56,32 +52,27 @@ def create(
     path = f"/conversations/{segment(conversation_id, 'conversation_id')}/checkpoints"
     parse = one(Checkpoint, "checkpoint")
     call = Call.make("POST", path, parse, body=body, idempotency_key=idempotency_key)
-    return call.with_options(timeout, extra_headers, extra_body)
+    return call.with_options(**options)
 
 
 def delete(
     checkpoint_id: str,
-    *,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> Call[None]:
     """Delete a checkpoint."""
-    return Call.make("DELETE", _path(checkpoint_id), ack).with_options(timeout, extra_headers, extra_body)
+    return Call.make("DELETE", _path(checkpoint_id), ack).with_options(**options)
 
 
 def recreate(
     checkpoint_id: str,
     *,
     idempotency_key: str | None = None,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> Call[Checkpoint]:
     """Regenerate a checkpoint's summary."""
     path = _path(checkpoint_id, "/recreate")
     call = Call.make("POST", path, one(Checkpoint, "checkpoint"), idempotency_key=idempotency_key)
-    return call.with_options(timeout, extra_headers, extra_body)
+    return call.with_options(**options)
 
 
 class Checkpoints(SyncAPIResource):

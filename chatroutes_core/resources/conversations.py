@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from .._request import Call, build_body, segment, unwrap
-from .._types import NOT_GIVEN, NotGiven, Timeout
+from typing_extensions import Unpack
+
+from .._request import Call, CallOptions, build_body, segment, unwrap
 from ..models import Conversation, ConversationList, ConversationTree
 from ._base import AsyncAPIResource, SyncAPIResource, ack, one
 from ._endpoint import Pages, async_endpoint, async_pages, sync_endpoint, sync_pages
@@ -46,15 +47,13 @@ def create(
     title: str | None = None,
     model: str | None = None,
     idempotency_key: str | None = None,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> Call[Conversation]:
     """Create a conversation (and its main branch)."""
     body = build_body(params, title=title, model=model)
     parse = one(Conversation, "conversation")
     call = Call.make("POST", "/conversations", parse, body=body, idempotency_key=idempotency_key)
-    return call.with_options(timeout, extra_headers, extra_body)
+    return call.with_options(**options)
 
 
 def list_(
@@ -63,27 +62,20 @@ def list_(
     page: int | None = None,
     limit: int | None = None,
     filter: Filter | None = None,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> Call[ConversationList]:
     """One page of conversations."""
     query = build_body(params, page=page, limit=limit, filter=filter)
-    return Call.make("GET", "/conversations", _parse_list, query=query).with_options(
-        timeout, extra_headers, extra_body
-    )
+    return Call.make("GET", "/conversations", _parse_list, query=query).with_options(**options)
 
 
 def iter_all(
     *,
     limit: int = 50,
     filter: Filter | None = None,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> Pages[Conversation]:
     """Every conversation, fetching page after page as the iteration proceeds (options apply to each)."""
-    options: dict[str, Any] = {"timeout": timeout, "extra_headers": extra_headers, "extra_body": extra_body}
     return Pages(
         lambda page: list_(page=page, limit=limit, filter=filter, **options),
         lambda result: result.conversations,
@@ -93,14 +85,11 @@ def iter_all(
 
 def get(
     conversation_id: str,
-    *,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> Call[Conversation]:
     """A conversation with its messages and branches."""
     call = Call.make("GET", _path(conversation_id), one(Conversation, "conversation"))
-    return call.with_options(timeout, extra_headers, extra_body)
+    return call.with_options(**options)
 
 
 def update(
@@ -108,37 +97,29 @@ def update(
     params: Mapping[str, Any] | None = None,
     *,
     title: str | None = None,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> Call[Conversation]:
     """Change a conversation (e.g. its title)."""
     body = build_body(params, title=title)
     call = Call.make("PATCH", _path(conversation_id), one(Conversation, "conversation"), body=body)
-    return call.with_options(timeout, extra_headers, extra_body)
+    return call.with_options(**options)
 
 
 def delete(
     conversation_id: str,
-    *,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> Call[None]:
     """Delete a conversation."""
-    return Call.make("DELETE", _path(conversation_id), ack).with_options(timeout, extra_headers, extra_body)
+    return Call.make("DELETE", _path(conversation_id), ack).with_options(**options)
 
 
 def get_tree(
     conversation_id: str,
-    *,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> Call[ConversationTree]:
     """The branch tree of a conversation."""
     call = Call.make("GET", _path(conversation_id, "/tree"), one(ConversationTree, None))
-    return call.with_options(timeout, extra_headers, extra_body)
+    return call.with_options(**options)
 
 
 class Conversations(SyncAPIResource):

@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .._request import Call, build_body, require_content, segment
+from typing_extensions import Unpack
+
+from .._request import Call, CallOptions, build_body, require_content, segment
 from .._streaming import AsyncMessageStream, MessageStream, OnChunk, OnComplete
-from .._types import NOT_GIVEN, NotGiven, Timeout
 from ..models import Message, SendMessageResponse
 from ._base import AsyncAPIResource, SyncAPIResource, ack, many, one, text_or_params
 from ._endpoint import async_endpoint, method, sync_endpoint
@@ -43,9 +44,7 @@ def send(
     branch_id: str | None = None,
     parent_message_id: str | None = None,
     idempotency_key: str | None = None,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> Call[SendMessageResponse]:
     """Send a user message (to the main branch, or ``branch_id``) and return the assistant's reply.
 
@@ -60,7 +59,7 @@ def send(
         conversation_id, params, "", idempotency_key,
         content=content, model=model, temperature=temperature, max_tokens=max_tokens, branch_id=branch_id,
         parent_message_id=parent_message_id,
-    ).with_options(timeout, extra_headers, extra_body)  # fmt: skip
+    ).with_options(**options)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -83,9 +82,7 @@ def stream(
     branch_id: str | None = None,
     parent_message_id: str | None = None,
     idempotency_key: str | None = None,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> _StreamRequest:
     """Send a user message and stream the reply.
 
@@ -102,7 +99,7 @@ def stream(
         conversation_id, params, "/stream", idempotency_key,
         content=content, model=model, temperature=temperature, max_tokens=max_tokens, branch_id=branch_id,
         parent_message_id=parent_message_id,
-    ).with_options(timeout, extra_headers, extra_body)  # fmt: skip
+    ).with_options(**options)  # fmt: skip
     return _StreamRequest(call, on_chunk, on_complete)
 
 
@@ -131,15 +128,12 @@ def _async_stream(resource: AsyncMessages, request: _StreamRequest) -> AsyncMess
 def list_(
     conversation_id: str,
     branch_id: str | None = None,
-    *,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> Call[builtins.list[Message]]:
     """Messages of a conversation (of its main branch, or of ``branch_id``)."""
     path = f"/conversations/{segment(conversation_id, 'conversation_id')}/messages"
     call = Call.make("GET", path, many(Message, "messages"), query={"branchId": branch_id})
-    return call.with_options(timeout, extra_headers, extra_body)
+    return call.with_options(**options)
 
 
 def update(
@@ -147,28 +141,23 @@ def update(
     params: Mapping[str, Any] | str | None = None,
     *,
     content: str | None = None,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> Call[Message]:
     """Edit a message's content (``update(id, "text")`` as in the official SDK also works)."""
     body = build_body(text_or_params(params, "content"), content=content)
     require_content(body)
     path = f"/messages/{segment(message_id, 'message_id')}"
     call = Call.make("PATCH", path, one(Message, "message"), body=body)
-    return call.with_options(timeout, extra_headers, extra_body)
+    return call.with_options(**options)
 
 
 def delete(
     message_id: str,
-    *,
-    timeout: Timeout | NotGiven = NOT_GIVEN,
-    extra_headers: Mapping[str, str] | None = None,
-    extra_body: Mapping[str, Any] | None = None,
+    **options: Unpack[CallOptions],
 ) -> Call[None]:
     """Delete a message."""
     call = Call.make("DELETE", f"/messages/{segment(message_id, 'message_id')}", ack)
-    return call.with_options(timeout, extra_headers, extra_body)
+    return call.with_options(**options)
 
 
 class Messages(SyncAPIResource):

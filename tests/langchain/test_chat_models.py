@@ -366,6 +366,18 @@ def test_other_statuses_are_retryable_only_where_a_retry_can_help() -> None:
     assert [error(s).is_retryable for s in (405, 413, 418, 408, 425)] == [False, False, False, True, True]
 
 
+def test_each_combined_error_is_retryable_as_documented() -> None:
+    import langchain_chatroutes as lc
+
+    retryable = {"RateLimit", "Server", "Timeout", "Connection", "StreamInterrupted", "ResponseValidation"}
+    not_retryable = {"Authentication", "PermissionDenied", "NotFound", "InvalidRequest", "Conflict",
+                     "Configuration", "Usage"}  # fmt: skip
+    for stem in retryable | not_retryable:
+        cls = getattr(lc, f"ChatRoutes{stem}Error")
+        assert issubclass(cls, lc.ChatRoutesError) and issubclass(cls, ModelError), stem
+        assert cls.is_retryable is (stem in retryable), stem
+
+
 async def test_stream_errors_are_mapped_and_with_retry_recovers(fresh_server: LocalServer) -> None:
     model = _model(fresh_server, max_retries=0)
     fresh_server.inject(503, path="/stream$")
