@@ -36,7 +36,7 @@ from langchain_core.chat_history import BaseChatMessageHistory
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import SecretStr
 
-from chatroutes_core import AsyncChatRoutesClient
+from chatroutes_core import DEFAULT_MODEL, AsyncChatRoutesClient
 from chatroutes_core._exceptions import UsageError
 from chatroutes_core._flow import ClientCall, Flow, arun, run
 from chatroutes_core._provider import shared_async_client, shared_client
@@ -104,7 +104,7 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         async_client: AsyncChatRoutesClient | None = None,
         api_key: str | None = None,
         base_url: str | None = None,
-        model: str = "gpt-5",
+        model: str = DEFAULT_MODEL,
         title: str | None = None,
         branch_cache: BranchCache | None = None,
     ) -> None:

@@ -25,6 +25,7 @@ from langchain_core.utils.function_calling import convert_to_json_schema
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
+from chatroutes_core import DEFAULT_MODEL
 from chatroutes_core import tools as protocol
 from chatroutes_core._exceptions import ChatRoutesError
 from chatroutes_core._provider import shared_async_client, shared_client
@@ -93,7 +94,7 @@ class ChatChatRoutes(BaseChatModel):
 
     model_config = ConfigDict(populate_by_name=True)
 
-    model: str = Field(default="gpt-5", alias="model_name")
+    model: str = Field(default=DEFAULT_MODEL, alias="model_name")
     """Model alias, e.g. ``gpt-5`` or ``claude-sonnet-4-5``."""
     api_key: SecretStr | None = Field(
         default_factory=secret_from_env("CHATROUTES_API_KEY", default=None), repr=False

@@ -8,8 +8,9 @@ Example:
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from chatroutes_core._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from chatroutes_core import (
@@ -61,19 +62,6 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        try:
-            module = import_module(_WHERE[name])
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.split(".")[0] == "llama_index":
-                raise ImportError(
-                    f"{name} needs LlamaIndex: pip install 'chatroutes-integrations[llama-index]'"
-                ) from exc
-            raise
-        return getattr(module, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(
+    __name__, _WHERE, {"llama_index"}, "LlamaIndex: pip install 'chatroutes-integrations[llama-index]'"
+)

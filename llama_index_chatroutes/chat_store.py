@@ -48,9 +48,9 @@ from typing import Any, TypeVar
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.storage.chat_store.base import BaseChatStore
 from llama_index.core.storage.chat_store.base_db import AsyncDBChatStore, MessageStatus
-from pydantic import Field, PrivateAttr, SecretStr
+from pydantic import AliasChoices, BaseModel, Field, PrivateAttr, SecretStr
 
-from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient
+from chatroutes_core import DEFAULT_MODEL, AsyncChatRoutesClient, ChatRoutesClient
 from chatroutes_core._flow import Flow, arun, run
 from chatroutes_core._provider import shared_async_client, shared_client
 from llama_index_chatroutes import _convert
@@ -63,15 +63,37 @@ __all__ = ["AppendOnlyError", "ChatRoutesChatStore", "ChatRoutesMemoryStore", "F
 T = TypeVar("T")
 
 
-class _StoreBase:
-    """Client plumbing and the flows both stores share (a sync client, one async client per event loop)."""
+class _StoreBase(BaseModel):
+    """The fields, client plumbing and flows both stores share (a sync client, one async client per event
+    loop). ``client=`` / ``async_client=`` are used as given and never closed by the store."""
 
-    api_key: SecretStr | None
-    base_url: str | None
-    model_name: str
-    _client: ChatRoutesClient | None
-    _given_async_client: AsyncChatRoutesClient | None
-    _state: StoreState
+    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
+    base_url: str | None = None
+    model: str = Field(
+        default=DEFAULT_MODEL,
+        validation_alias=AliasChoices("model", "model_name"),
+        description="Model for conversations created by new_key() (``model_name=`` is accepted too).",
+    )
+
+    _client: ChatRoutesClient | None = PrivateAttr(default=None)
+    _given_async_client: AsyncChatRoutesClient | None = PrivateAttr(default=None)
+    _state: StoreState = PrivateAttr(default_factory=StoreState)
+
+    def __init__(
+        self,
+        *,
+        client: ChatRoutesClient | None = None,
+        async_client: AsyncChatRoutesClient | None = None,
+        **data: Any,
+    ) -> None:
+        super().__init__(**data)
+        self._client = client
+        self._given_async_client = async_client
+
+    @property
+    def model_name(self) -> str:
+        """The same as :attr:`model` (the name this field had before)."""
+        return self.model
 
     def _options(self) -> dict[str, Any]:
         options: dict[str, Any] = {"base_url": self.base_url}
@@ -105,24 +127,17 @@ class _StoreBase:
 
     def new_key(self, title: str | None = None) -> str:
         """Create a conversation and return its key (its main branch)."""
-        return self._run(flows.new_key(self._state, title, self.model_name))
+        return self._run(flows.new_key(self._state, title, self.model))
 
     async def anew_key(self, title: str | None = None) -> str:
         """Async :meth:`new_key`."""
-        return await self._arun(flows.new_key(self._state, title, self.model_name))
+        return await self._arun(flows.new_key(self._state, title, self.model))
 
     def _keys(self) -> list[str]:
         return flows.keys(self._state, list(self.client.conversations.iter_all()))
 
     async def _akeys(self) -> list[str]:
         return flows.keys(self._state, [c async for c in self.async_client.conversations.iter_all()])
-
-
-def _init_private(
-    store: Any, client: ChatRoutesClient | None, async_client: AsyncChatRoutesClient | None
-) -> None:
-    store._client = client
-    store._given_async_client = async_client
 
 
 class ChatRoutesChatStore(_StoreBase, BaseChatStore):
@@ -135,36 +150,18 @@ class ChatRoutesChatStore(_StoreBase, BaseChatStore):
         >>> SimpleChatEngine.from_defaults(llm=ChatRoutes(), memory=memory).chat("Hi")  # doctest: +SKIP
     """
 
-    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
-    base_url: str | None = None
-    model_name: str = Field(default="gpt-5", description="Model for conversations created by new_key().")
-
-    _client: ChatRoutesClient | None = PrivateAttr(default=None)
-    _given_async_client: AsyncChatRoutesClient | None = PrivateAttr(default=None)
-    _state: StoreState = PrivateAttr(default_factory=StoreState)
-
-    def __init__(
-        self,
-        *,
-        client: ChatRoutesClient | None = None,
-        async_client: AsyncChatRoutesClient | None = None,
-        **data: Any,
-    ) -> None:
-        super().__init__(**data)
-        _init_private(self, client, async_client)
-
     @classmethod
     def class_name(cls) -> str:
         return "ChatRoutesChatStore"
 
     def set_messages(self, key: str, messages: list[ChatMessage]) -> None:
-        self._run(flows.set_messages(self._state, key, messages, self.model_name))
+        self._run(flows.set_messages(self._state, key, messages, self.model))
 
     def get_messages(self, key: str) -> list[ChatMessage]:
         return self._run(self._read_flow(key))
 
     def add_message(self, key: str, message: ChatMessage) -> None:
-        self._run(flows.add(self._state, key, [message], self.model_name))
+        self._run(flows.add(self._state, key, [message], self.model))
 
     def delete_messages(self, key: str) -> list[ChatMessage] | None:
         return self._run(flows.delete_all(self._state, key))
@@ -179,13 +176,13 @@ class ChatRoutesChatStore(_StoreBase, BaseChatStore):
         return self._keys()
 
     async def aset_messages(self, key: str, messages: list[ChatMessage]) -> None:
-        await self._arun(flows.set_messages(self._state, key, messages, self.model_name))
+        await self._arun(flows.set_messages(self._state, key, messages, self.model))
 
     async def aget_messages(self, key: str) -> list[ChatMessage]:
         return await self._arun(self._read_flow(key))
 
     async def async_add_message(self, key: str, message: ChatMessage) -> None:
-        await self._arun(flows.add(self._state, key, [message], self.model_name))
+        await self._arun(flows.add(self._state, key, [message], self.model))
 
     async def adelete_messages(self, key: str) -> list[ChatMessage] | None:
         return await self._arun(flows.delete_all(self._state, key))
@@ -203,24 +200,6 @@ class ChatRoutesChatStore(_StoreBase, BaseChatStore):
 class ChatRoutesMemoryStore(_StoreBase, AsyncDBChatStore):
     """An ``AsyncDBChatStore`` for LlamaIndex's ``Memory``: ``Memory.from_defaults(session_id=key,
     chat_store=ChatRoutesMemoryStore())`` keeps a chat engine's history on a ChatRoutes branch."""
-
-    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
-    base_url: str | None = None
-    model_name: str = Field(default="gpt-5", description="Model for conversations created by new_key().")
-
-    _client: ChatRoutesClient | None = PrivateAttr(default=None)
-    _given_async_client: AsyncChatRoutesClient | None = PrivateAttr(default=None)
-    _state: StoreState = PrivateAttr(default_factory=StoreState)
-
-    def __init__(
-        self,
-        *,
-        client: ChatRoutesClient | None = None,
-        async_client: AsyncChatRoutesClient | None = None,
-        **data: Any,
-    ) -> None:
-        super().__init__(**data)
-        _init_private(self, client, async_client)
 
     @classmethod
     def class_name(cls) -> str:
@@ -248,17 +227,17 @@ class ChatRoutesMemoryStore(_StoreBase, AsyncDBChatStore):
     async def add_message(
         self, key: str, message: ChatMessage, status: MessageStatus = MessageStatus.ACTIVE
     ) -> None:
-        await self._arun(flows.add(self._state, key, [message], self.model_name))
+        await self._arun(flows.add(self._state, key, [message], self.model))
 
     async def add_messages(
         self, key: str, messages: list[ChatMessage], status: MessageStatus = MessageStatus.ACTIVE
     ) -> None:
-        await self._arun(flows.add(self._state, key, messages, self.model_name))
+        await self._arun(flows.add(self._state, key, messages, self.model))
 
     async def set_messages(
         self, key: str, messages: list[ChatMessage], status: MessageStatus = MessageStatus.ACTIVE
     ) -> None:
-        await self._arun(flows.set_messages(self._state, key, messages, self.model_name))
+        await self._arun(flows.set_messages(self._state, key, messages, self.model))
 
     async def delete_message(self, key: str, idx: int) -> ChatMessage | None:
         return await self._arun(self._delete_one_flow(key, idx))

@@ -46,7 +46,7 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 from pydantic import Field, PrivateAttr, SecretStr
 
-from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient, ConfigurationError
+from chatroutes_core import DEFAULT_MODEL, AsyncChatRoutesClient, ChatRoutesClient, ConfigurationError
 from chatroutes_core._provider import shared_async_client, shared_client
 from chatroutes_core.mapper import (
     AsyncConversationMapper,
@@ -109,7 +109,7 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
         >>> ChatRoutes().complete("Say hi").text  # doctest: +SKIP
     """
 
-    model: str = Field(default="gpt-5", description="ChatRoutes model alias.")
+    model: str = Field(default=DEFAULT_MODEL, description="ChatRoutes model alias.")
     api_key: SecretStr | None = Field(default=None, exclude=True, repr=False, description="API key.")
     base_url: str | None = Field(default=None, description="API base URL (ends in /api/v1).")
     temperature: float | None = Field(default=None, description="Sampling temperature.")

@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from chatroutes_core._catalog import DEFAULT_MODEL
 from chatroutes_core._flow import arun, run
 
 from . import _flows
 from ._digest import sealed
 from ._plan import Plan, TipCache, plan_turn
 from ._types import Binding, TreeRef, Turn
-
-DEFAULT_MODEL = "gpt-5"  # TODO(lead): the core catalog's DEFAULT_MODEL once it lands
 
 if TYPE_CHECKING:
     from chatroutes_core._client import AsyncChatRoutesClient, ChatRoutesClient

@@ -93,6 +93,18 @@ def test_store_key_never_leaks() -> None:
     assert "cr_secret_abc" not in repr(store) + str(store.model_dump()) + store.to_json()
 
 
+@pytest.mark.parametrize("cls", [ChatRoutesChatStore, ChatRoutesMemoryStore])
+def test_model_keyword_is_model_and_old_dumps_still_load(
+    cls: type[ChatRoutesChatStore], local_server: LocalServer
+) -> None:
+    store = cls(model="claude-sonnet-4-5", api_key=local_server.api_key, base_url=local_server.base_url)
+    assert store.model == store.model_name == "claude-sonnet-4-5"
+    key = store.new_key()
+    assert store.client.conversations.get(key).model == "claude-sonnet-4-5"
+    assert cls(model_name="gpt-5-mini").model == "gpt-5-mini"  # the keyword this field had before
+    assert cls.model_validate(store.model_dump()).model == "claude-sonnet-4-5"
+
+
 def test_default_chat_store_key_names_a_conversation_created_on_first_write(
     store: ChatRoutesChatStore, llm: ChatRoutes, local_server: LocalServer
 ) -> None:

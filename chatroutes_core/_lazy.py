@@ -1,0 +1,36 @@
+"""Lazy exports for the adapter packages: names are imported on first access, so ``import
+langchain_chatroutes`` is cheap and a missing framework is reported with the extra that installs it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from importlib import import_module
+from typing import Any
+
+__all__ = ["lazy_exports"]
+
+
+def lazy_exports(
+    package: str, where: Mapping[str, str], frameworks: Collection[str], install: str
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """A package's module ``__getattr__`` and ``__dir__`` (PEP 562) for the names in ``where``.
+
+    ``where`` maps each public name to the module defining it. When that import fails because a top-level
+    package in ``frameworks`` is missing, the ``ImportError`` says ``install`` (e.g. the pip extra).
+    """
+
+    def __getattr__(name: str) -> Any:
+        if name not in where:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        try:
+            module = import_module(where[name])
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.split(".")[0] in frameworks:
+                raise ImportError(f"{name} needs {install}") from exc
+            raise
+        return getattr(module, name)
+
+    def __dir__() -> list[str]:
+        return sorted(where)
+
+    return __getattr__, __dir__
