@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.outputs import ChatGenerationChunk
 
 from chatroutes_core import tools as protocol
 from langchain_chatroutes._convert import METADATA_KEY, StopScanner, last_chunk, reply_turn
@@ -18,7 +19,7 @@ from langchain_chatroutes._tools import BoundTools, call_chunk, tool_calls, tool
 
 if TYPE_CHECKING:
     from chatroutes_core.mapper import AsyncMappedStream, MappedStream
-    from chatroutes_core.models import CompleteEvent
+    from chatroutes_core.models import CompleteEvent, StreamEvent
 
 
 class ChunkShaper:
@@ -38,6 +39,13 @@ class ChunkShaper:
         if self.parser is None:
             return self._text([piece])
         return self._text([e.text for e in self.parser.feed(piece) if isinstance(e, protocol.TextChunk)])
+
+    def chunks(
+        self, stream: MappedStream | AsyncMappedStream, event: StreamEvent
+    ) -> list[ChatGenerationChunk]:
+        """The LangChain chunks one stream event gives (a content event may give none: held back)."""
+        messages = self.content(event.content) if event.type == "content" else self.complete(stream, event)
+        return [ChatGenerationChunk(message=message) for message in messages]
 
     def complete(
         self, stream: MappedStream | AsyncMappedStream, event: CompleteEvent

@@ -323,15 +323,9 @@ class ChatChatRoutes(BaseChatModel):
         try:
             with self._get_mapper().stream(turns, binding, **generation) as stream:
                 for event in stream:
-                    shaped = (
-                        shaper.content(event.content)
-                        if event.type == "content"
-                        else shaper.complete(stream, event)
-                    )
-                    for message in shaped:
-                        chunk = ChatGenerationChunk(message=message)
-                        if run_manager and message.text:
-                            run_manager.on_llm_new_token(message.text, chunk=chunk)
+                    for chunk in shaper.chunks(stream, event):
+                        if run_manager and chunk.text:
+                            run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                         yield chunk
         except ChatRoutesError as exc:
             raise to_model_error(exc) from exc
@@ -348,15 +342,9 @@ class ChatChatRoutes(BaseChatModel):
         try:
             async with self._get_async_mapper().stream(turns, binding, **generation) as stream:
                 async for event in stream:
-                    shaped = (
-                        shaper.content(event.content)
-                        if event.type == "content"
-                        else shaper.complete(stream, event)
-                    )
-                    for message in shaped:
-                        chunk = ChatGenerationChunk(message=message)
-                        if run_manager and message.text:
-                            await run_manager.on_llm_new_token(message.text, chunk=chunk)
+                    for chunk in shaper.chunks(stream, event):
+                        if run_manager and chunk.text:
+                            await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                         yield chunk
         except ChatRoutesError as exc:
             raise to_model_error(exc) from exc

@@ -47,6 +47,7 @@ from llama_index.core.llms.llm import ToolSelection
 from pydantic import Field, PrivateAttr, SecretStr
 
 from chatroutes_core import DEFAULT_MODEL, AsyncChatRoutesClient, ChatRoutesClient, ConfigurationError
+from chatroutes_core._flow import ClientCall, Flow, arun, run
 from chatroutes_core._provider import shared_async_client, shared_client
 from chatroutes_core.mapper import (
     AsyncConversationMapper,
@@ -57,10 +58,10 @@ from chatroutes_core.mapper import (
     Turn,
 )
 from chatroutes_core.models import Message, Usage
-from chatroutes_core.tools import ToolStreamParser
 from llama_index_chatroutes import _convert, _tools
 from llama_index_chatroutes._replies import ReplyMemory
 from llama_index_chatroutes._side_calls import SideCallPolicy, in_side_call
+from llama_index_chatroutes._stream import StreamShaper
 
 if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
@@ -276,38 +277,39 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
     def _amapper(self) -> AsyncConversationMapper:
         return AsyncConversationMapper(self.async_client, model=self.model, tips=self._tips)
 
-    def _chat(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any], side_call: bool) -> ChatResponse:
+    def _chat_flow(
+        self,
+        mapper: ConversationMapper | AsyncConversationMapper,
+        messages: Sequence[ChatMessage],
+        kwargs: dict[str, Any],
+        side_call: bool,
+    ) -> Flow[ChatResponse]:
+        """One chat call, for either client: the turn, then (a side call) deleting its conversation."""
         call = self._prepare(messages, kwargs, side_call)
-        reply = self._mapper().send(call.turns, call.binding, **self._generation(kwargs))
+        reply = yield from mapper.send_flow(call.turns, call.binding, **self._generation(kwargs))
         shown = self._shown(call, reply.message)
         if (doomed := self._side_conversation(call, reply.ref)) is not None:
-            self.client.conversations.delete(doomed)
+            yield ClientCall("conversations", "delete", (doomed,))
         ref = None if call.side_call else reply.seal(shown.turn)
         return self._response(call, ref, shown, reply.usage, reply.model, shown.text)
+
+    def _chat(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any], side_call: bool) -> ChatResponse:
+        return run(self._chat_flow(self._mapper(), messages, kwargs, side_call), self.client)
 
     def _stream_chat(
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any], side_call: bool
     ) -> ChatResponseGen:
         call = self._prepare(messages, kwargs, side_call)
         stream = self._mapper().stream(call.turns, call.binding, **self._generation(kwargs))
-        parser = ToolStreamParser(call.tools.names if call.tools else None)
 
         def gen() -> Generator[ChatResponse, None, None]:
-            text = ""
+            shaper = StreamShaper(self, call)
             with stream:
                 for event in stream:
-                    if event.type == "content":
-                        for piece in _text_pieces(parser, event.content, call.tools):
-                            text += piece
-                            yield _chunk(text, piece)
-                    elif event.type == "complete":
-                        assert stream.ref is not None
-                        shown = self._shown(call, event.message)
-                        if (doomed := self._side_conversation(call, stream.ref)) is not None:
-                            self.client.conversations.delete(doomed)
-                        ref = None if call.side_call else stream.seal(shown.turn)
-                        model = event.model or event.message.model
-                        yield self._response(call, ref, shown, event.usage, model, _rest(shown.text, text))
+                    responses = shaper.responses(stream, event)
+                    if shaper.doomed is not None:
+                        self.client.conversations.delete(shaper.doomed)
+                    yield from responses
 
         return gen()
 
@@ -334,37 +336,23 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
     async def _achat(
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any], side_call: bool
     ) -> ChatResponse:
-        call = self._prepare(messages, kwargs, side_call)
-        reply = await self._amapper().send(call.turns, call.binding, **self._generation(kwargs))
-        shown = self._shown(call, reply.message)
-        if (doomed := self._side_conversation(call, reply.ref)) is not None:
-            await self.async_client.conversations.delete(doomed)
-        ref = None if call.side_call else reply.seal(shown.turn)
-        return self._response(call, ref, shown, reply.usage, reply.model, shown.text)
+        return await arun(self._chat_flow(self._amapper(), messages, kwargs, side_call), self.async_client)
 
     def _astream_chat(
         self, messages: Sequence[ChatMessage], kwargs: dict[str, Any], side_call: bool
     ) -> ChatResponseAsyncGen:
         call = self._prepare(messages, kwargs, side_call)
         stream = self._amapper().stream(call.turns, call.binding, **self._generation(kwargs))
-        parser = ToolStreamParser(call.tools.names if call.tools else None)
 
         async def gen() -> AsyncGenerator[ChatResponse, None]:
-            text = ""
+            shaper = StreamShaper(self, call)
             async with stream:
                 async for event in stream:
-                    if event.type == "content":
-                        for piece in _text_pieces(parser, event.content, call.tools):
-                            text += piece
-                            yield _chunk(text, piece)
-                    elif event.type == "complete":
-                        assert stream.ref is not None
-                        shown = self._shown(call, event.message)
-                        if (doomed := self._side_conversation(call, stream.ref)) is not None:
-                            await self.async_client.conversations.delete(doomed)
-                        ref = None if call.side_call else stream.seal(shown.turn)
-                        model = event.model or event.message.model
-                        yield self._response(call, ref, shown, event.usage, model, _rest(shown.text, text))
+                    responses = shaper.responses(stream, event)
+                    if shaper.doomed is not None:
+                        await self.async_client.conversations.delete(shaper.doomed)
+                    for response in responses:
+                        yield response
 
         return gen()
 
@@ -420,19 +408,3 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
     ) -> list[ToolSelection]:
         """The reply's tool calls (its ``ToolCallBlock`` blocks) as ``ToolSelection`` objects."""
         return _tools.tool_selections(response, error_on_no_tool_call)
-
-
-def _text_pieces(parser: ToolStreamParser, piece: str, tools: _tools.Declaration | None) -> list[str]:
-    """The text of a streamed piece that is safe to show now (no partial ``<tool_call>`` tag)."""
-    if tools is None:
-        return [piece]
-    return [event.text for event in parser.feed(piece) if event.type == "text"]
-
-
-def _chunk(text: str, delta: str) -> ChatResponse:
-    return ChatResponse(message=ChatMessage(role=MessageRole.ASSISTANT, content=text), delta=delta)
-
-
-def _rest(full: str, shown: str) -> str:
-    """The last chunk's delta: what the final text adds to what was streamed."""
-    return full[len(shown) :] if full.startswith(shown) else ""

@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from chatroutes_core._catalog import DEFAULT_MODEL
-from chatroutes_core._flow import arun, run
+from chatroutes_core._flow import Flow, arun, run
 
 from . import _flows
 from ._digest import sealed
@@ -82,6 +82,15 @@ class _MapperBase:
         """The plan :meth:`send` would start from now (pure, uses this mapper's tips)."""
         return plan_turn(turns, binding, self.tips)
 
+    def send_flow(
+        self, turns: Sequence[Turn], binding: Binding | None = None, **generation: Any
+    ) -> Flow[MappedReply]:
+        """:meth:`send` as a flow, for an adapter whose operation makes more requests around the turn (run it
+        with this mapper's client: ``run`` for the sync mapper, ``arun`` for the async one)."""
+        options = self._options()
+        target, response = yield from _flows.send(options, turns, binding, generation)
+        return _reply(options, target, response)
+
     def _options(self) -> _flows.TurnOptions:
         optimistic = getattr(self.client, "enforces_parent_check", None) is True
         return _flows.TurnOptions(self.model, self.tips, self.title, optimistic)
@@ -112,9 +121,7 @@ class ConversationMapper(_MapperBase):
 
     def send(self, turns: Sequence[Turn], binding: Binding | None = None, **generation: Any) -> MappedReply:
         """Send the new turn (``generation``: model, temperature, max_tokens and per-call options)."""
-        options = self._options()
-        target, response = run(_flows.send(options, turns, binding, generation), self.client)
-        return _reply(options, target, response)
+        return run(self.send_flow(turns, binding, **generation), self.client)
 
     def stream(
         self, turns: Sequence[Turn], binding: Binding | None = None, **generation: Any
@@ -143,9 +150,7 @@ class AsyncConversationMapper(_MapperBase):
         self, turns: Sequence[Turn], binding: Binding | None = None, **generation: Any
     ) -> MappedReply:
         """Send the new turn and return the reply (see :meth:`ConversationMapper.send`)."""
-        options = self._options()
-        target, response = await arun(_flows.send(options, turns, binding, generation), self.client)
-        return _reply(options, target, response)
+        return await arun(self.send_flow(turns, binding, **generation), self.client)
 
     def stream(
         self, turns: Sequence[Turn], binding: Binding | None = None, **generation: Any
