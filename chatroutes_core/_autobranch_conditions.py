@@ -36,10 +36,12 @@ _POLITE = re.compile(
     r"that'?s (?:ok|okay|fine|alright)|not too much trouble|convenient)\b",
     re.I,
 )
+# "If X, " (a condition and a comma): how the next two patterns start.
+_IF_X = rf"\b(?:if|in case)\s+(?P<cond>{_COND}),\s*(?:then\s+)?"
 # "If X, <a request to the assistant>": the request itself depends on the condition ("If it's cheaper,
 # also tell me how to migrate."), so the answer branches on whether X holds.
 _IF_REQUEST = re.compile(
-    rf"\b(?:if|in case)\s+(?P<cond>{_COND}),\s*(?:then\s+)?(?P<then>(?:(?:also|just|please)\s+)*"
+    rf"{_IF_X}(?P<then>(?:(?:also|just|please)\s+)*"
     rf"(?:(?:(?:can|could|would|will) you|let me know|I'?d like|help me|walk me through)\b|{ACTION}\b)"
     r"[^.;?!\n]{0,240})",
     re.I,
@@ -47,8 +49,8 @@ _IF_REQUEST = re.compile(
 # "If X, <question>?": a question about a case that may or may not hold ("If my application is rejected,
 # what are my options?").
 _IF_QUESTION = re.compile(
-    rf"\b(?:if|in case)\s+(?P<cond>{_COND}),\s*(?:then\s+)?(?P<then>(?:what|how|which|who|where|when|"
-    r"should|do|does|can|could|will|would|is|are|am)\b[^.;?!\n]{0,240})(?=\?)",
+    rf"{_IF_X}(?P<then>(?:what|how|which|who|where|when|should|do|does|can|could|will|would|is|are|am)\b"
+    r"[^.;?!\n]{0,240})(?=\?)",
     re.I,
 )
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._autobranch_wire import BranchPoint
 from .autobranch import Suggestion, detect
 
 __all__ = [
@@ -32,16 +33,9 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class RouteSuggestion:
+class RouteSuggestion(BranchPoint):
     """A suggestion from any detector (local, the API, or a callable), with its parts in ``options``."""
 
-    id: str
-    title: str
-    description: str
-    trigger_text: str
-    start: int
-    end: int
-    confidence: float
     options: tuple[str, ...]
     kind: str | None = None
     reasoning: str = ""
@@ -49,18 +43,8 @@ class RouteSuggestion:
 
     def to_dict(self) -> dict[str, Any]:
         """The wire shape (camelCase), plus ``options`` and ``kind``; plain JSON types only."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "description": self.description,
-            "triggerText": self.trigger_text,
-            "branchPoint": {"start": self.start, "end": self.end},
-            "confidence": self.confidence,
-            "reasoning": self.reasoning,
-            "estimatedDivergence": self.estimated_divergence,
-            "kind": self.kind,
-            "options": list(self.options),
-        }
+        wire = self.wire(self.reasoning, self.estimated_divergence)
+        return {**wire, "kind": self.kind, "options": list(self.options)}
 
 
 @dataclass(frozen=True)

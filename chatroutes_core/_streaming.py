@@ -33,6 +33,7 @@ from collections.abc import (
     Iterable,
     Iterator,
 )
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
 
@@ -120,6 +121,7 @@ class _StreamState:
         self, secret: str | None, on_chunk: OnChunk | None = None, on_complete: OnComplete | None = None
     ) -> None:
         self._acc = StreamAccumulator()
+        self._decoder = SSEDecoder()
         self._secret = SecretStr(secret) if secret else None
         self._response: httpx.Response | None = None
         self._closed = False
@@ -153,11 +155,26 @@ class _StreamState:
         """The underlying HTTP response (None until opened)."""
         return self._response
 
-    def _broken(self, exc: httpx.TransportError) -> None:
-        if self._acc.final is None:  # after ``complete`` the result is already whole
-            error = self._acc.interrupted(f"the connection broke mid-stream ({type(exc).__name__})")
-            secret = self._secret.get_secret_value() if self._secret else None
-            raise error from map_transport_error(exc, secret)
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """A broken connection inside becomes :class:`StreamInterruptedError` (ignored after ``complete``)."""
+        try:
+            yield
+        except httpx.TransportError as exc:
+            if self._acc.final is None:  # after ``complete`` the result is already whole
+                error = self._acc.interrupted(f"the connection broke mid-stream ({type(exc).__name__})")
+                secret = self._secret.get_secret_value() if self._secret else None
+                raise error from map_transport_error(exc, secret)
+
+    def _feed(self, chunk: bytes) -> Iterator[StreamEvent]:
+        """The typed events that ``chunk`` completes."""
+        return self._acc.accept(self._decoder.feed(chunk))
+
+    def _ended(self) -> None:
+        """The body ended or ``[DONE]`` came: raises unless the ``complete`` event was received."""
+        if not self._acc.done:
+            self._decoder.flush()  # an unterminated last event is dropped, never guessed
+        self._acc.finish()
 
 
 class MessageStream(_StreamState):
@@ -233,19 +250,15 @@ class MessageStream(_StreamState):
         if self._closed and self._response is not None:
             return
         response = self._open()
-        decoder = SSEDecoder()
         try:
-            for chunk in response.iter_bytes():
-                for event in self._acc.accept(decoder.feed(chunk)):
-                    self._notify(event)
-                    yield event
-                if self._acc.done:
-                    break
-            else:
-                decoder.flush()
-            self._acc.finish()
-        except httpx.TransportError as exc:
-            self._broken(exc)
+            with self._reading():
+                for chunk in response.iter_bytes():
+                    for event in self._feed(chunk):
+                        self._notify(event)
+                        yield event
+                    if self._acc.done:
+                        break
+                self._ended()
         finally:
             self._close_response()
 
@@ -339,18 +352,14 @@ class AsyncMessageStream(_StreamState):
         if self._closed and self._response is not None:
             return
         response = await self._open()
-        decoder = SSEDecoder()
         try:
-            async for chunk in response.aiter_bytes():
-                for event in self._acc.accept(decoder.feed(chunk)):
-                    await self._notify(event)
-                    yield event
-                if self._acc.done:
-                    break
-            else:
-                decoder.flush()
-            self._acc.finish()
-        except httpx.TransportError as exc:
-            self._broken(exc)
+            with self._reading():
+                async for chunk in response.aiter_bytes():
+                    for event in self._feed(chunk):
+                        await self._notify(event)
+                        yield event
+                    if self._acc.done:
+                        break
+                self._ended()
         finally:
             await self._close_response()

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import itertools
 import json
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 import httpx
@@ -180,6 +181,13 @@ class _Base:
                 "no ChatRoutes API key: pass api_key=... or set the CHATROUTES_API_KEY environment variable"
             )
 
+    def attempts(
+        self, call: Call[Any], http: httpx.Client | httpx.AsyncClient
+    ) -> Iterator[tuple[int, httpx.Request]]:
+        """The attempts at ``call``, endless: how many retries came before, and a fresh request."""
+        for retries in itertools.count():
+            yield retries, http.build_request(**self.request_args(call))
+
     def request_args(self, call: Call[Any]) -> dict[str, Any]:
         self.check_ready()
         headers = {
@@ -259,11 +267,9 @@ class SyncTransport(_Base):
 
     def open(self, call: Call[Any]) -> httpx.Response:
         """Send with retries; return the first 2xx response (body unread when ``call.stream``)."""
-        retries = 0
         self.check_ready()  # before the pool is made: a client without a key never makes one
         http = self.http
-        while True:
-            request = http.build_request(**self.request_args(call))
+        for retries, request in self.attempts(call, http):
             try:
                 response = http.send(request, stream=call.stream)
             except httpx.TransportError as exc:
@@ -278,7 +284,7 @@ class SyncTransport(_Base):
                 finally:
                     response.close()
                 self.sleep(self.delay_after_status(call, response, retries))
-            retries += 1
+        raise AssertionError("unreachable: attempts() never ends")
 
 
 class AsyncTransport(_Base):
@@ -304,11 +310,9 @@ class AsyncTransport(_Base):
 
     async def open(self, call: Call[Any]) -> httpx.Response:
         """Send with retries; return the first 2xx response (body unread when ``call.stream``)."""
-        retries = 0
         self.check_ready()  # before the pool is made: a client without a key never makes one
         http = self.http
-        while True:
-            request = http.build_request(**self.request_args(call))
+        for retries, request in self.attempts(call, http):
             try:
                 response = await http.send(request, stream=call.stream)
             except httpx.TransportError as exc:
@@ -323,4 +327,4 @@ class AsyncTransport(_Base):
                 finally:
                     await response.aclose()
                 await self.sleep(self.delay_after_status(call, response, retries))
-            retries += 1
+        raise AssertionError("unreachable: attempts() never ends")

@@ -39,6 +39,7 @@ from typing import Any, Literal
 
 from ._autobranch_rules import Candidate, Kind, points
 from ._autobranch_titles import intent_title, point_title, short
+from ._autobranch_wire import BranchPoint
 
 __all__ = ["Divergence", "Kind", "Suggestion", "detect", "suggest_branches"]
 
@@ -46,22 +47,17 @@ Divergence = Literal["low", "medium", "high"]
 
 
 @dataclass(frozen=True)
-class Suggestion:
+class Suggestion(BranchPoint):
     """One place where the text could branch.
 
-    ``text[start:end] == trigger_text`` always holds; ``options`` are the sub-parts (list items,
-    alternatives or conditional outcomes), in text order. A multi-intent message gives one suggestion per
-    request: its ``options`` is that request alone (``(trigger_text,)``), and ``point`` (the branch point's
-    number, 1, 2, … in text order) is shared by the requests of one message.
+    The first fields (``id``, ``title``, ``description``, ``trigger_text``, ``start``, ``end``,
+    ``confidence``) are every suggestion's (``BranchPoint``); ``text[start:end] == trigger_text`` always
+    holds. ``options`` are the sub-parts (list items, alternatives or conditional outcomes), in text order.
+    A multi-intent message gives one suggestion per request: its ``options`` is that request alone
+    (``(trigger_text,)``), and ``point`` (the branch point's number, 1, 2, … in text order) is shared by
+    the requests of one message.
     """
 
-    id: str
-    title: str
-    description: str
-    trigger_text: str
-    start: int
-    end: int
-    confidence: float
     reasoning: str
     estimated_divergence: Divergence
     kind: Kind
@@ -70,16 +66,7 @@ class Suggestion:
 
     def to_wire(self) -> dict[str, Any]:
         """The hosted API's camelCase ``BranchSuggestion`` object."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "description": self.description,
-            "triggerText": self.trigger_text,
-            "branchPoint": {"start": self.start, "end": self.end},
-            "confidence": self.confidence,
-            "reasoning": self.reasoning,
-            "estimatedDivergence": self.estimated_divergence,
-        }
+        return self.wire(self.reasoning, self.estimated_divergence)
 
 
 # --------------------------------------------------------------------------------------------- public API
