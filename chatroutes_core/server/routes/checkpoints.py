@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from ..bodies import CreateCheckpointBody
 from ..context import summarize
 from ..errors import ApiError, not_found
 from ..tokens import estimate_tokens
 from ..wire import checkpoint_json, ok
-from .deps import Idem, Owner, State, require_branch, require_conversation
+from .deps import BranchQuery, Idem, Owner, State, require_branch, require_conversation
 
 router = APIRouter(tags=["checkpoints"])
 
@@ -21,7 +21,7 @@ async def list_checkpoints(
     conversation_id: str,
     state: State,
     owner: Owner,
-    branch_id: str | None = Query(None, alias="branchId", max_length=200),
+    branch_id: BranchQuery = None,
 ) -> dict[str, Any]:
     conv = require_conversation(state, owner, conversation_id)
     rows = state.store.list_checkpoints(conv.id, branch_id or None)

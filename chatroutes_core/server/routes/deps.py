@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from starlette.requests import HTTPConnection
 
 from ..._catalog import MODEL_ALIASES
@@ -45,6 +45,10 @@ async def authenticate(request: Request, state: State) -> str:
 
 
 Owner = Annotated[str, Depends(authenticate)]
+
+
+#: The optional ``?branchId=`` of the list routes.
+BranchQuery = Annotated[str | None, Query(alias="branchId", max_length=200)]
 
 
 def resolve_model(name: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from .. import exchange
@@ -12,7 +12,7 @@ from ..bodies import SendMessageBody, UpdateMessageBody
 from ..errors import not_found
 from ..tokens import estimate_tokens
 from ..wire import message_json, ok
-from .deps import Idem, Owner, State, require_branch, require_conversation
+from .deps import BranchQuery, Idem, Owner, State, require_branch, require_conversation
 
 router = APIRouter(tags=["messages"])
 
@@ -55,7 +55,7 @@ async def list_messages(
     conversation_id: str,
     state: State,
     owner: Owner,
-    branch_id: str | None = Query(None, alias="branchId", max_length=200),
+    branch_id: BranchQuery = None,
 ) -> dict[str, Any]:
     conv = require_conversation(state, owner, conversation_id)
     if branch_id:
