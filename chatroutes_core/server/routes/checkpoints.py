@@ -11,20 +11,14 @@ from ..context import summarize
 from ..errors import ApiError, not_found
 from ..tokens import estimate_tokens
 from ..wire import checkpoint_json, ok
-from .deps import BranchQuery, Idem, Owner, State, require_branch, require_conversation
+from .deps import Idem, Owner, Scope, State, require_branch, require_conversation
 
 router = APIRouter(tags=["checkpoints"])
 
 
 @router.get("/conversations/{conversation_id}/checkpoints")
-async def list_checkpoints(
-    conversation_id: str,
-    state: State,
-    owner: Owner,
-    branch_id: BranchQuery = None,
-) -> dict[str, Any]:
-    conv = require_conversation(state, owner, conversation_id)
-    rows = state.store.list_checkpoints(conv.id, branch_id or None)
+async def list_checkpoints(state: State, scope: Scope) -> dict[str, Any]:
+    rows = state.store.list_checkpoints(scope.conversation.id, scope.branch_id or None)
     return ok({"checkpoints": [checkpoint_json(cp) for cp in rows]})
 
 

@@ -47,10 +47,6 @@ async def authenticate(request: Request, state: State) -> str:
 Owner = Annotated[str, Depends(authenticate)]
 
 
-#: The optional ``?branchId=`` of the list routes.
-BranchQuery = Annotated[str | None, Query(alias="branchId", max_length=200)]
-
-
 def resolve_model(name: str) -> str:
     resolved = MODEL_ALIASES.get(name)
     if resolved is None:
@@ -70,6 +66,27 @@ def require_branch(state: ServerState, conversation_id: str, branch_id: str) -> 
     if branch is None:
         raise not_found("Branch")
     return branch
+
+
+@dataclass
+class ListScope:
+    """What a list route under a conversation reads: the caller's conversation and ``?branchId=``."""
+
+    conversation: ConversationRow
+    branch_id: str | None
+
+
+async def list_scope(
+    conversation_id: str,
+    state: State,
+    owner: Owner,
+    branch_id: Annotated[str | None, Query(alias="branchId", max_length=200)] = None,
+) -> ListScope:
+    # A dependency validates its own parameters before it runs: a bad branchId is a 400 before the 404.
+    return ListScope(require_conversation(state, owner, conversation_id), branch_id)
+
+
+Scope = Annotated[ListScope, Depends(list_scope)]
 
 
 class Replay(Exception):

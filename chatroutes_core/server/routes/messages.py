@@ -12,7 +12,7 @@ from ..bodies import SendMessageBody, UpdateMessageBody
 from ..errors import not_found
 from ..tokens import estimate_tokens
 from ..wire import message_json, ok
-from .deps import BranchQuery, Idem, Owner, State, require_branch, require_conversation
+from .deps import Idem, Owner, Scope, State, require_branch
 
 router = APIRouter(tags=["messages"])
 
@@ -51,15 +51,10 @@ async def send_branch_message(
 
 
 @router.get("/conversations/{conversation_id}/messages")
-async def list_messages(
-    conversation_id: str,
-    state: State,
-    owner: Owner,
-    branch_id: BranchQuery = None,
-) -> dict[str, Any]:
-    conv = require_conversation(state, owner, conversation_id)
-    if branch_id:
-        branch = require_branch(state, conv.id, branch_id)
+async def list_messages(state: State, scope: Scope) -> dict[str, Any]:
+    conv = scope.conversation
+    if scope.branch_id:
+        branch = require_branch(state, conv.id, scope.branch_id)
     else:
         main = state.store.main_branch(conv.id)
         if main is None:
