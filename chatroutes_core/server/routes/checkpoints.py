@@ -11,7 +11,7 @@ from ..context import summarize
 from ..errors import ApiError, not_found
 from ..tokens import estimate_tokens
 from ..wire import checkpoint_json, ok
-from .deps import Idem, Owner, Scope, State, require_branch, require_conversation
+from .deps import Idem, Owner, Scope, State, require_branch, require_checkpoint, require_conversation
 
 router = APIRouter(tags=["checkpoints"])
 
@@ -44,9 +44,7 @@ async def create_checkpoint(
 
 @router.delete("/checkpoints/{checkpoint_id}")
 async def delete_checkpoint(checkpoint_id: str, state: State, owner: Owner) -> dict[str, Any]:
-    cp = state.store.get_checkpoint(owner, checkpoint_id)
-    if cp is None:
-        raise not_found("Checkpoint")
+    cp = require_checkpoint(state, owner, checkpoint_id)
     state.store.delete_checkpoint(cp.id)
     return {"success": True}
 
@@ -54,9 +52,7 @@ async def delete_checkpoint(checkpoint_id: str, state: State, owner: Owner) -> d
 @router.post("/checkpoints/{checkpoint_id}/recreate")
 async def recreate_checkpoint(checkpoint_id: str, state: State, idem: Idem) -> dict[str, Any]:
     """Re-summarise up to the branch's current tip (the anchor moves to the tip)."""
-    cp = state.store.get_checkpoint(idem.owner, checkpoint_id)
-    if cp is None:
-        raise not_found("Checkpoint")
+    cp = require_checkpoint(state, idem.owner, checkpoint_id)
     branch = state.store.get_branch(cp.conversation_id, cp.branch_id)
     if branch is None:
         raise not_found("Branch")

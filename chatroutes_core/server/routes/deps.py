@@ -13,7 +13,7 @@ from starlette.requests import HTTPConnection
 from ..._catalog import MODEL_ALIASES
 from ..errors import ApiError, not_found
 from ..state import ServerState
-from ..store import BranchRow, ConversationRow, IdempotencyRecord
+from ..store import BranchRow, CheckpointRow, ConversationRow, IdempotencyRecord, MessageRow
 
 
 async def get_state(request: Request) -> ServerState:
@@ -66,6 +66,20 @@ def require_branch(state: ServerState, conversation_id: str, branch_id: str) -> 
     if branch is None:
         raise not_found("Branch")
     return branch
+
+
+def require_message(state: ServerState, owner: str, message_id: str) -> MessageRow:
+    message = state.store.get_message(owner, message_id)
+    if message is None:
+        raise not_found("Message")
+    return message
+
+
+def require_checkpoint(state: ServerState, owner: str, checkpoint_id: str) -> CheckpointRow:
+    checkpoint = state.store.get_checkpoint(owner, checkpoint_id)
+    if checkpoint is None:
+        raise not_found("Checkpoint")
+    return checkpoint
 
 
 @dataclass

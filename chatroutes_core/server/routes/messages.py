@@ -12,7 +12,7 @@ from ..bodies import SendMessageBody, UpdateMessageBody
 from ..errors import not_found
 from ..tokens import estimate_tokens
 from ..wire import message_json, ok
-from .deps import Idem, Owner, Scope, State, require_branch
+from .deps import Idem, Owner, Scope, State, require_branch, require_message
 
 router = APIRouter(tags=["messages"])
 
@@ -67,17 +67,13 @@ async def list_messages(state: State, scope: Scope) -> dict[str, Any]:
 async def update_message(
     message_id: str, body: UpdateMessageBody, state: State, owner: Owner
 ) -> dict[str, Any]:
-    message = state.store.get_message(owner, message_id)
-    if message is None:
-        raise not_found("Message")
+    message = require_message(state, owner, message_id)
     updated = state.store.update_message(message, body.content, estimate_tokens(body.content))
     return ok({"message": message_json(updated)})
 
 
 @router.delete("/messages/{message_id}")
 async def delete_message(message_id: str, state: State, owner: Owner) -> dict[str, Any]:
-    message = state.store.get_message(owner, message_id)
-    if message is None:
-        raise not_found("Message")
+    message = require_message(state, owner, message_id)
     state.store.delete_message(message.id)
     return {"success": True}
