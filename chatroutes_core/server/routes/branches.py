@@ -7,10 +7,10 @@ from typing import Any
 from fastapi import APIRouter
 
 from ..bodies import CreateBranchBody, ForkBody, UpdateBranchBody
-from ..errors import ApiError, not_found
+from ..errors import ApiError, found, not_found
 from ..state import ServerState
 from ..wire import branch_json, message_json, ok
-from .deps import Idem, Idempotency, Owner, State, require_branch, require_conversation
+from .deps import Idem, Idempotency, Owner, State, require_branch, require_conversation, require_main_branch
 
 router = APIRouter(tags=["branches"])
 
@@ -25,15 +25,11 @@ def _fork(
     conv = require_conversation(state, idem.owner, conversation_id)
     with store.atomic():
         if message_id is not None:
-            message = store.find_message(conv.id, message_id)
-            if message is None:
-                raise not_found("Message")
+            message = found(store.find_message(conv.id, message_id), "Message")
             parent_id: str | None = message.branch_id
             fork_id: str | None = message.id
         else:
-            main = store.main_branch(conv.id)
-            if main is None:
-                raise not_found("Main branch")
+            main = require_main_branch(state, conv.id)
             history = store.history(main)
             parent_id = history[-1].branch_id if history else main.id
             fork_id = history[-1].id if history else None

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from ..bodies import CreateCheckpointBody
 from ..context import summarize
-from ..errors import ApiError, not_found
+from ..errors import ApiError
 from ..tokens import estimate_tokens
 from ..wire import checkpoint_json, ok
 from .deps import Idem, Owner, Scope, State, require_branch, require_checkpoint, require_conversation
@@ -53,9 +53,7 @@ async def delete_checkpoint(checkpoint_id: str, state: State, owner: Owner) -> d
 async def recreate_checkpoint(checkpoint_id: str, state: State, idem: Idem) -> dict[str, Any]:
     """Re-summarise up to the branch's current tip (the anchor moves to the tip)."""
     cp = require_checkpoint(state, idem.owner, checkpoint_id)
-    branch = state.store.get_branch(cp.conversation_id, cp.branch_id)
-    if branch is None:
-        raise not_found("Branch")
+    branch = require_branch(state, cp.conversation_id, cp.branch_id)
     history = state.store.history(branch)
     if not history:
         raise ApiError(409, "The branch has no messages to summarise")

@@ -11,7 +11,7 @@ from fastapi import Depends, Query, Request
 from starlette.requests import HTTPConnection
 
 from ..._catalog import MODEL_ALIASES
-from ..errors import ApiError, not_found
+from ..errors import ApiError, found
 from ..state import ServerState
 from ..store import BranchRow, CheckpointRow, ConversationRow, IdempotencyRecord, MessageRow
 
@@ -55,31 +55,23 @@ def resolve_model(name: str) -> str:
 
 
 def require_conversation(state: ServerState, owner: str, conversation_id: str) -> ConversationRow:
-    conv = state.store.get_conversation(owner, conversation_id)
-    if conv is None:
-        raise not_found("Conversation")
-    return conv
+    return found(state.store.get_conversation(owner, conversation_id), "Conversation")
 
 
 def require_branch(state: ServerState, conversation_id: str, branch_id: str) -> BranchRow:
-    branch = state.store.get_branch(conversation_id, branch_id)
-    if branch is None:
-        raise not_found("Branch")
-    return branch
+    return found(state.store.get_branch(conversation_id, branch_id), "Branch")
+
+
+def require_main_branch(state: ServerState, conversation_id: str) -> BranchRow:
+    return found(state.store.main_branch(conversation_id), "Main branch")
 
 
 def require_message(state: ServerState, owner: str, message_id: str) -> MessageRow:
-    message = state.store.get_message(owner, message_id)
-    if message is None:
-        raise not_found("Message")
-    return message
+    return found(state.store.get_message(owner, message_id), "Message")
 
 
 def require_checkpoint(state: ServerState, owner: str, checkpoint_id: str) -> CheckpointRow:
-    checkpoint = state.store.get_checkpoint(owner, checkpoint_id)
-    if checkpoint is None:
-        raise not_found("Checkpoint")
-    return checkpoint
+    return found(state.store.get_checkpoint(owner, checkpoint_id), "Checkpoint")
 
 
 @dataclass

@@ -9,10 +9,9 @@ from fastapi.responses import StreamingResponse
 
 from .. import exchange
 from ..bodies import SendMessageBody, UpdateMessageBody
-from ..errors import not_found
 from ..tokens import estimate_tokens
 from ..wire import message_json, ok
-from .deps import Idem, Owner, Scope, State, require_branch, require_message
+from .deps import Idem, Owner, Scope, State, require_branch, require_main_branch, require_message
 
 router = APIRouter(tags=["messages"])
 
@@ -56,10 +55,7 @@ async def list_messages(state: State, scope: Scope) -> dict[str, Any]:
     if scope.branch_id:
         branch = require_branch(state, conv.id, scope.branch_id)
     else:
-        main = state.store.main_branch(conv.id)
-        if main is None:
-            raise not_found("Main branch")
-        branch = main
+        branch = require_main_branch(state, conv.id)
     return ok({"messages": [message_json(m) for m in state.store.history(branch)]})
 
 
