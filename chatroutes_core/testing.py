@@ -12,6 +12,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import secrets
 import shutil
 import socket
@@ -20,16 +21,19 @@ import tempfile
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from chatroutes_core.server import FaultInjector, create_app
-from chatroutes_core.server.faults import BodyKind, Fault, When
 from chatroutes_core.server.state import ServerState
 
 __all__ = ["LocalServer", "new_api_key", "running_servers"]
 
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 _LOOPBACK = ["127.0.0.1", "::1", "localhost"]
 _RUNNING: set[LocalServer] = set()
@@ -47,6 +51,18 @@ def _allow_loopback() -> None:
         return
     pytest_socket.enable_socket()
     pytest_socket.socket_allow_hosts(_LOOPBACK, allow_unix_socket=True)
+
+
+def _on_fault_queue(
+    method: Callable[Concatenate[FaultInjector, _P], _R],
+) -> Callable[Concatenate[LocalServer, _P], _R]:
+    """A ``FaultInjector`` method as a ``LocalServer`` one, on the queue of the server's current state."""
+
+    @functools.wraps(method)
+    def forward(server: LocalServer, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        return method(server.state.faults, *args, **kwargs)
+
+    return forward
 
 
 def new_api_key() -> str:
@@ -240,32 +256,5 @@ class LocalServer:
     def faults(self) -> FaultInjector:
         return self.state.faults
 
-    def inject(
-        self,
-        status: int | None = None,
-        *,
-        count: int = 1,
-        method: str | None = None,
-        path: str | None = None,
-        when: When = "before",
-        body: BodyKind = "json",
-        retry_after: float | None = None,
-        message: str | None = None,
-        cut_after: int | None = None,
-        stall_after: int | None = None,
-        stall_seconds: float = 0.0,
-    ) -> Fault:
-        """Queue a fault (see ``chatroutes_core.server.faults``): ``srv.inject(503, path="/messages$")``."""
-        return self.state.faults.inject(
-            status,
-            count=count,
-            method=method,
-            path=path,
-            when=when,
-            body=body,
-            retry_after=retry_after,
-            message=message,
-            cut_after=cut_after,
-            stall_after=stall_after,
-            stall_seconds=stall_seconds,
-        )
+    #: Queue a fault (see ``chatroutes_core.server.faults``): ``srv.inject(503, path="/messages$")``.
+    inject = _on_fault_queue(FaultInjector.inject)

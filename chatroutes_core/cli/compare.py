@@ -21,10 +21,12 @@ from typing import IO, Any
 from chatroutes_core._catalog import DEFAULT_MODEL
 from chatroutes_core.cli.console import (
     SubparsersAction,
+    add_command,
     add_connection_options,
-    make_console,
+    api_error,
+    console_on,
+    read_text,
     spinner_console,
-    use_color,
     waiting,
 )
 
@@ -106,8 +108,10 @@ def _connection(args: argparse.Namespace, err: IO[str]) -> Iterator[tuple[Any, b
 
 
 def register(subparsers: SubparsersAction) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "compare",
+        run,
         help="send one turn to several models and show the replies side by side",
         description="Send TEXT to each model on its own branch of one conversation, all forked at the same "
         "point, and print the replies side by side.",
@@ -121,7 +125,6 @@ def register(subparsers: SubparsersAction) -> None:
     add_connection_options(parser)
     parser.add_argument("--width", type=int, default=100, help="plain output width (default 100)")
     parser.add_argument("--no-color", action="store_true", help="plain text output")
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, stream: IO[str] | None = None) -> int:
@@ -129,7 +132,7 @@ def run(args: argparse.Namespace, stream: IO[str] | None = None) -> int:
     from chatroutes_core._compare import check_models
 
     out = stream if stream is not None else sys.stdout
-    text = sys.stdin.read() if args.text == "-" else args.text
+    text = read_text(args.text)
     if not text.strip():
         print("error: the text is empty", file=sys.stderr)
         return 2
@@ -145,9 +148,8 @@ def run(args: argparse.Namespace, stream: IO[str] | None = None) -> int:
         ):
             conversation, replies = compare(client, text, args.models, args.conversation)
     except ChatRoutesError as exc:
-        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
-    console = make_console(use_color(args.no_color, out), out)
+        return api_error(exc)
+    console = console_on(out, args.no_color)
     header = f"Conversation {conversation}: {len(replies)} sibling branches, one per model\n"
     if console is not None:
         console.print(header.rstrip(), style="bold", markup=False)

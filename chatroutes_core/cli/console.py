@@ -6,14 +6,17 @@ the `[server]` extra) is installed; everything else gets plain text with no esca
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from chatroutes_core import ChatRoutesClient
 
 SubparsersAction = Any  # argparse._SubParsersAction is private; it is only used to call add_parser()
 
@@ -56,9 +59,51 @@ def waiting(console: Console | None, message: str) -> Iterator[Any]:
         yield status
 
 
+def console_on(stream: IO[str], no_color: bool = False) -> Console | None:
+    """A rich console on `stream` when colour is on there (see `use_color`), else None."""
+    return make_console(use_color(no_color, stream), stream)
+
+
 def spinner_console(no_color: bool = False) -> Console | None:
     """A console on stderr for spinners, so stdout stays clean when piped (`tree --format html > t.html`)."""
-    return make_console(use_color(no_color, sys.stderr), sys.stderr)
+    return console_on(sys.stderr, no_color)
+
+
+@contextmanager
+def api_client(args: argparse.Namespace, message: str) -> Iterator[ChatRoutesClient]:
+    """A client for ``--api-key`` and ``--base-url``, with a spinner saying `message` while the block runs."""
+    from chatroutes_core import ChatRoutesClient
+
+    with (
+        ChatRoutesClient(api_key=args.api_key, base_url=args.base_url) as client,
+        waiting(spinner_console(args.no_color), message),
+    ):
+        yield client
+
+
+def api_error(exc: Exception) -> int:
+    """Report a failed API call on stderr; returns the exit status (1)."""
+    print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+    return 1
+
+
+def add_command(
+    subparsers: SubparsersAction,
+    name: str,
+    run: Callable[..., int],
+    *,
+    help: str,
+    description: str | None = None,
+) -> argparse.ArgumentParser:
+    """The parser of the subcommand ``name``, whose ``func`` is ``run``."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(name, help=help, description=description)
+    parser.set_defaults(func=run)
+    return parser
+
+
+def read_text(text: str) -> str:
+    """A TEXT argument; ``-`` reads it from stdin."""
+    return sys.stdin.read() if text == "-" else text
 
 
 def add_connection_options(parser: Any) -> None:

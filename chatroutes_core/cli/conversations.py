@@ -11,7 +11,13 @@ import sys
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING
 
-from chatroutes_core.cli.console import SubparsersAction, add_connection_options, spinner_console, waiting
+from chatroutes_core.cli.console import (
+    SubparsersAction,
+    add_command,
+    add_connection_options,
+    api_client,
+    api_error,
+)
 from chatroutes_core.cli.tree_render import preview
 
 if TYPE_CHECKING:
@@ -40,32 +46,29 @@ def render(conversations: Sequence[Conversation], total: int | None) -> str:
 
 
 def register(subparsers: SubparsersAction) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "conversations",
+        run,
         help="list your conversations, newest first",
         description="List the conversations of the API key, newest first (by last activity).",
     )
     parser.add_argument("--limit", type=int, default=20, help="at most this many (1-100, default 20)")
     add_connection_options(parser)
     parser.add_argument("--no-color", action="store_true", help="no spinner")
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, stream: IO[str] | None = None) -> int:
-    from chatroutes_core import ChatRoutesClient, ChatRoutesError
+    from chatroutes_core import ChatRoutesError
 
     out = stream if stream is not None else sys.stdout
     if not 1 <= args.limit <= 100:
         print("error: --limit must be between 1 and 100", file=sys.stderr)
         return 2
     try:
-        with (
-            ChatRoutesClient(api_key=args.api_key, base_url=args.base_url) as client,
-            waiting(spinner_console(args.no_color), "Listing conversations…"),
-        ):
+        with api_client(args, "Listing conversations…") as client:
             page = client.conversations.list(page=1, limit=args.limit)
     except ChatRoutesError as exc:
-        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
+        return api_error(exc)
     out.write(render(newest_first(page.conversations), page.total))
     return 0

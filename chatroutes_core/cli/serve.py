@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chatroutes_core.cli.console import SubparsersAction
+from chatroutes_core.cli.console import SubparsersAction, add_command
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -135,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: SubparsersAction) -> None:
-    p = subparsers.add_parser("serve", help="run the local ChatRoutes-compatible server")
+    p = add_command(subparsers, "serve", run, help="run the local ChatRoutes-compatible server")
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback only)")
     p.add_argument("--port", type=int, default=8787, help="port (0: any free one; the real one is printed)")
     p.add_argument("--db", default="chatroutes-local.sqlite3", help="SQLite file (':memory:' for none)")
@@ -162,4 +162,3 @@ def register(subparsers: SubparsersAction) -> None:
     p.add_argument("--test-knobs", action="store_true", help="mount /api/v1/_admin (latency, faults)")
     p.add_argument("--fsync", action="store_true", help="fsync every commit (slower; survives power loss)")
     p.add_argument("--log-level", default="info")
-    p.set_defaults(func=run)

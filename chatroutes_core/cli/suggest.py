@@ -12,7 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
-from chatroutes_core.cli.console import make_console, spinner_console, use_color, waiting
+from chatroutes_core.cli.console import (
+    add_command,
+    add_connection_options,
+    api_client,
+    api_error,
+    console_on,
+    read_text,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -111,8 +118,10 @@ def print_rich(console: Console, text: str, suggestions: Sequence[SpanSuggestion
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "suggest",
+        run,
         help="show AutoBranch suggestions for a text, trigger spans highlighted",
         description="Find the places where a text could branch (several intents, alternatives, "
         "conditionals). Offline by default; --api asks the ChatRoutes API.",
@@ -121,16 +130,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--threshold", type=float, default=0.7, help="minimum confidence (default 0.7)")
     parser.add_argument("--count", type=int, default=3, help="at most this many suggestions (default 3)")
     parser.add_argument("--api", action="store_true", help="use the API's detector instead of the local one")
-    parser.add_argument("--base-url", default=None, help="API base URL (default: $CHATROUTES_BASE_URL)")
-    parser.add_argument("--api-key", default=None, help="API key (default: CHATROUTES_API_KEY)")
+    add_connection_options(parser)
     parser.add_argument("--no-color", action="store_true", help="plain text output")
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, stream: IO[str] | None = None) -> int:
     out = stream if stream is not None else sys.stdout
-    if args.text == "-":
-        args.text = sys.stdin.read()
+    args.text = read_text(args.text)
     if not args.text.strip():
         print("error: the text is empty", file=sys.stderr)
         return 2
@@ -140,19 +146,15 @@ def run(args: argparse.Namespace, stream: IO[str] | None = None) -> int:
     if args.count < 1:
         print("error: --count must be at least 1", file=sys.stderr)
         return 2
-    console = make_console(use_color(args.no_color, out), out)
+    console = console_on(out, args.no_color)
     if args.api:
-        from chatroutes_core import ChatRoutesClient, ChatRoutesError
+        from chatroutes_core import ChatRoutesError
 
         try:
-            with (
-                ChatRoutesClient(api_key=args.api_key, base_url=args.base_url) as client,
-                waiting(spinner_console(args.no_color), "Asking AutoBranch…"),
-            ):
+            with api_client(args, "Asking AutoBranch…") as client:
                 found = from_api(client, args.text, threshold=args.threshold, count=args.count)
         except ChatRoutesError as exc:
-            print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
-            return 1
+            return api_error(exc)
         source = "AutoBranch API"
     else:
         found = from_local(args.text, threshold=args.threshold, count=args.count)

@@ -9,7 +9,7 @@ import argparse
 import sys
 from typing import IO, Any
 
-from chatroutes_core.cli.console import make_console, spinner_console, use_color, waiting
+from chatroutes_core.cli.console import add_command, add_connection_options, api_client, api_error, console_on
 from chatroutes_core.cli.tree_render import FORMATS, TreeView, build_view, render, render_rich
 
 
@@ -24,34 +24,29 @@ def fetch_view(client: Any, conversation_id: str) -> TreeView:
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "tree",
+        run,
         help="show a conversation's branches and messages",
         description="Render a conversation tree as a terminal tree, a mermaid diagram, an html page or json.",
     )
     parser.add_argument("conversation_id", help="the conversation id (e.g. conv_...)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default text)")
-    parser.add_argument("--base-url", default=None, help="API base URL (default: $CHATROUTES_BASE_URL)")
-    parser.add_argument("--api-key", default=None, help="API key (default: CHATROUTES_API_KEY)")
+    add_connection_options(parser)
     parser.add_argument("--no-color", action="store_true", help="plain text output")
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, stream: IO[str] | None = None) -> int:
-    from chatroutes_core import ChatRoutesClient, ChatRoutesError
+    from chatroutes_core import ChatRoutesError
 
     out = stream if stream is not None else sys.stdout
-    color = args.format == "text" and use_color(args.no_color, out)
-    console = make_console(color, out)
+    console = console_on(out, args.no_color or args.format != "text")  # colour only for the text tree
     try:
-        with (
-            ChatRoutesClient(api_key=args.api_key, base_url=args.base_url) as client,
-            waiting(spinner_console(args.no_color), f"Fetching {args.conversation_id}…"),
-        ):
+        with api_client(args, f"Fetching {args.conversation_id}…") as client:
             view = fetch_view(client, args.conversation_id)
     except ChatRoutesError as exc:
-        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
+        return api_error(exc)
     if console is not None:
         console.print(render_rich(view))
     else:

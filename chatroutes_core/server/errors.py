@@ -11,7 +11,7 @@ into that body.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,6 +19,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger("chatroutes_core.server")
+
+_T = TypeVar("_T")
 
 CODES = {
     400: "VALIDATION_ERROR",
@@ -63,6 +65,13 @@ def error_response(status: int, message: str, code: str | None = None, details: 
 
 def not_found(what: str) -> ApiError:
     return ApiError(404, f"{what} not found")
+
+
+def found(row: _T | None, what: str) -> _T:
+    """``row``, unless it is None: then a 404 ``<what> not found``."""
+    if row is None:
+        raise not_found(what)
+    return row
 
 
 def _validation_message(errors: list[Any]) -> tuple[str, list[dict[str, str]]]:

@@ -18,10 +18,10 @@ from typing import Any
 
 from .bodies import SendMessageBody
 from .context import Context, assemble
-from .errors import ApiError, not_found
+from .errors import ApiError
 from .faults import Fault
 from .responders import ResponderError, ResponderRequest
-from .routes.deps import Idempotency, require_branch, require_conversation, resolve_model
+from .routes.deps import Idempotency, require_branch, require_conversation, require_main_branch, resolve_model
 from .state import ServerState
 from .store import BranchRow, ConversationRow, MessageRow
 from .tokens import estimate_tokens
@@ -53,9 +53,7 @@ def prepare(
     alias = body.model or conv.model
     resolved = resolve_model(alias)
     if branch_id is None:
-        branch = state.store.main_branch(conv.id)
-        if branch is None:
-            raise not_found("Main branch")
+        branch = require_main_branch(state, conv.id)
     else:
         branch = require_branch(state, conv.id, branch_id)
     if not branch.is_active:
@@ -68,9 +66,7 @@ def prepare(
 
 def _current_branch(ex: Exchange) -> BranchRow:
     # Re-read under the branch lock: it may have been deleted or merged while we waited.
-    branch = ex.state.store.get_branch(ex.conversation.id, ex.branch.id)
-    if branch is None:
-        raise not_found("Branch")
+    branch = require_branch(ex.state, ex.conversation.id, ex.branch.id)
     if not branch.is_active:
         raise ApiError(409, "Branch is not active (merged or archived); reactivate it or fork it")
     return branch

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
+
+from pydantic.alias_generators import to_camel
 
 from .store import BranchRow, CheckpointRow, ConversationRow, MessageRow, Store
 
@@ -16,40 +19,39 @@ def user_id(owner: str) -> str:
     return f"usr_{owner[:16]}"
 
 
+# The fields of each row on the wire, in the order the API sends them (a branch and a checkpoint: all of
+# their row's fields, in the row's order).
+_MESSAGE = (
+    "id",
+    "conversation_id",
+    "branch_id",
+    "role",
+    "content",
+    "token_count",
+    "created_at",
+    "metadata",
+    "parent_message_id",
+    "model",
+    "content_hash",
+)
+_BRANCH = tuple(f.name for f in fields(BranchRow))
+_CHECKPOINT = tuple(f.name for f in fields(CheckpointRow))
+
+
+def _camel(row: object, names: tuple[str, ...]) -> dict[str, Any]:
+    """``row``'s attributes ``names``, under their camelCase keys."""
+    return {to_camel(name): getattr(row, name) for name in names}
+
+
 def message_json(m: MessageRow) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "id": m.id,
-        "conversationId": m.conversation_id,
-        "branchId": m.branch_id,
-        "role": m.role,
-        "content": m.content,
-        "tokenCount": m.token_count,
-        "createdAt": m.created_at,
-        "metadata": m.metadata,
-        "parentMessageId": m.parent_message_id,
-        "model": m.model,
-        "contentHash": m.content_hash,
-    }
+    body = _camel(m, _MESSAGE)
     if m.updated_at:
         body["updatedAt"] = m.updated_at
     return body
 
 
 def branch_json(b: BranchRow, store: Store) -> dict[str, Any]:
-    return {
-        "id": b.id,
-        "conversationId": b.conversation_id,
-        "parentBranchId": b.parent_branch_id,
-        "forkPointMessageId": b.fork_point_message_id,
-        "title": b.title,
-        "description": b.description,
-        "contextMode": b.context_mode,
-        "isMain": b.is_main,
-        "isActive": b.is_active,
-        "createdAt": b.created_at,
-        "updatedAt": b.updated_at,
-        "messageCount": store.own_message_count(b.id),
-    }
+    return {**_camel(b, _BRANCH), "messageCount": store.own_message_count(b.id)}
 
 
 def conversation_json(c: ConversationRow, store: Store, *, full: bool = False) -> dict[str, Any]:
@@ -57,10 +59,7 @@ def conversation_json(c: ConversationRow, store: Store, *, full: bool = False) -
     body: dict[str, Any] = {
         "id": c.id,
         "userId": user_id(c.owner),
-        "title": c.title,
-        "model": c.model,
-        "createdAt": c.created_at,
-        "updatedAt": c.updated_at,
+        **_camel(c, ("title", "model", "created_at", "updated_at")),
         "messageCount": messages,
         "branchCount": branches,
     }
@@ -73,16 +72,7 @@ def conversation_json(c: ConversationRow, store: Store, *, full: bool = False) -
 
 def checkpoint_json(cp: CheckpointRow) -> dict[str, Any]:
     """A checkpoint in camelCase and, beside it, snake_case (``tokenCount`` and ``token_count``...)."""
-    body: dict[str, Any] = {
-        "id": cp.id,
-        "conversationId": cp.conversation_id,
-        "branchId": cp.branch_id,
-        "anchorMessageId": cp.anchor_message_id,
-        "summary": cp.summary,
-        "tokenCount": cp.token_count,
-        "createdAt": cp.created_at,
-        "updatedAt": cp.updated_at,
-    }
+    body = _camel(cp, _CHECKPOINT)
     # The official SDKs disagree (the Python SDK's Checkpoint type is snake_case, the API answers camelCase,
     # the vendor's notebooks read either): send both spellings of every field.
     body.update({_snake(key): value for key, value in body.items() if _snake(key) != key})

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
 from chatroutes_core._catalog import DEFAULT_MODEL
-from chatroutes_core.cli.console import make_console, use_color
+from chatroutes_core.cli.console import add_command, console_on
 from chatroutes_core.cli.tree_render import TreeView, preview, render_rich, render_text, shown
 from chatroutes_core.models import Message
 
@@ -315,8 +315,10 @@ def _target(args: argparse.Namespace, say: Narrator) -> Iterator[tuple[Connectio
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "demo",
+        run,
         help="a guided tour: LangChain, forks, AutoBranch routing, LlamaIndex, checkpoints, the tree",
         description="Runs a guided tour against an in-process local server (no key, no network), or "
         "against the ChatRoutes API with --live and CHATROUTES_API_KEY.",
@@ -328,7 +330,6 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--model", default=DEFAULT_MODEL, help=f"model alias (default {DEFAULT_MODEL})")
     parser.add_argument("--no-color", action="store_true", help="plain text output")
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, stream: IO[str] | None = None) -> int:
@@ -336,7 +337,7 @@ def run(args: argparse.Namespace, stream: IO[str] | None = None) -> int:
     from chatroutes_core.cli.demo.steps import MissingExtraError
 
     out = stream if stream is not None else sys.stdout
-    say = Narrator(out, make_console(use_color(args.no_color, out), out))
+    say = Narrator(out, console_on(out, args.no_color))
     try:
         with _target(args, say) as (conn, offline):
             where = "the local server (in-process, temporary SQLite)" if offline else "a live server"

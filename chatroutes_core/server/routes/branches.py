@@ -7,50 +7,47 @@ from typing import Any
 from fastapi import APIRouter
 
 from ..bodies import CreateBranchBody, ForkBody, UpdateBranchBody
-from ..errors import ApiError, not_found
+from ..errors import ApiError, found, not_found
 from ..state import ServerState
-from ..store import BranchRow, ConversationRow
 from ..wire import branch_json, message_json, ok
-from .deps import Idem, Owner, State, require_branch, require_conversation
+from .deps import Idem, Idempotency, Owner, State, require_branch, require_conversation, require_main_branch
 
 router = APIRouter(tags=["branches"])
 
+_ForkFields = CreateBranchBody | ForkBody  # both carry title, description and context_mode
+
 
 def _fork(
-    state: ServerState,
-    conv: ConversationRow,
-    message_id: str | None,
-    *,
-    title: str | None,
-    description: str | None,
-    context_mode: str | None,
-) -> BranchRow:
-    """A new branch forked at ``message_id`` (or at the main branch's tip when None)."""
+    state: ServerState, idem: Idempotency, conversation_id: str, message_id: str | None, body: _ForkFields
+) -> dict[str, Any]:
+    """The 201 envelope of a new branch forked at ``message_id`` (or at the main branch's tip when None)."""
     store = state.store
-    if message_id is not None:
-        message = store.find_message(conv.id, message_id)
-        if message is None:
-            raise not_found("Message")
-        parent_id: str | None = message.branch_id
-        fork_id: str | None = message.id
-    else:
-        main = store.main_branch(conv.id)
-        if main is None:
-            raise not_found("Main branch")
-        history = store.history(main)
-        parent_id = history[-1].branch_id if history else main.id
-        fork_id = history[-1].id if history else None
-    if parent_id is None or store.get_branch(conv.id, parent_id) is None:
-        raise not_found("Branch")
-    name = title.strip() if title and title.strip() else f"Branch {len(store.list_branches(conv.id))}"
-    return store.create_branch(
-        conv.id,
-        title=name,
-        parent_branch_id=parent_id,
-        fork_point_message_id=fork_id,
-        description=description,
-        context_mode=context_mode or "FULL",
-    )
+    conv = require_conversation(state, idem.owner, conversation_id)
+    with store.atomic():
+        if message_id is not None:
+            message = found(store.find_message(conv.id, message_id), "Message")
+            parent_id: str | None = message.branch_id
+            fork_id: str | None = message.id
+        else:
+            main = require_main_branch(state, conv.id)
+            history = store.history(main)
+            parent_id = history[-1].branch_id if history else main.id
+            fork_id = history[-1].id if history else None
+        if parent_id is None or store.get_branch(conv.id, parent_id) is None:
+            raise not_found("Branch")
+        title = body.title.strip() if body.title else ""
+        name = title or f"Branch {len(store.list_branches(conv.id))}"
+        branch = store.create_branch(
+            conv.id,
+            title=name,
+            parent_branch_id=parent_id,
+            fork_point_message_id=fork_id,
+            description=body.description,
+            context_mode=body.context_mode or "FULL",
+        )
+        envelope = ok({"branch": branch_json(branch, store)})
+        idem.save(201, envelope)
+    return envelope
 
 
 @router.get("/conversations/{conversation_id}/branches")
@@ -63,36 +60,12 @@ async def list_branches(conversation_id: str, state: State, owner: Owner) -> dic
 async def create_branch(
     conversation_id: str, body: CreateBranchBody, state: State, idem: Idem
 ) -> dict[str, Any]:
-    conv = require_conversation(state, idem.owner, conversation_id)
-    with state.store.atomic():
-        branch = _fork(
-            state,
-            conv,
-            body.base_node_id,
-            title=body.title,
-            description=body.description,
-            context_mode=body.context_mode,
-        )
-        envelope = ok({"branch": branch_json(branch, state.store)})
-        idem.save(201, envelope)
-    return envelope
+    return _fork(state, idem, conversation_id, body.base_node_id, body)
 
 
 @router.post("/conversations/{conversation_id}/fork", status_code=201)
 async def fork(conversation_id: str, body: ForkBody, state: State, idem: Idem) -> dict[str, Any]:
-    conv = require_conversation(state, idem.owner, conversation_id)
-    with state.store.atomic():
-        branch = _fork(
-            state,
-            conv,
-            body.fork_point_message_id,
-            title=body.title,
-            description=body.description,
-            context_mode=body.context_mode,
-        )
-        envelope = ok({"branch": branch_json(branch, state.store)})
-        idem.save(201, envelope)
-    return envelope
+    return _fork(state, idem, conversation_id, body.fork_point_message_id, body)
 
 
 @router.patch("/conversations/{conversation_id}/branches/{branch_id}")

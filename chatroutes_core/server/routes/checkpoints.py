@@ -4,27 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from ..bodies import CreateCheckpointBody
 from ..context import summarize
-from ..errors import ApiError, not_found
+from ..errors import ApiError
 from ..tokens import estimate_tokens
 from ..wire import checkpoint_json, ok
-from .deps import Idem, Owner, State, require_branch, require_conversation
+from .deps import Idem, Owner, Scope, State, require_branch, require_checkpoint, require_conversation
 
 router = APIRouter(tags=["checkpoints"])
 
 
 @router.get("/conversations/{conversation_id}/checkpoints")
-async def list_checkpoints(
-    conversation_id: str,
-    state: State,
-    owner: Owner,
-    branch_id: str | None = Query(None, alias="branchId", max_length=200),
-) -> dict[str, Any]:
-    conv = require_conversation(state, owner, conversation_id)
-    rows = state.store.list_checkpoints(conv.id, branch_id or None)
+async def list_checkpoints(state: State, scope: Scope) -> dict[str, Any]:
+    rows = state.store.list_checkpoints(scope.conversation.id, scope.branch_id or None)
     return ok({"checkpoints": [checkpoint_json(cp) for cp in rows]})
 
 
@@ -50,9 +44,7 @@ async def create_checkpoint(
 
 @router.delete("/checkpoints/{checkpoint_id}")
 async def delete_checkpoint(checkpoint_id: str, state: State, owner: Owner) -> dict[str, Any]:
-    cp = state.store.get_checkpoint(owner, checkpoint_id)
-    if cp is None:
-        raise not_found("Checkpoint")
+    cp = require_checkpoint(state, owner, checkpoint_id)
     state.store.delete_checkpoint(cp.id)
     return {"success": True}
 
@@ -60,12 +52,8 @@ async def delete_checkpoint(checkpoint_id: str, state: State, owner: Owner) -> d
 @router.post("/checkpoints/{checkpoint_id}/recreate")
 async def recreate_checkpoint(checkpoint_id: str, state: State, idem: Idem) -> dict[str, Any]:
     """Re-summarise up to the branch's current tip (the anchor moves to the tip)."""
-    cp = state.store.get_checkpoint(idem.owner, checkpoint_id)
-    if cp is None:
-        raise not_found("Checkpoint")
-    branch = state.store.get_branch(cp.conversation_id, cp.branch_id)
-    if branch is None:
-        raise not_found("Branch")
+    cp = require_checkpoint(state, idem.owner, checkpoint_id)
+    branch = require_branch(state, cp.conversation_id, cp.branch_id)
     history = state.store.history(branch)
     if not history:
         raise ApiError(409, "The branch has no messages to summarise")

@@ -7,13 +7,13 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from starlette.requests import HTTPConnection
 
 from ..._catalog import MODEL_ALIASES
-from ..errors import ApiError, not_found
+from ..errors import ApiError, found
 from ..state import ServerState
-from ..store import BranchRow, ConversationRow, IdempotencyRecord
+from ..store import BranchRow, CheckpointRow, ConversationRow, IdempotencyRecord, MessageRow
 
 
 async def get_state(request: Request) -> ServerState:
@@ -55,17 +55,44 @@ def resolve_model(name: str) -> str:
 
 
 def require_conversation(state: ServerState, owner: str, conversation_id: str) -> ConversationRow:
-    conv = state.store.get_conversation(owner, conversation_id)
-    if conv is None:
-        raise not_found("Conversation")
-    return conv
+    return found(state.store.get_conversation(owner, conversation_id), "Conversation")
 
 
 def require_branch(state: ServerState, conversation_id: str, branch_id: str) -> BranchRow:
-    branch = state.store.get_branch(conversation_id, branch_id)
-    if branch is None:
-        raise not_found("Branch")
-    return branch
+    return found(state.store.get_branch(conversation_id, branch_id), "Branch")
+
+
+def require_main_branch(state: ServerState, conversation_id: str) -> BranchRow:
+    return found(state.store.main_branch(conversation_id), "Main branch")
+
+
+def require_message(state: ServerState, owner: str, message_id: str) -> MessageRow:
+    return found(state.store.get_message(owner, message_id), "Message")
+
+
+def require_checkpoint(state: ServerState, owner: str, checkpoint_id: str) -> CheckpointRow:
+    return found(state.store.get_checkpoint(owner, checkpoint_id), "Checkpoint")
+
+
+@dataclass
+class ListScope:
+    """What a list route under a conversation reads: the caller's conversation and ``?branchId=``."""
+
+    conversation: ConversationRow
+    branch_id: str | None
+
+
+async def list_scope(
+    conversation_id: str,
+    state: State,
+    owner: Owner,
+    branch_id: Annotated[str | None, Query(alias="branchId", max_length=200)] = None,
+) -> ListScope:
+    # A dependency validates its own parameters before it runs: a bad branchId is a 400 before the 404.
+    return ListScope(require_conversation(state, owner, conversation_id), branch_id)
+
+
+Scope = Annotated[ListScope, Depends(list_scope)]
 
 
 class Replay(Exception):

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from .. import exchange
 from ..bodies import SendMessageBody, UpdateMessageBody
-from ..errors import not_found
 from ..tokens import estimate_tokens
 from ..wire import message_json, ok
-from .deps import Idem, Owner, State, require_branch, require_conversation
+from .deps import Idem, Owner, Scope, State, require_branch, require_main_branch, require_message
 
 router = APIRouter(tags=["messages"])
 
@@ -51,20 +50,12 @@ async def send_branch_message(
 
 
 @router.get("/conversations/{conversation_id}/messages")
-async def list_messages(
-    conversation_id: str,
-    state: State,
-    owner: Owner,
-    branch_id: str | None = Query(None, alias="branchId", max_length=200),
-) -> dict[str, Any]:
-    conv = require_conversation(state, owner, conversation_id)
-    if branch_id:
-        branch = require_branch(state, conv.id, branch_id)
+async def list_messages(state: State, scope: Scope) -> dict[str, Any]:
+    conv = scope.conversation
+    if scope.branch_id:
+        branch = require_branch(state, conv.id, scope.branch_id)
     else:
-        main = state.store.main_branch(conv.id)
-        if main is None:
-            raise not_found("Main branch")
-        branch = main
+        branch = require_main_branch(state, conv.id)
     return ok({"messages": [message_json(m) for m in state.store.history(branch)]})
 
 
@@ -72,17 +63,13 @@ async def list_messages(
 async def update_message(
     message_id: str, body: UpdateMessageBody, state: State, owner: Owner
 ) -> dict[str, Any]:
-    message = state.store.get_message(owner, message_id)
-    if message is None:
-        raise not_found("Message")
+    message = require_message(state, owner, message_id)
     updated = state.store.update_message(message, body.content, estimate_tokens(body.content))
     return ok({"message": message_json(updated)})
 
 
 @router.delete("/messages/{message_id}")
 async def delete_message(message_id: str, state: State, owner: Owner) -> dict[str, Any]:
-    message = state.store.get_message(owner, message_id)
-    if message is None:
-        raise not_found("Message")
+    message = require_message(state, owner, message_id)
     state.store.delete_message(message.id)
     return {"success": True}

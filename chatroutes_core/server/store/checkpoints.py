@@ -6,7 +6,7 @@ import sqlite3
 from typing import Any
 
 from .database import Database
-from .rows import CheckpointRow, from_row, new_id, now_iso
+from .rows import CheckpointRow, from_row, new_id, now_iso, to_columns
 
 
 def _checkpoint(row: sqlite3.Row) -> CheckpointRow:
@@ -21,29 +21,11 @@ class Checkpoints(Database):
         cp = CheckpointRow(
             new_id("cp"), conversation_id, branch_id, anchor_message_id, summary, token_count, now, now
         )
-        self._write(
-            "INSERT INTO checkpoints (id, conversation_id, branch_id, anchor_message_id, summary, "
-            "token_count, "
-            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            cp.id,
-            conversation_id,
-            branch_id,
-            anchor_message_id,
-            summary,
-            token_count,
-            now,
-            now,
-        )
+        self._insert("checkpoints", to_columns(cp))
         return cp
 
     def get_checkpoint(self, owner: str, checkpoint_id: str) -> CheckpointRow | None:
-        row = self._one(
-            "SELECT k.* FROM checkpoints k JOIN conversations c ON c.id = k.conversation_id "
-            "WHERE k.id = ? AND c.owner = ? AND k.deleted_at IS NULL AND c.deleted_at IS NULL",
-            checkpoint_id,
-            owner,
-        )
-        return _checkpoint(row) if row else None
+        return self._owned(_checkpoint, "checkpoints", checkpoint_id, owner)
 
     def list_checkpoints(self, conversation_id: str, branch_id: str | None = None) -> list[CheckpointRow]:
         sql = "SELECT * FROM checkpoints WHERE conversation_id = ? AND deleted_at IS NULL"

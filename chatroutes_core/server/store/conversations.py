@@ -6,7 +6,7 @@ import sqlite3
 from typing import Any
 
 from .database import Database
-from .rows import BranchRow, ConversationRow, from_row, new_id, now_iso
+from .rows import BranchRow, ConversationRow, from_row, new_id, now_iso, to_columns
 
 
 def _conversation(row: sqlite3.Row) -> ConversationRow:
@@ -23,25 +23,15 @@ class Conversations(Database):
         now = now_iso()
         conv = ConversationRow(new_id("conv"), owner, title, model, now, now)
         with self.atomic():
-            self._conn.execute(
-                "INSERT INTO conversations VALUES (?, ?, ?, ?, ?, ?, NULL)",
-                (conv.id, owner, title, model, now, now),
-            )
+            self._insert("conversations", to_columns(conv))
             main = self.create_branch(conv.id, title="main", is_main=True)
         return conv, main
 
     def get_conversation(self, owner: str, conversation_id: str) -> ConversationRow | None:
-        row = self._one(
-            "SELECT * FROM conversations WHERE id = ? AND owner = ? AND deleted_at IS NULL",
-            conversation_id,
-            owner,
-        )
-        return _conversation(row) if row else None
+        return self._live(_conversation, "conversations", conversation_id, "owner", owner)
 
     def list_conversations(self, owner: str, page: int, limit: int) -> tuple[list[ConversationRow], int]:
-        total_row = self._one(
-            "SELECT COUNT(*) AS n FROM conversations WHERE owner = ? AND deleted_at IS NULL", owner
-        )
+        total = self._count("conversations WHERE owner = ? AND deleted_at IS NULL", owner)
         rows = self._all(
             "SELECT * FROM conversations WHERE owner = ? AND deleted_at IS NULL "
             "ORDER BY updated_at DESC, rowid DESC LIMIT ? OFFSET ?",
@@ -49,7 +39,7 @@ class Conversations(Database):
             limit,
             (page - 1) * limit,
         )
-        return [_conversation(r) for r in rows], int(total_row["n"]) if total_row else 0
+        return [_conversation(r) for r in rows], total
 
     def update_conversation(self, conversation_id: str, *, title: str | None, model: str | None) -> None:
         with self.atomic():
@@ -79,15 +69,9 @@ class Conversations(Database):
 
     def conversation_counts(self, conversation_id: str) -> tuple[int, int]:
         """(messages, branches) stored in a conversation."""
-        m = self._one(
-            "SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ? AND deleted_at IS NULL",
-            conversation_id,
-        )
-        b = self._one(
-            "SELECT COUNT(*) AS n FROM branches WHERE conversation_id = ? AND deleted_at IS NULL",
-            conversation_id,
-        )
-        return (int(m["n"]) if m else 0), (int(b["n"]) if b else 0)
+        live = "WHERE conversation_id = ? AND deleted_at IS NULL"
+        messages = self._count(f"messages {live}", conversation_id)
+        return messages, self._count(f"branches {live}", conversation_id)
 
     # Branches ---------------------------------------------------------------------------------------
 
@@ -117,23 +101,7 @@ class Conversations(Database):
             now,
         )
         with self.atomic():
-            self._conn.execute(
-                "INSERT INTO branches (id, conversation_id, parent_branch_id, fork_point_message_id, title, "
-                "description, context_mode, is_main, is_active, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
-                (
-                    branch.id,
-                    conversation_id,
-                    parent_branch_id,
-                    fork_point_message_id,
-                    title,
-                    description,
-                    context_mode,
-                    int(is_main),
-                    now,
-                    now,
-                ),
-            )
+            self._insert("branches", to_columns(branch))  # is_main, is_active: SQLite stores bools as 0/1
             self.touch_conversation(conversation_id)
         return branch
 
@@ -145,12 +113,7 @@ class Conversations(Database):
         return [_branch(r) for r in rows]
 
     def get_branch(self, conversation_id: str, branch_id: str) -> BranchRow | None:
-        row = self._one(
-            "SELECT * FROM branches WHERE id = ? AND conversation_id = ? AND deleted_at IS NULL",
-            branch_id,
-            conversation_id,
-        )
-        return _branch(row) if row else None
+        return self._live(_branch, "branches", branch_id, "conversation_id", conversation_id)
 
     def _branch_any(self, branch_id: str) -> BranchRow | None:
         row = self._one("SELECT * FROM branches WHERE id = ?", branch_id)
@@ -174,10 +137,7 @@ class Conversations(Database):
             self._conn.execute("UPDATE branches SET updated_at = ? WHERE id = ?", (now_iso(), branch_id))
 
     def child_count(self, branch_id: str) -> int:
-        row = self._one(
-            "SELECT COUNT(*) AS n FROM branches WHERE parent_branch_id = ? AND deleted_at IS NULL", branch_id
-        )
-        return int(row["n"]) if row else 0
+        return self._count("branches WHERE parent_branch_id = ? AND deleted_at IS NULL", branch_id)
 
     def delete_branch(self, branch_id: str) -> None:
         now = now_iso()
@@ -194,7 +154,4 @@ class Conversations(Database):
             self._forget(branch_id)
 
     def own_message_count(self, branch_id: str) -> int:
-        row = self._one(
-            "SELECT COUNT(*) AS n FROM messages WHERE branch_id = ? AND deleted_at IS NULL", branch_id
-        )
-        return int(row["n"]) if row else 0
+        return self._count("messages WHERE branch_id = ? AND deleted_at IS NULL", branch_id)

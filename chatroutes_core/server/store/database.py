@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS api_keys (key_hash TEXT PRIMARY KEY, created_at TEXT NOT NULL);
@@ -100,3 +102,34 @@ class Database:
     def _write(self, sql: str, *args: Any) -> int:
         with self.atomic():
             return self._conn.execute(sql, args).rowcount
+
+    def _insert(self, table: str, columns: dict[str, Any]) -> int:
+        """Insert one row (column name -> value, e.g. from ``rows.to_columns``); returns its rowid."""
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        with self.atomic():
+            cursor = self._conn.execute(sql, tuple(columns.values()))
+            return int(cursor.lastrowid or 0)
+
+    def _count(self, where: str, *args: Any) -> int:
+        """``SELECT COUNT(*) FROM <where>``, e.g. ``self._count("branches WHERE id = ?", branch_id)``."""
+        row = self._one(f"SELECT COUNT(*) AS n FROM {where}", *args)
+        return int(row["n"]) if row else 0
+
+    def _live(
+        self, convert: Callable[[sqlite3.Row], _T], table: str, row_id: str, scope: str, scope_id: str
+    ) -> _T | None:
+        """Row ``row_id`` of ``table``, unless deleted or its column ``scope`` is not ``scope_id``."""
+        row = self._one(
+            f"SELECT * FROM {table} WHERE id = ? AND {scope} = ? AND deleted_at IS NULL", row_id, scope_id
+        )
+        return convert(row) if row else None
+
+    def _owned(self, convert: Callable[[sqlite3.Row], _T], table: str, row_id: str, owner: str) -> _T | None:
+        """Row ``row_id`` of ``table``, unless it or its conversation is deleted or another owner's."""
+        row = self._one(
+            f"SELECT t.* FROM {table} t JOIN conversations c ON c.id = t.conversation_id "
+            "WHERE t.id = ? AND c.owner = ? AND t.deleted_at IS NULL AND c.deleted_at IS NULL",
+            row_id,
+            owner,
+        )
+        return convert(row) if row else None

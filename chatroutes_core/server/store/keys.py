@@ -21,8 +21,7 @@ class ApiKeys(Database):
 
     def key_count(self) -> int:
         """How many API keys this database knows (each sees only its own conversations)."""
-        row = self._one("SELECT COUNT(*) AS n FROM api_keys")
-        return int(row["n"]) if row else 0
+        return self._count("api_keys")
 
     def owner_of(self, api_key: str) -> str | None:
         owner = hash_key(api_key)

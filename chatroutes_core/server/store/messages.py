@@ -12,11 +12,12 @@ import hashlib
 import json
 import sqlite3
 from bisect import bisect_right
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from .conversations import Conversations
-from .rows import BranchRow, MessageRow, from_row, new_id, now_iso
+from .rows import BranchRow, MessageRow, from_row, new_id, now_iso, to_columns
 
 
 def _message(row: sqlite3.Row) -> MessageRow:
@@ -103,64 +104,35 @@ class Messages(Conversations):
     ) -> MessageRow:
         now = now_iso()
         digest = content_hash(role, content, model, parent_message_id, branch_id, now)
-        message_id = new_id("msg")
         meta = metadata or {}
+        row = MessageRow(
+            new_id("msg"),
+            0,  # seq: the rowid SQLite gives the message
+            conversation_id,
+            branch_id,
+            role,
+            content,
+            model,
+            token_count,
+            now,
+            meta,
+            parent_message_id,
+            digest,
+        )
         with self.atomic():
-            cursor = self._conn.execute(
-                "INSERT INTO messages (id, conversation_id, branch_id, role, content, model, token_count, "
-                "metadata, parent_message_id, content_hash, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    message_id,
-                    conversation_id,
-                    branch_id,
-                    role,
-                    content,
-                    model,
-                    token_count,
-                    json.dumps(meta),
-                    parent_message_id,
-                    digest,
-                    now,
-                ),
-            )
-            seq = int(cursor.lastrowid or 0)
+            seq = self._insert("messages", to_columns(row, skip=("seq",), metadata=json.dumps(meta)))
+            row = replace(row, seq=seq)
             self.touch_conversation(conversation_id)
-            row = MessageRow(
-                message_id,
-                seq,
-                conversation_id,
-                branch_id,
-                role,
-                content,
-                model,
-                token_count,
-                now,
-                meta,
-                parent_message_id,
-                digest,
-            )
             cached = self._own.get(branch_id)
             if cached is not None:
                 cached.append(row)
         return row
 
     def get_message(self, owner: str, message_id: str) -> MessageRow | None:
-        row = self._one(
-            "SELECT m.* FROM messages m JOIN conversations c ON c.id = m.conversation_id "
-            "WHERE m.id = ? AND c.owner = ? AND m.deleted_at IS NULL AND c.deleted_at IS NULL",
-            message_id,
-            owner,
-        )
-        return _message(row) if row else None
+        return self._owned(_message, "messages", message_id, owner)
 
     def find_message(self, conversation_id: str, message_id: str) -> MessageRow | None:
-        row = self._one(
-            "SELECT * FROM messages WHERE id = ? AND conversation_id = ? AND deleted_at IS NULL",
-            message_id,
-            conversation_id,
-        )
-        return _message(row) if row else None
+        return self._live(_message, "messages", message_id, "conversation_id", conversation_id)
 
     def update_message(self, message: MessageRow, content: str, token_count: int) -> MessageRow:
         now = now_iso()
@@ -192,10 +164,5 @@ class Messages(Conversations):
     def count_messages(self, conversation_id: str | None = None) -> int:
         """Stored messages (deleted ones excluded), of one conversation or of all."""
         if conversation_id is None:
-            row = self._one("SELECT COUNT(*) AS n FROM messages WHERE deleted_at IS NULL")
-        else:
-            row = self._one(
-                "SELECT COUNT(*) AS n FROM messages WHERE conversation_id = ? AND deleted_at IS NULL",
-                conversation_id,
-            )
-        return int(row["n"]) if row else 0
+            return self._count("messages WHERE deleted_at IS NULL")
+        return self._count("messages WHERE conversation_id = ? AND deleted_at IS NULL", conversation_id)

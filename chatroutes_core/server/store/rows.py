@@ -1,4 +1,4 @@
-"""The rows the store hands out (frozen dataclasses), the one row converter, and the id and time helpers."""
+"""The rows the store hands out (frozen dataclasses), the row converters, and the id and time helpers."""
 
 from __future__ import annotations
 
@@ -100,3 +100,9 @@ def from_row(cls: type[_Row], row: sqlite3.Row, **converted: Any) -> _Row:
     """``cls`` from a SQLite row: each field is the column of its name, unless ``converted`` gives it."""
     plain = {name: row[name] for name in _columns(cls) if name not in converted}
     return cls(**plain, **converted)
+
+
+def to_columns(row: DataclassInstance, *, skip: tuple[str, ...] = (), **converted: Any) -> dict[str, Any]:
+    """The inverse of :func:`from_row`: column name -> value of each field not in ``skip``."""
+    plain = {name: getattr(row, name) for name in _columns(type(row)) if name not in skip}
+    return {**plain, **converted}
