@@ -14,7 +14,7 @@ import os
 from collections.abc import Awaitable, Callable
 from functools import partial
 from types import TracebackType
-from typing import Any, Generic, Literal, TypeVar, overload
+from typing import Any, Generic, Literal, TypedDict, TypeVar, overload
 
 import httpx
 from pydantic import SecretStr
@@ -38,7 +38,7 @@ from .resources import (
     Messages,
 )
 
-__all__ = ["DEFAULT_BASE_URL", "AsyncChatRoutesClient", "ChatRoutesClient", "ParentCheck"]
+__all__ = ["DEFAULT_BASE_URL", "AsyncChatRoutesClient", "ChatRoutesClient", "ClientOptions", "ParentCheck"]
 
 DEFAULT_BASE_URL = "https://api.chatroutes.com/api/v1"
 API_KEY_ENV = "CHATROUTES_API_KEY"
@@ -46,6 +46,19 @@ BASE_URL_ENV = "CHATROUTES_BASE_URL"
 
 ParentCheck = Literal["auto", "enforced", "off"]
 _PARENT_CHECKS = ("auto", "enforced", "off")
+
+
+class ClientOptions(TypedDict, total=False):
+    """The options that decide what a client's requests do: the keywords a
+    :class:`~chatroutes_core.ClientProvider` lookup takes (each as in the client constructor)."""
+
+    api_key: str | SecretStr | None
+    base_url: str | None
+    timeout: Timeout
+    max_retries: int
+    allow_insecure_http: bool
+    retry_sends: bool
+    parent_check: ParentCheck
 
 
 def _resolve(

@@ -29,10 +29,12 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Hashable
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import httpx
 from pydantic import SecretStr
+from typing_extensions import Unpack
 
 from ._client import (
     API_KEY_ENV,
@@ -40,7 +42,7 @@ from ._client import (
     DEFAULT_BASE_URL,
     AsyncChatRoutesClient,
     ChatRoutesClient,
-    ParentCheck,
+    ClientOptions,
 )
 from ._exceptions import UsageError
 from ._transport import ServerInfo
@@ -65,6 +67,33 @@ def _key_digest(api_key: str | SecretStr | None) -> str:
     if not api_key:
         api_key = os.environ.get(API_KEY_ENV) or ""
     return hashlib.sha256(api_key.encode()).hexdigest() if api_key else ""
+
+
+_OPTION_NAMES = frozenset(ClientOptions.__annotations__)
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """A lookup's options: the constructor's keywords (base URL resolved) and the key they are found by."""
+
+    options: dict[str, Any]
+    url: str
+    key: Key
+
+    @classmethod
+    def of(cls, options: ClientOptions) -> _Wanted:
+        unknown = options.keys() - _OPTION_NAMES
+        if unknown:
+            raise TypeError(f"unexpected client option(s): {', '.join(sorted(unknown))}")
+        url = ClientProvider._url(options.get("base_url"))
+        settings = (
+            _timeout_key(options.get("timeout", DEFAULT_TIMEOUT)),
+            options.get("max_retries", 2),
+            options.get("allow_insecure_http", False),
+            bool(options.get("retry_sends", False)),
+            options.get("parent_check", "auto"),
+        )
+        return cls({**options, "base_url": url}, url, (url, _key_digest(options.get("api_key")), *settings))
 
 
 class _LRU(OrderedDict[Key, C], Generic[C]):
@@ -114,41 +143,13 @@ class ClientProvider:
 
     # -- lookups ----------------------------------------------------------------------------------------
 
-    def client(
-        self,
-        *,
-        api_key: str | SecretStr | None = None,
-        base_url: str | None = None,
-        timeout: Timeout = DEFAULT_TIMEOUT,
-        max_retries: int = 2,
-        allow_insecure_http: bool = False,
-        retry_sends: bool = False,
-        parent_check: ParentCheck = "auto",
-    ) -> ChatRoutesClient:
+    def client(self, **options: Unpack[ClientOptions]) -> ChatRoutesClient:
         """The shared :class:`ChatRoutesClient` for these options (made on the first lookup, no I/O)."""
-        url = self._url(base_url)
-        key = self._key(api_key, url, timeout, max_retries, allow_insecure_http, retry_sends, parent_check)
+        wanted = _Wanted.of(options)
         with self._lock:
-            found = self._sync.find(key)
-            if found is None:
-                found = self._make(
-                    ChatRoutesClient, api_key, url, timeout, max_retries, allow_insecure_http, retry_sends,
-                    parent_check,
-                )  # fmt: skip
-                self._sync.keep(key, found)
-            return found
+            return self._lookup(self._sync, ChatRoutesClient, wanted)
 
-    def async_client(
-        self,
-        *,
-        api_key: str | SecretStr | None = None,
-        base_url: str | None = None,
-        timeout: Timeout = DEFAULT_TIMEOUT,
-        max_retries: int = 2,
-        allow_insecure_http: bool = False,
-        retry_sends: bool = False,
-        parent_check: ParentCheck = "auto",
-    ) -> AsyncChatRoutesClient:
+    def async_client(self, **options: Unpack[ClientOptions]) -> AsyncChatRoutesClient:
         """The shared :class:`AsyncChatRoutesClient` for these options *and the running event loop*.
 
         Raises :class:`UsageError` outside a running loop: an async pool belongs to the loop it serves, so
@@ -160,21 +161,13 @@ class ClientProvider:
             raise UsageError(
                 "async_client() needs a running event loop: call it inside the coroutine that uses the client"
             ) from None
-        url = self._url(base_url)
-        key = self._key(api_key, url, timeout, max_retries, allow_insecure_http, retry_sends, parent_check)
+        wanted = _Wanted.of(options)
         with self._lock:
             clients = self._async.get(loop)
             if clients is None:
                 self._forget_closed_loops()
                 clients = self._async[loop] = _LRU(self._max)
-            found = clients.find(key)
-            if found is None:
-                found = self._make(
-                    AsyncChatRoutesClient, api_key, url, timeout, max_retries, allow_insecure_http,
-                    retry_sends, parent_check,
-                )  # fmt: skip
-                clients.keep(key, found)
-            return found
+            return self._lookup(clients, AsyncChatRoutesClient, wanted)
 
     def server_info(self, base_url: str | None = None) -> ServerInfo:
         """The one :class:`ServerInfo` of a base URL, shared by every client this provider hands out."""
@@ -208,33 +201,20 @@ class ClientProvider:
     def _url(base_url: str | None) -> str:
         return (base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
 
-    @staticmethod
-    def _key(
-        api_key: str | SecretStr | None,
-        url: str,
-        timeout: Timeout,
-        max_retries: int,
-        allow_insecure_http: bool,
-        retry_sends: bool,
-        parent_check: str,
-    ) -> Key:
-        options = (max_retries, allow_insecure_http, retry_sends, parent_check)
-        return (url, _key_digest(api_key), _timeout_key(timeout), *options)
-
     def _server(self, url: str) -> ServerInfo:
         info = self._servers.get(url)
         if info is None:
             info = self._servers[url] = ServerInfo(url)
         return info
 
-    def _make(self, cls: type[C], api_key: Any, url: str, *options: Any) -> C:
-        timeout, max_retries, allow_insecure_http, retry_sends, parent_check = options
-        client = cls(
-            api_key, url, timeout=timeout, max_retries=max_retries, allow_insecure_http=allow_insecure_http,
-            retry_sends=retry_sends, parent_check=parent_check, server_info=self._server(url),
-        )  # fmt: skip
-        client._shared = True
-        return client
+    def _lookup(self, clients: _LRU[C], cls: type[C], wanted: _Wanted) -> C:
+        # under self._lock
+        found = clients.find(wanted.key)
+        if found is None:
+            found = cls(**wanted.options, server_info=self._server(wanted.url))
+            found._shared = True
+            clients.keep(wanted.key, found)
+        return found
 
     def _forget_closed_loops(self) -> None:
         # A loop that closed can never run its clients again; drop them (their sockets go with them).

@@ -76,6 +76,13 @@ def test_every_option_is_part_of_the_key(change: dict[str, object]) -> None:
         assert getattr(other, name) == value
 
 
+def test_an_unknown_option_is_refused_before_anything_is_made() -> None:
+    provider = ClientProvider()
+    with pytest.raises(TypeError, match="max_retry"):
+        provider.client(api_key=KEY_A, base_url=URL, max_retry=0)  # type: ignore[call-arg]
+    assert "sync_clients=0" in repr(provider)
+
+
 def test_no_key_appears_in_the_provider_or_its_keys() -> None:
     provider = ClientProvider()
     client = provider.client(api_key=KEY_A, base_url=URL)
