@@ -20,23 +20,12 @@ import httpx
 from pydantic import SecretStr
 from typing_extensions import Self
 
+from . import resources
 from ._exceptions import ConfigurationError
 from ._pool import LazyHTTP, default_async_http, default_sync_http
 from ._retry import RetryPolicy
 from ._transport import AsyncTransport, ServerInfo, SyncTransport, validate_base_url
 from ._types import DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven, Timeout
-from .resources import (
-    AsyncAutoBranch,
-    AsyncBranches,
-    AsyncCheckpoints,
-    AsyncConversations,
-    AsyncMessages,
-    AutoBranch,
-    Branches,
-    Checkpoints,
-    Conversations,
-    Messages,
-)
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncChatRoutesClient", "ChatRoutesClient", "ClientOptions", "ParentCheck"]
 
@@ -222,6 +211,15 @@ class _ClientOptions(Generic[H, S]):
         )
 
     @property
+    def _http(self) -> H:
+        """The connection pool (made now if no request has been sent yet)."""
+        return self._lazy.get()
+
+    def _release(self) -> H | None:
+        """The pool ``close()`` closes: one this client made (not given, not a copy's, not shared)."""
+        return self._lazy.release() if self._owner and not self._shared else None
+
+    @property
     def is_closed(self) -> bool:
         """True after :meth:`close` of this client or of the client it was copied from."""
         return self._lazy.closed
@@ -303,26 +301,18 @@ class ChatRoutesClient(_ClientOptions[httpx.Client, None]):
     _default_http = staticmethod(default_sync_http)
     _transport_class = SyncTransport
     _transport: SyncTransport
-    _lazy: LazyHTTP[httpx.Client]
 
-    @property
-    def _http(self) -> httpx.Client:
-        """The connection pool (made now if no request has been sent yet)."""
-        return self._lazy.get()
-
-    conversations = _Resource(Conversations)
-    messages = _Resource(Messages)
-    branches = _Resource(Branches)
-    checkpoints = _Resource(Checkpoints)
-    autobranch = _Resource(AutoBranch)
+    conversations = _Resource(resources.Conversations)
+    messages = _Resource(resources.Messages)
+    branches = _Resource(resources.Branches)
+    checkpoints = _Resource(resources.Checkpoints)
+    autobranch = _Resource(resources.AutoBranch)
 
     def close(self) -> None:
         """Close the connection pool this client made (a given ``http_client`` and the pool of the client
         this one was copied from are left open; a client shared by a ClientProvider is closed by it)."""
-        if self._owner and not self._shared:
-            http = self._lazy.release()
-            if http is not None:
-                http.close()
+        if (http := self._release()) is not None:
+            http.close()
 
     def __enter__(self) -> Self:
         return self
@@ -344,26 +334,17 @@ class AsyncChatRoutesClient(_ClientOptions[httpx.AsyncClient, Awaitable[None]]):
     _default_http = staticmethod(default_async_http)
     _transport_class = AsyncTransport
     _transport: AsyncTransport
-    _lazy: LazyHTTP[httpx.AsyncClient]
 
-    @property
-    def _http(self) -> httpx.AsyncClient:
-        """The connection pool (made now if no request has been sent yet)."""
-        return self._lazy.get()
-
-    conversations = _Resource(AsyncConversations)
-    messages = _Resource(AsyncMessages)
-    branches = _Resource(AsyncBranches)
-    checkpoints = _Resource(AsyncCheckpoints)
-    autobranch = _Resource(AsyncAutoBranch)
+    conversations = _Resource(resources.AsyncConversations)
+    messages = _Resource(resources.AsyncMessages)
+    branches = _Resource(resources.AsyncBranches)
+    checkpoints = _Resource(resources.AsyncCheckpoints)
+    autobranch = _Resource(resources.AsyncAutoBranch)
 
     async def close(self) -> None:
-        """Close the connection pool this client made (a given ``http_client`` and the pool of the client
-        this one was copied from are left open; a client shared by a ClientProvider is closed by it)."""
-        if self._owner and not self._shared:
-            http = self._lazy.release()
-            if http is not None:
-                await http.aclose()
+        """Close the connection pool this client made (see :meth:`ChatRoutesClient.close`)."""
+        if (http := self._release()) is not None:
+            await http.aclose()
 
     async def __aenter__(self) -> Self:
         return self

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import partial
 from typing import Any, Literal
 
@@ -237,6 +238,13 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
             "scores": dict(plan.scores),
         }
 
+    def _single(
+        self, request: RouterRequest, plan: RoutePlan, run_manager: Any, config: RunnableConfig
+    ) -> tuple[str, Runnable[Any, Any], RunnableConfig]:
+        """The one route of a single-route plan, and its child config (on the caller's branch)."""
+        [name] = plan.routes
+        return name, self.routes[name], self._child_config(config, run_manager, name, request.binding)
+
     def _child_config(
         self, config: RunnableConfig, run_manager: Any, name: str, binding: _Binding
     ) -> RunnableConfig:
@@ -281,12 +289,19 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
 
     # --- sync ----------------------------------------------------------------------------------------
 
-    def _prepare(self, input: Any, config: RunnableConfig | None) -> _Prepared:
+    def _parse(self, input: Any, config: RunnableConfig | None) -> tuple[RouterRequest, RunnableConfig]:
         config = ensure_config(config)
-        request = parse_router_input(input, config)
-        suggestions = self._detect(request.text)
+        return parse_router_input(input, config), config
+
+    def _prepared(
+        self, request: RouterRequest, suggestions: list[RouteSuggestion], config: RunnableConfig
+    ) -> _Prepared:
         plan = self._plan(request, suggestions)
         return request, suggestions, plan, self._run_config(config, suggestions, plan)
+
+    def _prepare(self, input: Any, config: RunnableConfig | None) -> _Prepared:
+        request, config = self._parse(input, config)
+        return self._prepared(request, self._detect(request.text), config)
 
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         request, suggestions, plan, run_config = self._prepare(input, config)
@@ -299,12 +314,9 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
     ) -> Any:  # fmt: skip
         dispatch_custom_event(SUGGESTIONS_EVENT, self._event(suggestions, plan), config=config)
         if len(plan.routes) == 1:
-            [name] = plan.routes
-            child = self._child_config(config, run_manager, name, request.binding)
-            try:
-                return self.routes[name].invoke(request.route_input, child)
-            except Exception as exc:
-                raise RouteError(name, exc) from exc
+            name, route, child = self._single(request, plan, run_manager, config)
+            with _raised_as_route_error(name):
+                return route.invoke(request.route_input, child)
         return self._fan_out(request, plan, run_manager, config)
 
     def _fan_out(
@@ -345,21 +357,15 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
         if len(plan.routes) > 1:
             yield self._fan_out(request, plan, run_manager, config)
             return
-        [name] = plan.routes
-        child = self._child_config(config, run_manager, name, request.binding)
-        try:
-            yield from self.routes[name].stream(request.route_input, child)
-        except Exception as exc:
-            raise RouteError(name, exc) from exc
+        name, route, child = self._single(request, plan, run_manager, config)
+        with _raised_as_route_error(name):
+            yield from route.stream(request.route_input, child)
 
     # --- async ---------------------------------------------------------------------------------------
 
     async def _aprepare(self, input: Any, config: RunnableConfig | None) -> _Prepared:
-        config = ensure_config(config)
-        request = parse_router_input(input, config)
-        suggestions = await self._adetect(request.text)
-        plan = self._plan(request, suggestions)
-        return request, suggestions, plan, self._run_config(config, suggestions, plan)
+        request, config = self._parse(input, config)
+        return self._prepared(request, await self._adetect(request.text), config)
 
     async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         request, suggestions, plan, run_config = await self._aprepare(input, config)
@@ -372,12 +378,9 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
     ) -> Any:  # fmt: skip
         await adispatch_custom_event(SUGGESTIONS_EVENT, self._event(suggestions, plan), config=config)
         if len(plan.routes) == 1:
-            [name] = plan.routes
-            child = self._child_config(config, run_manager, name, request.binding)
-            try:
-                return await self.routes[name].ainvoke(request.route_input, child)
-            except Exception as exc:
-                raise RouteError(name, exc) from exc
+            name, route, child = self._single(request, plan, run_manager, config)
+            with _raised_as_route_error(name):
+                return await route.ainvoke(request.route_input, child)
         return await self._afan_out(request, plan, run_manager, config)
 
     async def _afan_out(
@@ -417,13 +420,19 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
         if len(plan.routes) > 1:
             yield await self._afan_out(request, plan, run_manager, config)
             return
-        [name] = plan.routes
-        child = self._child_config(config, run_manager, name, request.binding)
-        try:
-            async for chunk in self.routes[name].astream(request.route_input, child):
+        name, route, child = self._single(request, plan, run_manager, config)
+        with _raised_as_route_error(name):
+            async for chunk in route.astream(request.route_input, child):
                 yield chunk
-        except Exception as exc:
-            raise RouteError(name, exc) from exc
+
+
+@contextmanager
+def _raised_as_route_error(name: str) -> Iterator[None]:
+    """A route's failure re-raised as :class:`RouteError` naming the route (the original as its cause)."""
+    try:
+        yield
+    except Exception as exc:
+        raise RouteError(name, exc) from exc
 
 
 async def _one(value: Any) -> AsyncIterator[Any]:
