@@ -56,8 +56,8 @@ def main(argv: list[str] | None = None) -> int:
             # Issue 14: construction, pools, fresh instances, a web app building a model per request.
             lambda: construction.construction_cost(rounds=max(2, int(5 * scale))),
             lambda: construction.pool_sharding(srv, rounds=max(1, int(3 * scale))),
-            lambda: fresh.fresh_instance_per_call(srv, calls=8, rounds=max(2, int(8 * scale))),
-            lambda: fresh.fresh_fanout(srv, rounds=max(1, int(4 * scale))),
+            lambda: fresh.fresh_instance_per_call(srv, calls=16, rounds=max(2, int(16 * scale))),
+            lambda: fresh.fresh_fanout(srv, rounds=max(1, int(6 * scale))),
             lambda: fresh.per_request_app(srv, rounds=max(1, int(2 * scale))),
         ]
         for step in steps:
