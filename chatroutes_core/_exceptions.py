@@ -8,7 +8,7 @@
      │    ├── NotFoundError             404 (says so when the base URL lacks ``/api/v1``)
      │    ├── ConflictError             409 (e.g. ``TIP_MOVED``: the parent message is no longer the tip)
      │    ├── PayloadTooLargeError      413 (the request body is over the server's limit)
-     │    ├── RateLimitError            429 (retry_after in seconds, or None)
+     │    ├── RateLimitError            429 (``retry_after``: the server's hint in seconds, or None)
      │    └── ServerError               >= 500 (the real status is kept)
      ├── APIConnectionError        no usable response (DNS, refused, reset, protocol error); names the URL
      │    └── APITimeoutError           a connect/read/write/pool timeout
@@ -39,6 +39,8 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+
+from ._retry import parse_retry_after
 
 __all__ = [
     "APIConnectionError",
@@ -84,6 +86,8 @@ class APIStatusError(ChatRoutesError):
         body: the decoded JSON error body (or the raw text when it was not JSON).
         code: the body's ``code`` (e.g. ``QUOTA_EXCEEDED``), if any.
         details: the body's ``details``, if any.
+        retry_after: the server's retry hint in seconds (``retry-after-ms``, ``Retry-After`` or the body's
+            ``retryAfter``), or None; read from the response when not given. A 429 and a 503 carry it.
     """
 
     status_code: int
@@ -96,6 +100,7 @@ class APIStatusError(ChatRoutesError):
         body: object = None,
         code: str | None = None,
         details: Any = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.response = response
@@ -104,6 +109,9 @@ class APIStatusError(ChatRoutesError):
         self.body = body
         self.code = code
         self.details = details
+        self.retry_after = (
+            retry_after if retry_after is not None else parse_retry_after(response.headers, body)
+        )
 
 
 class ValidationError(APIStatusError):
@@ -132,19 +140,6 @@ class PayloadTooLargeError(APIStatusError):
 
 class RateLimitError(APIStatusError):
     """429: too many requests or quota exhausted; ``retry_after`` is the server's hint in seconds."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        response: httpx.Response,
-        body: object = None,
-        code: str | None = None,
-        details: Any = None,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(message, response=response, body=body, code=code, details=details)
-        self.retry_after = retry_after
 
 
 class ServerError(APIStatusError):

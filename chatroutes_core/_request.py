@@ -33,7 +33,7 @@ from ._exceptions import (
     UsageError,
     ValidationError,
 )
-from ._retry import is_idempotent, parse_retry_after
+from ._retry import is_idempotent
 from ._types import NOT_GIVEN, NotGiven, Timeout
 
 __all__ = [
@@ -283,7 +283,7 @@ def error_from_response(
         "details": fields.get("details"),
     }
     if status == 429:
-        return RateLimitError(message, retry_after=parse_retry_after(response.headers, body), **kwargs)
+        return RateLimitError(message, **kwargs)  # retry_after is read from the response
     cls: type[APIStatusError]
     if status in (400, 422):
         cls = ValidationError

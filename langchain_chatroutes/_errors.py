@@ -114,9 +114,8 @@ def _rebuilt(combined: type[core.ChatRoutesError], exc: core.ChatRoutesError) ->
     """``exc`` as an instance of ``combined``, made by the core constructor from public attributes."""
     kwargs: dict[str, Any] = {}
     if isinstance(exc, core.APIStatusError):
-        kwargs = {"response": exc.response, "body": exc.body, "code": exc.code, "details": exc.details}
-        if isinstance(exc, core.RateLimitError):
-            kwargs["retry_after"] = exc.retry_after
+        kwargs = {"response": exc.response, "body": exc.body, "code": exc.code, "details": exc.details,
+                  "retry_after": exc.retry_after}  # fmt: skip
     elif isinstance(exc, core.APIConnectionError):
         kwargs = {"request": exc.request}
     elif isinstance(exc, core.APIResponseValidationError):

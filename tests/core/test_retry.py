@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import email.utils
 
+import httpx
 import pytest
 
+from chatroutes_core import APIStatusError, RateLimitError, ServerError
+from chatroutes_core._request import error_from_response
 from chatroutes_core._retry import Failure, RetryPolicy, is_idempotent, parse_retry_after
 
 POLICY = RetryPolicy(max_retries=2)
@@ -116,3 +119,17 @@ def test_with_retry_sends_a_creating_post_is_retried_after_408_429_and_5xx(statu
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 413, 422])
 def test_with_retry_sends_client_errors_are_still_never_retried(status: int) -> None:
     assert SENDS.after_status("POST", status, 0, no_jitter) is None
+
+
+@pytest.mark.parametrize(("status", "cls"), [(429, RateLimitError), (503, ServerError)])
+def test_status_errors_carry_the_servers_retry_hint(status: int, cls: type[APIStatusError]) -> None:
+    request = httpx.Request("POST", "https://api.example.test/api/v1/conversations")
+    response = httpx.Response(
+        status, headers={"Retry-After": "7"}, json={"message": "slow down"}, request=request
+    )
+    error = error_from_response(response, response.json())
+    assert type(error) is cls and error.retry_after == 7.0
+    assert cls("x", response=response, retry_after=1.5).retry_after == 1.5  # a given hint is kept
+    bare = httpx.Response(status, json={"message": "slow down", "retryAfter": 2}, request=request)
+    assert cls("x", response=bare, body=bare.json()).retry_after == 2.0
+    assert cls("x", response=httpx.Response(status, request=request)).retry_after is None
