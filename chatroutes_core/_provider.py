@@ -29,7 +29,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import httpx
@@ -76,9 +76,9 @@ _OPTION_NAMES = frozenset(ClientOptions.__annotations__)
 class _Wanted:
     """A lookup's options: the constructor's keywords (base URL resolved) and the key they are found by."""
 
-    options: dict[str, Any]
+    options: dict[str, Any] = field(repr=False)  # holds the API key
     url: str
-    key: Key
+    key: Key  # the key's SHA-256 digest, never the key
 
     @classmethod
     def of(cls, options: ClientOptions) -> _Wanted:

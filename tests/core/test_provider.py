@@ -86,7 +86,10 @@ def test_an_unknown_option_is_refused_before_anything_is_made() -> None:
 def test_no_key_appears_in_the_provider_or_its_keys() -> None:
     provider = ClientProvider()
     client = provider.client(api_key=KEY_A, base_url=URL)
-    texts = [repr(provider), str(list(provider._sync)), repr(client), repr(vars(provider))]
+    from chatroutes_core._provider import _Wanted
+
+    lookup = _Wanted.of({"api_key": KEY_A, "base_url": URL})
+    texts = [repr(provider), str(list(provider._sync)), repr(client), repr(vars(provider)), repr(lookup)]
     for text in texts:
         assert KEY_A not in text and KEY_A[-16:] not in text
 
