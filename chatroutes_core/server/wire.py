@@ -19,28 +19,39 @@ def user_id(owner: str) -> str:
     return f"usr_{owner[:16]}"
 
 
+Fields = tuple[tuple[str, str], ...]  # (row attribute, camelCase key), in wire order
+
+
+def _keyed(names: tuple[str, ...]) -> Fields:
+    # the camelCase keys are computed once, here, not per row
+    return tuple((name, to_camel(name)) for name in names)
+
+
 # The fields of each row on the wire, in the order the API sends them (a branch and a checkpoint: all of
 # their row's fields, in the row's order).
-_MESSAGE = (
-    "id",
-    "conversation_id",
-    "branch_id",
-    "role",
-    "content",
-    "token_count",
-    "created_at",
-    "metadata",
-    "parent_message_id",
-    "model",
-    "content_hash",
+_MESSAGE = _keyed(
+    (
+        "id",
+        "conversation_id",
+        "branch_id",
+        "role",
+        "content",
+        "token_count",
+        "created_at",
+        "metadata",
+        "parent_message_id",
+        "model",
+        "content_hash",
+    )
 )
-_BRANCH = tuple(f.name for f in fields(BranchRow))
-_CHECKPOINT = tuple(f.name for f in fields(CheckpointRow))
+_BRANCH = _keyed(tuple(f.name for f in fields(BranchRow)))
+_CHECKPOINT = _keyed(tuple(f.name for f in fields(CheckpointRow)))
+_CONVERSATION = _keyed(("title", "model", "created_at", "updated_at"))  # between its id and counts
 
 
-def _camel(row: object, names: tuple[str, ...]) -> dict[str, Any]:
-    """``row``'s attributes ``names``, under their camelCase keys."""
-    return {to_camel(name): getattr(row, name) for name in names}
+def _camel(row: object, keyed: Fields) -> dict[str, Any]:
+    """``row``'s attributes named in ``keyed``, under their camelCase keys."""
+    return {key: getattr(row, name) for name, key in keyed}
 
 
 def message_json(m: MessageRow) -> dict[str, Any]:
@@ -59,7 +70,7 @@ def conversation_json(c: ConversationRow, store: Store, *, full: bool = False) -
     body: dict[str, Any] = {
         "id": c.id,
         "userId": user_id(c.owner),
-        **_camel(c, ("title", "model", "created_at", "updated_at")),
+        **_camel(c, _CONVERSATION),
         "messageCount": messages,
         "branchCount": branches,
     }
