@@ -75,6 +75,35 @@ def _masked(key: SecretStr | None) -> str:
     return f"'{value[:3]}****'" if len(value) > 12 else "'****'"
 
 
+SyncR = TypeVar("SyncR")
+AsyncR = TypeVar("AsyncR")
+
+
+class _Resource(Generic[SyncR, AsyncR]):
+    """A resource, made on first access and kept on the client (like ``cached_property``): the sync class
+    on a :class:`ChatRoutesClient`, the async one on an :class:`AsyncChatRoutesClient`."""
+
+    def __init__(self, sync: Callable[[Any], SyncR], async_: Callable[[Any], AsyncR]) -> None:
+        self._sync, self._async = sync, async_
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> _Resource[SyncR, AsyncR]: ...
+    @overload
+    def __get__(self, obj: ChatRoutesClient, owner: type | None = None) -> SyncR: ...
+    @overload
+    def __get__(self, obj: AsyncChatRoutesClient, owner: type | None = None) -> AsyncR: ...
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        transport = obj._transport  # type: ignore[attr-defined]
+        make = self._async if transport.is_async else self._sync
+        value = obj.__dict__[self._name] = make(transport)
+        return value
+
+
 H = TypeVar("H", httpx.Client, httpx.AsyncClient)
 S = TypeVar("S")  # what the injected ``sleep`` returns: None, or an awaitable for the async client
 
@@ -112,6 +141,12 @@ class _ClientOptions(Generic[H, S]):
         self._setup(sleep, rng)
 
     _default_http: Callable[[Timeout], H]
+
+    conversations = _Resource(resources.Conversations, resources.AsyncConversations)
+    messages = _Resource(resources.Messages, resources.AsyncMessages)
+    branches = _Resource(resources.Branches, resources.AsyncBranches)
+    checkpoints = _Resource(resources.Checkpoints, resources.AsyncCheckpoints)
+    autobranch = _Resource(resources.AutoBranch, resources.AsyncAutoBranch)
 
     _api_key: SecretStr | None
     base_url: str
@@ -251,29 +286,6 @@ class _ClientOptions(Generic[H, S]):
         return copy
 
 
-R = TypeVar("R")
-
-
-class _Resource(Generic[R]):
-    """A resource made on first access and kept on the client (like ``cached_property``)."""
-
-    def __init__(self, make: Callable[[Any], R]) -> None:
-        self._make = make
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self._name = name
-
-    @overload
-    def __get__(self, obj: None, owner: type | None = None) -> _Resource[R]: ...
-    @overload
-    def __get__(self, obj: object, owner: type | None = None) -> R: ...
-    def __get__(self, obj: object, owner: type | None = None) -> Any:
-        if obj is None:
-            return self
-        value = obj.__dict__[self._name] = self._make(obj._transport)  # type: ignore[attr-defined]
-        return value
-
-
 class ChatRoutesClient(_ClientOptions[httpx.Client, None]):
     """Synchronous ChatRoutes client.
 
@@ -302,12 +314,6 @@ class ChatRoutesClient(_ClientOptions[httpx.Client, None]):
     _transport_class = SyncTransport
     _transport: SyncTransport
 
-    conversations = _Resource(resources.Conversations)
-    messages = _Resource(resources.Messages)
-    branches = _Resource(resources.Branches)
-    checkpoints = _Resource(resources.Checkpoints)
-    autobranch = _Resource(resources.AutoBranch)
-
     def close(self) -> None:
         """Close the connection pool this client made (a given ``http_client`` and the pool of the client
         this one was copied from are left open; a client shared by a ClientProvider is closed by it)."""
@@ -334,12 +340,6 @@ class AsyncChatRoutesClient(_ClientOptions[httpx.AsyncClient, Awaitable[None]]):
     _default_http = staticmethod(default_async_http)
     _transport_class = AsyncTransport
     _transport: AsyncTransport
-
-    conversations = _Resource(resources.AsyncConversations)
-    messages = _Resource(resources.AsyncMessages)
-    branches = _Resource(resources.AsyncBranches)
-    checkpoints = _Resource(resources.AsyncCheckpoints)
-    autobranch = _Resource(resources.AsyncAutoBranch)
 
     async def close(self) -> None:
         """Close the connection pool this client made (see :meth:`ChatRoutesClient.close`)."""
