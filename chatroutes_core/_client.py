@@ -18,14 +18,14 @@ from typing import Any, Generic, Literal, TypedDict, TypeVar, overload
 
 import httpx
 from pydantic import SecretStr
-from typing_extensions import Self
+from typing_extensions import Self, Unpack
 
 from . import resources
 from ._exceptions import ConfigurationError
 from ._pool import LazyHTTP, default_async_http, default_sync_http
 from ._retry import RetryPolicy
 from ._transport import AsyncTransport, ServerInfo, SyncTransport, validate_base_url
-from ._types import DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven, Timeout
+from ._types import DEFAULT_TIMEOUT, NotGiven, Timeout
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncChatRoutesClient", "ChatRoutesClient", "ClientOptions", "ParentCheck"]
 
@@ -259,25 +259,17 @@ class _ClientOptions(Generic[H, S]):
         """True after :meth:`close` of this client or of the client it was copied from."""
         return self._lazy.closed
 
-    def with_options(
-        self,
-        *,
-        api_key: str | SecretStr | NotGiven = NOT_GIVEN,
-        base_url: str | NotGiven = NOT_GIVEN,
-        timeout: Timeout | NotGiven = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        allow_insecure_http: bool | NotGiven = NOT_GIVEN,
-        retry_sends: bool | NotGiven = NOT_GIVEN,
-        parent_check: ParentCheck | NotGiven = NOT_GIVEN,
-    ) -> Self:
-        """A copy with some options changed, sharing this client's connection pool (which it never closes).
+    def with_options(self, **changes: Unpack[ClientOptions]) -> Self:
+        """A copy with some options changed (any of :class:`ClientOptions`: ``api_key``, ``base_url``,
+        ``timeout``, ``max_retries``, ``allow_insecure_http``, ``retry_sends``, ``parent_check``), sharing
+        this client's connection pool (which it never closes).
 
         Cheap: no pool is made; the copy uses this client's, made on the first request of either.
         """
-        options = self._changed(
-            api_key=api_key, base_url=base_url, timeout=timeout, max_retries=max_retries,
-            allow_insecure_http=allow_insecure_http, retry_sends=retry_sends, parent_check=parent_check,
-        )  # fmt: skip
+        unknown = changes.keys() - ClientOptions.__annotations__.keys()
+        if unknown:
+            raise TypeError(f"with_options() got unexpected option(s): {', '.join(sorted(unknown))}")
+        options = self._changed(**changes)
         copy = type(self).__new__(type(self))
         copy._set_options(**options)
         copy._lazy = self._lazy

@@ -127,6 +127,19 @@ def test_with_options_copies_and_shares_the_pool() -> None:
     client.close()
 
 
+def test_with_options_refuses_an_unknown_option_and_keeps_what_is_not_named() -> None:
+    client = sync_client(Recorder(httpx.Response(200, json={})))
+    with pytest.raises(TypeError, match="max_retry"):
+        client.with_options(max_retry=0)  # type: ignore[call-arg]
+    copy = client.with_options(retry_sends=True)
+    assert copy.retry_sends and not client.retry_sends
+    assert (copy.max_retries, copy.timeout, copy.parent_check) == (
+        client.max_retries,
+        client.timeout,
+        client.parent_check,
+    )
+
+
 async def test_async_with_options_and_close() -> None:
     client = async_client(Recorder())
     copy = client.with_options(api_key="cr_other_key_0000000000")
