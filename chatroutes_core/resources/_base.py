@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, TypeAdapter
 
 from .._exceptions import APIResponseValidationError, UsageError
-from .._request import unwrap
+from .._request import Call, segment, unwrap
 from .._transport import AsyncTransport, SyncTransport
 
 M = TypeVar("M", bound=BaseModel)
@@ -57,6 +57,14 @@ def many(model: type[M], key: str) -> Callable[[Any], list[M]]:
         return result
 
     return parse
+
+
+def in_conversation(
+    conversation_id: str, collection: str, model: type[M], branch_id: str | None
+) -> Call[list[M]]:
+    """``GET /conversations/{id}/<collection>``: a conversation's items, of one branch with ``branch_id``."""
+    path = f"/conversations/{segment(conversation_id, 'conversation_id')}/{collection}"
+    return Call.make("GET", path, many(model, collection), query={"branchId": branch_id})
 
 
 def ack(payload: Any) -> None:

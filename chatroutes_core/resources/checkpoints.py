@@ -10,7 +10,7 @@ from typing_extensions import Unpack
 
 from .._request import Call, CallOptions, build_body, require, segment
 from ..models import Checkpoint
-from ._base import AsyncAPIResource, SyncAPIResource, ack, many, one, text_or_params
+from ._base import AsyncAPIResource, SyncAPIResource, ack, in_conversation, one, text_or_params
 from ._endpoint import async_endpoint, sync_endpoint
 
 __all__ = ["AsyncCheckpoints", "Checkpoints"]
@@ -26,9 +26,7 @@ def list_(
     **options: Unpack[CallOptions],
 ) -> Call[builtins.list[Checkpoint]]:
     """Checkpoints of a conversation (optionally of one branch)."""
-    path = f"/conversations/{segment(conversation_id, 'conversation_id')}/checkpoints"
-    call = Call.make("GET", path, many(Checkpoint, "checkpoints"), query={"branchId": branch_id})
-    return call.with_options(**options)
+    return in_conversation(conversation_id, "checkpoints", Checkpoint, branch_id).with_options(**options)
 
 
 def create(

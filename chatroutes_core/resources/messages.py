@@ -12,7 +12,7 @@ from typing_extensions import Unpack
 from .._request import Call, CallOptions, build_body, require_content, segment
 from .._streaming import AsyncMessageStream, MessageStream, OnChunk, OnComplete
 from ..models import Message, SendMessageResponse
-from ._base import AsyncAPIResource, SyncAPIResource, ack, many, one, text_or_params
+from ._base import AsyncAPIResource, SyncAPIResource, ack, in_conversation, one, text_or_params
 from ._endpoint import async_endpoint, method, sync_endpoint
 
 __all__ = ["AsyncMessages", "Messages"]
@@ -131,9 +131,7 @@ def list_(
     **options: Unpack[CallOptions],
 ) -> Call[builtins.list[Message]]:
     """Messages of a conversation (of its main branch, or of ``branch_id``)."""
-    path = f"/conversations/{segment(conversation_id, 'conversation_id')}/messages"
-    call = Call.make("GET", path, many(Message, "messages"), query={"branchId": branch_id})
-    return call.with_options(**options)
+    return in_conversation(conversation_id, "messages", Message, branch_id).with_options(**options)
 
 
 def update(
