@@ -11,7 +11,7 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from functools import partial
 from types import TracebackType
 from typing import Any, Generic, Literal, TypedDict, TypeVar, overload
@@ -48,6 +48,16 @@ class ClientOptions(TypedDict, total=False):
     allow_insecure_http: bool
     retry_sends: bool
     parent_check: ParentCheck
+
+
+_OPTION_NAMES = frozenset(ClientOptions.__annotations__)
+
+
+def check_options(options: Mapping[str, Any], caller: str) -> None:
+    """Refuse a keyword that is not one of :class:`ClientOptions` (``TypeError``, as for any call)."""
+    unknown = options.keys() - _OPTION_NAMES
+    if unknown:
+        raise TypeError(f"{caller} got unexpected option(s): {', '.join(sorted(unknown))}")
 
 
 def _resolve(
@@ -266,9 +276,7 @@ class _ClientOptions(Generic[H, S]):
 
         Cheap: no pool is made; the copy uses this client's, made on the first request of either.
         """
-        unknown = changes.keys() - ClientOptions.__annotations__.keys()
-        if unknown:
-            raise TypeError(f"with_options() got unexpected option(s): {', '.join(sorted(unknown))}")
+        check_options(changes, "with_options()")
         options = self._changed(**changes)
         copy = type(self).__new__(type(self))
         copy._set_options(**options)

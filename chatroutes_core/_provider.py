@@ -43,6 +43,7 @@ from ._client import (
     AsyncChatRoutesClient,
     ChatRoutesClient,
     ClientOptions,
+    check_options,
 )
 from ._exceptions import UsageError
 from ._transport import ServerInfo
@@ -69,9 +70,6 @@ def _key_digest(api_key: str | SecretStr | None) -> str:
     return hashlib.sha256(api_key.encode()).hexdigest() if api_key else ""
 
 
-_OPTION_NAMES = frozenset(ClientOptions.__annotations__)
-
-
 @dataclass(frozen=True)
 class _Wanted:
     """A lookup's options: the constructor's keywords (base URL resolved) and the key they are found by."""
@@ -82,9 +80,7 @@ class _Wanted:
 
     @classmethod
     def of(cls, options: ClientOptions) -> _Wanted:
-        unknown = options.keys() - _OPTION_NAMES
-        if unknown:
-            raise TypeError(f"unexpected client option(s): {', '.join(sorted(unknown))}")
+        check_options(options, "ClientProvider lookup")
         url = ClientProvider._url(options.get("base_url"))
         settings = (
             _timeout_key(options.get("timeout", DEFAULT_TIMEOUT)),
