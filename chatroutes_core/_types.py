@@ -1,33 +1,19 @@
-"""Small shared types: the ``NOT_GIVEN`` sentinel, timeouts, and TypedDicts for dict-style inputs.
+"""Small shared types: the ``NOT_GIVEN`` sentinel, timeouts, and the branch context modes.
 
-Resource methods accept the official SDK's camelCase dicts as their first argument; the TypedDicts below
-document which keys each call understands (any other key is passed through to the API unchanged).
+Resource methods also accept the official SDK's camelCase dict as their ``params`` argument. Its keys are
+the camelCase spelling of the method's keyword arguments (``max_tokens`` is ``maxTokens``), a snake_case key
+works too, and any other key is passed through to the API unchanged (see ``_request.build_body``), so the
+keyword signature is the one list of what a call understands.
 """
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias, TypedDict, Union
+from typing import Literal, TypeAlias, Union
 
 import httpx
 from typing_extensions import final
 
-__all__ = [
-    "DEFAULT_TIMEOUT",
-    "NOT_GIVEN",
-    "ContextMode",
-    "CreateBranchParams",
-    "CreateCheckpointParams",
-    "CreateConversationParams",
-    "ForkParams",
-    "ListConversationsParams",
-    "NotGiven",
-    "SendMessageParams",
-    "SuggestBranchesParams",
-    "Timeout",
-    "UpdateBranchParams",
-    "UpdateConversationParams",
-    "UpdateMessageParams",
-]
+__all__ = ["DEFAULT_TIMEOUT", "NOT_GIVEN", "ContextMode", "NotGiven", "Timeout"]
 
 
 @final
@@ -58,63 +44,4 @@ Timeout: TypeAlias = Union[float, httpx.Timeout, None]  # noqa: UP007 (a runtime
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
 
 ContextMode = Literal["FULL", "PARTIAL", "MINIMAL"]
-
-
-class CreateConversationParams(TypedDict, total=False):
-    title: str
-    model: str
-
-
-class ListConversationsParams(TypedDict, total=False):
-    page: int
-    limit: int
-    filter: Literal["all", "owned", "shared"]
-
-
-class UpdateConversationParams(TypedDict, total=False):
-    title: str
-
-
-class SendMessageParams(TypedDict, total=False):
-    content: str
-    model: str
-    temperature: float
-    maxTokens: int
-    branchId: str
-
-
-class UpdateMessageParams(TypedDict, total=False):
-    content: str
-
-
-class CreateBranchParams(TypedDict, total=False):
-    title: str
-    baseNodeId: str
-    description: str
-    contextMode: ContextMode
-
-
-class ForkParams(TypedDict, total=False):
-    forkPointMessageId: str
-    title: str
-    contextMode: ContextMode
-
-
-class UpdateBranchParams(TypedDict, total=False):
-    title: str
-    description: str
-
-
-class CreateCheckpointParams(TypedDict, total=False):
-    branchId: str
-    anchorMessageId: str
-
-
-class SuggestBranchesParams(TypedDict, total=False):
-    text: str
-    suggestionsCount: int
-    hybridDetection: bool
-    threshold: float
-    llmModel: str
-    llmProvider: str
-    llmApiKey: str
+"""How much of the parent's history a new branch carries (the local server's: docs/local-server.md)."""

@@ -11,6 +11,7 @@ from typing_extensions import Unpack
 
 from .._flow import Flow
 from .._request import Call, CallOptions, build_body, require, require_content, segment
+from .._types import ContextMode
 from ..models import Branch, Message, SendMessageResponse
 from ._base import AsyncAPIResource, SyncAPIResource, ack, many, one
 from ._endpoint import async_endpoint, async_flow, sync_endpoint, sync_flow
@@ -43,7 +44,7 @@ def create(
     title: str | None = None,
     base_node_id: str | None = None,
     description: str | None = None,
-    context_mode: str | None = None,
+    context_mode: ContextMode | None = None,
     idempotency_key: str | None = None,
     **options: Unpack[CallOptions],
 ) -> Call[Branch]:
@@ -62,7 +63,7 @@ def fork(
     *,
     fork_point_message_id: str | None = None,
     title: str | None = None,
-    context_mode: str | None = None,
+    context_mode: ContextMode | None = None,
     idempotency_key: str | None = None,
     **options: Unpack[CallOptions],
 ) -> Call[Branch]:
@@ -83,7 +84,7 @@ def update(
     *,
     title: str | None = None,
     description: str | None = None,
-    context_mode: str | None = None,
+    context_mode: ContextMode | None = None,
     **options: Unpack[CallOptions],
 ) -> Call[Branch]:
     """Change a branch (e.g. its title)."""

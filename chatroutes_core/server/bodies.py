@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-ContextMode = Literal["FULL", "PARTIAL", "MINIMAL"]
+from .._types import ContextMode
 
 
 def _encodable(value: str) -> str:
