@@ -15,7 +15,7 @@ from types import SimpleNamespace
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from .._flow import Flow, arun, run
-from .._request import Call
+from .._request import Call, CallOptions
 from .._types import NOT_GIVEN
 
 __all__ = ["Endpoint", "Pages", "async_endpoint", "async_flow", "async_pages", "method", "sync_endpoint",
@@ -42,24 +42,29 @@ class Pages(Generic[T]):
         return self._items(result)
 
 
-_OPTIONS = [
-    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
-    for name, default, annotation in (
-        ("timeout", NOT_GIVEN, "Timeout | NotGiven"),
-        ("extra_headers", None, "Mapping[str, str] | None"),
-        ("extra_body", None, "Mapping[str, Any] | None"),
-    )
-]
+def _keyword(name: str, annotation: Any) -> inspect.Parameter:
+    text = getattr(annotation, "__forward_arg__", annotation)
+    default = NOT_GIVEN if name == "timeout" else None
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=text)
+
+
+def _spelled_out(spec: Callable[..., Any], annotation: str) -> list[inspect.Parameter]:
+    """The keywords of ``**kwargs: Unpack[X]`` (X a TypedDict), X's own first and the call options last."""
+    if not annotation.startswith("Unpack[") or not annotation.endswith("]"):
+        raise TypeError(f"{spec.__qualname__}: annotate **kwargs Unpack[<a TypedDict>], not {annotation}")
+    keywords: dict[str, Any] = spec.__globals__[annotation[len("Unpack[") : -1]].__annotations__
+    order = [name for name in keywords if name not in CallOptions.__annotations__]
+    return [_keyword(name, keywords[name]) for name in order + list(CallOptions.__annotations__)]
 
 
 def _public_signature(spec: Callable[..., Any], returns: str) -> inspect.Signature:
-    """The spec's signature with ``self`` in front and ``**options`` spelled out as its three keywords."""
+    """The spec's signature with ``self`` in front and its ``**kwargs`` spelled out as keywords."""
     signature = inspect.signature(spec)
     this = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
     parameters = [this]
     for parameter in signature.parameters.values():
-        if parameter.kind is inspect.Parameter.VAR_KEYWORD and "CallOptions" in str(parameter.annotation):
-            parameters += _OPTIONS
+        if parameter.kind is inspect.Parameter.VAR_KEYWORD:
+            parameters += _spelled_out(spec, str(parameter.annotation))
         else:
             parameters.append(parameter)
     return signature.replace(parameters=parameters, return_annotation=returns)

@@ -11,6 +11,7 @@ from typing_extensions import Unpack
 
 from .._request import Call, CallOptions, build_body, require_content, segment
 from .._streaming import AsyncMessageStream, MessageStream, OnChunk, OnComplete
+from .._types import NOT_GIVEN
 from ..models import Message, SendMessageResponse
 from ._base import AsyncAPIResource, SyncAPIResource, ack, in_conversation, one, text_or_params
 from ._endpoint import async_endpoint, method, sync_endpoint
@@ -18,33 +19,50 @@ from ._endpoint import async_endpoint, method, sync_endpoint
 __all__ = ["AsyncMessages", "Messages"]
 
 
+class SendOptions(CallOptions, total=False):
+    """The keywords of a send, shared by ``messages.send`` and ``messages.stream`` (plus the call options).
+
+    ``None`` means "not given". ``branch_id`` picks the branch (the main one otherwise);
+    ``parent_message_id`` names the message the new turn follows.
+    """
+
+    content: str | None
+    model: str | None
+    temperature: float | None
+    max_tokens: int | None
+    branch_id: str | None
+    parent_message_id: str | None
+    idempotency_key: str | None
+
+
+_SEND_OPTIONS = frozenset(SendOptions.__annotations__)
+_NOT_BODY = frozenset(CallOptions.__annotations__) | {"idempotency_key"}
+
+
 def _send(
-    conversation_id: str,
-    params: Mapping[str, Any] | None,
-    suffix: str,
-    key: str | None,
-    **fields: Any,
+    name: str, conversation_id: str, params: Mapping[str, Any] | None, fields: SendOptions
 ) -> Call[SendMessageResponse]:
-    path = f"/conversations/{segment(conversation_id, 'conversation_id')}/messages{suffix}"
-    body = build_body(params, **fields)
+    """The call of ``send`` / ``stream``; an unknown keyword is a TypeError, as with written-out keywords."""
+    unknown = fields.keys() - _SEND_OPTIONS
+    if unknown:
+        raise TypeError(f"{name}() got an unexpected keyword argument {min(unknown)!r}")
+    body = build_body(params, **{k: v for k, v in fields.items() if k not in _NOT_BODY})
     require_content(body)
-    return Call.make(
-        "POST", path, one(SendMessageResponse, None), body=body, idempotency_key=key, stream=bool(suffix)
+    streamed = name == "stream"
+    path = f"/conversations/{segment(conversation_id, 'conversation_id')}/messages{'/stream' * streamed}"
+    parse, key = one(SendMessageResponse, None), fields.get("idempotency_key")
+    call = Call.make("POST", path, parse, body=body, idempotency_key=key, stream=streamed)
+    return call.with_options(
+        timeout=fields.get("timeout", NOT_GIVEN),
+        extra_headers=fields.get("extra_headers"),
+        extra_body=fields.get("extra_body"),
     )
 
 
 def send(
     conversation_id: str,
     params: Mapping[str, Any] | None = None,
-    *,
-    content: str | None = None,
-    model: str | None = None,
-    temperature: float | None = None,
-    max_tokens: int | None = None,
-    branch_id: str | None = None,
-    parent_message_id: str | None = None,
-    idempotency_key: str | None = None,
-    **options: Unpack[CallOptions],
+    **fields: Unpack[SendOptions],
 ) -> Call[SendMessageResponse]:
     """Send a user message (to the main branch, or ``branch_id``) and return the assistant's reply.
 
@@ -55,11 +73,7 @@ def send(
         >>> reply = client.messages.send(conv.id, content="Hello")  # doctest: +SKIP
         >>> reply.message.content, reply.usage.total_tokens, reply.model  # doctest: +SKIP
     """
-    return _send(
-        conversation_id, params, "", idempotency_key,
-        content=content, model=model, temperature=temperature, max_tokens=max_tokens, branch_id=branch_id,
-        parent_message_id=parent_message_id,
-    ).with_options(**options)  # fmt: skip
+    return _send("send", conversation_id, params, fields)
 
 
 @dataclass(frozen=True)
@@ -74,15 +88,7 @@ def stream(
     params: Mapping[str, Any] | None = None,
     on_chunk: OnChunk | None = None,
     on_complete: OnComplete | None = None,
-    *,
-    content: str | None = None,
-    model: str | None = None,
-    temperature: float | None = None,
-    max_tokens: int | None = None,
-    branch_id: str | None = None,
-    parent_message_id: str | None = None,
-    idempotency_key: str | None = None,
-    **options: Unpack[CallOptions],
+    **fields: Unpack[SendOptions],
 ) -> _StreamRequest:
     """Send a user message and stream the reply.
 
@@ -95,12 +101,7 @@ def stream(
     stream is returned (``.final``, ``.text``); ``await client.messages.stream(cid, params, on_chunk)`` does
     the same on the async client.
     """
-    call = _send(
-        conversation_id, params, "/stream", idempotency_key,
-        content=content, model=model, temperature=temperature, max_tokens=max_tokens, branch_id=branch_id,
-        parent_message_id=parent_message_id,
-    ).with_options(**options)  # fmt: skip
-    return _StreamRequest(call, on_chunk, on_complete)
+    return _StreamRequest(_send("stream", conversation_id, params, fields), on_chunk, on_complete)
 
 
 def _sync_stream(resource: Messages, request: _StreamRequest) -> MessageStream:

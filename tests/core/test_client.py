@@ -12,6 +12,7 @@ from _core_mock import BASE, KEY, Recorder, async_client, ok, sync_client
 
 from chatroutes_core import (
     DEFAULT_BASE_URL,
+    NOT_GIVEN,
     AsyncChatRoutesClient,
     ChatRoutesClient,
     ConfigurationError,
@@ -286,6 +287,10 @@ def test_ids_are_one_opaque_path_segment(conversation_id: str, encoded: str) -> 
         lambda c: c.messages.list("c1", extra_body={"x": 1}),  # a GET carries no body
         lambda c: c.conversations.delete("c1", extra_body={"x": 1}),
         lambda c: c.messages.send("c1", content="hi", extra_body=["not a dict"]),
+        lambda c: c.messages.send(
+            "c1", content="hi", max_token=5
+        ),  # a misspelt keyword is not sent as a field
+        lambda c: c.messages.stream("c1", content="hi", branchId="b1"),
     ],
 )
 def test_bad_arguments_fail_before_any_request(call: Any) -> None:
@@ -293,6 +298,24 @@ def test_bad_arguments_fail_before_any_request(call: Any) -> None:
     with sync_client(recorder) as client, pytest.raises((UsageError, TypeError)):
         call(client)
     assert recorder.requests == []
+
+
+def test_a_misspelt_send_keyword_is_a_type_error_naming_it() -> None:
+    with (
+        sync_client(Recorder()) as client,
+        pytest.raises(TypeError, match="send\\(\\) got an unexpected keyword argument 'max_token'"),
+    ):
+        client.messages.send("c1", content="hi", max_token=5)  # type: ignore[call-arg]
+
+
+def test_send_and_stream_spell_out_their_keywords() -> None:
+    # help() and IDEs see the keywords of SendOptions, then the three call options, all keyword-only
+    keywords = ["content", "model", "temperature", "max_tokens", "branch_id", "parent_message_id",
+                "idempotency_key", "timeout", "extra_headers", "extra_body"]  # fmt: skip
+    for method in (Messages.send, AsyncMessages.send, Messages.stream, AsyncMessages.stream):
+        parameters = inspect.signature(method).parameters
+        assert [p for p in parameters if parameters[p].kind is inspect.Parameter.KEYWORD_ONLY] == keywords
+        assert parameters["timeout"].default is NOT_GIVEN and parameters["content"].default is None
 
 
 def test_usage_error_is_a_value_error() -> None:
