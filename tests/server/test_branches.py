@@ -93,7 +93,12 @@ def test_merge_copies_own_messages_and_deactivates(api: Api) -> None:
     assert [m["content"] for m in copies] == [m["content"] for m in own]
     assert all(m["branchId"] == main["id"] and m["id"] not in {o["id"] for o in own} for m in copies)
     assert [m["metadata"]["original_message_id"] for m in copies] == [m["id"] for m in own]
-    assert copies[0]["parentMessageId"] == main_msgs[-1]["id"]
+    assert (
+        copies[0]["parentMessageId"] == main_msgs[-1]["id"]
+        and copies[1]["parentMessageId"] == copies[0]["id"]
+    )
+    assert {m["metadata"]["merged_from_branch_id"] for m in copies} == {branch["id"]}
+    assert len({m["contentHash"] for m in [*copies, *own]}) == 4  # each copy is hashed as a new message
     # an inactive branch is read-only until reactivated; merging twice is a conflict
     path = f"/conversations/{conv['id']}/messages"
     assert api.http.post(path, json={"content": "x", "branchId": branch["id"]}).status_code == 409

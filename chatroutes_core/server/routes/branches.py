@@ -126,26 +126,7 @@ async def merge(conversation_id: str, branch_id: str, state: State, idem: Idem) 
         if not parent.is_active:
             raise ApiError(409, "The parent branch is not active")
         with store.atomic():
-            parent_history = store.history(parent)
-            tip = parent_history[-1].id if parent_history else None
-            for message in store.own_messages(branch.id):
-                metadata = {
-                    **message.metadata,
-                    "merged_from_branch_id": branch.id,
-                    "original_message_id": message.id,
-                }
-                copy = store.add_message(
-                    conv.id,
-                    parent.id,
-                    role=message.role,
-                    content=message.content,
-                    token_count=message.token_count,
-                    model=message.model,
-                    metadata=metadata,
-                    parent_message_id=tip,
-                )
-                tip = copy.id
-            store.update_branch(branch.id, is_active=False)
+            store.merge_branch(branch, parent)
             envelope = ok({"branch": branch_json(require_branch(state, conv.id, branch_id), store)})
             idem.save(200, envelope)
     return envelope

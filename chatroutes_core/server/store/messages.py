@@ -102,28 +102,35 @@ class Messages(Conversations):
         metadata: dict[str, Any] | None = None,
         parent_message_id: str | None = None,
     ) -> MessageRow:
-        now = now_iso()
-        digest = content_hash(role, content, model, parent_message_id, branch_id, now)
-        meta = metadata or {}
-        row = MessageRow(
-            new_id("msg"),
-            0,  # seq: the rowid SQLite gives the message
-            conversation_id,
-            branch_id,
-            role,
-            content,
-            model,
-            token_count,
-            now,
-            meta,
-            parent_message_id,
-            digest,
-        )
+        """A new message at the end of ``branch_id`` (``parent_message_id`` is the message it follows)."""
+        fields = MessageRow("", 0, conversation_id, branch_id, role, content, model, token_count, "",
+                            metadata or {}, parent_message_id)  # fmt: skip
+        return self._append(fields)
+
+    def merge_branch(self, branch: BranchRow, parent: BranchRow) -> None:
+        """Copy the branch's own messages onto the end of ``parent`` (each copy's metadata names the branch
+        and the message it came from), then mark the branch inactive: one transaction."""
         with self.atomic():
-            seq = self._insert("messages", to_columns(row, skip=("seq",), metadata=json.dumps(meta)))
-            row = replace(row, seq=seq)
-            self.touch_conversation(conversation_id)
-            cached = self._own.get(branch_id)
+            history = self.history(parent)
+            tip = history[-1].id if history else None
+            for message in self.own_messages(branch.id):
+                origin = {"merged_from_branch_id": branch.id, "original_message_id": message.id}
+                copy = replace(message, branch_id=parent.id, parent_message_id=tip,
+                               metadata={**message.metadata, **origin})  # fmt: skip
+                tip = self._append(copy).id
+            self.update_branch(branch.id, is_active=False)
+
+    def _append(self, fields: MessageRow) -> MessageRow:
+        """Store ``fields`` as a new message (a new id, time and content hash) at the end of its branch."""
+        now = now_iso()
+        digest = content_hash(fields.role, fields.content, fields.model, fields.parent_message_id,
+                              fields.branch_id, now)  # fmt: skip
+        row = replace(fields, id=new_id("msg"), seq=0, created_at=now, content_hash=digest, updated_at=None)
+        with self.atomic():
+            columns = to_columns(row, skip=("seq",), metadata=json.dumps(row.metadata))
+            row = replace(row, seq=self._insert("messages", columns))  # seq: the rowid SQLite gives it
+            self.touch_conversation(row.conversation_id)
+            cached = self._own.get(row.branch_id)
             if cached is not None:
                 cached.append(row)
         return row
