@@ -36,7 +36,9 @@ class SendOptions(CallOptions, total=False):
 
 
 _SEND_OPTIONS = frozenset(SendOptions.__annotations__)
-_NOT_BODY = frozenset(CallOptions.__annotations__) | {"idempotency_key"}
+# the body's fields, in the order SendOptions declares them (whatever order the caller passed them in)
+_BODY_FIELDS = tuple(k for k in SendOptions.__annotations__ if k not in CallOptions.__annotations__
+                     and k != "idempotency_key")  # fmt: skip
 
 
 def _send(
@@ -46,10 +48,11 @@ def _send(
     unknown = fields.keys() - _SEND_OPTIONS
     if unknown:
         raise TypeError(f"{name}() got an unexpected keyword argument {min(unknown)!r}")
-    body = build_body(params, **{k: v for k, v in fields.items() if k not in _NOT_BODY})
+    body = build_body(params, **{k: fields.get(k) for k in _BODY_FIELDS})
     require_content(body)
     streamed = name == "stream"
-    path = f"/conversations/{segment(conversation_id, 'conversation_id')}/messages{'/stream' * streamed}"
+    suffix = "/stream" if streamed else ""
+    path = f"/conversations/{segment(conversation_id, 'conversation_id')}/messages{suffix}"
     parse, key = one(SendMessageResponse, None), fields.get("idempotency_key")
     call = Call.make("POST", path, parse, body=body, idempotency_key=key, stream=streamed)
     return call.with_options(

@@ -308,6 +308,18 @@ def test_a_misspelt_send_keyword_is_a_type_error_naming_it() -> None:
         client.messages.send("c1", content="hi", max_token=5)  # type: ignore[call-arg]
 
 
+def test_a_send_body_has_the_same_bytes_whatever_order_the_keywords_come_in() -> None:
+    reply = ok({"message": {"id": "m2", "role": "assistant", "content": "x"}})
+    bodies = []
+    for keywords in ({"content": "hi", "model": "m", "temperature": 0.5, "branch_id": "b1"},
+                     {"branch_id": "b1", "temperature": 0.5, "model": "m", "content": "hi"}):  # fmt: skip
+        recorder = Recorder(reply)
+        with sync_client(recorder) as client:
+            client.messages.send("c1", **keywords)
+        bodies.append(recorder.last.content)
+    assert bodies[0] == bodies[1] == b'{"content":"hi","model":"m","temperature":0.5,"branchId":"b1"}'
+
+
 def test_send_and_stream_spell_out_their_keywords() -> None:
     # help() and IDEs see the keywords of SendOptions, then the three call options, all keyword-only
     keywords = ["content", "model", "temperature", "max_tokens", "branch_id", "parent_message_id",
