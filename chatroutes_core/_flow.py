@@ -2,9 +2,11 @@
 
 A flow is a generator that yields :class:`ClientCall` objects and receives their results (or has the
 :class:`~chatroutes_core.ChatRoutesError` they raised thrown into it). A yielded list of calls is one step
-of independent calls: the async driver runs them concurrently, the sync one in order; either sends back
-the list of results. It holds the whole decision logic of a
-multi-request operation (continue-or-fork, fork-then-send, read a branch and its parents) and does no I/O.
+of independent calls: the async driver runs them concurrently, the sync one in order; both make every call
+of the step, then send back the list of results or, when a call failed, throw the first failure (in the
+step's order) once all have finished, so a step makes the same requests on either client. A flow holds
+the whole decision logic of a multi-request operation (continue-or-fork, fork-then-send, read a branch and
+its parents) and does no I/O.
 :func:`run` drives it with a :class:`~chatroutes_core.ChatRoutesClient`, :func:`arun` with an
 :class:`~chatroutes_core.AsyncChatRoutesClient`: the only difference between the two is ``await``.
 
@@ -56,12 +58,47 @@ def _sync_step(call: ClientCall, client: Any) -> Any:
 
 
 def _sync_steps(step: ClientCall | list[ClientCall], client: Any) -> Any:
-    return [_sync_step(call, client) for call in step] if isinstance(step, list) else _sync_step(step, client)
+    if not isinstance(step, list):
+        return _sync_step(step, client)
+    outcomes: list[Any] = []
+    for call in step:
+        try:
+            outcomes.append(_sync_step(call, client))
+        except ChatRoutesError as exc:
+            outcomes.append(exc)
+    if (failure := _failure(outcomes)) is None:
+        return outcomes
+    for stream in _entered(step, outcomes):
+        stream.__exit__(None, None, None)
+    raise failure
+
+
+def _failure(outcomes: list[Any]) -> BaseException | None:
+    """A step's first failure in call order (an error that is not the API's, a bug, goes first), if any."""
+    failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+    if not failures:
+        return None
+    return next((f for f in failures if not isinstance(f, ChatRoutesError)), failures[0])
+
+
+def _entered(step: list[ClientCall], outcomes: list[Any]) -> list[Any]:
+    """The streams a failed step did enter: the driver closes them, since the flow never sees them."""
+    return [o for c, o in zip(step, outcomes, strict=True) if c.enter and not isinstance(o, BaseException)]
 
 
 async def _async_step(call: ClientCall, client: Any) -> Any:
     outcome = call.bound(client)
     return await (outcome.__aenter__() if call.enter else outcome)
+
+
+async def _async_steps(step: list[ClientCall], client: Any) -> list[Any]:
+    calls = (_async_step(call, client) for call in step)
+    outcomes = list(await asyncio.gather(*calls, return_exceptions=True))
+    if (failure := _failure(outcomes)) is None:
+        return outcomes
+    for stream in _entered(step, outcomes):
+        await stream.__aexit__(None, None, None)
+    raise failure
 
 
 @dataclass(frozen=True)
@@ -96,7 +133,7 @@ async def arun(flow: Flow[T], client: Any) -> T:
     while not isinstance(step := _advance(flow, result, error), _Done):
         try:
             if isinstance(step, list):
-                result = list(await asyncio.gather(*(_async_step(call, client) for call in step)))
+                result = await _async_steps(step, client)
             else:
                 result = await _async_step(step, client)
             error = None
