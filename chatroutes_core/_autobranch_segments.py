@@ -11,6 +11,8 @@ segments, and finding each cut reads one window.
 
 from __future__ import annotations
 
+from ._exceptions import UsageError
+
 __all__ = ["SEGMENT_LIMIT", "segments"]
 
 SEGMENT_LIMIT = 4096
@@ -29,10 +31,10 @@ def segments(text: str, limit: int = SEGMENT_LIMIT) -> list[tuple[int, int]]:
     """Consecutive ``(start, end)`` spans that cover ``text`` exactly, each at most ``limit`` long.
 
     Raises:
-        ValueError: ``limit`` is below 2.
+        UsageError: ``limit`` is below 2.
     """
     if limit < 2:
-        raise ValueError(f"limit must be at least 2, got {limit}")
+        raise UsageError(f"limit must be at least 2, got {limit}")
     spans: list[tuple[int, int]] = []
     pos, n = 0, len(text)
     while n - pos > limit:

@@ -40,10 +40,10 @@ __all__ = [
     "Call",
     "CallOptions",
     "build_body",
+    "check_id",
     "error_from_response",
     "parse_result",
     "require",
-    "require_content",
     "segment",
     "unwrap",
 ]
@@ -135,20 +135,27 @@ class Call(Generic[T]):
         return dataclasses.replace(self, **changes)
 
 
-def segment(value: str, name: str) -> str:
-    """Percent-encode an opaque id as one path segment; an empty id is a :class:`UsageError`.
-
-    ``../admin`` becomes ``..%2Fadmin`` and ``a/b?x#y`` becomes ``a%2Fb%3Fx%23y``: an id never changes the
-    route. The dot segments ``.`` and ``..`` are encoded too (``%2E``): no URL normaliser collapses them.
-    """
+def check_id(value: object, name: str) -> str:
+    """``value`` as an id, or :class:`UsageError`: ids are opaque, but no ChatRoutes id is empty or holds
+    whitespace, a control character or a URL delimiter (``/ ? #``), and none is ``.`` or ``..``."""
     if not isinstance(value, str):
         raise UsageError(f"{name} must be a string, got {type(value).__name__}")
     if not value:
         raise UsageError(f"{name} must be a non-empty string")
-    encoded = quote(value, safe="")
-    if encoded in {".", ".."}:
-        encoded = encoded.replace(".", "%2E")
-    return encoded
+    if any(ch.isspace() or not ch.isprintable() for ch in value):
+        raise UsageError(f"{name} must not contain whitespace or control characters: {value!r}")
+    if any(ch in "/?#" for ch in value) or value in (".", ".."):
+        raise UsageError(f"{name} is not a ChatRoutes id (it holds a URL delimiter): {value!r}")
+    return value
+
+
+def segment(value: str, name: str) -> str:
+    """An id (see :func:`check_id`) percent-encoded as one path segment (``%`` and non-ASCII characters).
+
+    An id that could change the route (``../admin``, ``a/b?x#y``) is a :class:`UsageError` before any
+    request, not a request to some other path.
+    """
+    return quote(check_id(value, name), safe="")
 
 
 @functools.lru_cache(maxsize=512)
@@ -173,22 +180,18 @@ def build_body(params: Mapping[str, Any] | None, **kwargs: Any) -> dict[str, Any
 
 
 def require(body: Mapping[str, Any], *keys: str) -> None:
-    """Raise :class:`UsageError` (before any request) when a required field is missing or empty."""
+    """Raise :class:`UsageError` (before any request) unless each field is a string that is not blank.
+
+    A missing field says so; an empty or blank one (``content="  "``) says it must not be empty.
+    """
     for key in keys:
         value = body.get(key)
-        if value is None or (isinstance(value, str) and not value):
+        if value is None:
             raise UsageError(f"missing required argument {key!r}")
-
-
-def require_content(body: Mapping[str, Any]) -> None:
-    """A message's ``content``: given, a string, and not empty or blank (else :class:`UsageError`)."""
-    content = body.get("content")
-    if content is None:
-        raise UsageError("missing required argument 'content'")
-    if not isinstance(content, str):
-        raise UsageError(f"content must be a string, got {type(content).__name__}")
-    if not content.strip():
-        raise UsageError("content must not be empty")
+        if not isinstance(value, str):
+            raise UsageError(f"{key} must be a string, got {type(value).__name__}")
+        if not value.strip():
+            raise UsageError(f"{key} must not be empty")
 
 
 def decode_json(response: httpx.Response) -> Any:

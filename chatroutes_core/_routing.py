@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._autobranch_wire import BranchPoint
+from ._exceptions import UsageError
 from .autobranch import Suggestion, detect
 
 __all__ = [
@@ -235,7 +236,7 @@ def plan_routes(
         A plan; empty ``routes`` when nothing matched and there is no default.
 
     Raises:
-        ValueError: The classifier returned a name that is not a route.
+        UsageError: The classifier returned a name that is not a route.
     """
     best: dict[str, float] = {}
     chosen: dict[str, list[RoutePart]] = {}
@@ -258,7 +259,7 @@ def _pick(
     if classifier is not None:
         name = classifier(part, routes)
         if name is not None and name not in routes:
-            raise ValueError(f"classifier returned {name!r}, which is not a route (routes: {sorted(routes)})")
+            raise UsageError(f"classifier returned {name!r}, which is not a route (routes: {sorted(routes)})")
         return name, 1.0 if name is not None else 0.0
     scored = [(score_route(n, d, part.text, part.suggestion), n) for n, d in routes.items()]
     scored = [(s, n) for s, n in scored if s >= min_score]

@@ -12,6 +12,8 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ._exceptions import UsageError
+
 CALL_OPEN = "<tool_call>"
 CALL_CLOSE = "</tool_call>"
 
@@ -62,7 +64,7 @@ def tool_call_id(message_id: str, index: int) -> str:
         True
     """
     if not message_id or index < 0:
-        raise ValueError("a tool call id needs a message id and a block index >= 0")
+        raise UsageError("a tool call id needs a message id and a block index >= 0")
     return "call_" + hashlib.sha256(f"{message_id}:{index}".encode()).hexdigest()[:24]
 
 
@@ -321,14 +323,14 @@ class ToolStreamParser:
             message_id: the reply's id, if it was not given to the constructor.
 
         Raises:
-            ValueError: calls are waiting and no message id is known.
+            UsageError: calls are waiting and no message id is known.
         """
         if self._closed:
             return []
         if self._message_id is not None and message_id not in (None, self._message_id):
-            raise ValueError("close() got a different message id than the constructor")
+            raise UsageError("close() got a different message id than the constructor")
         if self._message_id is None and message_id is None and (self._queued or self._block is not None):
-            raise ValueError("close() needs the message id: the reply has tool calls")
+            raise UsageError("close() needs the message id: the reply has tool calls")
         events: list[StreamEvent] = []
         if self._block is not None:
             self._finish_block(self._block, events)

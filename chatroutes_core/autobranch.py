@@ -40,6 +40,7 @@ from typing import Any, Literal
 from ._autobranch_rules import Candidate, Kind, points
 from ._autobranch_titles import intent_title, point_title, short
 from ._autobranch_wire import BranchPoint
+from ._exceptions import UsageError
 
 __all__ = ["Divergence", "Kind", "Suggestion", "detect", "suggest_branches"]
 
@@ -85,7 +86,7 @@ def detect(text: str, *, threshold: float = 0.7, suggestions_count: int = 3) -> 
         first (ties in text order).
 
     Raises:
-        ValueError: ``text`` is empty or not a string, ``threshold`` is not a number in ``[0, 1]``, or
+        UsageError: ``text`` is empty or not a string, ``threshold`` is not a number in ``[0, 1]``, or
             ``suggestions_count`` is not a positive integer.
 
     Example:
@@ -123,17 +124,17 @@ def suggest_branches(text: str, *, threshold: float = 0.7, suggestions_count: in
 
 def _validate(text: object, threshold: object, suggestions_count: object) -> None:
     if not isinstance(text, str):
-        raise ValueError(f"text must be a string, got {type(text).__name__}")
+        raise UsageError(f"text must be a string, got {type(text).__name__}")
     if not text.strip():
-        raise ValueError("text must be a non-empty string")
+        raise UsageError("text must be a non-empty string")
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
-        raise ValueError(f"threshold must be a number between 0 and 1, got {threshold!r}")
+        raise UsageError(f"threshold must be a number between 0 and 1, got {threshold!r}")
     if math.isnan(threshold) or not 0.0 <= threshold <= 1.0:
-        raise ValueError(f"threshold must be between 0 and 1, got {threshold!r}")
+        raise UsageError(f"threshold must be between 0 and 1, got {threshold!r}")
     if isinstance(suggestions_count, bool) or not isinstance(suggestions_count, int):
-        raise ValueError(f"suggestions_count must be a positive integer, got {suggestions_count!r}")
+        raise UsageError(f"suggestions_count must be a positive integer, got {suggestions_count!r}")
     if suggestions_count < 1:
-        raise ValueError(f"suggestions_count must be at least 1, got {suggestions_count}")
+        raise UsageError(f"suggestions_count must be at least 1, got {suggestions_count}")
 
 
 def _all_points(text: str) -> list[Suggestion]:

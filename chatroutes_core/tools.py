@@ -41,6 +41,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._exceptions import UsageError
 from ._tool_calls import (
     CALL_CLOSE,
     CALL_OPEN,
@@ -111,20 +112,20 @@ class ToolSpec:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
-            raise ValueError(f"a tool needs a non-empty name, got {self.name!r}")
+            raise UsageError(f"a tool needs a non-empty name, got {self.name!r}")
         if not isinstance(self.parameters, dict):
-            raise ValueError(f"tool {self.name!r}: parameters must be a JSON schema object")
+            raise UsageError(f"tool {self.name!r}: parameters must be a JSON schema object")
 
     @classmethod
     def from_openai(cls, schema: Mapping[str, Any]) -> ToolSpec:
         """Build from ``{"type": "function", "function": {...}}`` or a bare function dict.
 
         Raises:
-            ValueError: ``schema`` is not a function declaration.
+            UsageError: ``schema`` is not a function declaration.
         """
         function = schema.get("function", schema) if schema.get("type") == "function" else schema
         if not isinstance(function, Mapping) or "name" not in function:
-            raise ValueError(f"not an OpenAI function declaration: {dict(schema)!r}")
+            raise UsageError(f"not an OpenAI function declaration: {dict(schema)!r}")
         parameters = function.get("parameters")
         return cls(
             name=function["name"],
@@ -199,7 +200,7 @@ def normalize_tool_choice(choice: object, names: Collection[str]) -> str:
     ``{"name": n}`` and ``{"type": "auto" | "any" | "none" | "required"}``.
 
     Raises:
-        ValueError: an unknown choice, a name that is not declared, or a required call with no tools.
+        UsageError: an unknown choice, a name that is not declared, or a required call with no tools.
 
     Example:
         >>> normalize_tool_choice("any", ["search"]), normalize_tool_choice({"name": "search"}, ["search"])
@@ -221,12 +222,12 @@ def normalize_tool_choice(choice: object, names: Collection[str]) -> str:
     if result == "any":
         result = "required"
     if not isinstance(result, str) or (result not in _KEYWORD_CHOICES and result not in names):
-        raise ValueError(
+        raise UsageError(
             f"tool_choice {choice!r} is not 'auto', 'none', 'required', 'any' or a declared tool "
             f"({', '.join(sorted(names)) or 'none declared'})"
         )
     if result == "required" and not names:
-        raise ValueError("tool_choice 'required' needs at least one tool")
+        raise UsageError("tool_choice 'required' needs at least one tool")
     return result
 
 
@@ -243,12 +244,12 @@ def render_tools_system(
         parallel_tool_calls: ``False`` asks for at most one call per reply; ``None`` says nothing.
 
     Raises:
-        ValueError: a duplicate tool name or a bad ``tool_choice``.
+        UsageError: a duplicate tool name or a bad ``tool_choice``.
     """
     specs = [tool if isinstance(tool, ToolSpec) else ToolSpec.from_openai(tool) for tool in tools]
     names = [spec.name for spec in specs]
     if len(set(names)) != len(names):
-        raise ValueError(f"duplicate tool names: {names}")
+        raise UsageError(f"duplicate tool names: {names}")
     choice = normalize_tool_choice(tool_choice, names)
     lines = [
         _HEADER + "You may call one or more functions to assist with the user query.\n",
@@ -323,10 +324,10 @@ def render_tool_results(results: Sequence[ToolResult]) -> str:
     A failed tool's block carries ``"is_error": true`` after the three protocol keys.
 
     Raises:
-        ValueError: ``results`` is empty.
+        UsageError: ``results`` is empty.
     """
     if not results:
-        raise ValueError("no tool results to send")
+        raise UsageError("no tool results to send")
     blocks = []
     for result in results:
         body: dict[str, Any] = {

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from chatroutes_core._exceptions import UsageError
 from chatroutes_core.tools import CALL_OPEN, find_tools_declaration, parse_reply, parse_tool_results
 
 if TYPE_CHECKING:
@@ -413,5 +414,5 @@ def render(view: TreeView, fmt: Format) -> str:
     """Render as one of `FORMATS` (plain text for `"text"`)."""
     renderers = {"text": render_text, "mermaid": render_mermaid, "html": render_html, "json": render_json}
     if fmt not in renderers:
-        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     return renderers[fmt](view)

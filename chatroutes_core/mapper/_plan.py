@@ -10,6 +10,7 @@ from typing import Literal
 
 from chatroutes_core.tools import ToolCall, ToolResult, render_tool_calls, render_tool_results
 
+from .._exceptions import UsageError
 from ._digest import ROOT, Proof, chain_all, prove, system_digest, system_text
 from ._types import ROLES, Binding, EmptyTurnError, MappingError, TreeRef, Turn, UnsupportedMessageError
 
@@ -35,7 +36,7 @@ class TipCache:
 
     def __init__(self, maxsize: int = 1024) -> None:
         if maxsize < 1:
-            raise ValueError("maxsize must be at least 1")
+            raise UsageError("maxsize must be at least 1")
         self.maxsize = maxsize
         self._states: OrderedDict[tuple[str, str], BranchState] = OrderedDict()
         self._lock = threading.Lock()

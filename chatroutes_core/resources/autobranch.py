@@ -7,8 +7,7 @@ from typing import Any
 
 from typing_extensions import Unpack
 
-from .._exceptions import UsageError
-from .._request import Call, CallOptions, build_body
+from .._request import Call, CallOptions, build_body, require
 from ..models import HealthStatus, SuggestBranchesResponse
 from ._base import AsyncAPIResource, SyncAPIResource, one, text_or_params
 from ._endpoint import async_endpoint, sync_endpoint
@@ -22,8 +21,7 @@ def _suggest(
     params: Mapping[str, Any] | str | None, key: str | None, **fields: Any
 ) -> Call[SuggestBranchesResponse]:
     body = {**_DEFAULTS, **build_body(text_or_params(params, "text"), **fields)}
-    if not isinstance(body.get("text"), str) or not body["text"]:
-        raise UsageError("missing required argument 'text' (a non-empty string)")
+    require(body, "text")
     return Call.make(
         "POST",
         "/autobranch/suggest-branches",

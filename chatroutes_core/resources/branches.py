@@ -10,7 +10,7 @@ from typing import Any
 from typing_extensions import Unpack
 
 from .._flow import Flow
-from .._request import Call, CallOptions, build_body, require, require_content, segment
+from .._request import Call, CallOptions, build_body, require, segment
 from .._types import ContextMode
 from ..models import Branch, Message, SendMessageResponse
 from ._base import AsyncAPIResource, SyncAPIResource, ack, many, one
@@ -141,7 +141,7 @@ def send_message(
 ) -> Call[SendMessageResponse]:
     """Send a user message on a branch (branch-scoped route); returns the reply like ``messages.send``."""
     body = build_body(params, content=content, model=model, temperature=temperature, max_tokens=max_tokens)
-    require_content(body)
+    require(body, "content")
     path, parse = _branch_path(conversation_id, branch_id, "/messages"), one(SendMessageResponse, None)
     call = Call.make("POST", path, parse, body=body, idempotency_key=idempotency_key)
     return call.with_options(**options)

@@ -9,7 +9,7 @@ from typing import Any
 
 from typing_extensions import Unpack
 
-from .._request import Call, CallOptions, build_body, require_content, segment
+from .._request import Call, CallOptions, build_body, require, segment
 from .._streaming import AsyncMessageStream, MessageStream, OnChunk, OnComplete
 from .._types import NOT_GIVEN
 from ..models import Message, SendMessageResponse
@@ -49,7 +49,7 @@ def _send(
     if unknown:
         raise TypeError(f"{name}() got an unexpected keyword argument {min(unknown)!r}")
     body = build_body(params, **{k: fields.get(k) for k in _BODY_FIELDS})
-    require_content(body)
+    require(body, "content")
     streamed = name == "stream"
     suffix = "/stream" if streamed else ""
     path = f"/conversations/{segment(conversation_id, 'conversation_id')}/messages{suffix}"
@@ -147,7 +147,7 @@ def update(
 ) -> Call[Message]:
     """Edit a message's content (``update(id, "text")`` as in the official SDK also works)."""
     body = build_body(text_or_params(params, "content"), content=content)
-    require_content(body)
+    require(body, "content")
     path = f"/messages/{segment(message_id, 'message_id')}"
     call = Call.make("PATCH", path, one(Message, "message"), body=body)
     return call.with_options(**options)

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from chatroutes_core import ChatRoutesClient, NotFoundError
+from chatroutes_core import ChatRoutesClient, NotFoundError, UsageError
 from chatroutes_core.models import Branch, Conversation, Message
 from chatroutes_core.testing import LocalServer
 
@@ -55,8 +55,12 @@ def injected_ids(conv: Conversation, branch: Branch) -> list[str]:
 
 
 def test_ids_cannot_reach_another_route_through_the_client(world: Any, server: LocalServer) -> None:
+    # an id holding a delimiter is refused by the client before any request; one that only looks like an
+    # encoded delimiter ("x%2Fy") is sent percent-encoded, as one segment, and names nothing
     client, conv, branch, reply = world
+    before = len(server.requests)
     for evil in injected_ids(conv, branch):
+        refused = any(ch in "/?#" for ch in evil) or evil in (".", "..")
         calls = [
             lambda e=evil: client.conversations.get(e),
             lambda e=evil: client.messages.list(e),
@@ -65,8 +69,12 @@ def test_ids_cannot_reach_another_route_through_the_client(world: Any, server: L
             lambda e=evil: client.messages.update(e, content="x"),
         ]
         for call in calls:
-            with pytest.raises(NotFoundError):
+            with pytest.raises(UsageError if refused else NotFoundError):
                 call()
+    encoded_only = [
+        e for e in injected_ids(conv, branch) if not any(ch in "/?#" for ch in e) and e not in (".", "..")
+    ]
+    assert len(server.requests) - before == 5 * len(encoded_only)
     # the real objects are untouched and still reachable
     assert [m.id for m in client.messages.list(conv.id)][-1] == reply.id
 
