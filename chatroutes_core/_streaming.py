@@ -177,6 +177,12 @@ class _StreamState:
         self._acc.finish()
 
 
+def _is_async(callback: Callable[..., Any]) -> bool:
+    """A coroutine function, or an object whose ``__call__`` is one (``type(...)``: how calls look it up)."""
+    call = getattr(type(callback), "__call__", None)  # noqa: B004 - the method itself, not callable()
+    return inspect.iscoroutinefunction(callback) or inspect.iscoroutinefunction(call)
+
+
 class MessageStream(_StreamState):
     """A synchronous message stream (context manager and iterator of :data:`StreamEvent`)."""
 
@@ -189,7 +195,7 @@ class MessageStream(_StreamState):
         on_complete: OnComplete | None = None,
     ) -> None:
         for callback in (on_chunk, on_complete):
-            if callback is not None and inspect.iscoroutinefunction(callback):
+            if callback is not None and _is_async(callback):
                 raise UsageError(
                     "on_chunk/on_complete of the sync client must be plain functions (a coroutine "
                     "function would never be awaited); use AsyncChatRoutesClient for async callbacks"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import warnings
+from typing import Any
 
 import httpx
 import pytest
@@ -220,13 +222,22 @@ def test_sync_callbacks_run_the_stream_to_its_end() -> None:
     assert done == ["m9"] and stream.text == "Hello world" and body.closed
 
 
-def test_the_sync_client_refuses_coroutine_callbacks_before_any_request() -> None:
-    async def on_chunk(event: object) -> None:
+class _AsyncCallable:
+    async def __call__(self, event: object) -> None:
         return None
 
+
+async def _on_chunk(event: object) -> None:
+    return None
+
+
+@pytest.mark.parametrize("callback", [_on_chunk, _AsyncCallable(), functools.partial(_on_chunk)])
+def test_the_sync_client_refuses_coroutine_callbacks_before_any_request(callback: Any) -> None:
     recorder, _ = streaming(FULL)
     with sync_client(recorder) as client, pytest.raises(UsageError, match="AsyncChatRoutesClient"):
-        client.messages.stream("c1", content="hi", on_chunk=on_chunk)
+        client.messages.stream("c1", content="hi", on_chunk=callback)
+    with sync_client(recorder) as client, pytest.raises(UsageError, match="AsyncChatRoutesClient"):
+        client.messages.stream("c1", content="hi", on_complete=callback)
     assert recorder.requests == []
 
 
