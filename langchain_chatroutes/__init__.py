@@ -10,16 +10,32 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from chatroutes_core._exceptions import __all__ as CORE_ERRORS
 from chatroutes_core._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from chatroutes_core._exceptions import (
+        APIConnectionError,
+        APIResponseValidationError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
         ChatRoutesError,
         ConfigurationError,
+        ConflictError,
         EmptyTurnError,
+        ForeignMessageError,
         MappingError,
+        NetworkError,
+        NotFoundError,
+        PayloadTooLargeError,
+        PermissionDeniedError,
+        RateLimitError,
+        ServerError,
+        StreamInterruptedError,
         UnsupportedMessageError,
         UsageError,
+        ValidationError,
     )
     from langchain_chatroutes._errors import (
         ChatRoutesAuthenticationError,
@@ -42,13 +58,17 @@ if TYPE_CHECKING:
         BranchInfo,
         BranchInUseError,
         ChatRoutesChatMessageHistory,
-        ForeignMessageError,
     )
     from langchain_chatroutes.chat_models import ChatChatRoutes
     from langchain_chatroutes.compare import CompareModels, UnsupportedModelError
     from langchain_chatroutes.router import AutoBranchRouter, NoRouteError, RouteError
 
 __all__ = [
+    "APIConnectionError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
     "AutoBranchRouter",
     "BranchCache",
     "BranchInUseError",
@@ -72,17 +92,28 @@ __all__ = [
     "ChatRoutesUsageError",
     "CompareModels",
     "ConfigurationError",
+    "ConflictError",
     "EmptyTurnError",
     "ForeignMessageError",
     "MappingError",
+    "NetworkError",
     "NoRouteError",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "PermissionDeniedError",
+    "RateLimitError",
     "RouteError",
+    "ServerError",
+    "StreamInterruptedError",
     "UnsupportedMessageError",
     "UnsupportedModelError",
     "UsageError",
+    "ValidationError",
 ]
 
 _WHERE = {
+    # the whole core error tree, so `except <this package>.ChatRoutesError` catches everything we raise
+    **dict.fromkeys(CORE_ERRORS, "chatroutes_core._exceptions"),
     "AutoBranchRouter": "langchain_chatroutes.router",
     "BranchCache": "langchain_chatroutes.chat_history",
     "BranchInUseError": "langchain_chatroutes.chat_history",
@@ -93,7 +124,6 @@ _WHERE = {
     "ChatRoutesConfigurationError": "langchain_chatroutes._errors",
     "ChatRoutesConflictError": "langchain_chatroutes._errors",
     "ChatRoutesConnectionError": "langchain_chatroutes._errors",
-    "ChatRoutesError": "chatroutes_core._exceptions",
     "ChatRoutesInvalidRequestError": "langchain_chatroutes._errors",
     "ChatRoutesNotFoundError": "langchain_chatroutes._errors",
     "ChatRoutesPermissionDeniedError": "langchain_chatroutes._errors",
@@ -105,15 +135,9 @@ _WHERE = {
     "ChatRoutesTimeoutError": "langchain_chatroutes._errors",
     "ChatRoutesUsageError": "langchain_chatroutes._errors",
     "CompareModels": "langchain_chatroutes.compare",
-    "ConfigurationError": "chatroutes_core._exceptions",
-    "EmptyTurnError": "chatroutes_core._exceptions",
-    "ForeignMessageError": "chatroutes_core._exceptions",
-    "MappingError": "chatroutes_core._exceptions",
     "NoRouteError": "langchain_chatroutes.router",
     "RouteError": "langchain_chatroutes.router",
-    "UnsupportedMessageError": "chatroutes_core._exceptions",
     "UnsupportedModelError": "langchain_chatroutes.compare",
-    "UsageError": "chatroutes_core._exceptions",
 }
 
 

@@ -65,3 +65,13 @@ def test_every_exported_error_descends_from_chatroutes_error(name: str) -> None:
     ]  # fmt: skip
     assert errors
     assert [e.__name__ for e in errors if not issubclass(e, ChatRoutesError)] == []
+
+
+@pytest.mark.parametrize("name", ["langchain_chatroutes", "llama_index_chatroutes"])
+def test_each_adapter_exports_the_whole_core_error_tree_as_the_same_classes(name: str) -> None:
+    from chatroutes_core import _exceptions
+
+    package = importlib.import_module(name)
+    assert set(_exceptions.__all__) <= set(package.__all__)
+    for item in _exceptions.__all__:
+        assert getattr(package, item) is getattr(_exceptions, item), item
