@@ -7,7 +7,13 @@ from collections.abc import Callable, Collection, Mapping
 from importlib import import_module
 from typing import Any
 
-__all__ = ["lazy_exports"]
+from . import _exceptions
+
+__all__ = ["CORE_ERRORS", "lazy_exports"]
+
+CORE_ERRORS: dict[str, str] = dict.fromkeys(_exceptions.__all__, "chatroutes_core._exceptions")
+"""Where each class of the core error tree is defined: both adapters export the whole tree, the same
+classes, so ``except <adapter>.ChatRoutesError`` catches everything the packages raise."""
 
 
 def lazy_exports(

@@ -10,33 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chatroutes_core._exceptions import __all__ as CORE_ERRORS
-from chatroutes_core._lazy import lazy_exports
+from chatroutes_core import _exceptions
+from chatroutes_core._lazy import CORE_ERRORS, lazy_exports
 
 if TYPE_CHECKING:
-    from chatroutes_core._exceptions import (
-        APIConnectionError,
-        APIResponseValidationError,
-        APIStatusError,
-        APITimeoutError,
-        AuthenticationError,
-        ChatRoutesError,
-        ConfigurationError,
-        ConflictError,
-        EmptyTurnError,
-        ForeignMessageError,
-        MappingError,
-        NetworkError,
-        NotFoundError,
-        PayloadTooLargeError,
-        PermissionDeniedError,
-        RateLimitError,
-        ServerError,
-        StreamInterruptedError,
-        UnsupportedMessageError,
-        UsageError,
-        ValidationError,
-    )
+    from chatroutes_core._exceptions import *  # noqa: F403 - the whole error tree, as its __all__ names it
     from langchain_chatroutes._errors import (
         ChatRoutesAuthenticationError,
         ChatRoutesConfigurationError,
@@ -64,11 +42,6 @@ if TYPE_CHECKING:
     from langchain_chatroutes.router import AutoBranchRouter, NoRouteError, RouteError
 
 __all__ = [
-    "APIConnectionError",
-    "APIResponseValidationError",
-    "APIStatusError",
-    "APITimeoutError",
-    "AuthenticationError",
     "AutoBranchRouter",
     "BranchCache",
     "BranchInUseError",
@@ -79,7 +52,6 @@ __all__ = [
     "ChatRoutesConfigurationError",
     "ChatRoutesConflictError",
     "ChatRoutesConnectionError",
-    "ChatRoutesError",
     "ChatRoutesInvalidRequestError",
     "ChatRoutesNotFoundError",
     "ChatRoutesPermissionDeniedError",
@@ -91,29 +63,15 @@ __all__ = [
     "ChatRoutesTimeoutError",
     "ChatRoutesUsageError",
     "CompareModels",
-    "ConfigurationError",
-    "ConflictError",
-    "EmptyTurnError",
-    "ForeignMessageError",
-    "MappingError",
-    "NetworkError",
     "NoRouteError",
-    "NotFoundError",
-    "PayloadTooLargeError",
-    "PermissionDeniedError",
-    "RateLimitError",
     "RouteError",
-    "ServerError",
-    "StreamInterruptedError",
-    "UnsupportedMessageError",
     "UnsupportedModelError",
-    "UsageError",
-    "ValidationError",
 ]
+__all__ += _exceptions.__all__  # the whole core error tree (CORE_ERRORS)
+__all__.sort()
 
 _WHERE = {
-    # the whole core error tree, so `except <this package>.ChatRoutesError` catches everything we raise
-    **dict.fromkeys(CORE_ERRORS, "chatroutes_core._exceptions"),
+    **CORE_ERRORS,
     "AutoBranchRouter": "langchain_chatroutes.router",
     "BranchCache": "langchain_chatroutes.chat_history",
     "BranchInUseError": "langchain_chatroutes.chat_history",

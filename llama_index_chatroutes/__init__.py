@@ -10,33 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chatroutes_core._exceptions import __all__ as CORE_ERRORS
-from chatroutes_core._lazy import lazy_exports
+from chatroutes_core import _exceptions
+from chatroutes_core._lazy import CORE_ERRORS, lazy_exports
 
 if TYPE_CHECKING:
-    from chatroutes_core._exceptions import (
-        APIConnectionError,
-        APIResponseValidationError,
-        APIStatusError,
-        APITimeoutError,
-        AuthenticationError,
-        ChatRoutesError,
-        ConfigurationError,
-        ConflictError,
-        EmptyTurnError,
-        ForeignMessageError,
-        MappingError,
-        NetworkError,
-        NotFoundError,
-        PayloadTooLargeError,
-        PermissionDeniedError,
-        RateLimitError,
-        ServerError,
-        StreamInterruptedError,
-        UnsupportedMessageError,
-        UsageError,
-        ValidationError,
-    )
+    from chatroutes_core._exceptions import *  # noqa: F403 - the whole error tree, as its __all__ names it
     from llama_index_chatroutes.chat_store import (
         AppendOnlyError,
         ChatRoutesChatStore,
@@ -46,37 +24,17 @@ if TYPE_CHECKING:
     from llama_index_chatroutes.selector import AutoBranchSelector
 
 __all__ = [
-    "APIConnectionError",
-    "APIResponseValidationError",
-    "APIStatusError",
-    "APITimeoutError",
     "AppendOnlyError",
-    "AuthenticationError",
     "AutoBranchSelector",
     "ChatRoutes",
     "ChatRoutesChatStore",
-    "ChatRoutesError",
     "ChatRoutesMemoryStore",
-    "ConfigurationError",
-    "ConflictError",
-    "EmptyTurnError",
-    "ForeignMessageError",
-    "MappingError",
-    "NetworkError",
-    "NotFoundError",
-    "PayloadTooLargeError",
-    "PermissionDeniedError",
-    "RateLimitError",
-    "ServerError",
-    "StreamInterruptedError",
-    "UnsupportedMessageError",
-    "UsageError",
-    "ValidationError",
 ]
+__all__ += _exceptions.__all__  # the whole core error tree (CORE_ERRORS)
+__all__.sort()
 
 _WHERE = {
-    # the whole core error tree, so `except <this package>.ChatRoutesError` catches everything we raise
-    **dict.fromkeys(CORE_ERRORS, "chatroutes_core._exceptions"),
+    **CORE_ERRORS,
     "AppendOnlyError": "llama_index_chatroutes.chat_store",
     "AutoBranchSelector": "llama_index_chatroutes.selector",
     "ChatRoutes": "llama_index_chatroutes.llm",
