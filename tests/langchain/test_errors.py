@@ -1,0 +1,96 @@
+"""The LangChain adapter's errors: converted core errors keep their class; bad input is a ChatRoutesError."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from langchain_core.exceptions import ModelError, ModelInvalidRequestError
+
+from chatroutes_core import _exceptions as core
+from chatroutes_core._compare import UnsupportedModelError
+from langchain_chatroutes import _errors
+
+REQUEST = httpx.Request("POST", "https://api.example.test/api/v1/conversations")
+STATUS = {
+    core.APIStatusError: 418, core.ValidationError: 422, core.AuthenticationError: 401,
+    core.PermissionDeniedError: 403, core.NotFoundError: 404, core.ConflictError: 409,
+    core.PayloadTooLargeError: 413, core.RateLimitError: 429, core.ServerError: 503,
+}  # fmt: skip
+CORE_CLASSES = sorted(
+    {getattr(core, name) for name in core.__all__} | {UnsupportedModelError}, key=lambda cls: cls.__name__
+)
+KEPT_AS_IS = (core.MappingError, UnsupportedModelError)
+"""Input errors with a precise type and no combined class: returned unchanged (still not a ModelError)."""
+ATTRIBUTES = ("message", "status_code", "body", "code", "details", "retry_after", "request", "response",
+              "partial_text", "events")  # fmt: skip
+
+
+def make(cls: type[core.ChatRoutesError]) -> core.ChatRoutesError:
+    """An instance of ``cls`` built through its own constructor, with every attribute it carries set."""
+    if issubclass(cls, core.APIStatusError):
+        response = httpx.Response(STATUS[cls], request=REQUEST, headers={"Retry-After": "2"})
+        return cls("status", response=response, body={"error": "x"}, code="CODE", details={"d": 1})
+    if issubclass(cls, core.APIConnectionError):
+        return cls("no connection", request=REQUEST)
+    if issubclass(cls, core.APIResponseValidationError):
+        return cls("bad body", response=httpx.Response(200, request=REQUEST), body="<html>")
+    if issubclass(cls, core.StreamInterruptedError):
+        return cls("broke", partial_text="partial", events=["e1"])
+    return cls(f"a {cls.__name__}")
+
+
+def test_the_list_covers_the_whole_core_tree() -> None:
+    assert all(issubclass(cls, core.ChatRoutesError) for cls in CORE_CLASSES)
+    assert {cls for cls in CORE_CLASSES if issubclass(cls, core.APIStatusError)} == set(STATUS)
+    assert len(CORE_CLASSES) == 21  # the 20 classes of the tree (NetworkError is an alias) + UnsupportedModel
+
+
+@pytest.mark.parametrize("cls", CORE_CLASSES, ids=lambda cls: cls.__name__)
+def test_every_converted_core_error_keeps_its_class_and_attributes(cls: type[core.ChatRoutesError]) -> None:
+    original = make(cls)
+    converted = _errors.to_model_error(original)
+    assert isinstance(converted, cls)
+    assert _errors.to_model_error(converted) is converted
+    for name in ATTRIBUTES:
+        if hasattr(original, name):
+            assert getattr(converted, name) == getattr(original, name), name
+    if issubclass(cls, KEPT_AS_IS) or cls is core.ChatRoutesError:  # the root is never raised as such
+        assert converted is original
+    else:  # everything else is also a langchain-core ModelError (with_retry, is_retryable)
+        assert isinstance(converted, ModelError)
+        assert type(converted).__bases__[0] is cls  # the combined class of exactly this core class
+
+
+def test_a_413_is_a_payload_too_large_and_an_invalid_request_never_retried() -> None:
+    converted = _errors.to_model_error(make(core.PayloadTooLargeError))
+    assert type(converted) is _errors.ChatRoutesPayloadTooLargeError
+    assert isinstance(converted, ModelInvalidRequestError)
+    assert converted.status_code == 413 and not converted.is_retryable
+
+
+def test_a_subclass_without_a_combined_class_is_returned_unchanged() -> None:
+    class TeapotError(core.ServerError):
+        pass
+
+    original: Any = TeapotError("brewing", response=httpx.Response(503, request=REQUEST))
+    assert _errors.to_model_error(original) is original
+
+
+async def test_a_usage_error_raised_through_the_model_is_a_chatroutes_usage_error() -> None:
+    from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient
+    from langchain_chatroutes import ChatChatRoutes
+
+    client = ChatRoutesClient(api_key="k", base_url="https://api.example.test/api/v1")
+    aclient = AsyncChatRoutesClient(api_key="k", base_url="https://api.example.test/api/v1")
+    client.close()
+    await aclient.close()
+    model = ChatChatRoutes(client=client, async_client=aclient)
+    for call in (lambda: model.invoke("hi"), lambda: list(model.stream("hi"))):
+        with pytest.raises(_errors.ChatRoutesUsageError, match="closed") as caught:
+            call()
+        assert isinstance(caught.value, core.UsageError) and isinstance(caught.value, ValueError)
+        assert type(caught.value.__cause__) is core.UsageError
+    with pytest.raises(_errors.ChatRoutesUsageError, match="closed"):
+        await model.ainvoke("hi")
