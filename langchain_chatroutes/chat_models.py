@@ -27,7 +27,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
 from chatroutes_core import DEFAULT_MODEL
 from chatroutes_core import tools as protocol
-from chatroutes_core._exceptions import ChatRoutesError
+from chatroutes_core._exceptions import ChatRoutesError, UsageError
 from chatroutes_core._provider import shared_async_client, shared_client
 from chatroutes_core.mapper import (
     AsyncConversationMapper,
@@ -54,6 +54,7 @@ from langchain_chatroutes._tools import (
     PARALLEL_KWARG,
     TOOLS_KWARG,
     BoundTools,
+    as_usage_errors,
     bound_tools,
     format_tools,
     tool_calls,
@@ -397,16 +398,18 @@ class ChatChatRoutes(BaseChatModel):
 
         All three ``method`` values work the same way: the schema (if any) is sent as a system instruction
         at the end of the turn and the reply is parsed as JSON (into the pydantic class when ``schema`` is
-        one). ``strict`` is accepted for compatibility; parsing is always strict about JSON.
+        one). ``strict`` is accepted for compatibility; parsing is always strict about JSON. An unknown
+        ``method``, an extra argument or an unreadable schema is a ``UsageError`` (a ``ValueError``).
         """
         if kwargs:
-            raise ValueError(f"Received unsupported arguments {sorted(kwargs)}")
+            raise UsageError(f"Received unsupported arguments {sorted(kwargs)}")
         if method not in ("json_schema", "function_calling", "json_mode"):
-            raise ValueError(f"Unknown method {method!r}: use json_schema, function_calling or json_mode")
+            raise UsageError(f"Unknown method {method!r}: use json_schema, function_calling or json_mode")
         if schema is None and method != "json_mode":
-            raise ValueError(f"schema is required for method={method!r}")
+            raise UsageError(f"schema is required for method={method!r}")
         schema_input: Any = dict(schema) if isinstance(schema, Mapping) else schema
-        json_schema = convert_to_json_schema(schema_input) if schema is not None else None
+        with as_usage_errors():  # a schema langchain-core cannot read
+            json_schema = convert_to_json_schema(schema_input) if schema is not None else None
         is_model = isinstance(schema, type) and is_basemodel_subclass(schema)
         if method == "function_calling":
             tool = format_tools([schema_input], strict=strict)[0]

@@ -94,3 +94,86 @@ async def test_a_usage_error_raised_through_the_model_is_a_chatroutes_usage_erro
         assert type(caught.value.__cause__) is core.UsageError
     with pytest.raises(_errors.ChatRoutesUsageError, match="closed"):
         await model.ainvoke("hi")
+
+
+# --- bad input: a ChatRoutesError (a UsageError, so also a ValueError), raised before any request -----------
+
+TOOL = {"type": "function", "function": {"name": "f"}}
+
+
+def _bad_inputs(client: Any) -> dict[str, Any]:
+    """Name -> a call with bad input, every one holding a client that would send a request if asked."""
+    from langchain_core.messages import AIMessage
+    from langchain_core.runnables import RunnableLambda
+
+    from langchain_chatroutes import AutoBranchRouter, ChatChatRoutes, ChatRoutesChatMessageHistory
+    from langchain_chatroutes.langgraph import load_branch_state
+
+    echo = RunnableLambda(lambda x: x)
+    router = AutoBranchRouter({"a": echo}, detector="api", client=client)  # detecting is a request
+    model = ChatChatRoutes(client=client, conversation_id="conv_1")
+    return {
+        "router: empty text": lambda: router.invoke(""),
+        "router: blank text": lambda: router.invoke("   "),
+        "router: dict without input": lambda: router.invoke({"text": "hi"}),
+        "router: branch without conversation": lambda: router.invoke({"input": "hi", "branch_id": "br_1"}),
+        "router: id not a string": lambda: router.invoke({"input": "hi", "conversation_id": 7}),
+        "router: no human message": lambda: router.invoke([AIMessage("only an AI message")]),
+        "router: no routes": lambda: AutoBranchRouter({}, client=client),
+        "router: empty route name": lambda: AutoBranchRouter({"": echo}, client=client),
+        "router: description not a string": lambda: AutoBranchRouter({"a": (echo, 3)}, client=client),
+        "router: route not a runnable": lambda: AutoBranchRouter({"a": 42}, client=client),
+        "router: unknown default": lambda: AutoBranchRouter({"a": echo}, default="b", client=client),
+        "router: default name taken": lambda: AutoBranchRouter({"default": echo}, default=echo),
+        "router: unknown detector": lambda: AutoBranchRouter({"a": echo}, detector="magic"),  # type: ignore
+        "router: threshold": lambda: AutoBranchRouter({"a": echo}, threshold=2, client=client),
+        "router: max_routes": lambda: AutoBranchRouter({"a": echo}, max_routes=0, client=client),
+        "router: classifier": lambda: AutoBranchRouter({"a": echo}, classifier="nope"),  # type: ignore
+        "model: unknown structured method": lambda: model.with_structured_output(TOOL, method="x"),  # type: ignore
+        "model: structured extra argument": lambda: model.with_structured_output(TOOL, tools=[]),
+        "model: structured without schema": lambda: model.with_structured_output(None),
+        "model: undeclared tool_choice": lambda: model.bind_tools([TOOL], tool_choice="g"),
+        "model: tool without a name": lambda: model.bind_tools(
+            [{"type": "function", "function": {"name": " "}}]
+        ),
+        "model: tool not a tool": lambda: model.bind_tools([42]),
+        "model: duplicate tool names at invoke": lambda: model.bind_tools([TOOL, TOOL]).invoke("hi"),
+        "model: structured schema not a tool": lambda: model.with_structured_output(42, method="json_schema"),
+        "history: branch without conversation": lambda: ChatRoutesChatMessageHistory(
+            None, "b", client=client
+        ),
+        "langgraph: client without conversation": lambda: load_branch_state(client),
+        "langgraph: other conversation": lambda: load_branch_state(
+            ChatRoutesChatMessageHistory("conv_a", client=client), "conv_b"
+        ),
+    }
+
+
+@pytest.fixture
+def counting_client() -> Any:
+    from chatroutes_core import ChatRoutesClient
+
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(500, json={"success": False, "error": "no request was expected"})
+
+    http = httpx.Client(transport=httpx.MockTransport(handler))
+    client = ChatRoutesClient(api_key="k", base_url="https://api.example.test/api/v1", http_client=http,
+                              max_retries=0)  # fmt: skip
+    client.sent = sent  # type: ignore[attr-defined]
+    return client
+
+
+def test_the_walk_names_each_bad_input_once(counting_client: Any) -> None:
+    assert len(_bad_inputs(counting_client)) == 27
+
+
+@pytest.mark.parametrize("case", sorted(_bad_inputs(None)))
+def test_bad_input_is_a_usage_error_before_any_request(case: str, counting_client: Any) -> None:
+    call = _bad_inputs(counting_client)[case]
+    with pytest.raises(core.ChatRoutesError) as caught:  # a plain ValueError would fail the test here
+        call()
+    assert isinstance(caught.value, core.UsageError) and isinstance(caught.value, ValueError), case
+    assert counting_client.sent == []
