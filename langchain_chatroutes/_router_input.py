@@ -13,6 +13,7 @@ from langchain_core.runnables.base import coerce_to_runnable
 from langchain_core.runnables.config import ensure_config
 
 from chatroutes_core._exceptions import ChatRoutesError, UsageError
+from chatroutes_core.mapper import Binding
 
 __all__ = ["NoRouteError", "RouteError", "RouterRequest", "normalize_routes", "parse_router_input"]
 
@@ -75,8 +76,7 @@ def parse_router_input(input: Any, config: RunnableConfig | None = None) -> Rout
     for name, value in (("conversation_id", conversation_id), ("branch_id", branch_id)):
         if value is not None and (not isinstance(value, str) or not value):
             raise UsageError(f"{name} must be a non-empty string, got {value!r}")
-    if branch_id and not conversation_id:
-        raise UsageError("branch_id needs a conversation_id")
+    Binding(conversation_id, branch_id)  # a branch needs its conversation (the core's error and message)
     anchor = _anchor(inner)
     if anchor and conversation_id in (None, anchor[0]):
         if conversation_id is None or branch_id is None:

@@ -111,8 +111,7 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         super().__init__()
         self._conversation_id = validate_id(conversation_id, "conversation_id")
         self._branch_id = validate_id(branch_id, "branch_id", allow_empty=True)
-        if self._branch_id is not None and self._conversation_id is None:
-            raise UsageError("branch_id needs its conversation_id too (a branch belongs to one conversation)")
+        Binding(self._conversation_id, self._branch_id)  # a branch needs its conversation: MappingError
         if not isinstance(model, str) or not model:
             raise UsageError("model must be a non-empty string")
         self.model = model

@@ -62,6 +62,7 @@ from langchain_chatroutes._tools import (
 )
 
 if TYPE_CHECKING:
+    from langchain_core.language_models.chat_models import _ChatModelBinding
     from langchain_core.language_models.model_profile import ModelProfile
 
     from chatroutes_core._client import ChatRoutesClient
@@ -91,6 +92,11 @@ class ChatChatRoutes(BaseChatModel):
     A binding (``conversation_id``/``branch_id`` fields, per-call keyword arguments, or
     ``config["configurable"]``) names the branch to write to; with no binding and no earlier ChatRoutes
     reply in the list, a new conversation is created and the list sent as one transcript.
+
+    A ``branch_id`` without its ``conversation_id`` is refused with the core's ``MappingError`` (a
+    ``UsageError``) at the first ``bind``/``bind_tools``/``with_structured_output`` or call, before any
+    request; not at construction, because pydantic wraps a ``ValueError`` raised while validating in its
+    own ``ValidationError``, which is not a ``ChatRoutesError``.
     """
 
     model_config = ConfigDict(populate_by_name=True)
@@ -246,6 +252,7 @@ class ChatChatRoutes(BaseChatModel):
     def _prepare(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
     ) -> tuple[list[Turn], Binding, dict[str, Any], list[str]]:
+        Binding(self.conversation_id, self.branch_id)  # the model's own binding, whatever the call names
         turns = messages_to_turns(messages)  # the whole list: every message is proven or sent
         if instruction := kwargs.get(_INSTRUCTION_KWARG):
             turns.append(Turn("system", instruction))
@@ -352,6 +359,10 @@ class ChatChatRoutes(BaseChatModel):
 
     # --- tools and structured output ---------------------------------------------------------------------
 
+    def bind(self, **kwargs: Any) -> _ChatModelBinding:
+        Binding(self.conversation_id, self.branch_id)  # refuse a branch without its conversation here
+        return super().bind(**kwargs)
+
     def bind_tools(
         self,
         tools: Sequence[Any],
@@ -379,7 +390,7 @@ class ChatChatRoutes(BaseChatModel):
         formatted = format_tools(tools, strict=strict)
         bound = bound_tools({TOOLS_KWARG: formatted, CHOICE_KWARG: tool_choice})  # validates before binding
         assert bound is not None or not formatted
-        return super().bind(
+        return self.bind(
             **{TOOLS_KWARG: formatted, CHOICE_KWARG: bound.choice if bound else None,
                PARALLEL_KWARG: parallel_tool_calls},
             **kwargs,

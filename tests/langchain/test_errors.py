@@ -177,3 +177,58 @@ def test_bad_input_is_a_usage_error_before_any_request(case: str, counting_clien
         call()
     assert isinstance(caught.value, core.UsageError) and isinstance(caught.value, ValueError), case
     assert counting_client.sent == []
+
+
+# --- a branch without its conversation: one error, one message, everywhere ----------------------------------
+
+
+async def test_a_branch_without_its_conversation_is_one_error_everywhere(counting_client: Any) -> None:
+    from pydantic import BaseModel
+
+    from chatroutes_core.mapper import Binding
+    from langchain_chatroutes import AutoBranchRouter, ChatChatRoutes, ChatRoutesChatMessageHistory
+    from langchain_chatroutes.router import parse_router_input
+
+    class Answer(BaseModel):
+        text: str
+
+    with pytest.raises(core.MappingError) as expected:
+        Binding(None, "br_1")  # the core's rule and message
+    # construction cannot refuse it: pydantic would wrap the error in its ValidationError (not ours)
+    lone = ChatChatRoutes(client=counting_client, branch_id="br_1")
+    unbound = ChatChatRoutes(client=counting_client)
+    router = AutoBranchRouter({"a": lambda x: x}, detector="api", client=counting_client)
+    only_branch = {"configurable": {"branch_id": "br_1"}}
+    calls: dict[str, Any] = {
+        "history": lambda: ChatRoutesChatMessageHistory(None, "br_1", client=counting_client),
+        "router input": lambda: router.invoke({"input": "hi", "branch_id": "br_1"}),
+        "router config": lambda: parse_router_input("hi", only_branch),
+        "model invoke": lambda: lone.invoke("hi"),
+        "model invoke naming a conversation": lambda: lone.invoke("hi", conversation_id="conv_1"),
+        "model stream": lambda: list(lone.stream("hi")),
+        "model bind": lambda: lone.bind(temperature=0),
+        "model bind_tools": lambda: lone.bind_tools([TOOL]),
+        "model with_structured_output": lambda: lone.with_structured_output(Answer),
+        "call keyword": lambda: unbound.invoke("hi", branch_id="br_1"),
+        "call config": lambda: unbound.invoke("hi", config=only_branch),
+    }
+    errors = {}
+    for name, call in calls.items():
+        with pytest.raises(core.UsageError) as caught:
+            call()
+        errors[name] = caught.value
+    for name, coroutine in {
+        "model ainvoke": lone.ainvoke("hi"),
+        "model astream": _drain(lone.astream("hi")),
+    }.items():
+        with pytest.raises(core.UsageError) as caught:
+            await coroutine
+        errors[name] = caught.value
+    assert {name: type(error) for name, error in errors.items()} == dict.fromkeys(errors, core.MappingError)
+    assert {name: str(error) for name, error in errors.items()} == dict.fromkeys(errors, str(expected.value))
+    assert counting_client.sent == []
+
+
+async def _drain(stream: Any) -> None:
+    async for _ in stream:
+        pass
