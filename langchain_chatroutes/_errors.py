@@ -9,6 +9,7 @@ provider-neutral type::
     ChatRoutesNotFoundError           (NotFoundError,            ModelNotFoundError)
     ChatRoutesInvalidRequestError     (ValidationError,          ModelInvalidRequestError)
     ChatRoutesConflictError           (ConflictError,            ModelInvalidRequestError)
+    ChatRoutesPayloadTooLargeError    (PayloadTooLargeError,     ModelInvalidRequestError)
     ChatRoutesRateLimitError          (RateLimitError,           ModelRateLimitError)        retryable
     ChatRoutesServerError             (ServerError,              ModelAPIError)              retryable
     ChatRoutesStatusError             (APIStatusError,           ModelAPIError)              other statuses
@@ -23,6 +24,11 @@ provider-neutral type::
 ``ChatRoutesStatusError`` derives it from the status. Each is built through its core constructor from
 the core error's public attributes (``from_core``), and raised ``from`` it.
 Every class is public, exported from ``langchain_chatroutes``.
+
+The combined class is chosen by the error's *exact* class, so a converted error is always an instance of the
+class it was: a subclass with no combined class of its own (``MappingError`` and below,
+``UnsupportedModelError``, a caller's subclass) is returned unchanged rather than turned into its parent's
+combined class. ``tests/langchain/test_errors.py`` checks this for every class of the core tree.
 """
 
 from __future__ import annotations
@@ -59,6 +65,9 @@ class ChatRoutesInvalidRequestError(core.ValidationError, ModelInvalidRequestErr
 class ChatRoutesConflictError(core.ConflictError, ModelInvalidRequestError): ...
 
 
+class ChatRoutesPayloadTooLargeError(core.PayloadTooLargeError, ModelInvalidRequestError): ...
+
+
 class ChatRoutesRateLimitError(core.RateLimitError, ModelRateLimitError): ...
 
 
@@ -66,7 +75,7 @@ class ChatRoutesServerError(core.ServerError, ModelAPIError): ...
 
 
 class ChatRoutesStatusError(core.APIStatusError, ModelAPIError):
-    """Any other status (405, 408, 413, 418, ...): retryable only where a retry can help."""
+    """Any other status (405, 408, 418, ...): retryable only where a retry can help."""
 
     @property
     def is_retryable(self) -> bool:  # type: ignore[override]  # derived from the status, not a constant
@@ -91,23 +100,27 @@ class ChatRoutesConfigurationError(core.ConfigurationError, ModelError): ...
 class ChatRoutesUsageError(core.UsageError, ModelError): ...
 
 
-# Most specific first: the first core class (a combined class's first base) the error is an instance of
-# picks the combined class.
-_COMBINED: tuple[type[core.ChatRoutesError], ...] = (
-    ChatRoutesAuthenticationError,
-    ChatRoutesPermissionDeniedError,
-    ChatRoutesNotFoundError,
-    ChatRoutesInvalidRequestError,
-    ChatRoutesConflictError,
-    ChatRoutesRateLimitError,
-    ChatRoutesServerError,
-    ChatRoutesStatusError,
-    ChatRoutesTimeoutError,
-    ChatRoutesConnectionError,
-    ChatRoutesStreamInterruptedError,
-    ChatRoutesResponseValidationError,
-    ChatRoutesConfigurationError,
-)
+# One combined class per core class; ``to_model_error`` looks the error's exact class up here.
+_COMBINED: dict[type[core.ChatRoutesError], type[core.ChatRoutesError]] = {
+    combined.__bases__[0]: combined
+    for combined in (
+        ChatRoutesAuthenticationError,
+        ChatRoutesPermissionDeniedError,
+        ChatRoutesNotFoundError,
+        ChatRoutesInvalidRequestError,
+        ChatRoutesConflictError,
+        ChatRoutesPayloadTooLargeError,
+        ChatRoutesRateLimitError,
+        ChatRoutesServerError,
+        ChatRoutesStatusError,
+        ChatRoutesTimeoutError,
+        ChatRoutesConnectionError,
+        ChatRoutesStreamInterruptedError,
+        ChatRoutesResponseValidationError,
+        ChatRoutesConfigurationError,
+        ChatRoutesUsageError,
+    )
+}
 
 
 def _rebuilt(combined: type[core.ChatRoutesError], exc: core.ChatRoutesError) -> core.ChatRoutesError:
@@ -129,14 +142,12 @@ def _rebuilt(combined: type[core.ChatRoutesError], exc: core.ChatRoutesError) ->
 def to_model_error(exc: core.ChatRoutesError) -> core.ChatRoutesError:
     """The same error as an instance of its combined class (``exc`` itself untouched; raise it ``from exc``).
 
-    Errors raised before any request (``UsageError`` and its subclasses) are returned as they are: they are
-    the caller's mistake, already a ``ValueError``, and keep their precise type.
+    The result is always an instance of ``type(exc)``. Errors raised before any request keep their precise
+    type: a plain ``UsageError`` becomes ``ChatRoutesUsageError`` and a ``ConfigurationError``
+    ``ChatRoutesConfigurationError`` (both still what they were, and a ``ValueError``); ``MappingError``
+    and its subclasses have no combined class and are returned as they are.
     """
     if isinstance(exc, ModelError):
         return exc
-    if isinstance(exc, core.UsageError) and not isinstance(exc, core.ConfigurationError):
-        return exc
-    for combined in _COMBINED:
-        if isinstance(exc, combined.__bases__[0]):
-            return _rebuilt(combined, exc)
-    return exc
+    combined = _COMBINED.get(type(exc))
+    return _rebuilt(combined, exc) if combined is not None else exc

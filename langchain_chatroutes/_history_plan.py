@@ -2,7 +2,9 @@
 
 No I/O here. ``plan_add`` looks at a batch of LangChain messages and the ids the history already knows, and
 returns which user turn (if any) must be sent, and which ChatRoutes reply (if any) the batch ends on. Every
-message is checked before anything is written, so a bad batch raises before the first request.
+message is checked before anything is written. ``check_unread`` runs first, before the branch is read: it
+raises whatever ``plan_add`` would raise whatever the branch holds, so such a batch fails before the first
+request.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ from dataclasses import dataclass
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolCall, ToolMessage
 
 from chatroutes_core._exceptions import ForeignMessageError, UsageError
-from chatroutes_core.mapper import TreeRef, Turn
+from chatroutes_core.mapper import TreeRef, Turn, plan_turn
 from chatroutes_core.models import Message
 from langchain_chatroutes._convert import METADATA_KEY, message_to_turn, ref_of, reply_metadata
 
 __all__ = [
     "ForeignMessageError",
     "Plan",
+    "check_unread",
     "message_ref",
     "plan_add",
     "relabel",
@@ -86,6 +89,72 @@ def message_ref(message: BaseMessage) -> TreeRef | None:
     return ref_of(message) or TreeRef.from_dict(message.additional_kwargs.get(METADATA_KEY))
 
 
+def _require_message(position: int, message: object) -> None:
+    if not isinstance(message, BaseMessage):
+        raise UsageError(f"message {position} is a {type(message).__name__}, not a LangChain message")
+
+
+def _require_conversation(position: int, ref: TreeRef, conversation_id: str | None) -> None:
+    if conversation_id is not None and ref.conversation_id != conversation_id:
+        raise ForeignMessageError(
+            f"message {position} belongs to ChatRoutes conversation {ref.conversation_id!r}, "
+            f"not to this history's conversation {conversation_id!r}; nothing was written"
+        )
+
+
+def _stored_after_new(position: int) -> ForeignMessageError:
+    return ForeignMessageError(
+        f"message {position} is already stored but follows new messages that are not; "
+        "add new user turns after the stored history"
+    )
+
+
+def _sendable(position: int, turn: Turn) -> Turn:
+    """``turn`` (of a message the server does not hold) if the history can send it; raises otherwise."""
+    if turn.role == "tool":
+        raise ForeignMessageError(
+            f"message {position} is a tool result; it reaches ChatRoutes with the model's next turn "
+            "(pass it to ChatChatRoutes), not through the history; nothing was written"
+        )
+    if turn.role == "assistant":
+        raise ForeignMessageError(
+            f"message {position} is an assistant reply that ChatRoutes did not generate; "
+            f"nothing was written. {PAIRING_HINT}"
+        )
+    return turn
+
+
+def check_unread(messages: Sequence[BaseMessage], *, conversation_id: str | None) -> None:
+    """Raise now what :func:`plan_add` would raise whatever the branch holds (so before it is read).
+
+    Only a message with an id and no ref needs the branch: the server may hold it. Everything else is
+    checked here: what is not a LangChain message, unknown roles and non-text blocks, tool results, an
+    assistant reply with neither ref nor id, a ref into another conversation, a stored message after new
+    ones, and trailing new turns with nothing to send (blank, or system text only) unless the last of
+    them may be stored. A message that is blank, not text or a tool result is never one the server holds
+    (it reads text turns back, tool results with their ref), so an id does not save it.
+    """
+    tail: list[Turn] = []  # the trailing new turns, as long as the branch could make them
+    certainly_new = last_may_be_stored = False
+    for position, message in enumerate(messages):
+        _require_message(position, message)
+        if (ref := message_ref(message)) is not None:
+            _require_conversation(position, ref, conversation_id)
+            if certainly_new and not isinstance(message, AIMessage):
+                raise _stored_after_new(position)
+            tail, certainly_new = [], False
+            continue
+        turn = message_to_turn(message)  # unknown roles and non-text blocks raise here
+        if turn.role == "assistant" and message.id is not None:
+            tail, certainly_new = [], False  # stored (then skipped) or foreign: only the read can tell
+            continue
+        tail.append(_sendable(position, turn))
+        last_may_be_stored = message.id is not None and bool(turn.content.strip())
+        certainly_new = certainly_new or not last_may_be_stored
+    if tail and not last_may_be_stored:
+        plan_turn(tail)  # the send's own rule: EmptyTurnError when the turn has nothing to send
+
+
 def plan_add(
     messages: Sequence[BaseMessage],
     *,
@@ -108,39 +177,20 @@ def plan_add(
     reply_turns: tuple[Turn, ...] = ()
     stored = 0
     for position, message in enumerate(messages):
-        if not isinstance(message, BaseMessage):
-            raise UsageError(f"message {position} is a {type(message).__name__}, not a LangChain message")
+        _require_message(position, message)
         ref = message_ref(message) or (known.get(message.id) if message.id is not None else None)
-        if ref is not None and conversation_id is not None and ref.conversation_id != conversation_id:
-            raise ForeignMessageError(
-                f"message {position} belongs to ChatRoutes conversation {ref.conversation_id!r}, "
-                f"not to this history's conversation {conversation_id!r}; nothing was written"
-            )
         if ref is not None:
+            _require_conversation(position, ref, conversation_id)
             if isinstance(message, AIMessage):
                 stored += len(pending)
                 reply_turns = tuple(pending)
                 pending.clear()
                 reply = ref
             elif pending:
-                raise ForeignMessageError(
-                    f"message {position} is already stored but follows new messages that are not; "
-                    "add new user turns after the stored history"
-                )
+                raise _stored_after_new(position)
             stored += 1
             continue
-        turn = message_to_turn(message)  # unknown roles and non-text blocks raise here
-        if turn.role == "tool":
-            raise ForeignMessageError(
-                f"message {position} is a tool result; it reaches ChatRoutes with the model's next turn "
-                "(pass it to ChatChatRoutes), not through the history; nothing was written"
-            )
-        if turn.role == "assistant":
-            raise ForeignMessageError(
-                f"message {position} is an assistant reply that ChatRoutes did not generate; "
-                f"nothing was written. {PAIRING_HINT}"
-            )
-        pending.append(turn)
+        pending.append(_sendable(position, message_to_turn(message)))  # roles and blocks raise here
     if pending:
         return Plan(send=tuple(pending), reply=None, stored=stored)
     return Plan(send=(), reply=reply, stored=stored, reply_turns=reply_turns)

@@ -13,6 +13,7 @@ from langchain_core.runnables.base import coerce_to_runnable
 from langchain_core.runnables.config import ensure_config
 
 from chatroutes_core._exceptions import ChatRoutesError, UsageError
+from chatroutes_core.mapper import Binding
 
 __all__ = ["NoRouteError", "RouteError", "RouterRequest", "normalize_routes", "parse_router_input"]
 
@@ -57,7 +58,7 @@ def parse_router_input(input: Any, config: RunnableConfig | None = None) -> Rout
 
     Raises:
         TypeError: Unsupported input type.
-        ValueError: No text to route, or a dict without ``"input"``.
+        UsageError: No text to route, a dict without ``"input"``, a bad id (also a ``ValueError``).
     """
     configurable = ensure_config(config).get("configurable") or {}
     conversation_id = configurable.get("conversation_id")
@@ -65,18 +66,17 @@ def parse_router_input(input: Any, config: RunnableConfig | None = None) -> Rout
     inner = input
     if isinstance(input, Mapping):
         if "input" not in input:
-            raise ValueError("a dict input to AutoBranchRouter needs an 'input' key (a string or messages)")
+            raise UsageError("a dict input to AutoBranchRouter needs an 'input' key (a string or messages)")
         inner = input["input"]
         conversation_id = input.get("conversation_id") or conversation_id
         branch_id = input.get("branch_id") or branch_id
     text = _text_of(inner)
     if not text.strip():
-        raise ValueError("AutoBranchRouter needs a non-empty text to route")
+        raise UsageError("AutoBranchRouter needs a non-empty text to route")
     for name, value in (("conversation_id", conversation_id), ("branch_id", branch_id)):
         if value is not None and (not isinstance(value, str) or not value):
-            raise ValueError(f"{name} must be a non-empty string, got {value!r}")
-    if branch_id and not conversation_id:
-        raise ValueError("branch_id needs a conversation_id")
+            raise UsageError(f"{name} must be a non-empty string, got {value!r}")
+    Binding(conversation_id, branch_id)  # a branch needs its conversation (the core's error and message)
     anchor = _anchor(inner)
     if anchor and conversation_id in (None, anchor[0]):
         if conversation_id is None or branch_id is None:
@@ -109,7 +109,7 @@ def _text_of(value: Any) -> str:
             role, content = _role_content(message)
             if role in {"human", "user"}:
                 return content
-        raise ValueError("the message list has no human message to route")
+        raise UsageError("the message list has no human message to route")
     raise TypeError(
         f"AutoBranchRouter input must be a string, a list of messages or a dict with 'input', "
         f"got {type(value).__name__}"
@@ -144,19 +144,19 @@ def normalize_routes(
     routes: Mapping[str, Any],
 ) -> tuple[dict[str, Runnable[Any, Any]], dict[str, str]]:
     if not isinstance(routes, Mapping) or not routes:
-        raise ValueError("routes must be a non-empty mapping of route name to runnable")
+        raise UsageError("routes must be a non-empty mapping of route name to runnable")
     runnables: dict[str, Runnable[Any, Any]] = {}
     descriptions: dict[str, str] = {}
     for name, spec in routes.items():
         if not isinstance(name, str) or not name:
-            raise ValueError(f"route names must be non-empty strings, got {name!r}")
+            raise UsageError(f"route names must be non-empty strings, got {name!r}")
         target, description = spec if isinstance(spec, tuple) else (spec, "")
         if not isinstance(description, str):
-            raise ValueError(f"route {name!r}: the description must be a string")
+            raise UsageError(f"route {name!r}: the description must be a string")
         try:
             runnables[name] = coerce_to_runnable(target)
         except TypeError as exc:
-            raise ValueError(f"route {name!r} is not a runnable or callable: {target!r}") from exc
+            raise UsageError(f"route {name!r} is not a runnable or callable: {target!r}") from exc
         descriptions[name] = description
     return runnables, descriptions
 

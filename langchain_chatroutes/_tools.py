@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ from langchain_core.messages import InvalidToolCall, ToolCall, ToolCallChunk
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from chatroutes_core import tools as protocol
+from chatroutes_core._exceptions import ChatRoutesError, UsageError
 
 TOOLS_KWARG = "tools"
 CHOICE_KWARG = "tool_choice"
@@ -32,7 +34,9 @@ class BoundTools:
 
     @property
     def system_text(self) -> str:
-        return protocol.render_tools_system(self.specs, self.choice, self.parallel)
+        """The declaration; duplicate names are refused here, at call time (``bind_tools`` must take them)."""
+        with as_usage_errors():
+            return protocol.render_tools_system(self.specs, self.choice, self.parallel)
 
     def unmet(self, calls: Sequence[object]) -> bool:
         """``tool_choice`` demanded a call (any, or a named one) that the reply does not make."""
@@ -43,18 +47,40 @@ class BoundTools:
         return not any(getattr(call, "name", None) == self.choice for call in calls)
 
 
+@contextmanager
+def as_usage_errors() -> Iterator[None]:
+    """A plain ``ValueError`` inside (langchain-core's or the core protocol's refusal of a bad tool, schema
+    or ``tool_choice``) raised as a :class:`~chatroutes_core.UsageError`, which is also a ``ValueError``."""
+    try:
+        yield
+    except ChatRoutesError:
+        raise
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+
+
 def format_tools(tools: Sequence[Any], strict: bool | None = None) -> list[dict[str, Any]]:
-    """Anything ``langchain-core`` accepts as a tool (functions, ``BaseTool``, pydantic models, dicts)."""
-    return [convert_to_openai_tool(tool, strict=strict) for tool in tools]
+    """Anything ``langchain-core`` accepts as a tool (functions, ``BaseTool``, pydantic models, dicts).
+
+    Raises:
+        UsageError: something that is not a tool (also a ``ValueError``).
+    """
+    with as_usage_errors():
+        return [convert_to_openai_tool(tool, strict=strict) for tool in tools]
 
 
 def bound_tools(kwargs: Mapping[str, Any]) -> BoundTools | None:
-    """The tools a call was bound with (``bind_tools`` puts them in the call's kwargs), or None."""
+    """The tools a call was bound with (``bind_tools`` puts them in the call's kwargs), or None.
+
+    Raises:
+        UsageError: a declaration without a name, or a bad ``tool_choice``.
+    """
     formatted = kwargs.get(TOOLS_KWARG)
     if not formatted:
         return None
-    specs = tuple(protocol.ToolSpec.from_openai(tool) for tool in formatted)
-    choice = protocol.normalize_tool_choice(kwargs.get(CHOICE_KWARG), [spec.name for spec in specs])
+    with as_usage_errors():
+        specs = tuple(protocol.ToolSpec.from_openai(tool) for tool in formatted)
+        choice = protocol.normalize_tool_choice(kwargs.get(CHOICE_KWARG), [spec.name for spec in specs])
     return BoundTools(specs, choice, kwargs.get(PARALLEL_KWARG))
 
 

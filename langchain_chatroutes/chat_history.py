@@ -16,7 +16,10 @@ Every operation is written once, as a flow of requests (``chatroutes_core._flow`
 methods on a ``ChatRoutesClient`` and by their async twins on an ``AsyncChatRoutesClient``.
 
 Writing rules of :meth:`~ChatRoutesChatMessageHistory.add_messages` (the whole batch is checked first; a bad
-batch raises :class:`ForeignMessageError` before any request):
+batch raises :class:`ForeignMessageError`, :class:`~chatroutes_core.EmptyTurnError` or
+:class:`~chatroutes_core.UnsupportedMessageError` before any write, and before any request unless only
+the branch can decide: a message with an id but no ChatRoutes ref may be one the server holds, which
+costs one read):
 
 * messages that carry a ChatRoutes ref (``ChatChatRoutes`` replies, messages read from a history) or whose id
   the history holds are skipped, and so are the new user messages directly before such a reply (the model sent
@@ -53,6 +56,7 @@ from langchain_chatroutes._branches import (
 )
 from langchain_chatroutes._history_plan import (
     ForeignMessageError,
+    check_unread,
     message_ref,
     plan_add,
     stored_to_message,
@@ -111,8 +115,7 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         super().__init__()
         self._conversation_id = validate_id(conversation_id, "conversation_id")
         self._branch_id = validate_id(branch_id, "branch_id", allow_empty=True)
-        if self._branch_id is not None and self._conversation_id is None:
-            raise UsageError("branch_id needs its conversation_id too (a branch belongs to one conversation)")
+        Binding(self._conversation_id, self._branch_id)  # a branch needs its conversation: MappingError
         if not isinstance(model, str) or not model:
             raise UsageError("model must be a non-empty string")
         self.model = model
@@ -227,6 +230,7 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         return [turn_to_message(turn) for turn in turns]
 
     def _add_flow(self, messages: Sequence[BaseMessage]) -> Flow[None]:
+        check_unread(messages, conversation_id=self._conversation_id)  # what needs no read fails before it
         known: dict[str, TreeRef] = {}
         if self._conversation_id is not None and any(
             m.id is not None and message_ref(m) is None for m in messages
@@ -318,6 +322,8 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         Raises:
             ForeignMessageError: an assistant reply ChatRoutes did not generate, a tool message, or a message
                 of another conversation; raised before any write.
+            EmptyTurnError: the new turn has nothing to send (blank, or system text only).
+            UnsupportedMessageError: a non-text block or an unknown role.
         """
         run(self._add_flow(messages), self._sync())
 

@@ -27,7 +27,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
 from chatroutes_core import DEFAULT_MODEL
 from chatroutes_core import tools as protocol
-from chatroutes_core._exceptions import ChatRoutesError
+from chatroutes_core._exceptions import ChatRoutesError, UsageError
 from chatroutes_core._provider import shared_async_client, shared_client
 from chatroutes_core.mapper import (
     AsyncConversationMapper,
@@ -54,6 +54,7 @@ from langchain_chatroutes._tools import (
     PARALLEL_KWARG,
     TOOLS_KWARG,
     BoundTools,
+    as_usage_errors,
     bound_tools,
     format_tools,
     tool_calls,
@@ -61,6 +62,7 @@ from langchain_chatroutes._tools import (
 )
 
 if TYPE_CHECKING:
+    from langchain_core.language_models.chat_models import _ChatModelBinding
     from langchain_core.language_models.model_profile import ModelProfile
 
     from chatroutes_core._client import ChatRoutesClient
@@ -90,6 +92,11 @@ class ChatChatRoutes(BaseChatModel):
     A binding (``conversation_id``/``branch_id`` fields, per-call keyword arguments, or
     ``config["configurable"]``) names the branch to write to; with no binding and no earlier ChatRoutes
     reply in the list, a new conversation is created and the list sent as one transcript.
+
+    A ``branch_id`` without its ``conversation_id`` is refused with the core's ``MappingError`` (a
+    ``UsageError``) at the first ``bind``/``bind_tools``/``with_structured_output`` or call, before any
+    request; not at construction, because pydantic wraps a ``ValueError`` raised while validating in its
+    own ``ValidationError``, which is not a ``ChatRoutesError``.
     """
 
     model_config = ConfigDict(populate_by_name=True)
@@ -245,6 +252,7 @@ class ChatChatRoutes(BaseChatModel):
     def _prepare(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
     ) -> tuple[list[Turn], Binding, dict[str, Any], list[str]]:
+        Binding(self.conversation_id, self.branch_id)  # the model's own binding, whatever the call names
         turns = messages_to_turns(messages)  # the whole list: every message is proven or sent
         if instruction := kwargs.get(_INSTRUCTION_KWARG):
             turns.append(Turn("system", instruction))
@@ -351,6 +359,10 @@ class ChatChatRoutes(BaseChatModel):
 
     # --- tools and structured output ---------------------------------------------------------------------
 
+    def bind(self, **kwargs: Any) -> _ChatModelBinding:
+        Binding(self.conversation_id, self.branch_id)  # refuse a branch without its conversation here
+        return super().bind(**kwargs)
+
     def bind_tools(
         self,
         tools: Sequence[Any],
@@ -378,7 +390,7 @@ class ChatChatRoutes(BaseChatModel):
         formatted = format_tools(tools, strict=strict)
         bound = bound_tools({TOOLS_KWARG: formatted, CHOICE_KWARG: tool_choice})  # validates before binding
         assert bound is not None or not formatted
-        return super().bind(
+        return self.bind(
             **{TOOLS_KWARG: formatted, CHOICE_KWARG: bound.choice if bound else None,
                PARALLEL_KWARG: parallel_tool_calls},
             **kwargs,
@@ -397,16 +409,18 @@ class ChatChatRoutes(BaseChatModel):
 
         All three ``method`` values work the same way: the schema (if any) is sent as a system instruction
         at the end of the turn and the reply is parsed as JSON (into the pydantic class when ``schema`` is
-        one). ``strict`` is accepted for compatibility; parsing is always strict about JSON.
+        one). ``strict`` is accepted for compatibility; parsing is always strict about JSON. An unknown
+        ``method``, an extra argument or an unreadable schema is a ``UsageError`` (a ``ValueError``).
         """
         if kwargs:
-            raise ValueError(f"Received unsupported arguments {sorted(kwargs)}")
+            raise UsageError(f"Received unsupported arguments {sorted(kwargs)}")
         if method not in ("json_schema", "function_calling", "json_mode"):
-            raise ValueError(f"Unknown method {method!r}: use json_schema, function_calling or json_mode")
+            raise UsageError(f"Unknown method {method!r}: use json_schema, function_calling or json_mode")
         if schema is None and method != "json_mode":
-            raise ValueError(f"schema is required for method={method!r}")
+            raise UsageError(f"schema is required for method={method!r}")
         schema_input: Any = dict(schema) if isinstance(schema, Mapping) else schema
-        json_schema = convert_to_json_schema(schema_input) if schema is not None else None
+        with as_usage_errors():  # a schema langchain-core cannot read
+            json_schema = convert_to_json_schema(schema_input) if schema is not None else None
         is_model = isinstance(schema, type) and is_basemodel_subclass(schema)
         if method == "function_calling":
             tool = format_tools([schema_input], strict=strict)[0]

@@ -21,6 +21,7 @@ from typing import Any
 from langchain_core.messages import BaseMessage
 
 from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient
+from chatroutes_core._exceptions import UsageError
 from langchain_chatroutes.chat_history import ChatRoutesChatMessageHistory
 
 __all__ = ["aload_branch_state", "load_branch_state", "thread_config"]
@@ -35,12 +36,12 @@ def _history(
 ) -> ChatRoutesChatMessageHistory:
     if isinstance(source, ChatRoutesChatMessageHistory):
         if conversation_id is not None and conversation_id != source.conversation_id:
-            raise ValueError(
+            raise UsageError(
                 f"conversation_id {conversation_id!r} differs from the history's {source.conversation_id!r}"
             )
         return source.switch(branch_id) if branch_id is not None and branch_id != source.branch_id else source
     if conversation_id is None:
-        raise ValueError("conversation_id is required when loading from a client")
+        raise UsageError("conversation_id is required when loading from a client")
     if isinstance(source, AsyncChatRoutesClient):
         if not is_async:
             raise TypeError("an AsyncChatRoutesClient needs `await aload_branch_state(...)`")

@@ -38,6 +38,7 @@ from langchain_core.runnables.utils import (
 )
 from pydantic import ConfigDict
 
+from chatroutes_core._exceptions import UsageError
 from chatroutes_core._flow import ClientCall, Flow, arun, run
 from chatroutes_core._provider import shared_async_client, shared_client
 from chatroutes_core._routing import (
@@ -133,21 +134,21 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
         default_name: str | None = None
         if isinstance(default, str):
             if default not in runnables:
-                raise ValueError(f"default route {default!r} is not one of the routes {sorted(runnables)}")
+                raise UsageError(f"default route {default!r} is not one of the routes {sorted(runnables)}")
             default_name = default
         elif default is not None:
             if DEFAULT_ROUTE in runnables:
-                raise ValueError(f"a default runnable needs the route name {DEFAULT_ROUTE!r} to be free")
+                raise UsageError(f"a default runnable needs the route name {DEFAULT_ROUTE!r} to be free")
             runnables[DEFAULT_ROUTE] = coerce_to_runnable(default)
             default_name = DEFAULT_ROUTE
         if detector not in ("api", "local") and not callable(detector):
-            raise ValueError(f"detector must be 'api', 'local' or a callable, got {detector!r}")
+            raise UsageError(f"detector must be 'api', 'local' or a callable, got {detector!r}")
         if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
-            raise ValueError(f"threshold must be a number between 0 and 1, got {threshold!r}")
+            raise UsageError(f"threshold must be a number between 0 and 1, got {threshold!r}")
         if isinstance(max_routes, bool) or not isinstance(max_routes, int) or max_routes < 1:
-            raise ValueError(f"max_routes must be a positive integer, got {max_routes!r}")
+            raise UsageError(f"max_routes must be a positive integer, got {max_routes!r}")
         if classifier is not None and not callable(classifier):
-            raise ValueError("classifier must be a callable (part, {name: description}) -> name | None")
+            raise UsageError("classifier must be a callable (part, {name: description}) -> name | None")
         super().__init__(
             routes=runnables, descriptions=descriptions, default=default_name, detector=detector,
             client=client, async_client=async_client, threshold=float(threshold), max_routes=max_routes,

@@ -8,20 +8,28 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    ChatMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
 from langchain_core.prompts import ChatPromptTemplate, MessagesPlaceholder
 from langchain_core.runnables import ConfigurableFieldSpec
 from langchain_core.runnables.history import RunnableWithMessageHistory
 
 from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient, UsageError
-from chatroutes_core.mapper import TreeRef, UnsupportedMessageError
+from chatroutes_core.mapper import EmptyTurnError, TreeRef, UnsupportedMessageError, plan_turn
 from chatroutes_core.testing import LocalServer
 from langchain_chatroutes import ChatChatRoutes, ChatRoutesChatMessageHistory
-from langchain_chatroutes._history_plan import message_ref, plan_add, validate_id
+from langchain_chatroutes._history_plan import check_unread, message_ref, plan_add, validate_id
 from langchain_chatroutes.chat_history import BranchInUseError, ForeignMessageError
 
 REF = TreeRef("conv_1", "br_1", "msg_2")
@@ -116,6 +124,86 @@ def test_plan_rejects_stored_message_after_new_ones() -> None:
             known={"msg_1": TreeRef("conv_1", "br_1", "msg_1")},
             conversation_id="conv_1",
         )
+
+
+IMAGE = [{"type": "image_url", "image_url": {"url": "http://x/y.png"}}]
+STORED_USER = HumanMessage("stored", id="msg_1", additional_kwargs={"chatroutes": REF.as_dict()})
+
+
+def unread_errors(conv: str) -> dict[str, tuple[list[Any], type[Exception]]]:
+    """Batches for a history of ``conv`` that fail whatever its branch holds, and the error they raise."""
+    reply = _reply(ref=TreeRef(conv, "br_1", "msg_2"))
+    stored = HumanMessage(
+        "stored", id="msg_1", additional_kwargs={"chatroutes": {**REF.as_dict(), "conversation_id": conv}}
+    )
+    return {
+        "tool result": ([ToolMessage("42", tool_call_id="t1")], ForeignMessageError),
+        "tool result with an id": ([ToolMessage("42", tool_call_id="t1", id="x")], ForeignMessageError),
+        "empty turn with an id": ([HumanMessage("", id="x")], EmptyTurnError),
+        "blank turn with an id": ([reply, HumanMessage(" \n", id="x")], EmptyTurnError),
+        "system text only": ([HumanMessage("hi", id="x"), reply, SystemMessage("be brief")], EmptyTurnError),
+        "image with an id": ([HumanMessage(IMAGE, id="x")], UnsupportedMessageError),
+        "unknown role with an id": ([HumanMessage("ok", id="a"), ChatMessage("42", role="critic", id="x")],
+                                    UnsupportedMessageError),
+        "foreign reply": ([HumanMessage("hi", id="x"), AIMessage("elsewhere")], ForeignMessageError),
+        "another conversation": ([HumanMessage("hi", id="x"), _reply(ref=TreeRef("conv_2", "b", "m"))],
+                                 ForeignMessageError),
+        "stored after new": ([HumanMessage("new"), stored], ForeignMessageError),
+        "not a message": ([HumanMessage("hi", id="x"), "hi"], UsageError),
+    }  # fmt: skip
+
+
+UNREAD_ERRORS = sorted(unread_errors("conv_1"))
+
+
+@pytest.mark.parametrize("case", UNREAD_ERRORS)
+def test_what_needs_no_branch_is_refused_before_reading_it(case: str) -> None:
+    messages, error = unread_errors("conv_1")[case]
+    with pytest.raises(error):
+        check_unread(messages, conversation_id="conv_1")
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        [],
+        [HumanMessage("hi", id="x")],  # a new turn, or one the branch holds
+        [AIMessage("maybe stored", id="x")],  # an id without a ref: only the branch can tell
+        [SystemMessage("be brief", id="x")],  # empty to send unless the branch holds it
+        [HumanMessage("hi", id="x"), HumanMessage("")],  # a blank message after a new turn joins it
+        [HumanMessage("hi", id="x"), STORED_USER],  # stored after stored
+        [HumanMessage("hi"), _reply(), SystemMessage("next"), HumanMessage("go on")],
+    ],
+)
+def test_what_needs_the_branch_is_left_to_the_read(messages: list[BaseMessage]) -> None:
+    check_unread(messages, conversation_id="conv_1")
+
+
+POOL: list[BaseMessage] = [
+    HumanMessage("hi"), HumanMessage("hi", id="m1"), SystemMessage("be brief", id="m2"), SystemMessage("s"),
+    HumanMessage(""), HumanMessage(" ", id="x1"), AIMessage("foreign"), AIMessage("maybe", id="m3"), _reply(),
+    STORED_USER, ToolMessage("42", tool_call_id="t", id="x2"), HumanMessage(IMAGE, id="x3"),
+    _reply(ref=TreeRef("conv_2", "b", "m")),
+]  # fmt: skip
+KNOWABLE = ["m1", "m2", "m3"]
+"""Ids the branch may hold: text messages only (the branch holds no blank turn, image or id'd tool result)."""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(POOL), max_size=5), st.sampled_from([None, "conv_1"]))
+def test_an_early_refusal_is_what_any_branch_would_give(
+    messages: list[BaseMessage], conv: str | None
+) -> None:
+    try:
+        check_unread(messages, conversation_id=conv)
+    except UsageError:
+        for mask in range(2 ** len(KNOWABLE)):
+            held = [KNOWABLE[i] for i in range(len(KNOWABLE)) if mask >> i & 1]
+            known = {key: TreeRef("conv_1", "br_1", key) for key in held}
+            with pytest.raises(UsageError):
+                plan = plan_add(messages, known=known, conversation_id=conv)
+                if plan.send:
+                    plan_turn(list(plan.send))  # the rule the send applies before its request
 
 
 # --- against the local server ------------------------------------------------------------------------------
@@ -242,6 +330,42 @@ def test_foreign_reply_raises_and_writes_nothing(client: ChatRoutesClient, local
         history.add_messages([HumanMessage("x"), ToolMessage("42", tool_call_id="t")])
     assert all(method == "GET" for method, _ in counter.take())
     assert local_server.count_messages(conv) == 4
+
+
+@pytest.mark.parametrize("case", UNREAD_ERRORS)
+async def test_a_bad_batch_fails_before_the_first_request_sync_and_async(
+    case: str, client: ChatRoutesClient, aclient: AsyncChatRoutesClient, local_server: LocalServer
+) -> None:
+    conv = (await aclient.conversations.create(title=case)).id
+    messages, error = unread_errors(conv)[case]
+    sync = ChatRoutesChatMessageHistory(conv, client=client)
+    both = ChatRoutesChatMessageHistory(conv, async_client=aclient)
+    counter = Counter(local_server)
+    with pytest.raises(error):
+        sync.add_messages(messages)
+    with pytest.raises(error):
+        await both.aadd_messages(messages)
+    assert counter.take() == []
+
+
+def test_a_batch_that_needs_the_branch_still_reads_it_once(
+    client: ChatRoutesClient, local_server: LocalServer
+) -> None:
+    history = _two_turns(client)
+    held = history.messages
+    counter = Counter(local_server)
+    bare = [HumanMessage(str(m.content), id=m.id) if m.type == "human" else AIMessage(str(m.content), id=m.id)
+            for m in held]  # fmt: skip  # ids without refs: the branch decides
+    history.add_messages(bare)
+    assert [m for m, _ in counter.take()] == ["GET"] and local_server.count_messages(
+        history.conversation_id
+    ) == 4
+    history.add_messages([HumanMessage("joined", id="not_held"), HumanMessage("")])
+    assert [m for m, _ in counter.take()] == ["GET", "POST"]
+    assert pairs(history.messages)[-2] == ("human", "joined\n\n")
+    with pytest.raises(ForeignMessageError, match="did not generate"):
+        history.add_messages([AIMessage("not held", id="msg_unknown")])
+    assert [m for m, _ in counter.take()] == ["GET", "GET"]  # that read was needed: the id might be held
 
 
 def test_reply_from_another_conversation_is_rejected(

@@ -103,7 +103,7 @@ def test_parse_takes_the_conversation_from_the_last_chatroutes_reply() -> None:
     [
         ("   ", ValueError, "non-empty"),
         ({"text": "hi"}, ValueError, "'input' key"),
-        ({"input": "hi", "branch_id": "br_1"}, ValueError, "needs a conversation_id"),
+        ({"input": "hi", "branch_id": "br_1"}, ValueError, "needs its conversation_id"),
         ({"input": "hi", "conversation_id": 7}, ValueError, "conversation_id must be"),
         ([AIMessage("only an AI message")], ValueError, "no human message"),
         (42, TypeError, "must be a string"),
