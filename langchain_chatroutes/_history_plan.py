@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolCall, ToolMessage
 
 from chatroutes_core._exceptions import ForeignMessageError, UsageError
+from chatroutes_core._request import check_id
 from chatroutes_core.mapper import TreeRef, Turn, plan_turn
 from chatroutes_core.models import Message
 from langchain_chatroutes._convert import METADATA_KEY, message_to_turn, ref_of, reply_metadata
@@ -64,8 +65,8 @@ class Plan:
 def validate_id(value: object, name: str, *, allow_empty: bool = False) -> str | None:
     """Return ``value`` as an id, or None; raise :class:`~chatroutes_core.UsageError` for anything else.
 
-    Ids are opaque, but must be non-empty strings without whitespace, control characters or the URL
-    delimiters ``/ ? #`` (no ChatRoutes id holds one; the client would percent-encode them anyway).
+    Ids are what the client accepts (:func:`chatroutes_core._request.check_id`: no whitespace, control
+    character or URL delimiter), checked here in the constructor, and at most 256 characters.
     """
     if value is None:
         return None
@@ -77,11 +78,7 @@ def validate_id(value: object, name: str, *, allow_empty: bool = False) -> str |
         raise UsageError(f"{name} must not be empty (pass None to let the history create one)")
     if len(value) > _MAX_ID_LENGTH:
         raise UsageError(f"{name} is longer than {_MAX_ID_LENGTH} characters")
-    if any(ch.isspace() or not ch.isprintable() for ch in value):
-        raise UsageError(f"{name} must not contain whitespace or control characters: {value!r}")
-    if any(ch in "/?#" for ch in value) or value in (".", ".."):
-        raise UsageError(f"{name} is not a ChatRoutes id (it holds a URL delimiter): {value!r}")
-    return value
+    return check_id(value, name)
 
 
 def message_ref(message: BaseMessage) -> TreeRef | None:

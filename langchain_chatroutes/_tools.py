@@ -35,8 +35,7 @@ class BoundTools:
     @property
     def system_text(self) -> str:
         """The declaration; duplicate names are refused here, at call time (``bind_tools`` must take them)."""
-        with as_usage_errors():
-            return protocol.render_tools_system(self.specs, self.choice, self.parallel)
+        return protocol.render_tools_system(self.specs, self.choice, self.parallel)
 
     def unmet(self, calls: Sequence[object]) -> bool:
         """``tool_choice`` demanded a call (any, or a named one) that the reply does not make."""
@@ -49,8 +48,8 @@ class BoundTools:
 
 @contextmanager
 def as_usage_errors() -> Iterator[None]:
-    """A plain ``ValueError`` inside (langchain-core's or the core protocol's refusal of a bad tool, schema
-    or ``tool_choice``) raised as a :class:`~chatroutes_core.UsageError`, which is also a ``ValueError``."""
+    """A plain ``ValueError`` inside (langchain-core's refusal of a bad tool or schema) raised as a
+    :class:`~chatroutes_core.UsageError`, which is also a ``ValueError`` (the core protocol raises one)."""
     try:
         yield
     except ChatRoutesError:
@@ -78,9 +77,8 @@ def bound_tools(kwargs: Mapping[str, Any]) -> BoundTools | None:
     formatted = kwargs.get(TOOLS_KWARG)
     if not formatted:
         return None
-    with as_usage_errors():
-        specs = tuple(protocol.ToolSpec.from_openai(tool) for tool in formatted)
-        choice = protocol.normalize_tool_choice(kwargs.get(CHOICE_KWARG), [spec.name for spec in specs])
+    specs = tuple(protocol.ToolSpec.from_openai(tool) for tool in formatted)
+    choice = protocol.normalize_tool_choice(kwargs.get(CHOICE_KWARG), [spec.name for spec in specs])
     return BoundTools(specs, choice, kwargs.get(PARALLEL_KWARG))
 
 
