@@ -20,6 +20,7 @@ Which branch a call writes to (the side-call policy, also in ``docs/llama_index.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import AsyncGenerator, Generator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -44,7 +45,7 @@ from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPU
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
-from pydantic import Field, PrivateAttr, SecretStr
+from pydantic import AliasChoices, Field, PrivateAttr, SecretStr
 
 from chatroutes_core import DEFAULT_MODEL, AsyncChatRoutesClient, ChatRoutesClient, ConfigurationError
 from chatroutes_core._flow import ClientCall, Flow, arun, run
@@ -98,11 +99,13 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
     """The ChatRoutes API as a LlamaIndex LLM (chat-native, sync and async, streaming, tool calling).
 
     Args:
-        model: a ChatRoutes model alias (default ``gpt-5``).
+        model: a ChatRoutes model alias (default ``gpt-5``); ``model_name=`` is accepted too.
         api_key: defaults to ``CHATROUTES_API_KEY``; never shown in ``repr`` or serialised.
         base_url: defaults to ``CHATROUTES_BASE_URL`` or the public API.
         conversation_id / branch_id: bind the LLM to a branch (see the module docstring).
         delete_side_calls: delete the conversation a side call created once its reply is in.
+
+    An option it does not know (``temprature=``) is a ``ConfigurationError``, not silently dropped.
 
     Example:
         >>> from llama_index.core import Settings
@@ -110,7 +113,11 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
         >>> ChatRoutes().complete("Say hi").text  # doctest: +SKIP
     """
 
-    model: str = Field(default=DEFAULT_MODEL, description="ChatRoutes model alias.")
+    model: str = Field(
+        default=DEFAULT_MODEL,
+        validation_alias=AliasChoices("model", "model_name"),
+        description="ChatRoutes model alias (``model_name=`` is accepted too).",
+    )
     api_key: SecretStr | None = Field(default=None, exclude=True, repr=False, description="API key.")
     base_url: str | None = Field(default=None, description="API base URL (ends in /api/v1).")
     temperature: float | None = Field(default=None, description="Sampling temperature.")
@@ -138,6 +145,8 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
         async_client: AsyncChatRoutesClient | None = None,
         **data: Any,
     ) -> None:
+        _refuse_unknown(data)
+        data.pop("class_name", None)
         if isinstance(data.get("api_key"), str):
             data["api_key"] = SecretStr(data["api_key"])
         if data.get("branch_id") and not data.get("conversation_id"):
@@ -149,6 +158,11 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
     @classmethod
     def class_name(cls) -> str:
         return "ChatRoutes_llm"
+
+    @property
+    def model_name(self) -> str:
+        """The same as :attr:`model` (the name LangChain's and LlamaIndex's other LLMs use)."""
+        return self.model
 
     @property
     def metadata(self) -> LLMMetadata:
@@ -408,3 +422,16 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
     ) -> list[ToolSelection]:
         """The reply's tool calls (its ``ToolCallBlock`` blocks) as ``ToolSelection`` objects."""
         return _tools.tool_selections(response, error_on_no_tool_call)
+
+
+def _refuse_unknown(data: dict[str, Any]) -> None:
+    """A misspelt option is an error: pydantic's default (which LlamaIndex's LLM keeps) drops it silently."""
+    known = {"class_name"}  # the tag BaseComponent's dumps carry (model_validate(model_dump()) passes it)
+    for name, info in ChatRoutes.model_fields.items():
+        alias = info.validation_alias
+        choices = alias.choices if isinstance(alias, AliasChoices) else [alias, info.alias]
+        known.update([name, *(c for c in choices if isinstance(c, str))])
+    for option in sorted(set(data) - known):
+        close = difflib.get_close_matches(option, sorted(known), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ConfigurationError(f"ChatRoutes() got an unknown option {option!r}{hint}")

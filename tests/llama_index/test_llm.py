@@ -10,6 +10,7 @@ from llama_index.core.llms import ChatMessage
 from llama_index.core.schema import Document
 from pydantic import BaseModel
 
+from chatroutes_core import UsageError
 from chatroutes_core.server.responders import ResponderRequest
 from chatroutes_core.testing import LocalServer
 from llama_index_chatroutes.llm import ChatRoutes
@@ -31,6 +32,30 @@ def test_metadata_sizes_memory_and_picks_the_function_calling_program() -> None:
     assert ChatMemoryBuffer.from_defaults(llm=ChatRoutes(context_window=9000)).token_limit == 6750
     assert isinstance(get_selector_from_llm(llm, is_multi=False), PydanticSingleSelector)
     assert ChatRoutes(max_tokens=100).metadata.num_output == 100
+
+
+def test_model_name_is_an_alias_of_model_and_round_trips(local_server: LocalServer) -> None:
+    options = {"api_key": local_server.api_key, "base_url": local_server.base_url}
+    llm = ChatRoutes(model_name="claude-sonnet-4-5", **options)
+    assert (llm.model, llm.model_name, llm.metadata.model_name) == ("claude-sonnet-4-5",) * 3
+    reply = llm.chat([ChatMessage(role="user", content="which model?")])
+    conversation_id = reply.message.additional_kwargs["chatroutes"]["conversation_id"]
+    assert llm.client.conversations.get(conversation_id).model == "claude-sonnet-4-5"
+    assert ChatRoutes(model="claude-opus-4-1").model == "claude-opus-4-1"  # the documented keyword
+    assert llm.to_dict()["model"] == "claude-sonnet-4-5" and "model_name" not in llm.to_dict()
+    for restored in (
+        ChatRoutes.from_dict(llm.to_dict()),
+        ChatRoutes.from_json(llm.to_json()),
+        ChatRoutes.model_validate(llm.model_dump()),
+    ):
+        assert restored.model == "claude-sonnet-4-5"
+
+
+def test_a_misspelt_option_is_a_usage_error_not_ignored() -> None:
+    with pytest.raises(UsageError, match=r"temprature.*did you mean 'temperature'"):
+        ChatRoutes(api_key="k", temprature=0.2)
+    with pytest.raises(UsageError, match="modle"):
+        ChatRoutes(modle="claude-sonnet-4-5")
 
 
 def test_key_never_leaks() -> None:
