@@ -9,6 +9,7 @@ prove it is on the branch).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
 from llama_index.core.base.llms.types import ChatMessage
@@ -54,13 +55,20 @@ def read(state: StoreState, key: str) -> Flow[View | None]:
 
 
 def create_named(state: StoreState, key: str, model: str) -> Flow[View]:
-    """Create the conversation a name stands for (its first write)."""
+    """Create the conversation a name stands for (its first write): one per name, whatever the concurrency.
+
+    A flow cannot hold a lock across a request, so writers racing on a name's first write may each create a
+    conversation; the first to claim the name (a compare-and-set under the state's lock) wins, and each loser
+    deletes its own conversation, still empty, and writes to the winner's.
+    """
     conversation: Conversation = yield ClientCall(
         "conversations", "create", kwargs={"title": key[:200], "model": model}
     )
-    state.name(key, conversation.id)
-    state.confirm(conversation.id)
-    return View(Located(conversation.id, None))
+    winner = state.claim(key, conversation.id)
+    if winner != conversation.id:
+        with contextlib.suppress(NotFoundError):
+            yield ClientCall("conversations", "delete", (conversation.id,))
+    return View(Located(winner, None))
 
 
 def _located(state: StoreState, key: str) -> Flow[View | None]:

@@ -81,10 +81,13 @@ class StoreState:
             if key not in self.keys:
                 self.keys.append(key)
 
-    def name(self, key: str, conversation_id: str) -> None:
+    def claim(self, key: str, conversation_id: str) -> str:
+        """Map name ``key`` to ``conversation_id`` unless a racing write did first; return the winner."""
         with self.lock:
-            self.named[key] = conversation_id
+            winner = self.named.setdefault(key, conversation_id)
+            self.known.add(winner)
             self.remember_key(key)
+            return winner
 
     def view(self, key: str, read: View) -> list[ChatMessage]:
         """The history, then the pending messages marked with their target branch."""
