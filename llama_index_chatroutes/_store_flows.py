@@ -27,7 +27,6 @@ from llama_index_chatroutes._store_state import (
     check_add,
     check_set,
     needs_read,
-    split_key,
     validate,
 )
 
@@ -36,8 +35,7 @@ __all__ = ["add", "create_named", "delete_all", "new_key", "read", "set_messages
 
 def read(state: StoreState, key: str) -> Flow[View | None]:
     """The key's branch as it is on the server now; None for a name without a conversation."""
-    with state.lock:
-        located, is_id = split_key(key, state.named)
+    located, is_id, _ = state.locate(key)
     if located is None:
         return None
     conversation_id, branch_id = located.conversation_id, located.branch_id
@@ -73,9 +71,7 @@ def create_named(state: StoreState, key: str, model: str) -> Flow[View]:
 
 def _located(state: StoreState, key: str) -> Flow[View | None]:
     """Where a batch of new user messages goes, reading only when the key's conversation is unconfirmed."""
-    with state.lock:
-        located, is_id = split_key(key, state.named)
-        known = located is not None and located.conversation_id in state.known
+    located, is_id, known = state.locate(key)
     if located is not None and (not is_id or known):
         return View(located)
     return (yield from read(state, key))
@@ -110,17 +106,14 @@ def delete_all(state: StoreState, key: str) -> Flow[list[ChatMessage]]:
     held = state.view(key, view) if view is not None else []
     if view is not None:
         where = view.where
-        with state.lock:
-            _, is_id = split_key(key, state.named)
-            branch_key = is_id and _convert.parse_key(key)[1] is not None
+        branch_key = state.locate(key)[1] and _convert.parse_key(key)[1] is not None
         try:
             if branch_key:
                 assert where.branch_id is not None
                 yield ClientCall("branches", "delete", (where.conversation_id, where.branch_id))
             else:
                 yield ClientCall("conversations", "delete", (where.conversation_id,))
-                with state.lock:
-                    state.known.discard(where.conversation_id)
+                state.unconfirm(where.conversation_id)
         except NotFoundError:
             pass
     state.forget(key)
@@ -139,8 +132,6 @@ def new_key(state: StoreState, title: str | None, model: str) -> Flow[str]:
 
 def keys(state: StoreState, conversations: Sequence[Conversation]) -> list[str]:
     """``get_keys``: the keys used (names by name), then every other conversation of the account."""
-    with state.lock:
-        result = list(state.keys)
-        named = set(state.named.values())
+    result, named = state.used_keys()
     result += [c.id for c in conversations if c.id not in result and c.id not in named]
     return result

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
+import time
 
+import pytest
 from llama_index.core.llms import ChatMessage
 
 from chatroutes_core.testing import LocalServer
@@ -65,3 +68,50 @@ async def test_tasks_making_a_names_first_write_share_one_conversation(fresh_ser
     held = await store.get_messages(NAME)
     await store.add_message(NAME, (await ChatRoutes(**options).achat(held)).message)
     _check_one_conversation_holds_everything(fresh_server, held, await store.get_messages(NAME))
+
+
+class SlowPending(dict[str, list[ChatMessage]]):
+    """A pending table whose ``setdefault`` is a slow check-then-insert: unguarded writers lose messages."""
+
+    def setdefault(self, key: str, default: list[ChatMessage] | None = None) -> list[ChatMessage]:
+        if key not in self:
+            time.sleep(0.01)
+            self[key] = [] if default is None else default
+        return self[key]
+
+
+class SlowKeys(list[str]):
+    """A key list whose ``append`` waits a moment: unguarded writers list a key twice."""
+
+    def append(self, key: str) -> None:
+        time.sleep(0.01)
+        super().append(key)
+
+
+def _race_adds(store: ChatRoutesChatStore, key: str, writers: int) -> None:
+    start = threading.Barrier(writers)
+
+    def write(i: int) -> None:
+        start.wait()
+        store.add_message(key, ChatMessage(role="user", content=f"t{i}"))
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+@pytest.mark.parametrize("guarded", [True, False], ids=["with-the-lock", "control-without-it"])
+def test_threads_adding_to_one_shared_store_lose_nothing(local_server: LocalServer, guarded: bool) -> None:
+    store = ChatRoutesChatStore(api_key=local_server.api_key, base_url=local_server.base_url)
+    key = store.new_key()  # a known conversation: adding user messages makes no request
+    state = store._state
+    state.pending, state.keys = SlowPending(), SlowKeys()
+    if not guarded:
+        state._lock = contextlib.nullcontext()  # type: ignore[assignment]
+    _race_adds(store, key, writers=8)
+    pending = [m.content for m in state.pending.get(key, [])]
+    whole = sorted(pending) == [f"t{i}" for i in range(8)] and state.keys == [key]
+    # the control shows the race is real: the same writers without the state's lock lose messages
+    assert whole is guarded
