@@ -145,9 +145,17 @@ class StoreState:
                 )
             return pending.pop(idx - held)
 
-    def archive(self, key: str, count: int) -> None:
+    def archive(self, key: str, count: int, stored: int) -> tuple[int, int]:
+        """Archive up to ``count`` more of the key's ``stored`` messages; return the range it archived.
+
+        One read-modify-write under the lock: callers racing on a key never archive a message twice, nor
+        more messages than are stored (an unsent one stays active).
+        """
         with self._lock:
-            self.archived[key] = self.archived.get(key, 0) + count
+            start = self.archived.get(key, 0)
+            end = max(start, min(start + count, stored))
+            self.archived[key] = end
+            return start, end
 
     def archived_count(self, key: str) -> int:
         with self._lock:

@@ -10,6 +10,7 @@ import time
 import pytest
 from llama_index.core.llms import ChatMessage
 
+from chatroutes_core.mapper import TreeRef
 from chatroutes_core.testing import LocalServer
 from llama_index_chatroutes import _convert
 from llama_index_chatroutes.chat_store import ChatRoutesChatStore, ChatRoutesMemoryStore
@@ -115,3 +116,39 @@ def test_threads_adding_to_one_shared_store_lose_nothing(local_server: LocalServ
     whole = sorted(pending) == [f"t{i}" for i in range(8)] and state.keys == [key]
     # the control shows the race is real: the same writers without the state's lock lose messages
     assert whole is guarded
+
+
+def test_threads_archiving_at_once_never_archive_more_than_is_stored(
+    memory_store: ChatRoutesMemoryStore, llm: ChatRoutes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def setup() -> str:
+        key = await memory_store.anew_key()
+        await memory_store.add_message(key, ChatMessage(role="user", content="one"))
+        await memory_store.add_message(key, (await llm.achat(await memory_store.get_messages(key))).message)
+        await memory_store.add_message(key, ChatMessage(role="user", content="pending"))
+        return key
+
+    key = asyncio.run(setup())
+    ref_of = _convert.ref_of
+
+    def slow_ref_of(message: ChatMessage) -> TreeRef | None:
+        time.sleep(0.005)  # widens the gap between reading the archive mark and moving it
+        return ref_of(message)
+
+    monkeypatch.setattr(_convert, "ref_of", slow_ref_of)
+    start = threading.Barrier(2)
+    archived: list[list[ChatMessage]] = []
+
+    def archive() -> None:
+        start.wait()
+        archived.append(asyncio.run(memory_store.archive_oldest_messages(key, 2)))
+
+    threads = [threading.Thread(target=archive) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    monkeypatch.undo()
+    assert sorted(len(batch) for batch in archived) == [0, 2]  # each stored message archived once
+    active = asyncio.run(memory_store.get_messages(key))
+    assert [m.content for m in active] == ["pending"]  # the unsent message is still active
