@@ -41,7 +41,6 @@ from llama_index.core.base.llms.types import (
     LLMMetadata,
     MessageRole,
 )
-from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUTS
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
@@ -60,6 +59,7 @@ from chatroutes_core.mapper import (
 )
 from chatroutes_core.models import Message, Usage
 from llama_index_chatroutes import _convert, _tools
+from llama_index_chatroutes._limits import MODEL_LIMITS, limits
 from llama_index_chatroutes._replies import ReplyMemory
 from llama_index_chatroutes._side_calls import SideCallPolicy, in_side_call
 from llama_index_chatroutes._stream import StreamShaper
@@ -68,19 +68,6 @@ if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
 
 __all__ = ["MODEL_LIMITS", "ChatRoutes"]
-
-#: ``alias -> (context window, max output tokens)``, the providers' published limits for each alias the
-#: ChatRoutes API accepts. Other names fall back to LlamaIndex's defaults (or ``context_window=``).
-MODEL_LIMITS: dict[str, tuple[int, int]] = {
-    "gpt-5": (400_000, 128_000),
-    "claude-opus-4-1": (200_000, 32_000),
-    "claude-opus-4": (200_000, 32_000),
-    "claude-opus-4-0": (200_000, 32_000),
-    "claude-sonnet-4-5": (200_000, 64_000),
-    "claude-sonnet-4-0": (200_000, 64_000),
-    "claude-3-7-sonnet-latest": (200_000, 64_000),
-    "claude-3-5-haiku-latest": (200_000, 8_192),
-}
 
 _CALL_KWARGS = ("tools", "tool_choice", "parallel_tool_calls")
 
@@ -167,7 +154,7 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
     @property
     def metadata(self) -> LLMMetadata:
         """Pure and offline: read on every call by the callback decorators."""
-        window, output = MODEL_LIMITS.get(self.model, (DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUTS))
+        window, output = limits(self.model)
         return LLMMetadata(
             context_window=self.context_window or window,
             num_output=self.max_tokens or output,

@@ -34,6 +34,22 @@ def test_metadata_sizes_memory_and_picks_the_function_calling_program() -> None:
     assert ChatRoutes(max_tokens=100).metadata.num_output == 100
 
 
+def test_model_limits_follow_the_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import MappingProxyType
+
+    from chatroutes_core import SUPPORTED_MODELS, _catalog
+    from llama_index_chatroutes.llm import MODEL_LIMITS
+
+    assert tuple(MODEL_LIMITS) == SUPPORTED_MODELS  # every alias the catalog has, and only those
+    # a new alias of a model the adapter knows gets its limits with no change here
+    aliases = MappingProxyType({**_catalog.MODEL_ALIASES, "sonnet-latest": "claude-sonnet-4-5-20250929"})
+    monkeypatch.setattr(_catalog, "MODEL_ALIASES", aliases)
+    metadata = ChatRoutes(model="sonnet-latest", api_key="k").metadata
+    assert (metadata.context_window, metadata.num_output) == (200_000, 64_000)
+    dated = ChatRoutes(model="gpt-5-2025-08-07", api_key="k").metadata  # a dated id, as the catalog has it
+    assert (dated.context_window, dated.num_output) == (400_000, 128_000)
+
+
 def test_model_name_is_an_alias_of_model_and_round_trips(local_server: LocalServer) -> None:
     options = {"api_key": local_server.api_key, "base_url": local_server.base_url}
     llm = ChatRoutes(model_name="claude-sonnet-4-5", **options)
