@@ -166,7 +166,12 @@ def is_turn_prompt(templates: Sequence[ChatMessage]) -> bool:
 
 
 def reply_digest(text: str) -> str:
-    """A key for "ChatRoutes generated an assistant reply with exactly this text"."""
+    """A key for "ChatRoutes generated an assistant reply with exactly this text" (``ReplyMemory``'s keys).
+
+    Not a proof: it only finds, for a chat engine's plain text copy of a reply, the ref the reply was sealed
+    with (a fixed-size key instead of the whole text in a bounded map). The proof is that ref's digests,
+    computed in one place, ``chatroutes_core.mapper._digest``, which then checks the list as usual.
+    """
     return hashlib.sha256(f"assistant\x00{text}".encode()).hexdigest()
 
 

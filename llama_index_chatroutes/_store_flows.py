@@ -9,6 +9,7 @@ prove it is on the branch).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
 from llama_index.core.base.llms.types import ChatMessage
@@ -26,7 +27,6 @@ from llama_index_chatroutes._store_state import (
     check_add,
     check_set,
     needs_read,
-    split_key,
     validate,
 )
 
@@ -35,8 +35,7 @@ __all__ = ["add", "create_named", "delete_all", "new_key", "read", "set_messages
 
 def read(state: StoreState, key: str) -> Flow[View | None]:
     """The key's branch as it is on the server now; None for a name without a conversation."""
-    with state.lock:
-        located, is_id = split_key(key, state.named)
+    located, is_id, _ = state.locate(key)
     if located is None:
         return None
     conversation_id, branch_id = located.conversation_id, located.branch_id
@@ -54,20 +53,25 @@ def read(state: StoreState, key: str) -> Flow[View | None]:
 
 
 def create_named(state: StoreState, key: str, model: str) -> Flow[View]:
-    """Create the conversation a name stands for (its first write)."""
+    """Create the conversation a name stands for (its first write): one per name, whatever the concurrency.
+
+    A flow cannot hold a lock across a request, so writers racing on a name's first write may each create a
+    conversation; the first to claim the name (a compare-and-set under the state's lock) wins, and each loser
+    deletes its own conversation, still empty, and writes to the winner's.
+    """
     conversation: Conversation = yield ClientCall(
         "conversations", "create", kwargs={"title": key[:200], "model": model}
     )
-    state.name(key, conversation.id)
-    state.confirm(conversation.id)
-    return View(Located(conversation.id, None))
+    winner = state.claim(key, conversation.id)
+    if winner != conversation.id:
+        with contextlib.suppress(NotFoundError):
+            yield ClientCall("conversations", "delete", (conversation.id,))
+    return View(Located(winner, None))
 
 
 def _located(state: StoreState, key: str) -> Flow[View | None]:
     """Where a batch of new user messages goes, reading only when the key's conversation is unconfirmed."""
-    with state.lock:
-        located, is_id = split_key(key, state.named)
-        known = located is not None and located.conversation_id in state.known
+    located, is_id, known = state.locate(key)
     if located is not None and (not is_id or known):
         return View(located)
     return (yield from read(state, key))
@@ -102,17 +106,14 @@ def delete_all(state: StoreState, key: str) -> Flow[list[ChatMessage]]:
     held = state.view(key, view) if view is not None else []
     if view is not None:
         where = view.where
-        with state.lock:
-            _, is_id = split_key(key, state.named)
-            branch_key = is_id and _convert.parse_key(key)[1] is not None
+        branch_key = state.locate(key)[1] and _convert.parse_key(key)[1] is not None
         try:
             if branch_key:
                 assert where.branch_id is not None
                 yield ClientCall("branches", "delete", (where.conversation_id, where.branch_id))
             else:
                 yield ClientCall("conversations", "delete", (where.conversation_id,))
-                with state.lock:
-                    state.known.discard(where.conversation_id)
+                state.unconfirm(where.conversation_id)
         except NotFoundError:
             pass
     state.forget(key)
@@ -131,8 +132,6 @@ def new_key(state: StoreState, title: str | None, model: str) -> Flow[str]:
 
 def keys(state: StoreState, conversations: Sequence[Conversation]) -> list[str]:
     """``get_keys``: the keys used (names by name), then every other conversation of the account."""
-    with state.lock:
-        result = list(state.keys)
-        named = set(state.named.values())
+    result, named = state.used_keys()
     result += [c.id for c in conversations if c.id not in result and c.id not in named]
     return result

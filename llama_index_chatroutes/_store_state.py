@@ -8,8 +8,10 @@ The server owns the messages: every read asks it. The store keeps only what the 
 * archive marks (``ChatRoutesMemoryStore``) and the keys used (``get_keys``);
 * which conversations it has seen exist (so placing a new user turn needs no request).
 
-One lock guards all of it (:class:`StoreState`). The checks (:func:`check_add`, :func:`check_set`) compare a
-batch with a history just read from the server and raise before anything changes.
+One lock guards all of it and lives with it: :class:`StoreState`'s tables are read and changed only by
+its own methods, each holding the lock for its whole read-modify-write. The checks (:func:`check_add`,
+:func:`check_set`) compare a batch with a history just read from the server and raise before anything
+changes.
 """
 
 from __future__ import annotations
@@ -61,10 +63,10 @@ def split_key(key: str, named: dict[str, str]) -> tuple[Located | None, bool]:
 
 
 class StoreState:
-    """The store's own state (see the module docstring), guarded by one lock."""
+    """The store's own state (see the module docstring), guarded by one lock that only its methods take."""
 
     def __init__(self) -> None:
-        self.lock = threading.RLock()
+        self._lock = threading.RLock()
         self.pending: dict[str, list[ChatMessage]] = {}
         self.archived: dict[str, int] = {}
         self.named: dict[str, str] = {}
@@ -72,23 +74,41 @@ class StoreState:
         self.known: set[str] = set()
         """Conversations confirmed to exist (read or created): new user turns need no read to be placed."""
 
+    def locate(self, key: str) -> tuple[Located | None, bool, bool]:
+        """``(located, is_id, confirmed)``: :func:`split_key`, and whether the conversation is known."""
+        with self._lock:
+            located, is_id = split_key(key, self.named)
+            return located, is_id, located is not None and located.conversation_id in self.known
+
+    def used_keys(self) -> tuple[list[str], set[str]]:
+        """The keys used, in order, and the conversations that names stand for."""
+        with self._lock:
+            return list(self.keys), set(self.named.values())
+
+    def unconfirm(self, conversation_id: str) -> None:
+        with self._lock:
+            self.known.discard(conversation_id)
+
     def confirm(self, conversation_id: str) -> None:
-        with self.lock:
+        with self._lock:
             self.known.add(conversation_id)
 
     def remember_key(self, key: str) -> None:
-        with self.lock:
+        with self._lock:
             if key not in self.keys:
                 self.keys.append(key)
 
-    def name(self, key: str, conversation_id: str) -> None:
-        with self.lock:
-            self.named[key] = conversation_id
+    def claim(self, key: str, conversation_id: str) -> str:
+        """Map name ``key`` to ``conversation_id`` unless a racing write did first; return the winner."""
+        with self._lock:
+            winner = self.named.setdefault(key, conversation_id)
+            self.known.add(winner)
             self.remember_key(key)
+            return winner
 
     def view(self, key: str, read: View) -> list[ChatMessage]:
         """The history, then the pending messages marked with their target branch."""
-        with self.lock:
+        with self._lock:
             pending = list(self.pending.get(key, []))
         where = read.where
         marked = [_convert.with_target(m, where.conversation_id, where.branch_id) for m in pending]
@@ -96,7 +116,7 @@ class StoreState:
 
     def add(self, key: str, messages: Sequence[ChatMessage]) -> None:
         """Apply a checked batch: stored messages and replies clear the pending ones before them."""
-        with self.lock:
+        with self._lock:
             pending = self.pending.setdefault(key, [])
             for message in messages:
                 is_reply = message.role not in (MessageRole.USER, MessageRole.SYSTEM)
@@ -107,13 +127,13 @@ class StoreState:
             self.remember_key(key)
 
     def set_pending(self, key: str, messages: list[ChatMessage]) -> None:
-        with self.lock:
+        with self._lock:
             self.pending[key] = messages
             self.remember_key(key)
 
     def pop_pending(self, key: str, held: int, idx: int) -> ChatMessage:
         """Remove pending message ``idx`` of the view (``held`` stored messages come first)."""
-        with self.lock:
+        with self._lock:
             pending = self.pending.get(key, [])
             if idx < 0:
                 idx += held + len(pending)
@@ -125,16 +145,24 @@ class StoreState:
                 )
             return pending.pop(idx - held)
 
-    def archive(self, key: str, count: int) -> None:
-        with self.lock:
-            self.archived[key] = self.archived.get(key, 0) + count
+    def archive(self, key: str, count: int, stored: int) -> tuple[int, int]:
+        """Archive up to ``count`` more of the key's ``stored`` messages; return the range it archived.
+
+        One read-modify-write under the lock: callers racing on a key never archive a message twice, nor
+        more messages than are stored (an unsent one stays active).
+        """
+        with self._lock:
+            start = self.archived.get(key, 0)
+            end = max(start, min(start + count, stored))
+            self.archived[key] = end
+            return start, end
 
     def archived_count(self, key: str) -> int:
-        with self.lock:
+        with self._lock:
             return self.archived.get(key, 0)
 
     def forget(self, key: str) -> None:
-        with self.lock:
+        with self._lock:
             for table in (self.pending, self.archived):
                 table.pop(key, None)
             conversation_id = self.named.pop(key, None)

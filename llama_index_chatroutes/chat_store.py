@@ -256,11 +256,10 @@ class ChatRoutesMemoryStore(_StoreBase, AsyncDBChatStore):
         )
 
     async def archive_oldest_messages(self, key: str, n: int) -> list[ChatMessage]:
-        active = await self.get_messages(key, status=MessageStatus.ACTIVE)
-        stored = [m for m in active if _convert.ref_of(m) is not None]
-        count = min(n, len(stored))
-        self._state.archive(key, count)
-        return active[:count]
+        messages = await self._arun(self._read_flow(key))  # the stored history first, then pending ones
+        stored = sum(_convert.ref_of(m) is not None for m in messages)
+        start, end = self._state.archive(key, n, stored)
+        return messages[start:end]
 
     async def get_keys(self) -> list[str]:
         return await self._akeys()

@@ -20,6 +20,7 @@ Which branch a call writes to (the side-call policy, also in ``docs/llama_index.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import AsyncGenerator, Generator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -40,11 +41,10 @@ from llama_index.core.base.llms.types import (
     LLMMetadata,
     MessageRole,
 )
-from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUTS
 from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_callback
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
-from pydantic import Field, PrivateAttr, SecretStr
+from pydantic import AliasChoices, Field, PrivateAttr, SecretStr
 
 from chatroutes_core import DEFAULT_MODEL, AsyncChatRoutesClient, ChatRoutesClient, ConfigurationError
 from chatroutes_core._flow import ClientCall, Flow, arun, run
@@ -59,6 +59,7 @@ from chatroutes_core.mapper import (
 )
 from chatroutes_core.models import Message, Usage
 from llama_index_chatroutes import _convert, _tools
+from llama_index_chatroutes._limits import MODEL_LIMITS, limits
 from llama_index_chatroutes._replies import ReplyMemory
 from llama_index_chatroutes._side_calls import SideCallPolicy, in_side_call
 from llama_index_chatroutes._stream import StreamShaper
@@ -67,19 +68,6 @@ if TYPE_CHECKING:
     from llama_index.core.tools.types import BaseTool
 
 __all__ = ["MODEL_LIMITS", "ChatRoutes"]
-
-#: ``alias -> (context window, max output tokens)``, the providers' published limits for each alias the
-#: ChatRoutes API accepts. Other names fall back to LlamaIndex's defaults (or ``context_window=``).
-MODEL_LIMITS: dict[str, tuple[int, int]] = {
-    "gpt-5": (400_000, 128_000),
-    "claude-opus-4-1": (200_000, 32_000),
-    "claude-opus-4": (200_000, 32_000),
-    "claude-opus-4-0": (200_000, 32_000),
-    "claude-sonnet-4-5": (200_000, 64_000),
-    "claude-sonnet-4-0": (200_000, 64_000),
-    "claude-3-7-sonnet-latest": (200_000, 64_000),
-    "claude-3-5-haiku-latest": (200_000, 8_192),
-}
 
 _CALL_KWARGS = ("tools", "tool_choice", "parallel_tool_calls")
 
@@ -98,11 +86,13 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
     """The ChatRoutes API as a LlamaIndex LLM (chat-native, sync and async, streaming, tool calling).
 
     Args:
-        model: a ChatRoutes model alias (default ``gpt-5``).
+        model: a ChatRoutes model alias (default ``gpt-5``); ``model_name=`` is accepted too.
         api_key: defaults to ``CHATROUTES_API_KEY``; never shown in ``repr`` or serialised.
         base_url: defaults to ``CHATROUTES_BASE_URL`` or the public API.
         conversation_id / branch_id: bind the LLM to a branch (see the module docstring).
         delete_side_calls: delete the conversation a side call created once its reply is in.
+
+    An option it does not know (``temprature=``) is a ``ConfigurationError``, not silently dropped.
 
     Example:
         >>> from llama_index.core import Settings
@@ -110,7 +100,11 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
         >>> ChatRoutes().complete("Say hi").text  # doctest: +SKIP
     """
 
-    model: str = Field(default=DEFAULT_MODEL, description="ChatRoutes model alias.")
+    model: str = Field(
+        default=DEFAULT_MODEL,
+        validation_alias=AliasChoices("model", "model_name"),
+        description="ChatRoutes model alias (``model_name=`` is accepted too).",
+    )
     api_key: SecretStr | None = Field(default=None, exclude=True, repr=False, description="API key.")
     base_url: str | None = Field(default=None, description="API base URL (ends in /api/v1).")
     temperature: float | None = Field(default=None, description="Sampling temperature.")
@@ -138,6 +132,8 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
         async_client: AsyncChatRoutesClient | None = None,
         **data: Any,
     ) -> None:
+        _refuse_unknown(data)
+        data.pop("class_name", None)
         if isinstance(data.get("api_key"), str):
             data["api_key"] = SecretStr(data["api_key"])
         if data.get("branch_id") and not data.get("conversation_id"):
@@ -151,9 +147,14 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
         return "ChatRoutes_llm"
 
     @property
+    def model_name(self) -> str:
+        """The same as :attr:`model` (the name LangChain's and LlamaIndex's other LLMs use)."""
+        return self.model
+
+    @property
     def metadata(self) -> LLMMetadata:
         """Pure and offline: read on every call by the callback decorators."""
-        window, output = MODEL_LIMITS.get(self.model, (DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUTS))
+        window, output = limits(self.model)
         return LLMMetadata(
             context_window=self.context_window or window,
             num_output=self.max_tokens or output,
@@ -408,3 +409,16 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
     ) -> list[ToolSelection]:
         """The reply's tool calls (its ``ToolCallBlock`` blocks) as ``ToolSelection`` objects."""
         return _tools.tool_selections(response, error_on_no_tool_call)
+
+
+def _refuse_unknown(data: dict[str, Any]) -> None:
+    """A misspelt option is an error: pydantic's default (which LlamaIndex's LLM keeps) drops it silently."""
+    known = {"class_name"}  # the tag BaseComponent's dumps carry (model_validate(model_dump()) passes it)
+    for name, info in ChatRoutes.model_fields.items():
+        alias = info.validation_alias
+        choices = alias.choices if isinstance(alias, AliasChoices) else [alias, info.alias]
+        known.update([name, *(c for c in choices if isinstance(c, str))])
+    for option in sorted(set(data) - known):
+        close = difflib.get_close_matches(option, sorted(known), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ConfigurationError(f"ChatRoutes() got an unknown option {option!r}{hint}")

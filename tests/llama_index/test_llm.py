@@ -10,6 +10,7 @@ from llama_index.core.llms import ChatMessage
 from llama_index.core.schema import Document
 from pydantic import BaseModel
 
+from chatroutes_core import UsageError
 from chatroutes_core.server.responders import ResponderRequest
 from chatroutes_core.testing import LocalServer
 from llama_index_chatroutes.llm import ChatRoutes
@@ -31,6 +32,46 @@ def test_metadata_sizes_memory_and_picks_the_function_calling_program() -> None:
     assert ChatMemoryBuffer.from_defaults(llm=ChatRoutes(context_window=9000)).token_limit == 6750
     assert isinstance(get_selector_from_llm(llm, is_multi=False), PydanticSingleSelector)
     assert ChatRoutes(max_tokens=100).metadata.num_output == 100
+
+
+def test_model_limits_follow_the_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import MappingProxyType
+
+    from chatroutes_core import SUPPORTED_MODELS, _catalog
+    from llama_index_chatroutes.llm import MODEL_LIMITS
+
+    assert tuple(MODEL_LIMITS) == SUPPORTED_MODELS  # every alias the catalog has, and only those
+    # a new alias of a model the adapter knows gets its limits with no change here
+    aliases = MappingProxyType({**_catalog.MODEL_ALIASES, "sonnet-latest": "claude-sonnet-4-5-20250929"})
+    monkeypatch.setattr(_catalog, "MODEL_ALIASES", aliases)
+    metadata = ChatRoutes(model="sonnet-latest", api_key="k").metadata
+    assert (metadata.context_window, metadata.num_output) == (200_000, 64_000)
+    dated = ChatRoutes(model="gpt-5-2025-08-07", api_key="k").metadata  # a dated id, as the catalog has it
+    assert (dated.context_window, dated.num_output) == (400_000, 128_000)
+
+
+def test_model_name_is_an_alias_of_model_and_round_trips(local_server: LocalServer) -> None:
+    options = {"api_key": local_server.api_key, "base_url": local_server.base_url}
+    llm = ChatRoutes(model_name="claude-sonnet-4-5", **options)
+    assert (llm.model, llm.model_name, llm.metadata.model_name) == ("claude-sonnet-4-5",) * 3
+    reply = llm.chat([ChatMessage(role="user", content="which model?")])
+    conversation_id = reply.message.additional_kwargs["chatroutes"]["conversation_id"]
+    assert llm.client.conversations.get(conversation_id).model == "claude-sonnet-4-5"
+    assert ChatRoutes(model="claude-opus-4-1").model == "claude-opus-4-1"  # the documented keyword
+    assert llm.to_dict()["model"] == "claude-sonnet-4-5" and "model_name" not in llm.to_dict()
+    for restored in (
+        ChatRoutes.from_dict(llm.to_dict()),
+        ChatRoutes.from_json(llm.to_json()),
+        ChatRoutes.model_validate(llm.model_dump()),
+    ):
+        assert restored.model == "claude-sonnet-4-5"
+
+
+def test_a_misspelt_option_is_a_usage_error_not_ignored() -> None:
+    with pytest.raises(UsageError, match=r"temprature.*did you mean 'temperature'"):
+        ChatRoutes(api_key="k", temprature=0.2)
+    with pytest.raises(UsageError, match="modle"):
+        ChatRoutes(modle="claude-sonnet-4-5")
 
 
 def test_key_never_leaks() -> None:
