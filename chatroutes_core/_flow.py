@@ -64,7 +64,7 @@ def _sync_steps(step: ClientCall | list[ClientCall], client: Any) -> Any:
     for call in step:
         try:
             outcomes.append(_sync_step(call, client))
-        except ChatRoutesError as exc:
+        except Exception as exc:  # as gather(return_exceptions=True) does: every call is still made
             outcomes.append(exc)
     if (failure := _failure(outcomes)) is None:
         return outcomes

@@ -53,16 +53,20 @@ async def test_both_drivers_make_every_call_of_a_step_and_throw_its_first_failur
 async def test_an_error_that_is_not_the_apis_is_raised_not_thrown_into_the_flow() -> None:
     def flow() -> Flow[Any]:
         try:
-            yield [ClientCall("conversations", "get", ("c1",)), ClientCall("conversations", "nope", ())]
+            yield [ClientCall("conversations", "nope", ()), ClientCall("conversations", "get", ("c1",))]
         except Exception:  # the flow must not be the one to see it
             return "caught"
         return "done"
 
-    with sync_client(Recorder(_reply)) as client, pytest.raises(AttributeError, match="nope"):
+    sync_recorder, async_recorder = Recorder(_reply), Recorder(_reply)
+    with sync_client(sync_recorder) as client, pytest.raises(AttributeError, match="nope"):
         run(flow(), client)
-    async with async_client(Recorder(_reply)) as aclient:
+    async with async_client(async_recorder) as aclient:
         with pytest.raises(AttributeError, match="nope"):
             await arun(flow(), aclient)
+    # the call after the broken one is still made, on both clients
+    assert [r.url.path for r in sync_recorder.requests] == [r.url.path for r in async_recorder.requests]
+    assert len(sync_recorder.requests) == 1
 
 
 class _Body(httpx.SyncByteStream, httpx.AsyncByteStream):
