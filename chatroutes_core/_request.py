@@ -140,8 +140,8 @@ def check_id(value: object, name: str) -> str:
     whitespace, a control character or a URL delimiter (``/ ? #``), and none is ``.`` or ``..``."""
     if not isinstance(value, str):
         raise UsageError(f"{name} must be a string, got {type(value).__name__}")
-    if not value:
-        raise UsageError(f"{name} must be a non-empty string")
+    if not value.strip():
+        raise UsageError(f"{name} must not be empty")
     if any(ch.isspace() or not ch.isprintable() for ch in value):
         raise UsageError(f"{name} must not contain whitespace or control characters: {value!r}")
     if any(ch in "/?#" for ch in value) or value in (".", ".."):
@@ -163,10 +163,15 @@ def _camel(key: str) -> str:
     return to_camel(key)  # a regex per call, so remember the few keys there are
 
 
+# Body fields that hold an id: the server looks them up, so they are checked as a path's ids are.
+_ID_FIELDS = ("branchId", "parentMessageId", "forkPointMessageId", "anchorMessageId", "baseNodeId")
+
+
 def build_body(params: Mapping[str, Any] | None, **kwargs: Any) -> dict[str, Any]:
     """Merge a camelCase params dict with snake_case keyword arguments (which win; None means "not given").
 
-    Keys of ``params`` written in snake_case are converted to camelCase too, so both spellings work.
+    Keys of ``params`` written in snake_case are converted to camelCase too, so both spellings work. An id
+    field (``branchId``, ``parentMessageId``, ...) that is given must pass :func:`check_id`.
     """
     if params is not None and not isinstance(params, Mapping):
         raise UsageError(f"params must be a dict, got {type(params).__name__}")
@@ -176,6 +181,9 @@ def build_body(params: Mapping[str, Any] | None, **kwargs: Any) -> dict[str, Any
     for key, value in kwargs.items():
         if value is not None:
             body[_camel(key) if "_" in key else key] = value
+    for key in _ID_FIELDS:
+        if body.get(key) is not None:
+            check_id(body[key], key)
     return body
 
 

@@ -329,6 +329,25 @@ def test_an_empty_or_blank_required_field_says_so_before_any_request(call: Any, 
     assert recorder.requests == []
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.messages.send("c1", content="hi", branch_id="a/b"),
+        lambda c: c.messages.stream("c1", content="hi", parent_message_id="m?1"),
+        lambda c: c.messages.send("c1", {"content": "hi", "branchId": "../b"}),
+        lambda c: c.branches.fork("c1", fork_point_message_id="m#1"),
+        lambda c: c.branches.create("c1", base_node_id="m 1"),
+        lambda c: c.checkpoints.create("c1", branch_id="b/1", anchor_message_id="m1"),
+        lambda c: c.checkpoints.create("c1", branch_id="b1", anchor_message_id=".."),
+    ],
+)
+def test_an_id_in_the_body_is_checked_like_one_in_the_path(call: Any) -> None:
+    recorder = Recorder()
+    with sync_client(recorder) as client, pytest.raises(UsageError, match="Id"):
+        call(client)
+    assert recorder.requests == []
+
+
 def test_a_misspelt_send_keyword_is_a_type_error_naming_it() -> None:
     with (
         sync_client(Recorder()) as client,
