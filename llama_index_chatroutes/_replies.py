@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
+from chatroutes_core._exceptions import UsageError
 from chatroutes_core.mapper import TreeRef
 from llama_index_chatroutes._convert import reply_digest
 
@@ -24,7 +25,7 @@ class ReplyMemory:
 
     def __init__(self, maxsize: int = 1024) -> None:
         if maxsize < 1:
-            raise ValueError("maxsize must be at least 1")
+            raise UsageError("maxsize must be at least 1")
         self.maxsize = maxsize
         self._entries: OrderedDict[str, TreeRef] = OrderedDict()
         self._lock = threading.Lock()

@@ -136,8 +136,8 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
         data.pop("class_name", None)
         if isinstance(data.get("api_key"), str):
             data["api_key"] = SecretStr(data["api_key"])
-        if data.get("branch_id") and not data.get("conversation_id"):
-            raise ConfigurationError("ChatRoutes(branch_id=...) needs conversation_id too")
+        # a branch without its conversation is the core's MappingError, here as everywhere
+        Binding(data.get("conversation_id") or None, data.get("branch_id") or None)
         super().__init__(**data)
         self._client = client
         self._given_async_client = async_client
@@ -193,6 +193,7 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
         """
         if branch_id is None:
             conversation_id, branch_id = _convert.parse_key(conversation_id)
+        Binding(conversation_id or None, branch_id or None)  # refused here, not at the first call
         # model_copy is shallow: the copy's _tips and _replies are the same objects (each with its own lock)
         return self.model_copy(update={"conversation_id": conversation_id, "branch_id": branch_id})
 
@@ -219,11 +220,11 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
     def _binding(
         self, messages: Sequence[ChatMessage], turns: Sequence[Turn], kwargs: dict[str, Any]
     ) -> Binding | None:
-        conversation_id = kwargs.get("conversation_id", self.conversation_id)
-        own = self.branch_id if conversation_id == self.conversation_id else None
-        branch_id = kwargs.get("branch_id", own)
-        if conversation_id:
-            return Binding(conversation_id, branch_id or None)
+        conversation_id = kwargs.get("conversation_id", self.conversation_id) or None
+        own = self.branch_id if conversation_id == (self.conversation_id or None) else None
+        branch_id = kwargs.get("branch_id", own) or None
+        if conversation_id or branch_id:
+            return Binding(conversation_id, branch_id)  # a branch without its conversation: MappingError
         if any(t.ref is not None for t in turns):
             return None
         # A ChatRoutes chat store marks the messages it holds but has not sent with their target branch.

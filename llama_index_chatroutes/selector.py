@@ -16,6 +16,7 @@ from llama_index.core.prompts.mixin import PromptDictType
 from llama_index.core.schema import QueryBundle
 from llama_index.core.tools.types import ToolMetadata
 
+from chatroutes_core._exceptions import UsageError
 from chatroutes_core._routing import RouteSuggestion, normalize_suggestion, parts_of, score_route
 from chatroutes_core.autobranch import detect as local_detect
 
@@ -54,13 +55,13 @@ class AutoBranchSelector(BaseSelector):
         fallback: bool = True,
     ) -> None:
         if detector not in ("local", "api"):
-            raise ValueError(f"detector must be 'local' or 'api', got {detector!r}")
+            raise UsageError(f"detector must be 'local' or 'api', got {detector!r}")
         if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
-            raise ValueError(f"threshold must be a number between 0 and 1, got {threshold!r}")
+            raise UsageError(f"threshold must be a number between 0 and 1, got {threshold!r}")
         if max_outputs is not None and (
             isinstance(max_outputs, bool) or not isinstance(max_outputs, int) or max_outputs < 1
         ):
-            raise ValueError(f"max_outputs must be a positive integer or None, got {max_outputs!r}")
+            raise UsageError(f"max_outputs must be a positive integer or None, got {max_outputs!r}")
         self.detector = detector
         self.client = client
         self.async_client = async_client
@@ -125,7 +126,7 @@ class AutoBranchSelector(BaseSelector):
         self, choices: Sequence[ToolMetadata], text: str, suggestions: list[RouteSuggestion]
     ) -> SelectorResult:
         if not choices:
-            raise ValueError("AutoBranchSelector needs at least one choice")
+            raise UsageError("AutoBranchSelector needs at least one choice")
         best: dict[int, tuple[float, str]] = {}
         for part in parts_of(text, suggestions, self.threshold):
             scores = [score_route(c.name or "", c.description, part.text, part.suggestion) for c in choices]
@@ -143,5 +144,5 @@ class AutoBranchSelector(BaseSelector):
 def _query_text(query: QueryBundle) -> str:
     text = query.query_str if isinstance(query, QueryBundle) else str(query)
     if not text.strip():
-        raise ValueError("AutoBranchSelector needs a non-empty query")
+        raise UsageError("AutoBranchSelector needs a non-empty query")
     return text

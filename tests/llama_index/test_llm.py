@@ -328,3 +328,28 @@ def test_request_counts_per_kind_of_list(llm: ChatRoutes, local_server: LocalSer
     stale = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url)
     requests, _ = cost([system("Context: DOC-B"), a3, user("four"), a4, user("eight")], stale)
     assert requests == ["POST messages", "POST fork", "POST messages"]  # tip unknown: a 409 says it moved
+
+
+async def test_a_branch_without_its_conversation_is_the_cores_error_before_any_request(
+    llm: ChatRoutes, local_server: LocalServer
+) -> None:
+    from chatroutes_core import MappingError
+    from chatroutes_core.mapper import Binding
+
+    with pytest.raises(MappingError) as expected:
+        Binding(None, "br_1")  # the core's rule and message, as the LangChain adapter raises it
+    before = len(local_server.requests)
+    hi = [ChatMessage(role="user", content="hi")]
+    for attempt in (
+        lambda: ChatRoutes(branch_id="br_1"),
+        lambda: llm.bind("", "br_1"),
+        lambda: llm.chat(hi, branch_id="br_1"),
+        lambda: llm.model_copy(update={"branch_id": "br_1"}).chat(hi),
+        lambda: llm.stream_chat(hi, branch_id="br_1"),
+    ):
+        with pytest.raises(MappingError) as raised:
+            attempt()
+        assert str(raised.value) == str(expected.value)
+    with pytest.raises(MappingError):
+        await llm.achat(hi, branch_id="br_1")
+    assert len(local_server.requests) == before

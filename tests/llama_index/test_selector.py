@@ -13,7 +13,7 @@ from llama_index.core.retrievers import RouterRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from llama_index.core.tools import QueryEngineTool, RetrieverTool, ToolMetadata
 
-from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient
+from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient, UsageError
 from chatroutes_core.testing import LocalServer
 from llama_index_chatroutes.selector import AutoBranchSelector
 
@@ -112,14 +112,14 @@ def test_the_choice_follows_the_description_not_its_position() -> None:
     ],
 )
 def test_validates_arguments(kwargs: dict[str, Any], message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(UsageError, match=message):  # a ChatRoutesError, and a ValueError
         AutoBranchSelector(**kwargs)
 
 
 def test_bad_query_or_no_choices() -> None:
-    with pytest.raises(ValueError, match="non-empty query"):
+    with pytest.raises(UsageError, match="non-empty query"):
         AutoBranchSelector().select(CHOICES, "   ")
-    with pytest.raises(ValueError, match="at least one choice"):
+    with pytest.raises(UsageError, match="at least one choice"):
         AutoBranchSelector().select([], "refund")
 
 
