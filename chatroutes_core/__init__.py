@@ -9,7 +9,6 @@ Example:
 
 from ._catalog import DEFAULT_MODEL, SUPPORTED_MODELS
 from ._client import DEFAULT_BASE_URL, AsyncChatRoutesClient, ChatRoutesClient
-from ._compare import UnsupportedModelError
 from ._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
@@ -30,6 +29,7 @@ from ._exceptions import (
     ServerError,
     StreamInterruptedError,
     UnsupportedMessageError,
+    UnsupportedModelError,
     UsageError,
     ValidationError,
 )

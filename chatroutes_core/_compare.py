@@ -13,21 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ._catalog import SUPPORTED_MODELS
-from ._exceptions import ConfigurationError
+from ._exceptions import ConfigurationError, UnsupportedModelError
 from ._flow import ClientCall, Flow
 
 __all__ = ["Target", "UnsupportedModelError", "check_models", "compare_title", "plan_compare"]
-
-
-class UnsupportedModelError(ConfigurationError):
-    """A model name the catalog (``chatroutes_core.SUPPORTED_MODELS``) does not know; raised before any
-    request. ``unknown`` lists the names."""
-
-    def __init__(self, unknown: Sequence[str]) -> None:
-        names = ", ".join(repr(m) for m in unknown)
-        plural = "s" if len(unknown) > 1 else ""
-        super().__init__(f"unsupported model{plural} {names}; supported: {', '.join(SUPPORTED_MODELS)}")
-        self.unknown = list(unknown)
 
 
 def check_models(models: Sequence[str]) -> list[str]:

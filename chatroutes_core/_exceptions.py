@@ -16,7 +16,8 @@
      ├── StreamInterruptedError    a stream that broke or ended before its ``complete`` event
      └── UsageError                bad input found before any request is sent; also a ``ValueError``
           ├── ConfigurationError        bad client setup: no API key, an insecure or malformed base URL,
-          │                             a bad client option (``max_retries``, ``parent_check``)
+          │    │                        a bad client option (``max_retries``, ``parent_check``)
+          │    └── UnsupportedModelError     a model name the catalog does not know (``.unknown``)
           └── MappingError              a message list that cannot be mapped onto the conversation tree
                ├── UnsupportedMessageError   a non-text content block or an unknown role
                ├── EmptyTurnError            nothing to send (an empty list, a blank turn)
@@ -36,6 +37,7 @@ test harness's) propagates unchanged. No message ever contains the API key.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -62,6 +64,7 @@ __all__ = [
     "ServerError",
     "StreamInterruptedError",
     "UnsupportedMessageError",
+    "UnsupportedModelError",
     "UsageError",
     "ValidationError",
 ]
@@ -199,6 +202,21 @@ class UsageError(ChatRoutesError, ValueError):
 
 class ConfigurationError(UsageError):
     """Bad client setup, raised before any request: no API key, an insecure or malformed base URL."""
+
+
+class UnsupportedModelError(ConfigurationError):
+    """A model name the catalog (``chatroutes_core.SUPPORTED_MODELS``) does not know; raised before any
+    request. ``unknown`` lists the names."""
+
+    def __init__(self, unknown: Sequence[str]) -> None:
+        from ._catalog import (
+            SUPPORTED_MODELS,
+        )  # the catalog is data; imported late to keep this module a leaf
+
+        names = ", ".join(repr(m) for m in unknown)
+        plural = "s" if len(unknown) > 1 else ""
+        super().__init__(f"unsupported model{plural} {names}; supported: {', '.join(SUPPORTED_MODELS)}")
+        self.unknown = list(unknown)
 
 
 class MappingError(UsageError):

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
         ChatRoutesChatMessageHistory,
     )
     from langchain_chatroutes.chat_models import ChatChatRoutes
-    from langchain_chatroutes.compare import CompareModels, UnsupportedModelError
+    from langchain_chatroutes.compare import CompareModels
     from langchain_chatroutes.router import AutoBranchRouter, NoRouteError, RouteError
 
 __all__ = [
@@ -67,7 +67,6 @@ __all__ = [
     "CompareModels",
     "NoRouteError",
     "RouteError",
-    "UnsupportedModelError",
 ]
 __all__ += _exceptions.__all__  # the whole core error tree (CORE_ERRORS)
 __all__.sort()
@@ -98,7 +97,6 @@ _WHERE = {
     "CompareModels": "langchain_chatroutes.compare",
     "NoRouteError": "langchain_chatroutes.router",
     "RouteError": "langchain_chatroutes.router",
-    "UnsupportedModelError": "langchain_chatroutes.compare",
 }
 
 
