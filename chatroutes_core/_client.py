@@ -269,6 +269,11 @@ class _ClientOptions(Generic[H, S]):
         """True after :meth:`close` of this client or of the client it was copied from."""
         return self._lazy.closed
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
+        """The client itself: it is a connection pool, shared as the provider shares it (a model or an LLM
+        deep-copied by a framework keeps using the same pool). ``with_options()`` makes a real copy."""
+        return self
+
     def with_options(self, **changes: Unpack[ClientOptions]) -> Self:
         """A copy with some options changed (any of :class:`ClientOptions`: ``api_key``, ``base_url``,
         ``timeout``, ``max_retries``, ``allow_insecure_http``, ``retry_sends``, ``parent_check``), sharing

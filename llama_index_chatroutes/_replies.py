@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from typing import Any
 
 from chatroutes_core._exceptions import UsageError
 from chatroutes_core.mapper import TreeRef
@@ -29,6 +30,9 @@ class ReplyMemory:
         self.maxsize = maxsize
         self._entries: OrderedDict[str, TreeRef] = OrderedDict()
         self._lock = threading.Lock()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ReplyMemory:
+        return self  # shared by design: a deep copy of the LLM remembers the same replies, as bind() does
 
     def remember(self, text: str, ref: TreeRef) -> None:
         """Record that ``ref`` is the reply with exactly ``text`` (evicting the oldest beyond maxsize)."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
@@ -73,6 +74,11 @@ class StoreState:
         self.keys: list[str] = []
         self.known: set[str] = set()
         """Conversations confirmed to exist (read or created): new user turns need no read to be placed."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> StoreState:
+        # shared, not copied: a deep copy of a store is the same view of the same server conversations
+        # (two states would each think their pending messages and names were the only ones)
+        return self
 
     def locate(self, key: str) -> tuple[Located | None, bool, bool]:
         """``(located, is_id, confirmed)``: :func:`split_key`, and whether the conversation is known."""

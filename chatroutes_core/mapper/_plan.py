@@ -6,7 +6,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 from chatroutes_core.tools import ToolCall, ToolResult, render_tool_calls, render_tool_results
 
@@ -33,6 +33,9 @@ class TipCache:
 
     Thread-safe: one lock guards the entries it holds.
     """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> TipCache:
+        return self  # shared by design: a deep copy of a model shares its branch tips, as bind() copies do
 
     def __init__(self, maxsize: int = 1024) -> None:
         if maxsize < 1:

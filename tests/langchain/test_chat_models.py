@@ -419,3 +419,18 @@ def test_per_call_options_reach_the_wire_through_bind() -> None:
     assert request.headers["X-Trace"] == "t-1"
     assert json.loads(request.content)["metadata"] == {"user": "u"}
     assert request.extensions["timeout"]["read"] == 3.5
+
+
+def test_a_deep_copy_works_and_shares_the_branch_tips(local_server: LocalServer) -> None:
+    import copy
+
+    model = _model(local_server)
+    first = model.invoke("Start")
+    twin = copy.deepcopy(model)  # frameworks deep-copy models; the shared caches are shared, not copied
+    local_server.reset_requests()
+    follow = twin.invoke([HumanMessage("Start"), first, HumanMessage("Next")])
+    assert _count(local_server) == 1  # the copy knows the tip: one send, no read
+    assert (
+        follow.response_metadata["chatroutes"]["conversation_id"]
+        == first.response_metadata["chatroutes"]["conversation_id"]
+    )

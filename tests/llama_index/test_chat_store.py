@@ -205,3 +205,13 @@ def test_a_branch_key_reads_its_full_history_in_one_request(
 def _ref(message: ChatMessage) -> dict[str, str]:
     ref: dict[str, str] = message.additional_kwargs["chatroutes"]
     return ref
+
+
+def test_a_deep_copy_of_a_store_is_the_same_view(store: ChatRoutesChatStore) -> None:
+    import copy
+
+    store.add_message("chat_history", ChatMessage(role="user", content="hello"))
+    twin = copy.deepcopy(store)  # frameworks deep-copy components; the state is shared, not forked
+    twin.add_message("chat_history", ChatMessage(role="user", content="and again"))
+    assert [m.content for m in store.get_messages("chat_history")] == ["hello", "and again"]
+    assert "chat_history" in store.get_keys() and store.get_keys() == twin.get_keys()

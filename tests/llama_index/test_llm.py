@@ -353,3 +353,22 @@ async def test_a_branch_without_its_conversation_is_the_cores_error_before_any_r
     with pytest.raises(MappingError):
         await llm.achat(hi, branch_id="br_1")
     assert len(local_server.requests) == before
+
+
+def test_a_deep_copy_works_and_shares_tips_and_replies(llm: ChatRoutes, local_server: LocalServer) -> None:
+    import copy
+
+    first = llm.chat([ChatMessage(role="user", content="Start")])
+    twin = copy.deepcopy(llm)
+    deep = llm.model_copy(deep=True)
+    before = len(local_server.requests)
+    # a text copy of the reply (no ref) is re-anchored from the memory the copies share
+    history = [
+        ChatMessage(role="user", content="Start"),
+        ChatMessage(role="assistant", content=first.message.content),
+    ]
+    for copied in (twin, deep):
+        reply = copied.chat([*history, ChatMessage(role="user", content="Next")])
+        assert reply.raw["chatroutes"]["conversation_id"] == first.raw["chatroutes"]["conversation_id"]
+        history = [*history, ChatMessage(role="user", content="Next"), reply.message]
+    assert len(local_server.requests) - before == 2  # one send each
