@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -135,9 +136,15 @@ class Call(Generic[T]):
         return dataclasses.replace(self, **changes)
 
 
+# Printable ASCII but the URL delimiters / ? # and the space: an id made of these needs no other check.
+_PLAIN_ID = re.compile(r"[!-\x22$-.0-9:;<=>@-~]+")
+
+
 def check_id(value: object, name: str) -> str:
     """``value`` as an id, or :class:`UsageError`: ids are opaque, but no ChatRoutes id is empty or holds
     whitespace, a control character or a URL delimiter (``/ ? #``), and none is ``.`` or ``..``."""
+    if isinstance(value, str) and _PLAIN_ID.fullmatch(value) and value not in (".", ".."):
+        return value  # the usual id (conv_…, a UUID): one match
     if not isinstance(value, str):
         raise UsageError(f"{name} must be a string, got {type(value).__name__}")
     if not value.strip():

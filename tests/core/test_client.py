@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 import pytest
 from _core_mock import BASE, KEY, Recorder, async_client, ok, sync_client
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chatroutes_core import (
     DEFAULT_BASE_URL,
@@ -479,3 +481,19 @@ def test_async_methods_are_awaitable_except_the_stream_and_iterator() -> None:
                 assert inspect.isasyncgenfunction(member)
             else:
                 assert inspect.iscoroutinefunction(member), (async_cls.__name__, name)
+
+
+@given(st.text(max_size=12) | st.text(alphabet="ab./?# _%\t\x00\u00e9\u2028", max_size=6))
+def test_check_id_accepts_exactly_the_ids_that_cannot_change_a_route(value: str) -> None:
+    from chatroutes_core._request import check_id
+
+    acceptable = (
+        bool(value.strip())
+        and not any(ch.isspace() or not ch.isprintable() or ch in "/?#" for ch in value)
+        and value not in (".", "..")
+    )
+    if acceptable:
+        assert check_id(value, "id") == value
+    else:
+        with pytest.raises(UsageError):
+            check_id(value, "id")
