@@ -21,6 +21,7 @@ Which branch a call writes to (the side-call policy, also in ``docs/llama_index.
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import AsyncGenerator, Generator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -412,14 +413,21 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
         return _tools.tool_selections(response, error_on_no_tool_call)
 
 
-def _refuse_unknown(data: dict[str, Any]) -> None:
-    """A misspelt option is an error: pydantic's default (which LlamaIndex's LLM keeps) drops it silently."""
+@functools.cache
+def _options() -> tuple[str, ...]:
+    """Every keyword ``ChatRoutes`` takes: its fields and their aliases (the model's, computed once)."""
     known = {"class_name"}  # the tag BaseComponent's dumps carry (model_validate(model_dump()) passes it)
     for name, info in ChatRoutes.model_fields.items():
         alias = info.validation_alias
         choices = alias.choices if isinstance(alias, AliasChoices) else [alias, info.alias]
         known.update([name, *(c for c in choices if isinstance(c, str))])
-    for option in sorted(set(data) - known):
-        close = difflib.get_close_matches(option, sorted(known), n=1)
+    return tuple(sorted(known))
+
+
+def _refuse_unknown(data: dict[str, Any]) -> None:
+    """A misspelt option is an error: pydantic's default (which LlamaIndex's LLM keeps) drops it silently."""
+    known = _options()
+    for option in sorted(set(data).difference(known)):
+        close = difflib.get_close_matches(option, known, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise ConfigurationError(f"ChatRoutes() got an unknown option {option!r}{hint}")
