@@ -37,21 +37,26 @@ def _check_one_conversation_holds_everything(
     assert all(f"m{i}" in stored[0].content for i in range(WRITERS))
 
 
-def test_threads_making_a_names_first_write_share_one_conversation(fresh_server: LocalServer) -> None:
-    options = {"api_key": fresh_server.api_key, "base_url": fresh_server.base_url}
-    store = ChatRoutesChatStore(**options)
-    fresh_server.set_latency(0.05)  # every writer checks the name before the first create is answered
-    start = threading.Barrier(WRITERS)
+def _race_adds(store: ChatRoutesChatStore, key: str, writers: int) -> None:
+    """``writers`` threads, let go at once, each adding user message ``m<i>`` to ``key``."""
+    start = threading.Barrier(writers)
 
     def write(i: int) -> None:
         start.wait()
-        store.add_message(NAME, ChatMessage(role="user", content=f"m{i}"))
+        store.add_message(key, ChatMessage(role="user", content=f"m{i}"))
 
-    threads = [threading.Thread(target=write, args=(i,)) for i in range(WRITERS)]
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(writers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+
+
+def test_threads_making_a_names_first_write_share_one_conversation(fresh_server: LocalServer) -> None:
+    options = {"api_key": fresh_server.api_key, "base_url": fresh_server.base_url}
+    store = ChatRoutesChatStore(**options)
+    fresh_server.set_latency(0.05)  # every writer checks the name before the first create is answered
+    _race_adds(store, NAME, WRITERS)
     fresh_server.set_latency(0.0)
     assert len(_named(fresh_server, store)) == 1  # the losers deleted their own conversations
     held = store.get_messages(NAME)
@@ -89,20 +94,6 @@ class SlowKeys(list[str]):
         super().append(key)
 
 
-def _race_adds(store: ChatRoutesChatStore, key: str, writers: int) -> None:
-    start = threading.Barrier(writers)
-
-    def write(i: int) -> None:
-        start.wait()
-        store.add_message(key, ChatMessage(role="user", content=f"t{i}"))
-
-    threads = [threading.Thread(target=write, args=(i,)) for i in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-
 @pytest.mark.parametrize("guarded", [True, False], ids=["with-the-lock", "control-without-it"])
 def test_threads_adding_to_one_shared_store_lose_nothing(local_server: LocalServer, guarded: bool) -> None:
     store = ChatRoutesChatStore(api_key=local_server.api_key, base_url=local_server.base_url)
@@ -113,7 +104,7 @@ def test_threads_adding_to_one_shared_store_lose_nothing(local_server: LocalServ
         state._lock = contextlib.nullcontext()  # type: ignore[assignment]
     _race_adds(store, key, writers=8)
     pending = [m.content for m in state.pending.get(key, [])]
-    whole = sorted(pending) == [f"t{i}" for i in range(8)] and state.keys == [key]
+    whole = sorted(pending) == sorted(f"m{i}" for i in range(8)) and state.keys == [key]
     # the control shows the race is real: the same writers without the state's lock lose messages
     assert whole is guarded
 
