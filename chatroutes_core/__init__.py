@@ -7,7 +7,7 @@ Example:
     >>> client.messages.send(conv.id, content="Hi").message.content  # doctest: +SKIP
 """
 
-from ._catalog import DEFAULT_MODEL, SUPPORTED_MODELS
+from ._catalog import DEFAULT_MODEL, EXTRA_MODELS_ENV, SUPPORTED_MODELS, check_model, is_known_model
 from ._client import DEFAULT_BASE_URL, AsyncChatRoutesClient, ChatRoutesClient
 from ._exceptions import (
     APIConnectionError,
@@ -63,6 +63,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_MODEL",
     "DEFAULT_TIMEOUT",
+    "EXTRA_MODELS_ENV",
     "NOT_GIVEN",
     "SUPPORTED_MODELS",
     "APIConnectionError",
@@ -114,7 +115,9 @@ __all__ = [
     "UsageError",
     "ValidationError",
     "__version__",
+    "check_model",
     "default_provider",
+    "is_known_model",
     "shared_async_client",
     "shared_client",
 ]

@@ -7,6 +7,7 @@ command line agree. The hosted API resolves each alias to a dated provider id (`
 
 from __future__ import annotations
 
+import os
 from types import MappingProxyType
 from typing import Final
 
@@ -34,3 +35,35 @@ SUPPORTED_MODELS: Final[tuple[str, ...]] = tuple(MODEL_ALIASES)
 def resolve_model(name: str) -> str | None:
     """The dated id `name` resolves to, or None when the catalog does not know it."""
     return MODEL_ALIASES.get(name)
+
+
+EXTRA_MODELS_ENV: Final = "CHATROUTES_EXTRA_MODELS"
+"""Environment variable listing model names the catalog does not know yet (comma-separated).
+
+The hosted catalogue grows faster than this package: set ``CHATROUTES_EXTRA_MODELS=gpt-6,my-model`` to
+send such a name without upgrading. The variable is read on every check, so a test or a notebook can set it.
+"""
+
+
+def extra_models() -> frozenset[str]:
+    """The names allowed through ``CHATROUTES_EXTRA_MODELS`` (blank entries ignored)."""
+    raw = os.environ.get(EXTRA_MODELS_ENV, "")
+    return frozenset(name.strip() for name in raw.split(",") if name.strip())
+
+
+def is_known_model(name: str) -> bool:
+    """True for a catalog alias, a dated id an alias resolves to, or a name in ``CHATROUTES_EXTRA_MODELS``."""
+    return name in MODEL_ALIASES or name in _DATED_IDS or name in extra_models()
+
+
+_DATED_IDS: Final = frozenset(MODEL_ALIASES.values())
+
+
+def check_model(name: str) -> str:
+    """`name` if the catalog knows it (see `is_known_model`), else an `UnsupportedModelError` that lists the
+    supported names and says how to pass a new one. Raised before any request."""
+    from ._exceptions import UnsupportedModelError
+
+    if not isinstance(name, str) or not is_known_model(name):
+        raise UnsupportedModelError([name])
+    return name

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ._catalog import SUPPORTED_MODELS
+from ._catalog import SUPPORTED_MODELS, is_known_model
 from ._exceptions import ConfigurationError, UnsupportedModelError
 from ._flow import ClientCall, Flow
 
@@ -26,7 +26,7 @@ def check_models(models: Sequence[str]) -> list[str]:
     listed = list(models)
     if not listed:
         raise ConfigurationError(f"models is empty; give at least one of: {', '.join(SUPPORTED_MODELS)}")
-    unknown = [m for m in listed if m not in SUPPORTED_MODELS]
+    unknown = [m for m in listed if not is_known_model(m)]
     if unknown:
         raise UnsupportedModelError(unknown)
     if len(set(listed)) != len(listed):

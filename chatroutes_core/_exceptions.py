@@ -215,7 +215,11 @@ class UnsupportedModelError(ConfigurationError):
 
         names = ", ".join(repr(m) for m in unknown)
         plural = "s" if len(unknown) > 1 else ""
-        super().__init__(f"unsupported model{plural} {names}; supported: {', '.join(SUPPORTED_MODELS)}")
+        super().__init__(
+            f"unsupported model{plural} {names}; supported: {', '.join(SUPPORTED_MODELS)} "
+            f"(to send a name the catalog does not know yet, list it in CHATROUTES_EXTRA_MODELS, "
+            f"comma-separated)"
+        )
         self.unknown = list(unknown)
 
 
