@@ -3,17 +3,42 @@ langchain_chatroutes`` is cheap and a missing framework is reported with the ext
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Mapping
-from importlib import import_module
+from importlib import import_module, metadata
 from typing import Any
 
 from . import _exceptions
 
-__all__ = ["CORE_ERRORS", "lazy_exports"]
+__all__ = ["CORE_ERRORS", "install_hint", "lazy_exports"]
 
 CORE_ERRORS: dict[str, str] = dict.fromkeys(_exceptions.__all__, "chatroutes_core._exceptions")
 """Where each class of the core error tree is defined: both adapters export the whole tree, the same
 classes, so ``except <adapter>.ChatRoutesError`` catches everything the packages raise."""
+
+
+DISTRIBUTION = "chatroutes-integrations"
+_EXTRA = re.compile(r"""^(?P<req>[^;]+);\s*extra\s*==\s*["'](?P<extra>[^"']+)["']\s*$""")
+
+
+def install_hint(extra: str) -> str:
+    """The command that installs `extra` (``server``, ``langchain``, ...), read from this distribution's own
+    metadata, so it names real requirements: the package is installed from a checkout, not from an index.
+
+    >>> install_hint("server").startswith("pip install 'fastapi")
+    True
+    """
+    try:
+        requirements = metadata.requires(DISTRIBUTION) or []
+    except metadata.PackageNotFoundError:
+        requirements = []
+    wanted = []
+    for line in requirements:
+        match = _EXTRA.match(line)
+        if match and match["extra"] == extra:
+            wanted.append(f"'{match['req'].strip()}'")
+    checkout = f"from a checkout: pip install -e '.[{extra}]'"
+    return f"pip install {' '.join(wanted)} ({checkout})" if wanted else checkout
 
 
 def lazy_exports(

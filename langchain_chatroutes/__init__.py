@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chatroutes_core import _exceptions
-from chatroutes_core._lazy import CORE_ERRORS, lazy_exports
+from chatroutes_core._lazy import CORE_ERRORS, install_hint, lazy_exports
 
 if TYPE_CHECKING:
     from chatroutes_core._exceptions import *  # noqa: F403 - the whole error tree, as its __all__ names it
@@ -104,5 +104,5 @@ __getattr__, __dir__ = lazy_exports(
     __name__,
     _WHERE,
     {"langchain_core", "langgraph"},
-    "LangChain: pip install 'chatroutes-integrations[langchain]'",
+    f"LangChain: {install_hint('langchain')}",
 )

@@ -17,7 +17,15 @@ from langchain_chatroutes._history_plan import validate_id
 if TYPE_CHECKING:
     from chatroutes_core.models import Branch
 
-__all__ = ["BranchCache", "BranchInUseError", "BranchInfo", "check_clear", "fork_target", "own_messages"]
+__all__ = [
+    "BranchCache",
+    "BranchInUseError",
+    "BranchInfo",
+    "check_clear",
+    "fork_target",
+    "fork_title",
+    "own_messages",
+]
 
 
 class BranchCache:
@@ -130,3 +138,11 @@ def fork_target(history: Sequence[BaseMessage], at_message_id: str | None) -> in
         if message.id == target:
             return index
     raise UsageError(f"message {target!r} is not in this branch's history, so it cannot be a fork point")
+
+
+def fork_title(at: BaseMessage, limit: int = 40) -> str:
+    """A fork's default title: the words of the message it forks after (the tree shows the message's id)."""
+    words = " ".join(at.text.split()) if isinstance(at.text, str) else ""
+    if len(words) > limit:
+        words = (words[:limit].rsplit(" ", 1)[0] if " " in words[:limit] else words[:limit]) + "…"
+    return f"Fork after: {words}" if words else "Fork"

@@ -52,6 +52,7 @@ from langchain_chatroutes._branches import (
     BranchInUseError,
     check_clear,
     fork_target,
+    fork_title,
     own_messages,
 )
 from langchain_chatroutes._history_plan import (
@@ -271,7 +272,7 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         assert self._conversation_id is not None and at is not None
         branch: Branch = yield ClientCall(
             "branches", "fork", (self._conversation_id,),
-            {"fork_point_message_id": at, "title": title or f"Fork at {at}"},
+            {"fork_point_message_id": at, "title": title or fork_title(history[index])},
         )  # fmt: skip
         self.branch_cache.add(self._conversation_id, branch)
         return self._sibling(branch.id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chatroutes_core import _exceptions
-from chatroutes_core._lazy import CORE_ERRORS, lazy_exports
+from chatroutes_core._lazy import CORE_ERRORS, install_hint, lazy_exports
 
 if TYPE_CHECKING:
     from chatroutes_core._exceptions import *  # noqa: F403 - the whole error tree, as its __all__ names it
@@ -44,5 +44,5 @@ _WHERE = {
 
 
 __getattr__, __dir__ = lazy_exports(
-    __name__, _WHERE, {"llama_index"}, "LlamaIndex: pip install 'chatroutes-integrations[llama-index]'"
+    __name__, _WHERE, {"llama_index"}, f"LlamaIndex: {install_hint('llama-index')}"
 )

@@ -51,7 +51,7 @@ def test_a_missing_extra_names_the_extra_to_install() -> None:
         "    print(exc)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert "chatroutes-integrations[langchain]" in out.stdout
+    assert "pip install -e '.[langchain]'" in out.stdout and "'langchain-core<2,>=1.8.1'" in out.stdout
 
 
 @pytest.mark.parametrize("name", PACKAGES)

@@ -25,6 +25,7 @@ from chatroutes_core.cli.console import (
     add_connection_options,
     api_error,
     console_on,
+    plural,
     read_text,
     spinner_console,
     waiting,
@@ -150,7 +151,7 @@ def run(args: argparse.Namespace, stream: IO[str] | None = None) -> int:
     except ChatRoutesError as exc:
         return api_error(exc)
     console = console_on(out, args.no_color)
-    header = f"Conversation {conversation}: {len(replies)} sibling branches, one per model\n"
+    header = f"Conversation {conversation}: {plural(len(replies), 'sibling branch')}, one per model\n"
     if console is not None:
         console.print(header.rstrip(), style="bold", markup=False)
         print_rich(console, replies)

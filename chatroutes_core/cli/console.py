@@ -21,6 +21,13 @@ if TYPE_CHECKING:
 SubparsersAction = Any  # argparse._SubParsersAction is private; it is only used to call add_parser()
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 branch``, ``2 branches``, ``0 messages``: a count with its noun in the right number."""
+    if count == 1:
+        return f"{count} {noun}"
+    return f"{count} {noun}es" if noun.endswith(("s", "sh", "ch", "x")) else f"{count} {noun}s"
+
+
 def use_color(no_color: bool = False, stream: IO[str] | None = None) -> bool:
     stream = stream if stream is not None else sys.stdout
     if no_color or os.environ.get("NO_COLOR") or not _isatty(stream):

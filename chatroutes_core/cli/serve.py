@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chatroutes_core._lazy import install_hint
 from chatroutes_core.cli.console import SubparsersAction, add_command
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -94,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         from chatroutes_core.testing import new_api_key
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
         print(
-            f"chatroutes serve needs the [server] extra: pip install -e '.[server]' ({exc})", file=sys.stderr
+            f"chatroutes serve needs the [server] extra: {install_hint('server')} ({exc})", file=sys.stderr
         )
         return 2
     responder: Responder

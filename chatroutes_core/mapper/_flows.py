@@ -58,12 +58,23 @@ def _send_params(generation: Mapping[str, Any], plan: Plan, branch_id: str | Non
     return params
 
 
+def fork_title(content: str, limit: int = 48) -> str:
+    """A fork's title: what its first turn says, cut at a word (the tree shows the fork point's id)."""
+    first = " ".join(content.split())
+    if not first or first.startswith("<"):  # a tool response or inline system text: no readable words
+        return "Fork"
+    if len(first) > limit:
+        cut = first[:limit].rsplit(" ", 1)[0] if " " in first[:limit] else first[:limit]
+        first = cut.rstrip(",.;:") + "…"
+    return f"Fork: {first}"
+
+
 def _fork(options: TurnOptions, plan: Plan, conversation_id: str) -> Flow[Target]:
     anchor = plan.anchor
     assert anchor is not None
     branch: Branch = yield ClientCall(
         "branches", "fork", (conversation_id,),
-        {"fork_point_message_id": anchor.message_id, "title": f"Fork at {anchor.message_id}"},
+        {"fork_point_message_id": anchor.message_id, "title": fork_title(plan.content)},
     )  # fmt: skip
     options.tips.set(conversation_id, branch.id, anchor.message_id, anchor.system_digest)
     return Target(replace(plan, action="fork"), conversation_id, branch.id)

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
 from chatroutes_core._catalog import DEFAULT_MODEL
-from chatroutes_core.cli.console import add_command, console_on
+from chatroutes_core._lazy import install_hint
+from chatroutes_core.cli.console import add_command, console_on, plural
 from chatroutes_core.cli.tree_render import TreeView, preview, render_rich, render_text, shown
 from chatroutes_core.models import Message
 
@@ -304,7 +305,8 @@ def _target(args: argparse.Namespace, say: Narrator) -> Iterator[tuple[Connectio
         from chatroutes_core.testing import LocalServer
     except ModuleNotFoundError as exc:
         raise SystemExit(
-            f"the demo's local server needs: pip install 'chatroutes-integrations[server]' ({exc.name})"
+            f"the demo's local server needs the [server] extra: {install_hint('server')} "
+            f"({exc.name} is missing)"
         ) from exc
     with LocalServer() as server:
         conn = Connection(base_url=server.base_url, api_key=server.api_key, model=args.model)
@@ -355,8 +357,8 @@ def run(args: argparse.Namespace, stream: IO[str] | None = None) -> int:
     branches = sum(1 for _ in result.view.walk())
     say.line()
     say.line(
-        f"Done in {result.seconds:.1f} s: conversation {result.conversation_id} has {branches} branches and "
-        f"{result.view.message_count} messages.",
+        f"Done in {result.seconds:.1f} s: conversation {result.conversation_id} has "
+        f"{plural(branches, 'branch')} and {plural(result.view.message_count, 'message')}.",
         "bold green",
     )
     if offline:

@@ -18,6 +18,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from chatroutes_core._catalog import DEFAULT_MODEL
+from chatroutes_core._lazy import install_hint
 
 if TYPE_CHECKING:
     from chatroutes_core import ChatRoutesClient
@@ -44,7 +45,7 @@ def needs(extra: str, what: str) -> Iterator[None]:
         yield
     except ModuleNotFoundError as exc:
         raise MissingExtraError(
-            f"this step needs {what}: pip install 'chatroutes-integrations[{extra}]' ({exc.name} is missing)"
+            f"this step needs {what}: {install_hint(extra)} ({exc.name} is missing)"
         ) from exc
 
 
