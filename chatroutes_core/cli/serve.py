@@ -94,9 +94,7 @@ def run(args: argparse.Namespace) -> int:
         )
         from chatroutes_core.testing import new_api_key
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
-        print(
-            f"chatroutes serve needs the [server] extra: {install_hint('server')} ({exc})", file=sys.stderr
-        )
+        print(f"chatroutes serve needs the [server] extra: {install_hint('server')} ({exc})", file=sys.stderr)
         return 2
     responder: Responder
     if args.responder == "openai":
