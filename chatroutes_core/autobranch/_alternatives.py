@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ._autobranch_candidate import Candidate
-from ._autobranch_text import clean, span, words
+from ._candidate import Candidate
+from ._text import clean, span, words
 
 __all__ = ["alternatives"]
 

@@ -6,8 +6,8 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable
 
-from ._autobranch_candidate import Candidate
-from ._autobranch_text import ACTION, clean_span, content_words, span
+from ._candidate import Candidate
+from ._text import ACTION, clean_span, content_words, span
 
 __all__ = ["multi_intents"]
 

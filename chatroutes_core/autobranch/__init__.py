@@ -23,7 +23,7 @@ the local server serves. Overlapping candidates are resolved by confidence befor
 (``branch-<n>``, in text order) do not depend on ``threshold`` or ``suggestions_count``.
 
 The work is linear in the length of the text: the rules run on segments of at most
-``_autobranch_segments.SEGMENT_LIMIT`` characters (cut at paragraph, line or sentence ends), and read only
+``_segments.SEGMENT_LIMIT`` characters (cut at paragraph, line or sentence ends), and read only
 bounded windows inside them.
 
 Example:
@@ -37,10 +37,10 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ._autobranch_rules import Candidate, Kind, points
-from ._autobranch_titles import intent_title, point_title, short
-from ._autobranch_wire import BranchPoint
-from ._exceptions import UsageError
+from .._exceptions import UsageError
+from ._rules import Candidate, Kind, points
+from ._titles import intent_title, point_title, short
+from ._wire import BranchPoint
 
 __all__ = ["Divergence", "Kind", "Suggestion", "detect", "suggest_branches"]
 
