@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .._exceptions import UsageError
+from ._overlap import one_per_thing
 from ._rules import Candidate, Kind, points
 from ._titles import intent_title, point_title, short
 from ._wire import BranchPoint
@@ -141,6 +142,7 @@ def _all_points(text: str) -> list[Suggestion]:
     """Every suggestion of every non-overlapping point, in text order, with stable ids."""
     shaped = [s for point, c in enumerate(points(text), start=1) for s in _shape(text, c, point)]
     shaped.sort(key=lambda s: (s["start"], s["end"], s["point"]))
+    shaped = one_per_thing(text, shaped)
     return [Suggestion(id=f"branch-{i}", **fields) for i, fields in enumerate(shaped, start=1)]
 
 

@@ -26,6 +26,7 @@ DATA = Path(__file__).parent.parent / "data"
 SETS: dict[str, list[dict[str, Any]]] = {
     path.stem.removeprefix("autobranch_"): [json.loads(line) for line in path.read_text().splitlines()]
     for path in sorted(DATA.glob("autobranch_*.jsonl"))
+    if not path.stem.startswith("autobranch_reader")  # issue 27 batches: bench/autobranch_quality.py
 }
 ROWS = SETS["labelled"]
 FRESH = [row for name, rows in SETS.items() if name != "labelled" for row in rows]
