@@ -40,7 +40,7 @@ from typing import Any, Literal
 from .._exceptions import UsageError
 from ._overlap import one_per_thing
 from ._rules import Candidate, Kind, points
-from ._titles import intent_title, point_title, short
+from ._titles import choice_title, condition_title, intent_title, point_title, short
 from ._wire import BranchPoint
 
 __all__ = ["Divergence", "Kind", "Suggestion", "detect", "suggest_branches"]
@@ -155,6 +155,14 @@ _TITLES: dict[str, str] = {
 }
 
 
+def _point_title(c: Candidate) -> str:
+    if c.kind == "alternative":
+        return choice_title(c.options)
+    if c.kind == "conditional" and c.condition:
+        return condition_title(c.condition, c.options[0])
+    return point_title(_TITLES[c.kind], c.options)
+
+
 def _shape(text: str, c: Candidate, point: int) -> list[dict[str, Any]]:
     """The fields (all but ``id``) of a point's suggestions: one per intent for a multi-intent point."""
     if c.kind == "multi_intent":
@@ -187,7 +195,7 @@ def _shape(text: str, c: Candidate, point: int) -> list[dict[str, Any]]:
     else:
         description = f"What happens depends on whether {short(c.condition, 60)}; branch for: {shown}."
     suggestion = {
-        "title": point_title(_TITLES[c.kind], c.options),
+        "title": _point_title(c),
         "description": description,
         "trigger_text": text[c.start : c.end],
         "start": c.start,

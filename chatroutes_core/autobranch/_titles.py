@@ -10,9 +10,16 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["intent_title", "point_title", "short"]
+from ._text import words
+
+__all__ = ["VOCABULARY", "choice_title", "condition_title", "intent_title", "point_title", "short"]
 
 TITLE_LIMIT = 50
+# The words a title may hold that are not words of the text (a property test holds titles to this).
+VOCABULARY = words(
+    "list items vs or if you your yours you're you've yourself help with whether login problem account"
+    " access pricing"
+)
 
 _LEAD = re.compile(
     r"(?:(?:hi|hello|hey|ok|okay|so|also|and|but|plus|btw|by the way|one more thing|oh)\b[\s,!:;.-]*)+", re.I
@@ -50,15 +57,80 @@ def short(text: str, limit: int = 40) -> str:
         return text
     cut = text[: limit - 1]
     space = cut.rfind(" ")
-    return (cut[:space] if space >= limit // 2 else cut).rstrip(" ,;:-") + "…"
+    if space <= 0:  # one long first word: keep it whole rather than cut it
+        space = text.find(" ")
+        return text if space < 0 else text[:space].rstrip(" ,;:-") + "…"
+    return cut[:space].rstrip(" ,;:-") + "…"
+
+
+# Fixed titles for requests a support desk sees every day (the words are in ``VOCABULARY``).
+_FIXED: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"\b(?:can't|cannot|can not|unable to|couldn't)\s+(?:log|sign)\s*in\b", re.I),
+        "Login problem",
+    ),
+    (re.compile(r"\b(?:locked out of|can't access|cannot access)\b", re.I), "Account access problem"),
+)
+# "the differences between your professional and enterprise tiers" -> "Professional or enterprise tiers"
+_DIFFERENCES = re.compile(
+    r".*?\bdifferences?\s+between\s+(?:the\s+|your\s+|our\s+)?(?P<a>[\w-]+)\s+and\s+(?P<b>[\w-]+"
+    r"(?:\s+(?:tiers?|plans?|editions?|versions?|options?|models?))?)",
+    re.I,
+)
+# "pricing plans for the enterprise tier" -> "Enterprise pricing"
+_PRICING_FOR = re.compile(
+    r".*?\b(?:pricing|prices?)(?:\s+plans?)?\s+(?:for|of|on)\s+(?:the\s+|your\s+|our\s+)?(?P<what>[\w-]+)"
+    r"(?:\s+(?:tiers?|plans?|editions?))?\b",
+    re.I,
+)
+# "one of our members reported a bug in the export feature - should I …" -> "Bug in the export feature"
+_BUG = re.compile(
+    r".*?\b(?P<bug>(?:bug|issue|problem|error|crash)\s+(?:in|with|on)\s+(?:the\s+|our\s+|your\s+|my\s+)?"
+    r"[\w-]+(?:\s+(?:feature|page|app|button|screen|report|export|integration))?)\b",
+    re.I,
+)
+_OFFER = re.compile(
+    r"(?:do|does)\s+(?:you|it)\s+(?:offer|have|support|provide|sell|accept)\s+(?P<what>.+?)\??$", re.I
+)
+_ASK_ABOUT = re.compile(
+    r"(?:I\s+)?(?:wanted|want|would like|'d like)\s+to\s+ask\s+about\s+(?P<what>.+)", re.I
+)
+_TOPIC_NOUN = re.compile(r".*\b(?:help|support|information|info|advice|assistance)$", re.I)
+_WORDS = re.compile(r"[A-Za-z0-9][\w'+#.-]*")
 
 
 def intent_title(label: str) -> str:
     """A short title for one request of a multi-intent message (``label`` is the request's text)."""
+    label = " ".join(label.split())
+    for pattern, title in _FIXED:
+        if pattern.search(label):
+            return title
+    title = _intent_title(label)
+    if not any(len(w) > 2 and w.lower() not in _VAGUE for w in _WORDS.findall(title)):
+        return _finish(label, label)  # never a fragment such as "I wanted"
+    return title
+
+
+_VAGUE = words("i'm i've i'd wanted want need have like the and you your our can could would")
+
+
+def _intent_title(label: str) -> str:
+    if m := _DIFFERENCES.match(label):
+        return _finish(f"{m.group('a')} or {m.group('b')}", label)
+    if m := _PRICING_FOR.match(label):
+        return _finish(f"{m.group('what')} pricing", label)
+    if m := _BUG.match(label):
+        return _finish(m.group("bug"), label)
     text = _drop(_LEAD, label.strip()) or label.strip()
+    if m := _OFFER.match(text):
+        return _finish(m.group("what"), label)
+    if m := _ASK_ABOUT.match(text):
+        return _finish(_drop(_DETERMINER, m.group("what")), label)
     if m := _HELP_WITH.fullmatch(text):
         topic = m.group("topic").strip()
         bare = _drop(_DETERMINER, topic)
+        if _TOPIC_NOUN.match(bare):  # "help with pricing information" -> "Pricing information"
+            return _finish(bare, label)
         return _finish(f"{bare} help" if len(bare.split()) <= 2 else f"Help with {topic}", label)
     if m := _HAVE.fullmatch(text):
         return _finish(m.group("what"), label)
@@ -73,8 +145,39 @@ def intent_title(label: str) -> str:
 
 
 def point_title(prefix: str, options: tuple[str, ...]) -> str:
-    """The title of a point of another kind: ``"Alternatives: Flask vs FastAPI"``."""
-    return f"{prefix}: {' vs '.join(short(o, 24) for o in options[:3])}"
+    """The title of a list: ``"List items: tests vs docs"``."""
+    return f"{prefix}: {' vs '.join(short(' '.join(o.split()), 24) for o in options[:3])}"
+
+
+def choice_title(options: tuple[str, ...]) -> str:
+    """The title of a choice, as a person writes it: ``"Python or Rust"``, ``"Python, Go or Rust"``."""
+    shown = [short(" ".join(o.split()), 30) for o in options[:3]]
+    title = f"{', '.join(shown[:-1])} or {shown[-1]}" if len(shown) > 1 else shown[0]
+    return title[0].upper() + title[1:] if title[:1].islower() else title
+
+
+_PERSON = {
+    "i": "you",
+    "me": "you",
+    "my": "your",
+    "mine": "yours",
+    "i'm": "you're",
+    "i've": "you've",
+    "we": "you",
+    "us": "you",
+    "our": "your",
+    "we're": "you're",
+    "myself": "yourself",
+}
+
+
+def condition_title(condition: str, outcome: str) -> str:
+    """The title of a conditional, addressed to the user: ``"If you pick Rust: what book"``."""
+    cond = " ".join(_PERSON.get(w.lower(), w) for w in condition.split())
+    then = " ".join(_PERSON.get(w.lower(), w) for w in outcome.split()).rstrip("?.!")
+    if cond.lower().startswith(("if ", "in case ")):
+        cond = cond.split(" ", 1)[1] if cond.lower().startswith("if ") else cond[8:]
+    return f"If {short(cond, 28)}: {short(then, 28)}"
 
 
 def _drop(prefix: re.Pattern[str], text: str) -> str:
