@@ -33,17 +33,31 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from .._exceptions import UsageError
+from ._model import DETECTION_PROMPT, DETECTION_SCHEMA, ModelAnswerError, ModelPoint, model_points
 from ._overlap import one_per_thing
 from ._rules import Candidate, Kind, points
 from ._titles import choice_title, condition_title, intent_title, point_title, short
 from ._wire import BranchPoint
 
-__all__ = ["Divergence", "Kind", "Suggestion", "detect", "suggest_branches"]
+__all__ = [
+    "DETECTION_PROMPT",
+    "DETECTION_SCHEMA",
+    "Divergence",
+    "Kind",
+    "ModelAnswerError",
+    "ModelPoint",
+    "Suggestion",
+    "detect",
+    "merge_points",
+    "model_points",
+    "suggest_branches",
+]
 
 Divergence = Literal["low", "medium", "high"]
 
@@ -121,6 +135,40 @@ def suggest_branches(text: str, *, threshold: float = 0.7, suggestions_count: in
             "modelUsed": None,
         },
     }
+
+
+MODEL_REASONING = "Found by the model"
+
+
+def merge_points(
+    pattern: list[Suggestion], model: list[ModelPoint], *, suggestions_count: int = 10
+) -> list[Suggestion]:
+    """The pattern suggestions plus the model's points that overlap none of them, best first.
+
+    Where both found the same place, the pattern's suggestion stays. A model point's ``reasoning`` starts
+    with ``"Found by the model"``; ids are renumbered ``branch-<n>`` in text order.
+    """
+    taken = [(s.start, s.end) for s in pattern]
+    fields = [dataclasses.asdict(s) for s in pattern]
+    point = max((s.point for s in pattern), default=0)
+    for p in sorted(model, key=lambda p: (p.start, p.end)):
+        if any(a < p.end and p.start < b for a, b in taken):
+            continue
+        taken.append((p.start, p.end))
+        point += 1
+        fields.append(
+            {
+                **dataclasses.asdict(p),
+                "reasoning": f"{MODEL_REASONING}: a {p.kind.replace('_', '-')} branch point.",
+                "estimated_divergence": "medium",
+                "options": (p.trigger_text,),
+                "point": point,
+            }
+        )
+    fields.sort(key=lambda f: (f["start"], f["end"]))
+    merged = [Suggestion(**{**f, "id": f"branch-{i}"}) for i, f in enumerate(fields, start=1)]
+    merged.sort(key=lambda s: (-s.confidence, s.start))
+    return merged[:suggestions_count]
 
 
 def _validate(text: object, threshold: object, suggestions_count: object) -> None:
