@@ -51,9 +51,11 @@ __all__ = [
     "Divergence",
     "Kind",
     "ModelAnswerError",
+    "ModelDetection",
     "ModelPoint",
     "Suggestion",
     "detect",
+    "from_model",
     "merge_points",
     "model_points",
     "suggest_branches",
@@ -169,6 +171,45 @@ def merge_points(
     merged = [Suggestion(**{**f, "id": f"branch-{i}"}) for i, f in enumerate(fields, start=1)]
     merged.sort(key=lambda s: (-s.confidence, s.start))
     return merged[:suggestions_count]
+
+
+@dataclass(frozen=True)
+class ModelDetection:
+    """What a model detector decided: the suggestions, who decided (``"model:<name>"`` or ``"local"``) and,
+    when the offline patterns stood in, why."""
+
+    suggestions: list[Suggestion]
+    decided_by: str
+    fallback_reason: str | None = None
+
+
+def from_model(
+    text: str, answer: object, *, model: str, threshold: float = 0.7, suggestions_count: int = 10
+) -> ModelDetection:
+    """The suggestions of a model's ``answer`` to :data:`DETECTION_PROMPT`, or the patterns' when it fails.
+
+    ``answer`` is the model's JSON (a string or the parsed object), or the exception its call raised. The
+    model's points are checked against ``text`` (:func:`model_points`); the offline patterns stand in
+    when the call failed, the answer is not the JSON asked for, or every point it gave was rejected.
+    """
+    _validate(text, threshold, suggestions_count)
+    reason: str
+    if isinstance(answer, BaseException):
+        reason = f"the model failed: {type(answer).__name__}"
+    else:
+        try:
+            kept, rejected = model_points(text, answer)
+        except ModelAnswerError as exc:
+            reason = f"the model's answer was unusable: {exc}"
+        else:
+            if kept or not rejected:
+                found = [p for p in kept if p.confidence >= threshold]
+                return ModelDetection(
+                    merge_points([], found, suggestions_count=suggestions_count), f"model:{model}"
+                )
+            reason = f"none of the model's {rejected} branch points matched the text"
+    found_locally = detect(text, threshold=threshold, suggestions_count=suggestions_count)
+    return ModelDetection(found_locally, "local", reason)
 
 
 def _validate(text: object, threshold: object, suggestions_count: object) -> None:
