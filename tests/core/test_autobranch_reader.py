@@ -21,8 +21,9 @@ def test_the_reader_batches_are_labelled_as_the_issue_asks() -> None:
     assert len({row["text"] for row in rows}) == len(rows)
 
 
-@pytest.mark.parametrize("name", ["reader1", "reader2"])  # tuned on; reader3 is held out (docs/autobranch.md)
-def test_the_tuned_reader_batches_meet_the_targets(name: str) -> None:
+# reader1 and reader2 were tuned on; reader3 was held out and scored once at the end (docs/autobranch.md).
+@pytest.mark.parametrize("name", ["reader1", "reader2", "reader3"])
+def test_the_reader_batches_meet_the_targets(name: str) -> None:
     got = score(READER[name], ours)
     assert got.precision >= 0.95 and got.f1 >= 0.93 and got.exact >= 0.85, got
 
