@@ -282,6 +282,9 @@ def _shape(text: str, c: Candidate, point: int) -> list[dict[str, Any]]:
     elif c.kind == "alternative":
         description = f"The message weighs {n} alternatives; compare them on separate branches: {shown}."
     else:
+        # the synthetic "not <condition>" outcome reads as "otherwise" (a real else-outcome is shown as is)
+        outcomes = [o if o != f"not {c.condition}" else "otherwise" for o in c.options[:4]]
+        shown = " / ".join(short(o, 32) for o in outcomes)
         description = f"What happens depends on whether {short(c.condition, 60)}; branch for: {shown}."
     suggestion = {
         "title": _point_title(c),

@@ -177,3 +177,13 @@ def test_no_two_suggestions_cover_the_same_or_nested_span_as_the_same_thing() ->
                 assert not (
                     nested and a.kind in ("multi_intent", "conditional") and b.kind == "alternative"
                 ), (a, b)
+
+
+def test_a_conditional_description_reads_otherwise_not_a_negated_condition() -> None:
+    [_choice, conditional] = sorted(
+        detect("Should I learn Python or Rust? If I pick Rust, what book?"), key=lambda s: s.start
+    )
+    assert (
+        conditional.description
+        == "What happens depends on whether I pick Rust; branch for: what book / otherwise."
+    )
