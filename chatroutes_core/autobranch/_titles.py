@@ -1,9 +1,11 @@
-"""Short titles for AutoBranch suggestions: "Billing help", "Technical question about the API".
+"""Short titles for AutoBranch suggestions, as a person would write them.
 
 A multi-intent message gives one suggestion per intent, and a user sees each as ``Branch: <title>``, so
 the title names the request itself, without the framing around it ("I need help with billing" -> "Billing
-help", "could you review my cover letter" -> "Review my cover letter"). Points of the other kinds keep
-their "<kind>: <option> vs <option>" titles.
+help", "I can't log in" -> "Login problem", "pricing plans for the enterprise tier" -> "Enterprise
+pricing"). A choice is "Python or Rust"; a conditional is addressed to the user, "If you pick Rust: what
+book"; a list keeps "List items: <item> vs <item>". Every title is made of words of the text or of
+:data:`VOCABULARY`, and is never cut mid-word.
 """
 
 from __future__ import annotations
