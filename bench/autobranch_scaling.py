@@ -62,14 +62,40 @@ def best_time(fn: Callable[[], object], repeat: int) -> float:
     return best
 
 
+TENFOLD_LIMIT = 15.0  # issue 27: 10x the text costs at most 15x the time
+
+
+def tenfold(texts: dict[str, Callable[[int], str]], repeat: int) -> int:
+    """Print the time ratio of 1 MB to 100 kB per text; 1 if any exceeds ``TENFOLD_LIMIT``."""
+    print("| text | 100 kB | 1 MB | ratio (limit 15) |")
+    print("|---|---|---|---|")
+    worst = 0.0
+    for name, make in texts.items():
+        small, large = (
+            best_time(partial(detect, make(size), suggestions_count=10), repeat)
+            for size in (100_000, 1_000_000)
+        )
+        worst = max(worst, large / small)
+        print(f"| {name} | {small:.2f} s | {large:.2f} s | {large / small:.1f} |", flush=True)
+    return 0 if worst <= TENFOLD_LIMIT else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.autobranch_scaling", description=__doc__)
     parser.add_argument("--repeat", type=int, default=3, help="runs per size; the fastest counts (default 3)")
     parser.add_argument("--quick", action="store_true", help="only the mixed text (a smoke run)")
+    parser.add_argument(
+        "--tenfold",
+        action="store_true",
+        help="time 100 kB and 1 MB of each text; exit 1 if 10x the text costs over "
+        f"{TENFOLD_LIMIT:g}x the time (use --repeat 5 on a busy machine)",
+    )
     args = parser.parse_args(argv)
     texts: dict[str, Callable[[int], str]] = {"mixed": mixed_text}
     if not args.quick:
         texts.update({name: partial(repeated, phrase) for name, phrase in PHRASES.items()})
+    if args.tenfold:
+        return tenfold(texts, args.repeat)
     print("| text | size | time | ns per byte | per byte vs 100 kB |")
     print("|---|---|---|---|---|")
     for name, make in texts.items():

@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._autobranch_wire import BranchPoint
 from ._exceptions import UsageError
 from .autobranch import Suggestion, detect
+from .autobranch._wire import BranchPoint
 
 __all__ = [
     "Classifier",

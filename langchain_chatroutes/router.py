@@ -28,6 +28,7 @@ from langchain_core.callbacks.manager import (
     adispatch_custom_event,
     dispatch_custom_event,
 )
+from langchain_core.language_models import BaseLanguageModel
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableSerializable
 from langchain_core.runnables.base import coerce_to_runnable
 from langchain_core.runnables.config import ensure_config, get_executor_for_config, patch_config
@@ -50,7 +51,7 @@ from chatroutes_core._routing import (
     parts_of,
     plan_routes,
 )
-from chatroutes_core.autobranch import detect as local_detect
+from langchain_chatroutes._router_detect import Detection, arun_model, is_model, run_local, run_model
 from langchain_chatroutes._router_input import (
     NoRouteError,
     RouteError,
@@ -64,7 +65,7 @@ __all__ = ["AutoBranchRouter", "NoRouteError", "RouteError", "RouterRequest", "p
 SUGGESTIONS_EVENT = "autobranch_suggestions"
 DEFAULT_ROUTE = "default"
 
-Detector = Literal["api", "local"] | Callable[[str], Any]
+Detector = Literal["api", "local"] | Callable[[str], Any] | BaseLanguageModel[Any]
 _Binding = tuple[str | None, str | None]
 _Prepared = tuple["RouterRequest", list[RouteSuggestion], RoutePlan, RunnableConfig]
 
@@ -80,7 +81,8 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
         detector: ``"api"`` (``client.autobranch.suggest_branches``), ``"local"`` (the offline detector in
             ``chatroutes_core.autobranch``, no network), or a callable ``text -> suggestions`` (sync, or
             async under ``ainvoke``/``astream``) returning local ``Suggestion``s, API ``BranchSuggestion``s
-            or wire-shaped dicts.
+            or wire-shaped dicts, or any LangChain chat model (one model call per request, structured
+            output, spans checked, the offline patterns as the fallback; see ``_router_detect``).
         client: Sync ``ChatRoutesClient`` for the API detector and branch forks (default: built from
             ``CHATROUTES_API_KEY`` / ``CHATROUTES_BASE_URL`` when first needed).
         async_client: Async twin (default: one per call, closed after it).
@@ -141,8 +143,8 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
                 raise UsageError(f"a default runnable needs the route name {DEFAULT_ROUTE!r} to be free")
             runnables[DEFAULT_ROUTE] = coerce_to_runnable(default)
             default_name = DEFAULT_ROUTE
-        if detector not in ("api", "local") and not callable(detector):
-            raise UsageError(f"detector must be 'api', 'local' or a callable, got {detector!r}")
+        if not is_model(detector) and detector not in ("api", "local") and not callable(detector):
+            raise UsageError(f"detector must be 'api', 'local', a callable or a chat model, got {detector!r}")
         if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
             raise UsageError(f"threshold must be a number between 0 and 1, got {threshold!r}")
         if isinstance(max_routes, bool) or not isinstance(max_routes, int) or max_routes < 1:
@@ -188,30 +190,32 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
         response = yield ClientCall("autobranch", "suggest_branches", kwargs={"text": text, **options})
         return [normalize_suggestion(s) for s in response.suggestions]
 
-    def _detect(self, text: str) -> list[RouteSuggestion]:
+    def _detect(self, text: str, config: RunnableConfig) -> Detection:
+        count = self._suggestions_count()
+        if is_model(self.detector):
+            return run_model(self.detector, text, config, self.threshold, count)
         if self.detector == "local":
-            found: Any = local_detect(
-                text, threshold=self.threshold, suggestions_count=self._suggestions_count()
-            )
-        elif self.detector == "api":
-            return run(self._detect_flow(text), self._sync_client())
-        else:
-            found = self.detector(text)
-            if inspect.isawaitable(found):
-                if inspect.iscoroutine(found):
-                    found.close()
-                raise TypeError("the detector is async: call the router with ainvoke / astream")
-        return [normalize_suggestion(s) for s in found]
-
-    async def _adetect(self, text: str) -> list[RouteSuggestion]:
-        if self.detector == "local":
-            return self._detect(text)
+            return run_local(text, self.threshold, count)
         if self.detector == "api":
-            return await arun(self._detect_flow(text), self._async_client())
+            return run(self._detect_flow(text), self._sync_client()), "api"
+        found = self.detector(text)
+        if inspect.isawaitable(found):
+            if inspect.iscoroutine(found):
+                found.close()
+            raise TypeError("the detector is async: call the router with ainvoke / astream")
+        return [normalize_suggestion(s) for s in found], "callable"
+
+    async def _adetect(self, text: str, config: RunnableConfig) -> Detection:
+        if is_model(self.detector):
+            return await arun_model(self.detector, text, config, self.threshold, self._suggestions_count())
+        if self.detector == "local":
+            return self._detect(text, config)
+        if self.detector == "api":
+            return await arun(self._detect_flow(text), self._async_client()), "api"
         found = self.detector(text)
         if inspect.isawaitable(found):
             found = await found
-        return [normalize_suggestion(s) for s in found]
+        return [normalize_suggestion(s) for s in found], "callable"
 
     def _sync_client(self) -> Any:
         """The caller's client, else the process-wide shared one (never closed here)."""
@@ -222,12 +226,13 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
         return self.async_client if self.async_client is not None else shared_async_client()
 
     def _run_config(
-        self, config: RunnableConfig, suggestions: list[RouteSuggestion], plan: RoutePlan
+        self, config: RunnableConfig, suggestions: list[RouteSuggestion], plan: RoutePlan, decided_by: str
     ) -> RunnableConfig:
         metadata = {
             **(config.get("metadata") or {}),
             "autobranch_suggestions": [s.to_dict() for s in suggestions],
             "autobranch_routes": list(plan.routes),
+            "autobranch_detector": decided_by,
         }
         return {**config, "metadata": metadata}
 
@@ -294,15 +299,14 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
         config = ensure_config(config)
         return parse_router_input(input, config), config
 
-    def _prepared(
-        self, request: RouterRequest, suggestions: list[RouteSuggestion], config: RunnableConfig
-    ) -> _Prepared:
+    def _prepared(self, request: RouterRequest, detection: Detection, config: RunnableConfig) -> _Prepared:
+        suggestions, decided_by = detection
         plan = self._plan(request, suggestions)
-        return request, suggestions, plan, self._run_config(config, suggestions, plan)
+        return request, suggestions, plan, self._run_config(config, suggestions, plan, decided_by)
 
     def _prepare(self, input: Any, config: RunnableConfig | None) -> _Prepared:
         request, config = self._parse(input, config)
-        return self._prepared(request, self._detect(request.text), config)
+        return self._prepared(request, self._detect(request.text, config), config)
 
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         request, suggestions, plan, run_config = self._prepare(input, config)
@@ -366,7 +370,7 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
 
     async def _aprepare(self, input: Any, config: RunnableConfig | None) -> _Prepared:
         request, config = self._parse(input, config)
-        return self._prepared(request, await self._adetect(request.text), config)
+        return self._prepared(request, await self._adetect(request.text, config), config)
 
     async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         request, suggestions, plan, run_config = await self._aprepare(input, config)

@@ -1,9 +1,12 @@
-"""``AutoBranchSelector``: a deterministic LlamaIndex selector driven by AutoBranch, no LLM.
+"""``AutoBranchSelector``: a LlamaIndex selector driven by AutoBranch (deterministic unless given an LLM).
 
 A drop-in ``selector=`` for ``RouterQueryEngine`` and ``RouterRetriever``. The query is cut into parts by
 AutoBranch (each intent, alternative or list item; the whole query when it has one intent), and each part
 selects the choice whose name and description share the most content words with it. A query with two
-intents can therefore select two engines. No prompt, no JSON parsing, same answer every time.
+intents can therefore select two engines. With ``detector="local"`` no prompt, no JSON parsing, same
+answer every time; with ``detector=<any LlamaIndex LLM>`` the LLM finds the parts (one
+``structured_predict`` call per selection, the fixed ``DETECTION_PROMPT``, spans checked against the query,
+the offline patterns as the fallback; each selection's reason names who decided).
 """
 
 from __future__ import annotations
@@ -12,23 +15,51 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from llama_index.core.base.base_selector import BaseSelector, SelectorResult, SingleSelection
+from llama_index.core.llms import LLM, ChatMessage
+from llama_index.core.prompts import ChatPromptTemplate
 from llama_index.core.prompts.mixin import PromptDictType
 from llama_index.core.schema import QueryBundle
 from llama_index.core.tools.types import ToolMetadata
+from pydantic import BaseModel
 
 from chatroutes_core._exceptions import UsageError
 from chatroutes_core._routing import RouteSuggestion, normalize_suggestion, parts_of, score_route
+from chatroutes_core.autobranch import DETECTION_PROMPT, ModelDetection, from_model
 from chatroutes_core.autobranch import detect as local_detect
 
 __all__ = ["AutoBranchSelector"]
+
+
+class _BranchPoint(BaseModel):
+    kind: str
+    title: str
+    triggerText: str  # the JSON field name the prompt asks for
+    start: int
+    end: int
+    confidence: float = 0.8
+
+
+class _BranchPoints(BaseModel):
+    """The answer ``DETECTION_PROMPT`` asks for (``DETECTION_SCHEMA`` as a pydantic class)."""
+
+    branchPoints: list[_BranchPoint]
+
+
+_PROMPT = ChatPromptTemplate(
+    message_templates=[
+        ChatMessage(role="system", content=DETECTION_PROMPT),
+        ChatMessage(role="user", content="{text}"),
+    ]
+)
 
 
 class AutoBranchSelector(BaseSelector):
     """Selects one or several choices by AutoBranch parts and word overlap; deterministic, no LLM.
 
     Args:
-        detector: ``"local"`` (the offline detector, no network) or ``"api"``
-            (``client.autobranch.suggest_branches``).
+        detector: ``"local"`` (the offline detector, no network), ``"api"``
+            (``client.autobranch.suggest_branches``), or any LlamaIndex ``LLM`` (one structured-output call
+            per selection; the offline patterns when it fails or no span it gives matches the query).
         client: Sync ``ChatRoutesClient`` for ``detector="api"`` (default: built from the environment).
         async_client: Async client for ``aselect`` with ``detector="api"`` (default: one per call).
         threshold: Suggestions below this confidence are ignored.
@@ -45,7 +76,7 @@ class AutoBranchSelector(BaseSelector):
 
     def __init__(
         self,
-        detector: Literal["local", "api"] = "local",
+        detector: Literal["local", "api"] | LLM = "local",
         client: Any = None,
         *,
         async_client: Any = None,
@@ -54,8 +85,8 @@ class AutoBranchSelector(BaseSelector):
         min_score: float = 0.1,
         fallback: bool = True,
     ) -> None:
-        if detector not in ("local", "api"):
-            raise UsageError(f"detector must be 'local' or 'api', got {detector!r}")
+        if not isinstance(detector, LLM) and detector not in ("local", "api"):
+            raise UsageError(f"detector must be 'local', 'api' or a LlamaIndex LLM, got {detector!r}")
         if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
             raise UsageError(f"threshold must be a number between 0 and 1, got {threshold!r}")
         if max_outputs is not None and (
@@ -88,6 +119,12 @@ class AutoBranchSelector(BaseSelector):
 
     def _select(self, choices: Sequence[ToolMetadata], query: QueryBundle) -> SelectorResult:
         text = _query_text(query)
+        if isinstance(self.detector, LLM):
+            try:
+                answer: object = self.detector.structured_predict(_BranchPoints, _PROMPT, text=text)
+            except Exception as exc:  # the patterns stand in for a failing LLM
+                answer = exc
+            return self._choose_detected(choices, text, answer)
         if self.detector == "local":
             found: Sequence[Any] = local_detect(text, threshold=self.threshold, suggestions_count=5)
         else:
@@ -100,6 +137,12 @@ class AutoBranchSelector(BaseSelector):
 
     async def _aselect(self, choices: Sequence[ToolMetadata], query: QueryBundle) -> SelectorResult:
         text = _query_text(query)
+        if isinstance(self.detector, LLM):
+            try:
+                answer: object = await self.detector.astructured_predict(_BranchPoints, _PROMPT, text=text)
+            except Exception as exc:
+                answer = exc
+            return self._choose_detected(choices, text, answer)
         if self.detector == "local":
             return self._select(choices, query)
         if self.async_client is not None:
@@ -121,6 +164,24 @@ class AutoBranchSelector(BaseSelector):
 
             self.client = ChatRoutesClient()
         return self.client
+
+    def _choose_detected(self, choices: Sequence[ToolMetadata], text: str, answer: object) -> SelectorResult:
+        """Choose by an LLM's answer (or the patterns when it is unusable); each reason names who decided."""
+        if isinstance(answer, BaseModel):
+            answer = answer.model_dump()
+        name = self.detector.metadata.model_name if isinstance(self.detector, LLM) else "llm"
+        found: ModelDetection = from_model(
+            text, answer, model=name, threshold=self.threshold, suggestions_count=5
+        )
+        decided = (
+            found.decided_by
+            if found.fallback_reason is None
+            else f"local (fallback: {found.fallback_reason})"
+        )
+        result = self._choose(choices, text, [normalize_suggestion(s) for s in found.suggestions])
+        for selection in result.selections:
+            selection.reason = f"{selection.reason}; detector: {decided}"
+        return result
 
     def _choose(
         self, choices: Sequence[ToolMetadata], text: str, suggestions: list[RouteSuggestion]

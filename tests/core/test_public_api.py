@@ -47,7 +47,7 @@ def test_the_provider_and_the_capability_object_are_public() -> None:
 
 def _bad_core_inputs() -> list[tuple[str, Any]]:
     from chatroutes_core import autobranch, tools
-    from chatroutes_core._autobranch_segments import segments
+    from chatroutes_core.autobranch._segments import segments
     from chatroutes_core.cli.tree_render import render
     from chatroutes_core.mapper import TipCache
 

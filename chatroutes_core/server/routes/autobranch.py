@@ -24,12 +24,19 @@ async def suggest_branches(body: SuggestBranchesBody, state: State, owner: Owner
         from chatroutes_core.autobranch import suggest_branches as detect
     except ImportError:
         raise ApiError(503, "The AutoBranch detector is not available") from None
+    if body.hybrid_detection:  # the upstream model when there is one, else the patterns and why (hybrid.py)
+        from ..hybrid import hybrid_suggest
+
+        hybrid = await hybrid_suggest(
+            body.text,
+            threshold=body.threshold,
+            suggestions_count=body.suggestions_count,
+            responder=state.responder,
+        )
+        return ok(hybrid)
     result: dict[str, Any] = detect(
         body.text, threshold=body.threshold, suggestions_count=body.suggestions_count
     )
-    if body.hybrid_detection:
-        # No LLM is called offline; say so instead of pretending to be hybrid.
-        result.setdefault("metadata", {})["hybridRequested"] = True
     return ok(result)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ._autobranch_candidate import Candidate
-from ._autobranch_text import clean, span, words
+from ._candidate import Candidate
+from ._text import clean, span, words
 
 __all__ = ["alternatives"]
 
@@ -48,6 +48,8 @@ _BETWEEN = re.compile(
     r"(?P<b>[\w'.+#-]+(?:\s+(?!for\b|in\b|on\b|to\b|with\b|at\b)[\w'.+#-]+){0,3})",
     re.I,
 )
+_WHETHER_CLAUSE = re.compile(r"whether\b[^,;]*,", re.I)
+_DIFFERENCE = re.compile(r"\bdifferences?\b[^,.;?!]{0,24}$", re.I)
 # Two options described side by side: "one pays more but has a long commute, the other is remote".
 _ONE_OTHER = re.compile(
     r"\b(?:one|the first)\s+[^,;.?!\n]{2,80}?\s*[,;]\s*(?:and\s+|but\s+|while\s+|whereas\s+)?"
@@ -109,7 +111,11 @@ def alternatives(text: str, sentences: list[tuple[int, int]]) -> Iterable[Candid
         sentence = text[s:e]
         decision = bool(_DECISION.search(sentence))
         ors = list(_OR.finditer(text, s, e))
+        # "Whether you're a student or a teacher, the login page works": a statement, not a choice
+        concessive = _WHETHER_CLAUSE.match(sentence) if not sentence.endswith("?") else None
         for m in _outside_idioms(text, ors) if ors else ():
+            if concessive and m.start() < s + concessive.end():
+                continue
             cand = _or_phrase(text, s, e, m, decision)
             if cand:
                 yield cand
@@ -118,6 +124,8 @@ def alternatives(text: str, sentences: list[tuple[int, int]]) -> Iterable[Candid
             a, b = clean(m.group("a")), clean(m.group("b"))
             if a and b and weighed is None:
                 weighed = bool(_DECISION.search(_BETWEEN_WORD.sub("", sentence)))
+            if _DIFFERENCE.search(text, max(s, m.start() - 30), m.start()):
+                continue  # "the difference in price between A and B": a question about both, not a choice
             if a and b and weighed and not _NUMBERISH.match(a.split()[-1]):
                 start, end = span(text, m.start("a"), m.end("b"))
                 yield Candidate(

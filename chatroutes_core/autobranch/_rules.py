@@ -1,8 +1,8 @@
 """The rules behind ``chatroutes_core.autobranch``: every detector, run segment by segment.
 
-One module per kind of branch point (``_autobranch_lists``, ``_autobranch_intents``,
-``_autobranch_alternatives``, ``_autobranch_conditions``); each yields :class:`Candidate` spans.
-:func:`points` runs them on each bounded segment of the text (``_autobranch_segments``), resolves overlaps
+One module per kind of branch point (``_lists``, ``_intents``,
+``_alternatives``, ``_conditions``); each yields :class:`Candidate` spans.
+:func:`points` runs them on each bounded segment of the text (``_segments``), resolves overlaps
 inside the segment, and returns the kept candidates in text order; ``autobranch`` thresholds and shapes them.
 """
 
@@ -11,13 +11,13 @@ from __future__ import annotations
 import dataclasses
 from bisect import bisect_left
 
-from ._autobranch_alternatives import alternatives
-from ._autobranch_candidate import Candidate, Kind
-from ._autobranch_conditions import conditionals
-from ._autobranch_intents import multi_intents
-from ._autobranch_lists import enumerations
-from ._autobranch_segments import SEGMENT_LIMIT, segments
-from ._autobranch_text import sentences
+from ._alternatives import alternatives
+from ._candidate import Candidate, Kind
+from ._conditions import conditionals
+from ._intents import multi_intents
+from ._lists import enumerations
+from ._segments import SEGMENT_LIMIT, segments
+from ._text import sentences
 
 __all__ = ["Candidate", "Kind", "candidates", "points", "resolve_overlaps"]
 

@@ -6,8 +6,8 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable
 
-from ._autobranch_candidate import Candidate
-from ._autobranch_text import ACTION, clean_span, content_words, span
+from ._candidate import Candidate
+from ._text import ACTION, clean_span, content_words, span
 
 __all__ = ["multi_intents"]
 
@@ -40,12 +40,26 @@ _AFTER_AND: tuple[tuple[frozenset[str], re.Pattern[str], float], ...] = (
     (_AND, re.compile(r"(?=please\b)", re.I), 0.75),
     (_AND, re.compile(r"(?=I(?:'d|\s+would|\s+also)?\s+(?:need|want|like|have)\b)", re.I), 0.75),
     (_PLUS, re.compile(r"(?=(?:I|can|could|how|what|where|why)\b)", re.I), 0.75),
+    # "I can't log in and I'm not sure whether …": a problem, then a choice about it
+    (
+        _AND,
+        re.compile(r"(?=(?:I'm|I am|we're|we are)\s+(?:not sure|unsure|wondering|debating)\b)", re.I),
+        0.8,
+    ),
 )
 _OTHER_CONNECTORS: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"[,;]\s*(?:I\s+)?also\b", re.I), 0.8),
     (re.compile(r"[,;]\s+and\s+(?=(?:how|what|where|why|which)\b)", re.I), 0.8),
     # ", and can I …?": a second question with its own subject
     (re.compile(r"[,;]\s+and\s+(?=(?:can|could|may|should|do|does|is|are)\s+(?:I|we)\b)", re.I), 0.75),
+    # ", and does Business include …?": a second question about something named (not "there", "it")
+    (
+        re.compile(
+            r"[,;]\s+and\s+(?=(?:does|do|is|are|will|can)\s+(?!there\b|it\b|they\b|that\b|this\b|I\b|we\b)"
+            r"(?:the\s+|your\s+|an?\s+)?[A-Z])"
+        ),
+        0.75,
+    ),
     (
         re.compile(
             r"(?<!\s)\s+as\s+well\s+as\s+(?=(?:how|what|where|why|which|a|an|the|my|some|help)\b)", re.I
@@ -54,10 +68,41 @@ _OTHER_CONNECTORS: tuple[tuple[re.Pattern[str], float], ...] = (
     ),
 )
 
+# Connectors that split only a question or an imperative request (``_ASKING``) ...
+_ASKING_ONLY: tuple[tuple[re.Pattern[str], float], ...] = (
+    # "Tell me the capital of Australia and how many states it has": a second question after a request
+    (
+        re.compile(
+            r"(?<=\w)\s+and\s+(?=(?:how many|how much|how long|what|when|where|why)\s+\w+\s+\w)", re.I
+        ),
+        0.72,
+    ),
+)
+# ... or only a sentence that asks for things ("I need …", "we'd like …"), never one that weighs them.
+_NEED_HEAD = re.compile(
+    r"^(?:hi|hello|hey)?[,!\s]*(?:I|we)(?:'d|\s+would|'m|\s+am)?\s+(?:also\s+)?"
+    r"(?:need|want|like|looking for)\b",
+    re.I,
+)
+_NEED_ONLY: tuple[tuple[re.Pattern[str], float], ...] = (
+    # "I need help with pricing information and technical support": two things asked for
+    (
+        re.compile(
+            r"(?<=\w)\s+and\s+(?=(?:(?:a|an|some)\s+\w+\s+\w|(?:technical|tech|customer|billing|sales)\s+"
+            r"(?:support|help|advice|assistance)\b))",
+            re.I,
+        ),
+        0.72,
+    ),
+)
+_GUARDED = ((_ASKING_ONLY, 1), (_NEED_ONLY, 2))
 
-def _connectors(text: str) -> list[tuple[int, int, float]]:
-    """Every connector in ``text`` as ``(start, end, confidence)``, sorted."""
-    found = [(m.start(), m.end(), conf) for p, conf in _OTHER_CONNECTORS for m in p.finditer(text)]
+
+def _connectors(text: str) -> list[tuple[int, int, float, int]]:
+    """Every connector in ``text`` as ``(start, end, confidence, guard)``, sorted (guard 0: always)."""
+    found = [(m.start(), m.end(), conf, 0) for p, conf in _OTHER_CONNECTORS for m in p.finditer(text)]
+    for patterns, guard in _GUARDED:
+        found += [(m.start(), m.end(), conf, guard) for p, conf in patterns for m in p.finditer(text)]
     for m in _AND_WORD.finditer(text):
         start = m.start()
         while start > 0 and text[start - 1].isspace():  # back to the start of the run of spaces
@@ -67,7 +112,7 @@ def _connectors(text: str) -> list[tuple[int, int, float]]:
         word = m.group("word").lower()
         for words, after, conf in _AFTER_AND:
             if word in words and (tail := after.match(text, m.end())):
-                found.append((start, tail.end(), conf))
+                found.append((start, tail.end(), conf, 0))
     return sorted(found)
 
 
@@ -105,9 +150,22 @@ _POINTS_BACK = re.compile(
 )
 
 
+# A sentence that says it asks: "I wanted to ask about …", "I'd like to know …".
+_ASKS = re.compile(
+    r"^(?:also,?\s+)?(?:I|we)(?:'d| would)?\s+(?:also\s+)?"
+    r"(?:wanted|want|like|need|was wondering|were wondering)"
+    r"(?:\s+to\s+(?:ask|know|find out|understand|check))?\b(?:\s+(?:about|if|whether|how|what))",
+    re.I,
+)
+
+
 def _is_request(sentence: str) -> bool:
-    """A question, or an imperative / "please" request."""
-    return sentence.endswith("?") or bool(_REQUEST_START.match(sentence))
+    """A question, an imperative / "please" request, or "I wanted to ask about …"."""
+    return sentence.endswith("?") or bool(_REQUEST_START.match(sentence) or _ASKS.match(sentence))
+
+
+# "If I only have dumbbells, what changes?" after a request: a request of its own that depends on a case.
+_CASE_QUESTION = re.compile(r"^if\s+(?!so\b|not\b|yes\b|that's\b|that is\b)[^,?]{3,120},\s*\S[^?]*\?$", re.I)
 
 
 _THEN_ACTION = re.compile(rf"^(?:then|and then|after that|next|also)\b,?\s+{ACTION}\b", re.I)
@@ -137,8 +195,12 @@ def multi_intents(text: str, sentences: list[tuple[int, int]]) -> Iterable[Candi
             cuts = []  # "I have two questions: …, and can I …?" is one announced list (an enumeration)
         parts: list[tuple[int, int]] = []
         pos, best = s, 0.0
-        for k, (cs, ce, conf) in enumerate(cuts):
+        asking = is_request or text[e - 1] == "?"
+        needing = bool(_NEED_HEAD.match(text, s, e)) and "between" not in text[s:e].lower()
+        for k, (cs, ce, conf, guard) in enumerate(cuts):
             if cs < pos or not _two_words(text, pos, cs) or not _two_words(text, ce, e):
+                continue
+            if (guard == 1 and not asking) or (guard == 2 and not needing):
                 continue
             if _SUBORDINATE.match(text, pos, cs):
                 continue  # a condition and its consequence are one request (a conditional)
@@ -161,6 +223,8 @@ def multi_intents(text: str, sentences: list[tuple[int, int]]) -> Iterable[Candi
             link[i] = 0.85
         elif _THEN_ACTION.match(cur) and _REQUEST_START.match(prev):
             link[i] = 0.75
+        elif _is_request(prev) and not _FOLLOW_UP.match(prev) and _CASE_QUESTION.match(cur):
+            link[i] = 0.72
         elif (
             _is_request(prev)
             and _is_request(cur)

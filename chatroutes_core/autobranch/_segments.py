@@ -11,7 +11,7 @@ segments, and finding each cut reads one window.
 
 from __future__ import annotations
 
-from ._exceptions import UsageError
+from .._exceptions import UsageError
 
 __all__ = ["SEGMENT_LIMIT", "segments"]
 

@@ -23,7 +23,7 @@ the local server serves. Overlapping candidates are resolved by confidence befor
 (``branch-<n>``, in text order) do not depend on ``threshold`` or ``suggestions_count``.
 
 The work is linear in the length of the text: the rules run on segments of at most
-``_autobranch_segments.SEGMENT_LIMIT`` characters (cut at paragraph, line or sentence ends), and read only
+``_segments.SEGMENT_LIMIT`` characters (cut at paragraph, line or sentence ends), and read only
 bounded windows inside them.
 
 Example:
@@ -33,16 +33,33 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ._autobranch_rules import Candidate, Kind, points
-from ._autobranch_titles import intent_title, point_title, short
-from ._autobranch_wire import BranchPoint
-from ._exceptions import UsageError
+from .._exceptions import UsageError
+from ._model import DETECTION_PROMPT, DETECTION_SCHEMA, ModelAnswerError, ModelPoint, model_points
+from ._overlap import one_per_thing
+from ._rules import Candidate, Kind, points
+from ._titles import choice_title, condition_title, intent_title, point_title, short
+from ._wire import BranchPoint
 
-__all__ = ["Divergence", "Kind", "Suggestion", "detect", "suggest_branches"]
+__all__ = [
+    "DETECTION_PROMPT",
+    "DETECTION_SCHEMA",
+    "Divergence",
+    "Kind",
+    "ModelAnswerError",
+    "ModelDetection",
+    "ModelPoint",
+    "Suggestion",
+    "detect",
+    "from_model",
+    "merge_points",
+    "model_points",
+    "suggest_branches",
+]
 
 Divergence = Literal["low", "medium", "high"]
 
@@ -122,6 +139,79 @@ def suggest_branches(text: str, *, threshold: float = 0.7, suggestions_count: in
     }
 
 
+MODEL_REASONING = "Found by the model"
+
+
+def merge_points(
+    pattern: list[Suggestion], model: list[ModelPoint], *, suggestions_count: int = 10
+) -> list[Suggestion]:
+    """The pattern suggestions plus the model's points that overlap none of them, best first.
+
+    Where both found the same place, the pattern's suggestion stays. A model point's ``reasoning`` starts
+    with ``"Found by the model"``; ids are renumbered ``branch-<n>`` in text order.
+    """
+    taken = [(s.start, s.end) for s in pattern]
+    fields = [dataclasses.asdict(s) for s in pattern]
+    point = max((s.point for s in pattern), default=0)
+    for p in sorted(model, key=lambda p: (p.start, p.end)):
+        if any(a < p.end and p.start < b for a, b in taken):
+            continue
+        taken.append((p.start, p.end))
+        point += 1
+        fields.append(
+            {
+                **dataclasses.asdict(p),
+                "reasoning": f"{MODEL_REASONING}: a {p.kind.replace('_', '-')} branch point.",
+                "estimated_divergence": "medium",
+                "options": (p.trigger_text,),
+                "point": point,
+            }
+        )
+    fields.sort(key=lambda f: (f["start"], f["end"]))
+    merged = [Suggestion(**{**f, "id": f"branch-{i}"}) for i, f in enumerate(fields, start=1)]
+    merged.sort(key=lambda s: (-s.confidence, s.start))
+    return merged[:suggestions_count]
+
+
+@dataclass(frozen=True)
+class ModelDetection:
+    """What a model detector decided: the suggestions, who decided (``"model:<name>"`` or ``"local"``) and,
+    when the offline patterns stood in, why."""
+
+    suggestions: list[Suggestion]
+    decided_by: str
+    fallback_reason: str | None = None
+
+
+def from_model(
+    text: str, answer: object, *, model: str, threshold: float = 0.7, suggestions_count: int = 10
+) -> ModelDetection:
+    """The suggestions of a model's ``answer`` to :data:`DETECTION_PROMPT`, or the patterns' when it fails.
+
+    ``answer`` is the model's JSON (a string or the parsed object), or the exception its call raised. The
+    model's points are checked against ``text`` (:func:`model_points`); the offline patterns stand in
+    when the call failed, the answer is not the JSON asked for, or every point it gave was rejected.
+    """
+    _validate(text, threshold, suggestions_count)
+    reason: str
+    if isinstance(answer, BaseException):
+        reason = f"the model failed: {type(answer).__name__}"
+    else:
+        try:
+            kept, rejected = model_points(text, answer)
+        except ModelAnswerError as exc:
+            reason = f"the model's answer was unusable: {exc}"
+        else:
+            if kept or not rejected:
+                found = [p for p in kept if p.confidence >= threshold]
+                return ModelDetection(
+                    merge_points([], found, suggestions_count=suggestions_count), f"model:{model}"
+                )
+            reason = f"none of the model's {rejected} branch points matched the text"
+    found_locally = detect(text, threshold=threshold, suggestions_count=suggestions_count)
+    return ModelDetection(found_locally, "local", reason)
+
+
 def _validate(text: object, threshold: object, suggestions_count: object) -> None:
     if not isinstance(text, str):
         raise UsageError(f"text must be a string, got {type(text).__name__}")
@@ -141,6 +231,7 @@ def _all_points(text: str) -> list[Suggestion]:
     """Every suggestion of every non-overlapping point, in text order, with stable ids."""
     shaped = [s for point, c in enumerate(points(text), start=1) for s in _shape(text, c, point)]
     shaped.sort(key=lambda s: (s["start"], s["end"], s["point"]))
+    shaped = one_per_thing(text, shaped)
     return [Suggestion(id=f"branch-{i}", **fields) for i, fields in enumerate(shaped, start=1)]
 
 
@@ -151,6 +242,14 @@ _TITLES: dict[str, str] = {
     "alternative": "Alternatives",
     "conditional": "Conditional paths",
 }
+
+
+def _point_title(c: Candidate) -> str:
+    if c.kind == "alternative":
+        return choice_title(c.options)
+    if c.kind == "conditional" and c.condition:
+        return condition_title(c.condition, c.options[0])
+    return point_title(_TITLES[c.kind], c.options)
 
 
 def _shape(text: str, c: Candidate, point: int) -> list[dict[str, Any]]:
@@ -183,9 +282,12 @@ def _shape(text: str, c: Candidate, point: int) -> list[dict[str, Any]]:
     elif c.kind == "alternative":
         description = f"The message weighs {n} alternatives; compare them on separate branches: {shown}."
     else:
+        # the synthetic "not <condition>" outcome reads as "otherwise" (a real else-outcome is shown as is)
+        outcomes = [o if o != f"not {c.condition}" else "otherwise" for o in c.options[:4]]
+        shown = " / ".join(short(o, 32) for o in outcomes)
         description = f"What happens depends on whether {short(c.condition, 60)}; branch for: {shown}."
     suggestion = {
-        "title": point_title(_TITLES[c.kind], c.options),
+        "title": _point_title(c),
         "description": description,
         "trigger_text": text[c.start : c.end],
         "start": c.start,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ._autobranch_candidate import Candidate
-from ._autobranch_text import ACTION, clean, opens_clause, span
+from ._candidate import Candidate
+from ._text import ACTION, clean, opens_clause, span
 
 __all__ = ["conditionals"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ._autobranch_candidate import Candidate
-from ._autobranch_text import clean, clean_span, end_of_sentence, opens_clause, span
+from ._candidate import Candidate
+from ._text import clean, clean_span, end_of_sentence, opens_clause, span
 
 __all__ = ["enumerations"]
 

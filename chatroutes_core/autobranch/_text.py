@@ -37,7 +37,8 @@ ACTION = (
     r"(?:update|remind|send|book|explain|tell|show|write|create|delete|check|give|add|change|cancel|"
     r"summari[sz]e|translate|review|find|schedule|list|compare|describe|draft|email|order|recommend|"
     r"suggest|reset|renew|refund|upgrade|downgrade|install|configure|set up|rebook|reschedule|track|"
-    r"return|exchange|replace|confirm|extend|unsubscribe|transfer|fix|recommend|reserve|remove)"
+    r"return|exchange|replace|confirm|extend|unsubscribe|transfer|fix|recommend|reserve|remove|revoke|proofread|"
+    r"outline|rewrite|edit|estimate|calculate|prepare|generate|merge|pause|resend|rotate)"
 )
 
 
@@ -57,7 +58,8 @@ def span(text: str, start: int, end: int, trailing: str = "") -> tuple[int, int]
     return start, end
 
 
-_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|\n")
+# A line break ends a sentence unless the next line goes on in lower case (hard-wrapped prose).
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|\n(?![^\S\n]*[a-z])")
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
