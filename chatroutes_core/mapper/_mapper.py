@@ -17,7 +17,7 @@ from ._types import Binding, TreeRef, Turn
 
 if TYPE_CHECKING:
     from chatroutes_core._client import AsyncChatRoutesClient, ChatRoutesClient
-    from chatroutes_core._streaming import AsyncMessageStream, MessageStream
+    from chatroutes_core._http.streaming import AsyncMessageStream, MessageStream
     from chatroutes_core.models import Message, SendMessageResponse, StreamEvent, Usage
 
 

@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, TypeAdapter
 
 from .._exceptions import APIResponseValidationError, UsageError
-from .._request import Call, segment, unwrap
-from .._transport import AsyncTransport, SyncTransport
+from .._http.request import Call, segment, unwrap
+from .._http.transport import AsyncTransport, SyncTransport
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
 from .._flow import Flow, arun, run
-from .._request import Call, CallOptions
+from .._http.request import Call, CallOptions
 from .._types import NOT_GIVEN
 
 __all__ = ["Endpoint", "Pages", "async_endpoint", "async_flow", "async_pages", "method", "sync_endpoint",

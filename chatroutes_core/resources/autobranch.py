@@ -7,7 +7,7 @@ from typing import Any
 
 from typing_extensions import Unpack
 
-from .._request import Call, CallOptions, build_body, require
+from .._http.request import Call, CallOptions, build_body, require
 from ..models import HealthStatus, SuggestBranchesResponse
 from ._base import AsyncAPIResource, SyncAPIResource, one, text_or_params
 from ._endpoint import async_endpoint, sync_endpoint

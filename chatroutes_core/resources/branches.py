@@ -10,7 +10,7 @@ from typing import Any
 from typing_extensions import Unpack
 
 from .._flow import Flow
-from .._request import Call, CallOptions, build_body, require, segment
+from .._http.request import Call, CallOptions, build_body, require, segment
 from .._types import ContextMode
 from ..models import Branch, Message, SendMessageResponse
 from ._base import AsyncAPIResource, SyncAPIResource, ack, many, one

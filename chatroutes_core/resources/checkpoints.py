@@ -8,7 +8,7 @@ from typing import Any
 
 from typing_extensions import Unpack
 
-from .._request import Call, CallOptions, build_body, require, segment
+from .._http.request import Call, CallOptions, build_body, require, segment
 from ..models import Checkpoint
 from ._base import AsyncAPIResource, SyncAPIResource, ack, in_conversation, one, text_or_params
 from ._endpoint import async_endpoint, sync_endpoint

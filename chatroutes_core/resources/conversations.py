@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from typing_extensions import Unpack
 
-from .._request import Call, CallOptions, build_body, segment, unwrap
+from .._http.request import Call, CallOptions, build_body, segment, unwrap
 from ..models import Conversation, ConversationList, ConversationTree
 from ._base import AsyncAPIResource, SyncAPIResource, ack, one
 from ._endpoint import Pages, async_endpoint, async_pages, sync_endpoint, sync_pages

@@ -9,8 +9,8 @@ from typing import Any
 
 from typing_extensions import Unpack
 
-from .._request import Call, CallOptions, build_body, require, segment
-from .._streaming import AsyncMessageStream, MessageStream, OnChunk, OnComplete
+from .._http.request import Call, CallOptions, build_body, require, segment
+from .._http.streaming import AsyncMessageStream, MessageStream, OnChunk, OnComplete
 from .._types import NOT_GIVEN
 from ..models import Message, SendMessageResponse
 from ._base import AsyncAPIResource, SyncAPIResource, ack, in_conversation, one, text_or_params

@@ -41,11 +41,11 @@ import httpx
 import pydantic
 from pydantic import SecretStr
 
-from ._exceptions import StreamInterruptedError, UsageError
-from ._sse import ServerSentEvent, SSEDecoder
-from ._transport import map_transport_error
-from .models import CompleteEvent, ContentEvent, Message
-from .models.events import StreamEvent
+from .._exceptions import StreamInterruptedError, UsageError
+from ..models import CompleteEvent, ContentEvent, Message
+from ..models.events import StreamEvent
+from .sse import ServerSentEvent, SSEDecoder
+from .transport import map_transport_error
 
 __all__ = ["AsyncMessageStream", "MessageStream", "StreamAccumulator"]
 
