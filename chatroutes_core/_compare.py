@@ -1,7 +1,7 @@
 """One turn to several models: the plan shared by ``langchain_chatroutes.CompareModels`` and ``chatroutes
 compare``.
 
-``plan_compare`` is a flow (``chatroutes_core._flow``): the core-client calls that make one branch per model,
+``plan_compare`` is a flow (``chatroutes_core.flows``): the core-client calls that make one branch per model,
 all forked at the same message. The caller runs it with ``run`` / ``arun`` and then sends the turn on each
 branch its own way (``ChatChatRoutes`` in the LangChain adapter, ``messages.send`` in the command line).
 Requests for N models: ``1 + 2N`` in a new conversation, ``2N`` in a given one (branches fork at its main
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from ._catalog import SUPPORTED_MODELS, is_known_model
 from ._exceptions import ConfigurationError, UnsupportedModelError
-from ._flow import ClientCall, Flow
+from .flows import ClientCall, Flow
 
 __all__ = ["Target", "UnsupportedModelError", "check_models", "compare_title", "plan_compare"]
 

@@ -41,8 +41,8 @@ from pydantic import SecretStr
 
 from chatroutes_core import DEFAULT_MODEL, AsyncChatRoutesClient
 from chatroutes_core._exceptions import UsageError
-from chatroutes_core._flow import ClientCall, Flow, arun, run
 from chatroutes_core._provider import shared_async_client, shared_client
+from chatroutes_core.flows import ClientCall, Flow, arun, run
 from chatroutes_core.mapper import Binding, TipCache, TreeRef, history_turns
 from chatroutes_core.mapper import _flows as turn_flows
 from chatroutes_core.resources._history import read_branch

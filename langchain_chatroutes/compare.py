@@ -48,8 +48,8 @@ from chatroutes_core._compare import (
     compare_title,
     plan_compare,
 )
-from chatroutes_core._flow import Flow, arun, run
 from chatroutes_core._provider import shared_async_client, shared_client
+from chatroutes_core.flows import Flow, arun, run
 
 from .chat_models import ChatChatRoutes
 

@@ -39,7 +39,6 @@ from langchain_core.runnables.utils import (
 from pydantic import ConfigDict
 
 from chatroutes_core._exceptions import UsageError
-from chatroutes_core._flow import ClientCall, Flow, arun, run
 from chatroutes_core._provider import shared_async_client, shared_client
 from chatroutes_core._routing import (
     Classifier,
@@ -51,6 +50,7 @@ from chatroutes_core._routing import (
     plan_routes,
 )
 from chatroutes_core.autobranch import detect as local_detect
+from chatroutes_core.flows import ClientCall, Flow, arun, run
 from langchain_chatroutes._router_input import (
     NoRouteError,
     RouteError,

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from llama_index.core.base.llms.types import ChatMessage
 
 from chatroutes_core import NotFoundError
-from chatroutes_core._flow import ClientCall, Flow
+from chatroutes_core.flows import ClientCall, Flow
 from chatroutes_core.mapper import history_turns
 from chatroutes_core.models import Conversation
 from chatroutes_core.resources._history import read_branch

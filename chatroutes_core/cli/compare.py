@@ -38,7 +38,7 @@ def compare(
 ) -> tuple[str, dict[str, Any]]:
     """Run the compare with a core client: (conversation id, {model: (branch id, SendMessageResponse)})."""
     from chatroutes_core._compare import check_models, compare_title, plan_compare
-    from chatroutes_core._flow import run
+    from chatroutes_core.flows import run
 
     checked = check_models(models)
     plan = plan_compare(checked, title=compare_title(text), conversation_id=conversation_id)

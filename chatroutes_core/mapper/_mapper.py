@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from chatroutes_core._catalog import DEFAULT_MODEL
-from chatroutes_core._flow import Flow, arun, run
+from chatroutes_core.flows import Flow, arun, run
 
 from . import _flows
 from ._digest import sealed

@@ -14,9 +14,9 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from types import SimpleNamespace
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
 
-from .._flow import Flow, arun, run
 from .._http.request import Call, CallOptions
 from .._types import NOT_GIVEN
+from ..flows import Flow, arun, run
 
 __all__ = ["Endpoint", "Pages", "async_endpoint", "async_flow", "async_pages", "method", "sync_endpoint",
            "sync_flow", "sync_pages"]  # fmt: skip

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .._flow import ClientCall, Flow
+from ..flows import ClientCall, Flow
 from ..models import Branch, Message
 
 __all__ = ["BranchRead", "assemble", "branch_history", "finish", "parent_to_fetch", "read_branch"]

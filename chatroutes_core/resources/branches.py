@@ -9,9 +9,9 @@ from typing import Any
 
 from typing_extensions import Unpack
 
-from .._flow import Flow
 from .._http.request import Call, CallOptions, build_body, require, segment
 from .._types import ContextMode
+from ..flows import Flow
 from ..models import Branch, Message, SendMessageResponse
 from ._base import AsyncAPIResource, SyncAPIResource, ack, many, one
 from ._endpoint import async_endpoint, async_flow, sync_endpoint, sync_flow
