@@ -1,4 +1,4 @@
-"""Deprecated private path of :mod:`chatroutes_core.flows` (kept so branches written against it still import)."""
+"""Deprecated private path of :mod:`chatroutes_core.flows` (kept so code written against it imports)."""
 
 from .flows import ClientCall, Flow, arun, run
 

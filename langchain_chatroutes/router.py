@@ -38,9 +38,10 @@ from langchain_core.runnables.utils import (
 )
 from pydantic import ConfigDict
 
-from chatroutes_core._exceptions import UsageError
-from chatroutes_core._provider import shared_async_client, shared_client
-from chatroutes_core._routing import (
+from chatroutes_core.autobranch import detect as local_detect
+from chatroutes_core.errors import UsageError
+from chatroutes_core.flows import ClientCall, Flow, arun, run
+from chatroutes_core.integration import (
     Classifier,
     RoutePart,
     RoutePlan,
@@ -48,9 +49,9 @@ from chatroutes_core._routing import (
     normalize_suggestion,
     parts_of,
     plan_routes,
+    shared_async_client,
+    shared_client,
 )
-from chatroutes_core.autobranch import detect as local_detect
-from chatroutes_core.flows import ClientCall, Flow, arun, run
 from langchain_chatroutes._router_input import (
     NoRouteError,
     RouteError,
