@@ -1,4 +1,4 @@
-"""The integration surface: one public module holds what adapters need; they import nothing private."""
+"""The integration surface: one public module holds what adapters need (import contracts keep them to it)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import importlib
 import pytest
 
 import chatroutes_core.integration as integration
-from bench.layout import private_imports
 
 
 def test_the_surface_is_curated_and_every_name_resolves() -> None:
@@ -39,8 +38,3 @@ def test_the_error_module_is_the_whole_tree() -> None:
 
     assert errors.__all__ == _exceptions.__all__
     assert all(getattr(errors, n) is getattr(_exceptions, n) for n in errors.__all__)
-
-
-def test_the_adapters_and_the_cli_import_no_private_core_module() -> None:
-    found = [f"{path}:{line} {module}: {', '.join(names)}" for path, line, module, names in private_imports()]
-    assert found == []
