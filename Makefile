@@ -31,6 +31,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check chatroutes_core langchain_chatroutes llama_index_chatroutes tests bench examples
 	$(BIN)/mypy --strict chatroutes_core langchain_chatroutes llama_index_chatroutes
 	$(BIN)/lint-imports --no-logo --no-cache $(addprefix --contract ,$(IMPORT_CONTRACTS))
+	$(BIN)/python chatroutes_core/resources/_unasync.py --check
 
 # Re-record every cassette from scratch (vcrpy's `rewrite` mode replays stale entries of the old file here).
 record: $(STAMP)
