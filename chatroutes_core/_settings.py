@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import httpx
 from pydantic import SecretStr
 
 from ._client import AsyncChatRoutesClient, ChatRoutesClient, ClientOptions
@@ -37,6 +38,7 @@ class ClientSettings:
         base_url: the API root (``None``: ``CHATROUTES_BASE_URL`` or the hosted API).
         timeout: seconds or an ``httpx.Timeout`` (``None``: the default; ``httpx.Timeout(None)``: no limit).
         max_retries: retries after the first attempt (``None``: the client default).
+        allow_insecure_http: allow ``http://`` to a host that is not loopback (``None``: the default, no).
         client: a sync client given by the caller; :meth:`sync` returns it as is (the options above are then
             the caller's business).
         async_client: the same for :meth:`async_`.
@@ -49,6 +51,7 @@ class ClientSettings:
     base_url: str | None = None
     timeout: Timeout = None
     max_retries: int | None = None
+    allow_insecure_http: bool | None = None
     client: ChatRoutesClient | None = field(default=None, repr=False)
     async_client: AsyncChatRoutesClient | None = field(default=None, repr=False)
     provider: ClientProvider | None = field(default=None, repr=False)
@@ -57,6 +60,16 @@ class ClientSettings:
         retries = self.max_retries
         if retries is not None and (isinstance(retries, bool) or not isinstance(retries, int) or retries < 0):
             raise ConfigurationError(f"max_retries must be an int >= 0, got {retries!r}")
+
+    @classmethod
+    def matching(cls, given: ChatRoutesClient | AsyncChatRoutesClient) -> ClientSettings:
+        """Settings that return ``given`` for its mode and, for the other mode, the shared client that talks
+        to the same server with the same key and options (a history given only a sync client, used async)."""
+        timeout = given.timeout if given.timeout is not None else httpx.Timeout(None)
+        sync = given if isinstance(given, ChatRoutesClient) else None
+        other = given if isinstance(given, AsyncChatRoutesClient) else None
+        return cls(given.api_key, given.base_url, timeout, given.max_retries, given.allow_insecure_http,
+                   client=sync, async_client=other)  # fmt: skip
 
     def options(self) -> ClientOptions:
         """The lookup options: only the fields that were given (the rest stay the client's defaults)."""
@@ -69,6 +82,8 @@ class ClientSettings:
             options["timeout"] = self.timeout
         if self.max_retries is not None:
             options["max_retries"] = self.max_retries
+        if self.allow_insecure_http is not None:
+            options["allow_insecure_http"] = self.allow_insecure_http
         return options
 
     def sync(self) -> ChatRoutesClient:

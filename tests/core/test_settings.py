@@ -90,3 +90,17 @@ def test_a_per_call_lookup_is_cheap() -> None:
         / 2000
     )
     assert per_call < 100e-6  # build + lookup: microseconds (a client costs ~20 us, httpx.Client ~20 ms)
+
+
+async def test_matching_gives_the_other_mode_a_client_with_the_given_ones_options() -> None:
+    provider = ClientProvider()
+    with sync_client(Recorder(), timeout=None, max_retries=4) as given:
+        settings = dataclasses.replace(ClientSettings.matching(given), provider=provider)
+        assert settings.sync() is given
+        other = settings.async_()
+    assert (other.api_key, other.base_url, other.max_retries) == (KEY, BASE, 4)
+    assert isinstance(other.timeout, httpx.Timeout) and other.timeout.read is None  # no timeout, kept
+    async with async_client(Recorder(), max_retries=1) as agiven:
+        back = dataclasses.replace(ClientSettings.matching(agiven), provider=provider)
+        assert back.async_() is agiven and back.sync().max_retries == 1
+    await provider.aclose()
