@@ -6,6 +6,12 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test lint record bench serve clean
 
+# Import contracts (pyproject.toml [tool.importlinter]) that `make lint` enforces. Pending, written but not
+# yet listed here: server-services and no-cycles (both hold once server/exchange.py stops importing
+# server/routes/deps, issue 24), no-private-imports (holds on branch core; enable after phase 2 of issue 25,
+# once every merged branch imports public names only). Check one by hand: lint-imports --contract <id>.
+IMPORT_CONTRACTS ?= core-layers adapters-independent core-imports-no-adapter
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -24,6 +30,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check chatroutes_core langchain_chatroutes llama_index_chatroutes tests bench examples
 	$(BIN)/ruff format --check chatroutes_core langchain_chatroutes llama_index_chatroutes tests bench examples
 	$(BIN)/mypy --strict chatroutes_core langchain_chatroutes llama_index_chatroutes
+	$(BIN)/lint-imports --no-logo --no-cache $(addprefix --contract ,$(IMPORT_CONTRACTS))
+	$(BIN)/python chatroutes_core/resources/_unasync.py --check
 
 # Re-record every cassette from scratch (vcrpy's `rewrite` mode replays stale entries of the old file here).
 record: $(STAMP)

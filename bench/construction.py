@@ -13,7 +13,7 @@ import httpx
 from bench._harness import Interleaved, ServerProcess, median
 from bench.cases import Result, _ms
 from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient, ClientProvider
-from chatroutes_core._pool import ShardedAsyncTransport, shared_ssl_context
+from chatroutes_core._http.pool import ShardedAsyncTransport, shared_ssl_context
 
 URL = "https://api.chatroutes.com/api/v1"
 KEY = "cr_bench_sk_0123456789abcdef0123456789abcdef"

@@ -33,9 +33,10 @@ from ._exceptions import (
     UsageError,
     ValidationError,
 )
+from ._http.streaming import AsyncMessageStream, MessageStream
+from ._http.transport import ServerInfo
 from ._provider import ClientProvider, default_provider, shared_async_client, shared_client
-from ._streaming import AsyncMessageStream, MessageStream
-from ._transport import ServerInfo
+from ._settings import ClientSettings
 from ._types import DEFAULT_TIMEOUT, NOT_GIVEN, NotGiven, Timeout
 from ._version import __version__
 from .models import (
@@ -81,6 +82,7 @@ __all__ = [
     "ChatRoutesModel",
     "Checkpoint",
     "ClientProvider",
+    "ClientSettings",
     "CompleteEvent",
     "ConfigurationError",
     "ConflictError",

@@ -22,9 +22,9 @@ from typing_extensions import Self, Unpack
 
 from . import resources
 from ._exceptions import ConfigurationError
-from ._pool import LazyHTTP, default_async_http, default_sync_http
-from ._retry import RetryPolicy
-from ._transport import AsyncTransport, ServerInfo, SyncTransport, validate_base_url
+from ._http.pool import LazyHTTP, default_async_http, default_sync_http
+from ._http.retry import RetryPolicy
+from ._http.transport import AsyncTransport, ServerInfo, SyncTransport, validate_base_url
 from ._types import DEFAULT_TIMEOUT, NotGiven, Timeout
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncChatRoutesClient", "ChatRoutesClient", "ClientOptions", "ParentCheck"]

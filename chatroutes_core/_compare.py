@@ -1,7 +1,7 @@
 """One turn to several models: the plan shared by ``langchain_chatroutes.CompareModels`` and ``chatroutes
 compare``.
 
-``plan_compare`` is a flow (``chatroutes_core._flow``): the core-client calls that make one branch per model,
+``plan_compare`` is a flow (``chatroutes_core.flows``): the core-client calls that make one branch per model,
 all forked at the same message. The caller runs it with ``run`` / ``arun`` and then sends the turn on each
 branch its own way (``ChatChatRoutes`` in the LangChain adapter, ``messages.send`` in the command line).
 Requests for N models: ``1 + 2N`` in a new conversation, ``2N`` in a given one (branches fork at its main
@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 from ._catalog import SUPPORTED_MODELS, is_known_model
 from ._exceptions import ConfigurationError, UnsupportedModelError
-from ._flow import ClientCall, Flow
+from .flows import Flow, call
+from .models import Branch
 
 __all__ = ["Target", "UnsupportedModelError", "check_models", "compare_title", "plan_compare"]
 
@@ -60,15 +61,15 @@ def plan_compare(
             )
         conversation_id = fork_at[0]
     if conversation_id is None:
-        created = yield ClientCall("conversations", "create", kwargs={"title": title, "model": models[0]})
+        created = yield from call(lambda c: c.conversations.create, title=title, model=models[0])
         conversation_id = str(created.id)
     calls = [
-        ClientCall("branches", "fork", (conversation_id,), {"fork_point_message_id": fork_at[1], "title": m})
+        call(lambda c: c.branches.fork, conversation_id, fork_point_message_id=fork_at[1], title=m)
         if fork_at is not None
-        else ClientCall("branches", "create", (conversation_id,), {"title": m})
+        else call(lambda c: c.branches.create, conversation_id, title=m)
         for m in models
     ]
-    branches = yield calls
+    branches: list[Branch] = yield calls
     return conversation_id, [(model, str(branch.id)) for model, branch in zip(models, branches, strict=True)]
 
 

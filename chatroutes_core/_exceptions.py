@@ -42,7 +42,7 @@ from typing import Any
 
 import httpx
 
-from ._retry import parse_retry_after
+from ._http.retry import parse_retry_after
 
 __all__ = [
     "APIConnectionError",

@@ -46,7 +46,7 @@ from ._client import (
     check_options,
 )
 from ._exceptions import UsageError
-from ._transport import ServerInfo
+from ._http.transport import ServerInfo
 from ._types import DEFAULT_TIMEOUT, Timeout
 
 __all__ = ["ClientProvider", "default_provider", "shared_async_client", "shared_client"]

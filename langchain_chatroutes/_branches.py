@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from langchain_core.messages import BaseMessage
 
-from chatroutes_core._exceptions import UsageError
+from chatroutes_core.errors import UsageError
 from langchain_chatroutes._history_plan import validate_id
 
 if TYPE_CHECKING:

@@ -47,7 +47,7 @@ from langchain_core.exceptions import (
     ModelTimeoutError,
 )
 
-from chatroutes_core import _exceptions as core
+from chatroutes_core import errors as core
 
 
 class ChatRoutesAuthenticationError(core.AuthenticationError, ModelAuthenticationError): ...

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolCall, ToolMessage
 
-from chatroutes_core._exceptions import ForeignMessageError, UsageError
-from chatroutes_core._request import check_id
+from chatroutes_core.errors import ForeignMessageError, UsageError
+from chatroutes_core.integration import check_id
 from chatroutes_core.mapper import TreeRef, Turn, plan_turn
 from chatroutes_core.models import Message
 from langchain_chatroutes._convert import METADATA_KEY, message_to_turn, ref_of, reply_metadata

@@ -18,9 +18,9 @@ from langchain_core.language_models import BaseLanguageModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
-from chatroutes_core._routing import RouteSuggestion, normalize_suggestion
 from chatroutes_core.autobranch import DETECTION_PROMPT, DETECTION_SCHEMA, ModelDetection, from_model
 from chatroutes_core.autobranch import detect as local_detect
+from chatroutes_core.integration import RouteSuggestion, normalize_suggestion
 
 __all__ = ["Detection", "arun_model", "is_model", "model_name", "run_local", "run_model"]
 

@@ -12,7 +12,7 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.base import coerce_to_runnable
 from langchain_core.runnables.config import ensure_config
 
-from chatroutes_core._exceptions import ChatRoutesError, UsageError
+from chatroutes_core.errors import ChatRoutesError, UsageError
 from chatroutes_core.mapper import Binding
 
 __all__ = ["NoRouteError", "RouteError", "RouterRequest", "normalize_routes", "parse_router_input"]

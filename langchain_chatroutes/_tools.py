@@ -11,7 +11,7 @@ from langchain_core.messages import InvalidToolCall, ToolCall, ToolCallChunk
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from chatroutes_core import tools as protocol
-from chatroutes_core._exceptions import ChatRoutesError, UsageError
+from chatroutes_core.errors import ChatRoutesError, UsageError
 
 TOOLS_KWARG = "tools"
 CHOICE_KWARG = "tool_choice"

@@ -40,12 +40,10 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import SecretStr
 
 from chatroutes_core import DEFAULT_MODEL, AsyncChatRoutesClient
-from chatroutes_core._exceptions import UsageError
-from chatroutes_core._flow import ClientCall, Flow, arun, run
-from chatroutes_core._provider import shared_async_client, shared_client
+from chatroutes_core.errors import UsageError
+from chatroutes_core.flows import ClientCall, Flow, arun, run
+from chatroutes_core.integration import read_branch, shared_async_client, shared_client, turn_flows
 from chatroutes_core.mapper import Binding, TipCache, TreeRef, history_turns
-from chatroutes_core.mapper import _flows as turn_flows
-from chatroutes_core.resources._history import read_branch
 from langchain_chatroutes._branches import (
     BranchCache,
     BranchInfo,

@@ -27,8 +27,8 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
 from chatroutes_core import DEFAULT_MODEL
 from chatroutes_core import tools as protocol
-from chatroutes_core._exceptions import ChatRoutesError, UsageError
-from chatroutes_core._provider import shared_async_client, shared_client
+from chatroutes_core.errors import ChatRoutesError, UsageError
+from chatroutes_core.integration import shared_async_client, shared_client
 from chatroutes_core.mapper import (
     AsyncConversationMapper,
     Binding,
@@ -65,7 +65,7 @@ if TYPE_CHECKING:
     from langchain_core.language_models.chat_models import _ChatModelBinding
     from langchain_core.language_models.model_profile import ModelProfile
 
-    from chatroutes_core._client import ChatRoutesClient
+    from chatroutes_core.integration import ChatRoutesClient
 
 __all__ = ["ChatChatRoutes"]
 

@@ -41,15 +41,16 @@ from langchain_core.runnables import RunnableConfig, RunnableSerializable
 from langchain_core.runnables.config import patch_config
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
-from chatroutes_core._compare import (
-    Target,
-    UnsupportedModelError,
+from chatroutes_core.errors import UnsupportedModelError
+from chatroutes_core.flows import Flow, arun, run
+from chatroutes_core.integration import CompareTarget as Target
+from chatroutes_core.integration import (
     check_models,
     compare_title,
     plan_compare,
+    shared_async_client,
+    shared_client,
 )
-from chatroutes_core._flow import Flow, arun, run
-from chatroutes_core._provider import shared_async_client, shared_client
 
 from .chat_models import ChatChatRoutes
 

@@ -21,7 +21,7 @@ from typing import Any
 from langchain_core.messages import BaseMessage
 
 from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient
-from chatroutes_core._exceptions import UsageError
+from chatroutes_core.errors import UsageError
 from langchain_chatroutes.chat_history import ChatRoutesChatMessageHistory
 
 __all__ = ["aload_branch_state", "load_branch_state", "thread_config"]

@@ -39,10 +39,9 @@ from langchain_core.runnables.utils import (
 )
 from pydantic import ConfigDict
 
-from chatroutes_core._exceptions import UsageError
-from chatroutes_core._flow import ClientCall, Flow, arun, run
-from chatroutes_core._provider import shared_async_client, shared_client
-from chatroutes_core._routing import (
+from chatroutes_core.errors import UsageError
+from chatroutes_core.flows import ClientCall, Flow, arun, run
+from chatroutes_core.integration import (
     Classifier,
     RoutePart,
     RoutePlan,
@@ -50,6 +49,8 @@ from chatroutes_core._routing import (
     normalize_suggestion,
     parts_of,
     plan_routes,
+    shared_async_client,
+    shared_client,
 )
 from langchain_chatroutes._router_detect import Detection, arun_model, is_model, run_local, run_model
 from langchain_chatroutes._router_input import (
@@ -89,7 +90,7 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
         threshold: Suggestions below this confidence are ignored.
         max_routes: The most routes run for one request.
         classifier: ``classifier(part, {name: description}) -> name | None`` replaces the scoring.
-        min_score: The lowest match score (see ``chatroutes_core._routing.score_route``) that counts.
+        min_score: The lowest match score (see ``chatroutes_core.integration.score_route``) that counts.
         return_exceptions: In a fan-out, a failing route's value is its exception instead of failing all.
 
     Example:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chatroutes_core import _exceptions
-from chatroutes_core._lazy import CORE_ERRORS, install_hint, lazy_exports
+from chatroutes_core import errors as _exceptions
+from chatroutes_core.integration import CORE_ERRORS, install_hint, lazy_exports
 
 if TYPE_CHECKING:
-    from chatroutes_core._exceptions import *  # noqa: F403 - the whole error tree, as its __all__ names it
+    from chatroutes_core.errors import *  # noqa: F403 - the whole error tree, as its __all__ names it
     from llama_index_chatroutes.chat_store import (
         AppendOnlyError,
         ChatRoutesChatStore,

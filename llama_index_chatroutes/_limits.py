@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from llama_index.core.constants import DEFAULT_CONTEXT_WINDOW, DEFAULT_NUM_OUTPUTS
 
-from chatroutes_core._catalog import MODEL_ALIASES, resolve_model
+from chatroutes_core.integration import MODEL_ALIASES, resolve_model
 
 __all__ = ["MODEL_LIMITS", "limits"]
 

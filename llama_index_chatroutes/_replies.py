@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from chatroutes_core._exceptions import UsageError
+from chatroutes_core.errors import UsageError
 from chatroutes_core.mapper import TreeRef
 from llama_index_chatroutes._convert import reply_digest
 

@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from llama_index.core.base.llms.types import ChatMessage
 
 from chatroutes_core import NotFoundError
-from chatroutes_core._flow import ClientCall, Flow
+from chatroutes_core.flows import ClientCall, Flow
+from chatroutes_core.integration import read_branch
 from chatroutes_core.mapper import history_turns
 from chatroutes_core.models import Conversation
-from chatroutes_core.resources._history import read_branch
 from llama_index_chatroutes import _convert
 from llama_index_chatroutes._store_state import (
     Located,

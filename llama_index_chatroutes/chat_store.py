@@ -51,8 +51,8 @@ from llama_index.core.storage.chat_store.base_db import AsyncDBChatStore, Messag
 from pydantic import AliasChoices, BaseModel, Field, PrivateAttr, SecretStr
 
 from chatroutes_core import DEFAULT_MODEL, AsyncChatRoutesClient, ChatRoutesClient
-from chatroutes_core._flow import Flow, arun, run
-from chatroutes_core._provider import shared_async_client, shared_client
+from chatroutes_core.flows import Flow, arun, run
+from chatroutes_core.integration import shared_async_client, shared_client
 from llama_index_chatroutes import _convert
 from llama_index_chatroutes import _store_flows as flows
 from llama_index_chatroutes._errors import AppendOnlyError, ForeignMessageError

@@ -48,8 +48,8 @@ from llama_index.core.llms.llm import ToolSelection
 from pydantic import AliasChoices, Field, PrivateAttr, SecretStr
 
 from chatroutes_core import DEFAULT_MODEL, AsyncChatRoutesClient, ChatRoutesClient, ConfigurationError
-from chatroutes_core._flow import ClientCall, Flow, arun, run
-from chatroutes_core._provider import shared_async_client, shared_client
+from chatroutes_core.flows import ClientCall, Flow, arun, run
+from chatroutes_core.integration import shared_async_client, shared_client
 from chatroutes_core.mapper import (
     AsyncConversationMapper,
     Binding,

@@ -22,10 +22,10 @@ from llama_index.core.schema import QueryBundle
 from llama_index.core.tools.types import ToolMetadata
 from pydantic import BaseModel
 
-from chatroutes_core._exceptions import UsageError
-from chatroutes_core._routing import RouteSuggestion, normalize_suggestion, parts_of, score_route
 from chatroutes_core.autobranch import DETECTION_PROMPT, ModelDetection, from_model
 from chatroutes_core.autobranch import detect as local_detect
+from chatroutes_core.errors import UsageError
+from chatroutes_core.integration import RouteSuggestion, normalize_suggestion, parts_of, score_route
 
 __all__ = ["AutoBranchSelector"]
 

@@ -18,9 +18,9 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from chatroutes_core._version import __version__
 from chatroutes_core.cli import compare, conversations, demo, serve, suggest, tree
 from chatroutes_core.cli.console import SubparsersAction
+from chatroutes_core.integration import __version__
 
 __all__ = ["SUBCOMMANDS", "build_parser", "main"]
 

@@ -18,7 +18,6 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import IO, Any
 
-from chatroutes_core._catalog import DEFAULT_MODEL
 from chatroutes_core.cli.console import (
     SubparsersAction,
     add_command,
@@ -30,6 +29,7 @@ from chatroutes_core.cli.console import (
     spinner_console,
     waiting,
 )
+from chatroutes_core.integration import DEFAULT_MODEL
 
 DEFAULT_MODELS = (DEFAULT_MODEL, "claude-sonnet-4-5")
 
@@ -38,8 +38,8 @@ def compare(
     client: Any, text: str, models: Sequence[str], conversation_id: str | None = None
 ) -> tuple[str, dict[str, Any]]:
     """Run the compare with a core client: (conversation id, {model: (branch id, SendMessageResponse)})."""
-    from chatroutes_core._compare import check_models, compare_title, plan_compare
-    from chatroutes_core._flow import run
+    from chatroutes_core.flows import run
+    from chatroutes_core.integration import check_models, compare_title, plan_compare
 
     checked = check_models(models)
     plan = plan_compare(checked, title=compare_title(text), conversation_id=conversation_id)
@@ -130,7 +130,7 @@ def register(subparsers: SubparsersAction) -> None:
 
 def run(args: argparse.Namespace, stream: IO[str] | None = None) -> int:
     from chatroutes_core import ChatRoutesError, ConfigurationError
-    from chatroutes_core._compare import check_models
+    from chatroutes_core.integration import check_models
 
     out = stream if stream is not None else sys.stdout
     text = read_text(args.text)

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chatroutes_core._lazy import install_hint
 from chatroutes_core.cli.console import SubparsersAction, add_command
+from chatroutes_core.integration import install_hint
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from chatroutes_core._exceptions import UsageError
+from chatroutes_core.errors import UsageError
 from chatroutes_core.tools import CALL_OPEN, find_tools_declaration, parse_reply, parse_tool_results
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from chatroutes_core._exceptions import ConflictError
-from chatroutes_core._flow import ClientCall, Flow
+from chatroutes_core.flows import ClientCall, Flow
 
 from ._history import history_turns, with_read_digests
 from ._plan import Plan, TipCache, plan_turn

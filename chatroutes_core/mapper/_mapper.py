@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from chatroutes_core._catalog import DEFAULT_MODEL
-from chatroutes_core._flow import Flow, arun, run
+from chatroutes_core.flows import Flow, arun, run
 
 from . import _flows
 from ._digest import sealed
@@ -17,7 +17,7 @@ from ._types import Binding, TreeRef, Turn
 
 if TYPE_CHECKING:
     from chatroutes_core._client import AsyncChatRoutesClient, ChatRoutesClient
-    from chatroutes_core._streaming import AsyncMessageStream, MessageStream
+    from chatroutes_core._http.streaming import AsyncMessageStream, MessageStream
     from chatroutes_core.models import Message, SendMessageResponse, StreamEvent, Usage
 
 

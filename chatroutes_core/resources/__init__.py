@@ -1,5 +1,7 @@
-"""API resources, one module each; every resource has a sync and an async class with the same methods,
-both made from one spec per endpoint (``_endpoint.py``)."""
+"""API resources, one module each: pure request specs, the async class written out, its generated sync twin.
+
+The sync classes are generated from the async ones by ``_unasync.py`` (``make lint`` checks they are in sync).
+"""
 
 from .autobranch import AsyncAutoBranch, AutoBranch
 from .branches import AsyncBranches, Branches

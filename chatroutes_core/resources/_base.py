@@ -3,15 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, TypeAdapter
 
 from .._exceptions import APIResponseValidationError, UsageError
-from .._request import Call, segment, unwrap
-from .._transport import AsyncTransport, SyncTransport
+from .._http.request import Call, segment, unwrap
+from .._http.transport import AsyncTransport, SyncTransport
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+
+
+class Pages(Generic[T]):
+    """Pure paging plan: the next page's call (None when done) and the items of a page."""
+
+    def __init__(self, first: Callable[[int], Call[Any]], items: Callable[[Any], list[T]],
+                 last: Callable[[Any], bool]) -> None:  # fmt: skip
+        self._call, self._items, self._last, self._page = first, items, last, 1
+
+    def next_call(self) -> Call[Any] | None:
+        return None if self._page == 0 else self._call(self._page)
+
+    def items(self, result: Any) -> list[T]:
+        self._page = 0 if self._last(result) else self._page + 1
+        return self._items(result)
 
 
 class SyncAPIResource:

@@ -9,11 +9,11 @@ the ancestors only when it must assemble the history itself.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from .._flow import ClientCall, Flow
+from .._http.request import CallOptions
+from ..flows import Flow, call
 from ..models import Branch, Message
 
 __all__ = ["BranchRead", "assemble", "branch_history", "finish", "parent_to_fetch", "read_branch"]
@@ -81,27 +81,27 @@ def branch_history(
     conversation_id: str,
     branch_id: str,
     branches: Sequence[Branch] | None = None,
-    options: Mapping[str, Any] | None = None,
+    options: CallOptions | None = None,
 ) -> Flow[list[Message]]:
     """The branch's full history, deduplicated by id, every message labelled with ``branch_id``.
 
     ``branches`` (the conversation's branch list, if known) saves the GET of the list when the server
     leaves the inherited part out. ``options`` (per-call options) apply to every request.
     """
-    options = dict(options or {})
-    own: list[Message] = yield ClientCall("branches", "get_messages", (conversation_id, branch_id), options)
+    options = options or {}
+    own = yield from call(lambda c: c.branches.get_messages, conversation_id, branch_id).with_options(options)
     if branches is None:
         if _self_contained(own):
             return finish(own, branch_id)
-        branches = yield ClientCall("branches", "list", (conversation_id,), options)
+        branches = yield from call(lambda c: c.branches.list, conversation_id).with_options(options)
     known = {branch.id: branch for branch in branches}
     chain: list[tuple[Branch | None, list[Message]]] = [(known.get(branch_id), own)]
     seen = {branch_id}
     current = parent_to_fetch(known.get(branch_id), own, seen)
     while current is not None:
         seen.add(current)
-        read = ClientCall("branches", "get_messages", (conversation_id, current), options)
-        parent: list[Message] = yield read
+        read = call(lambda c: c.branches.get_messages, conversation_id, current).with_options(options)
+        parent = yield from read
         chain.append((known.get(current), parent))
         current = parent_to_fetch(known.get(current), parent, seen)
     return finish(assemble(chain), branch_id)
@@ -124,6 +124,6 @@ def read_branch(
     main = next((b for b in branches or () if b.is_main), None)
     if main is not None:
         return BranchRead(main.id, (yield from branch_history(conversation_id, main.id, branches)))
-    stored: list[Message] = yield ClientCall("messages", "list", (conversation_id,))
+    stored = yield from call(lambda c: c.messages.list, conversation_id)
     main_id = next((message.branch_id for message in stored if message.branch_id), None)
     return BranchRead(main_id, finish(stored, main_id) if main_id else list(stored))

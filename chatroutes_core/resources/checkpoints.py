@@ -8,10 +8,10 @@ from typing import Any
 
 from typing_extensions import Unpack
 
-from .._request import Call, CallOptions, build_body, require, segment
+from .._http.request import Call, CallOptions, build_body, require, segment
+from .._types import NOT_GIVEN, NotGiven, Timeout
 from ..models import Checkpoint
 from ._base import AsyncAPIResource, SyncAPIResource, ack, in_conversation, one, text_or_params
-from ._endpoint import async_endpoint, sync_endpoint
 
 __all__ = ["AsyncCheckpoints", "Checkpoints"]
 
@@ -25,7 +25,6 @@ def list_(
     branch_id: str | None = None,
     **options: Unpack[CallOptions],
 ) -> Call[builtins.list[Checkpoint]]:
-    """Checkpoints of a conversation (optionally of one branch)."""
     return in_conversation(conversation_id, "checkpoints", Checkpoint, branch_id).with_options(**options)
 
 
@@ -38,10 +37,6 @@ def create(
     idempotency_key: str | None = None,
     **options: Unpack[CallOptions],
 ) -> Call[Checkpoint]:
-    """Summarise ``branch_id`` up to ``anchor_message_id``.
-
-    Also callable as in the official SDK: ``create(conversation_id, branch_id, anchor_message_id)``.
-    """
     # The official SDK's signature is create(conversation_id, branch_id, anchor_message_id), all positional.
     body = build_body(
         text_or_params(params, "branchId"), branch_id=branch_id, anchor_message_id=anchor_message_id
@@ -57,7 +52,6 @@ def delete(
     checkpoint_id: str,
     **options: Unpack[CallOptions],
 ) -> Call[None]:
-    """Delete a checkpoint."""
     return Call.make("DELETE", _path(checkpoint_id), ack).with_options(**options)
 
 
@@ -67,25 +61,85 @@ def recreate(
     idempotency_key: str | None = None,
     **options: Unpack[CallOptions],
 ) -> Call[Checkpoint]:
-    """Regenerate a checkpoint's summary."""
     path = _path(checkpoint_id, "/recreate")
     call = Call.make("POST", path, one(Checkpoint, "checkpoint"), idempotency_key=idempotency_key)
     return call.with_options(**options)
 
 
-class Checkpoints(SyncAPIResource):
-    """Checkpoints (synchronous)."""
-
-    list = sync_endpoint(list_)
-    create = sync_endpoint(create)
-    delete = sync_endpoint(delete)
-    recreate = sync_endpoint(recreate)
-
-
+# fmt: off
 class AsyncCheckpoints(AsyncAPIResource):
     """Checkpoints (asynchronous)."""
 
-    list = async_endpoint(list_)
-    create = async_endpoint(create)
-    delete = async_endpoint(delete)
-    recreate = async_endpoint(recreate)
+    async def list(self, conversation_id: str, branch_id: str | None = None, *,
+            timeout: Timeout | NotGiven = NOT_GIVEN, extra_headers: Mapping[str, str] | None = None,
+            extra_body: Mapping[str, Any] | None = None) -> builtins.list[Checkpoint]:
+        """Checkpoints of a conversation (optionally of one branch)."""
+        return await self._transport.send(list_(conversation_id, branch_id, timeout=timeout,
+            extra_headers=extra_headers, extra_body=extra_body))
+
+    async def create(self, conversation_id: str, params: Mapping[str, Any] | str | None = None,
+            anchor_message_id: str | None = None, *, branch_id: str | None = None,
+            idempotency_key: str | None = None, timeout: Timeout | NotGiven = NOT_GIVEN,
+            extra_headers: Mapping[str, str] | None = None, extra_body: Mapping[str, Any] | None = None
+        ) -> Checkpoint:
+        """Summarise ``branch_id`` up to ``anchor_message_id``.
+
+        Also callable as in the official SDK: ``create(conversation_id, branch_id, anchor_message_id)``.
+        """
+        return await self._transport.send(create(conversation_id, params, anchor_message_id,
+            branch_id=branch_id, idempotency_key=idempotency_key, timeout=timeout,
+            extra_headers=extra_headers, extra_body=extra_body))
+
+    async def delete(self, checkpoint_id: str, *, timeout: Timeout | NotGiven = NOT_GIVEN,
+            extra_headers: Mapping[str, str] | None = None, extra_body: Mapping[str, Any] | None = None
+        ) -> None:
+        """Delete a checkpoint."""
+        return await self._transport.send(delete(checkpoint_id, timeout=timeout, extra_headers=extra_headers,
+            extra_body=extra_body))
+
+    async def recreate(self, checkpoint_id: str, *, idempotency_key: str | None = None,
+            timeout: Timeout | NotGiven = NOT_GIVEN, extra_headers: Mapping[str, str] | None = None,
+            extra_body: Mapping[str, Any] | None = None) -> Checkpoint:
+        """Regenerate a checkpoint's summary."""
+        return await self._transport.send(recreate(checkpoint_id, idempotency_key=idempotency_key,
+            timeout=timeout, extra_headers=extra_headers, extra_body=extra_body))
+
+
+# --- the sync twin below is generated from the class above (resources/_unasync.py): do not edit
+# fmt: off
+class Checkpoints(SyncAPIResource):
+    """Checkpoints (synchronous)."""
+
+    def list(self, conversation_id: str, branch_id: str | None = None, *,
+            timeout: Timeout | NotGiven = NOT_GIVEN, extra_headers: Mapping[str, str] | None = None,
+            extra_body: Mapping[str, Any] | None = None) -> builtins.list[Checkpoint]:
+        """Checkpoints of a conversation (optionally of one branch)."""
+        return self._transport.send(list_(conversation_id, branch_id, timeout=timeout,
+            extra_headers=extra_headers, extra_body=extra_body))
+
+    def create(self, conversation_id: str, params: Mapping[str, Any] | str | None = None,
+            anchor_message_id: str | None = None, *, branch_id: str | None = None,
+            idempotency_key: str | None = None, timeout: Timeout | NotGiven = NOT_GIVEN,
+            extra_headers: Mapping[str, str] | None = None, extra_body: Mapping[str, Any] | None = None
+        ) -> Checkpoint:
+        """Summarise ``branch_id`` up to ``anchor_message_id``.
+
+        Also callable as in the official SDK: ``create(conversation_id, branch_id, anchor_message_id)``.
+        """
+        return self._transport.send(create(conversation_id, params, anchor_message_id,
+            branch_id=branch_id, idempotency_key=idempotency_key, timeout=timeout,
+            extra_headers=extra_headers, extra_body=extra_body))
+
+    def delete(self, checkpoint_id: str, *, timeout: Timeout | NotGiven = NOT_GIVEN,
+            extra_headers: Mapping[str, str] | None = None, extra_body: Mapping[str, Any] | None = None
+        ) -> None:
+        """Delete a checkpoint."""
+        return self._transport.send(delete(checkpoint_id, timeout=timeout, extra_headers=extra_headers,
+            extra_body=extra_body))
+
+    def recreate(self, checkpoint_id: str, *, idempotency_key: str | None = None,
+            timeout: Timeout | NotGiven = NOT_GIVEN, extra_headers: Mapping[str, str] | None = None,
+            extra_body: Mapping[str, Any] | None = None) -> Checkpoint:
+        """Regenerate a checkpoint's summary."""
+        return self._transport.send(recreate(checkpoint_id, idempotency_key=idempotency_key,
+            timeout=timeout, extra_headers=extra_headers, extra_body=extra_body))

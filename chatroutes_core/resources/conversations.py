@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, Literal
 
 from typing_extensions import Unpack
 
-from .._request import Call, CallOptions, build_body, segment, unwrap
+from .._http.request import Call, CallOptions, build_body, segment, unwrap
+from .._types import NOT_GIVEN, NotGiven, Timeout
 from ..models import Conversation, ConversationList, ConversationTree
-from ._base import AsyncAPIResource, SyncAPIResource, ack, one
-from ._endpoint import Pages, async_endpoint, async_pages, sync_endpoint, sync_pages
+from ._base import AsyncAPIResource, Pages, SyncAPIResource, ack, one
 
 __all__ = ["AsyncConversations", "Conversations"]
 
@@ -49,7 +49,6 @@ def create(
     idempotency_key: str | None = None,
     **options: Unpack[CallOptions],
 ) -> Call[Conversation]:
-    """Create a conversation (and its main branch)."""
     body = build_body(params, title=title, model=model)
     parse = one(Conversation, "conversation")
     call = Call.make("POST", "/conversations", parse, body=body, idempotency_key=idempotency_key)
@@ -64,7 +63,6 @@ def list_(
     filter: Filter | None = None,
     **options: Unpack[CallOptions],
 ) -> Call[ConversationList]:
-    """One page of conversations."""
     query = build_body(params, page=page, limit=limit, filter=filter)
     return Call.make("GET", "/conversations", _parse_list, query=query).with_options(**options)
 
@@ -75,7 +73,6 @@ def iter_all(
     filter: Filter | None = None,
     **options: Unpack[CallOptions],
 ) -> Pages[Conversation]:
-    """Every conversation, fetching page after page as the iteration proceeds (options apply to each)."""
     return Pages(
         lambda page: list_(page=page, limit=limit, filter=filter, **options),
         lambda result: result.conversations,
@@ -87,7 +84,6 @@ def get(
     conversation_id: str,
     **options: Unpack[CallOptions],
 ) -> Call[Conversation]:
-    """A conversation with its messages and branches."""
     call = Call.make("GET", _path(conversation_id), one(Conversation, "conversation"))
     return call.with_options(**options)
 
@@ -99,7 +95,6 @@ def update(
     title: str | None = None,
     **options: Unpack[CallOptions],
 ) -> Call[Conversation]:
-    """Change a conversation (e.g. its title)."""
     body = build_body(params, title=title)
     call = Call.make("PATCH", _path(conversation_id), one(Conversation, "conversation"), body=body)
     return call.with_options(**options)
@@ -109,7 +104,6 @@ def delete(
     conversation_id: str,
     **options: Unpack[CallOptions],
 ) -> Call[None]:
-    """Delete a conversation."""
     return Call.make("DELETE", _path(conversation_id), ack).with_options(**options)
 
 
@@ -117,30 +111,127 @@ def get_tree(
     conversation_id: str,
     **options: Unpack[CallOptions],
 ) -> Call[ConversationTree]:
-    """The branch tree of a conversation."""
     call = Call.make("GET", _path(conversation_id, "/tree"), one(ConversationTree, None))
     return call.with_options(**options)
 
 
-class Conversations(SyncAPIResource):
-    """Conversations (synchronous)."""
-
-    create = sync_endpoint(create)
-    list = sync_endpoint(list_)
-    iter_all = sync_pages(iter_all)
-    get = sync_endpoint(get)
-    update = sync_endpoint(update)
-    delete = sync_endpoint(delete)
-    get_tree = sync_endpoint(get_tree)
-
-
+# fmt: off
 class AsyncConversations(AsyncAPIResource):
     """Conversations (asynchronous)."""
 
-    create = async_endpoint(create)
-    list = async_endpoint(list_)
-    iter_all = async_pages(iter_all)
-    get = async_endpoint(get)
-    update = async_endpoint(update)
-    delete = async_endpoint(delete)
-    get_tree = async_endpoint(get_tree)
+    async def create(self, params: Mapping[str, Any] | None = None, *, title: str | None = None,
+            model: str | None = None, idempotency_key: str | None = None,
+            timeout: Timeout | NotGiven = NOT_GIVEN, extra_headers: Mapping[str, str] | None = None,
+            extra_body: Mapping[str, Any] | None = None) -> Conversation:
+        """Create a conversation (and its main branch)."""
+        return await self._transport.send(create(params, title=title, model=model,
+            idempotency_key=idempotency_key, timeout=timeout, extra_headers=extra_headers,
+            extra_body=extra_body))
+
+    async def list(self, params: Mapping[str, Any] | None = None, *, page: int | None = None,
+            limit: int | None = None, filter: Filter | None = None, timeout: Timeout | NotGiven = NOT_GIVEN,
+            extra_headers: Mapping[str, str] | None = None, extra_body: Mapping[str, Any] | None = None
+        ) -> ConversationList:
+        """One page of conversations."""
+        return await self._transport.send(list_(params, page=page, limit=limit, filter=filter,
+            timeout=timeout, extra_headers=extra_headers, extra_body=extra_body))
+
+    async def iter_all(self, *, limit: int = 50, filter: Filter | None = None,
+            timeout: Timeout | NotGiven = NOT_GIVEN, extra_headers: Mapping[str, str] | None = None,
+            extra_body: Mapping[str, Any] | None = None) -> AsyncIterator[Conversation]:
+        """Every conversation, fetching page after page as the iteration proceeds (options apply to each)."""
+        pages = iter_all(limit=limit, filter=filter, timeout=timeout, extra_headers=extra_headers,
+            extra_body=extra_body)
+        while (call := pages.next_call()) is not None:
+            for item in pages.items(await self._transport.send(call)):
+                yield item
+
+    async def get(self, conversation_id: str, *, timeout: Timeout | NotGiven = NOT_GIVEN,
+            extra_headers: Mapping[str, str] | None = None, extra_body: Mapping[str, Any] | None = None
+        ) -> Conversation:
+        """A conversation with its messages and branches."""
+        return await self._transport.send(get(conversation_id, timeout=timeout, extra_headers=extra_headers,
+            extra_body=extra_body))
+
+    async def update(self, conversation_id: str, params: Mapping[str, Any] | None = None, *,
+            title: str | None = None, timeout: Timeout | NotGiven = NOT_GIVEN,
+            extra_headers: Mapping[str, str] | None = None, extra_body: Mapping[str, Any] | None = None
+        ) -> Conversation:
+        """Change a conversation (e.g. its title)."""
+        return await self._transport.send(update(conversation_id, params, title=title, timeout=timeout,
+            extra_headers=extra_headers, extra_body=extra_body))
+
+    async def delete(self, conversation_id: str, *, timeout: Timeout | NotGiven = NOT_GIVEN,
+            extra_headers: Mapping[str, str] | None = None, extra_body: Mapping[str, Any] | None = None
+        ) -> None:
+        """Delete a conversation."""
+        return await self._transport.send(delete(conversation_id, timeout=timeout,
+            extra_headers=extra_headers, extra_body=extra_body))
+
+    async def get_tree(self, conversation_id: str, *, timeout: Timeout | NotGiven = NOT_GIVEN,
+            extra_headers: Mapping[str, str] | None = None, extra_body: Mapping[str, Any] | None = None
+        ) -> ConversationTree:
+        """The branch tree of a conversation."""
+        return await self._transport.send(get_tree(conversation_id, timeout=timeout,
+            extra_headers=extra_headers, extra_body=extra_body))
+
+
+# --- the sync twin below is generated from the class above (resources/_unasync.py): do not edit
+# fmt: off
+class Conversations(SyncAPIResource):
+    """Conversations (synchronous)."""
+
+    def create(self, params: Mapping[str, Any] | None = None, *, title: str | None = None,
+            model: str | None = None, idempotency_key: str | None = None,
+            timeout: Timeout | NotGiven = NOT_GIVEN, extra_headers: Mapping[str, str] | None = None,
+            extra_body: Mapping[str, Any] | None = None) -> Conversation:
+        """Create a conversation (and its main branch)."""
+        return self._transport.send(create(params, title=title, model=model,
+            idempotency_key=idempotency_key, timeout=timeout, extra_headers=extra_headers,
+            extra_body=extra_body))
+
+    def list(self, params: Mapping[str, Any] | None = None, *, page: int | None = None,
+            limit: int | None = None, filter: Filter | None = None, timeout: Timeout | NotGiven = NOT_GIVEN,
+            extra_headers: Mapping[str, str] | None = None, extra_body: Mapping[str, Any] | None = None
+        ) -> ConversationList:
+        """One page of conversations."""
+        return self._transport.send(list_(params, page=page, limit=limit, filter=filter,
+            timeout=timeout, extra_headers=extra_headers, extra_body=extra_body))
+
+    def iter_all(self, *, limit: int = 50, filter: Filter | None = None,
+            timeout: Timeout | NotGiven = NOT_GIVEN, extra_headers: Mapping[str, str] | None = None,
+            extra_body: Mapping[str, Any] | None = None) -> Iterator[Conversation]:
+        """Every conversation, fetching page after page as the iteration proceeds (options apply to each)."""
+        pages = iter_all(limit=limit, filter=filter, timeout=timeout, extra_headers=extra_headers,
+            extra_body=extra_body)
+        while (call := pages.next_call()) is not None:
+            yield from pages.items(self._transport.send(call))
+
+    def get(self, conversation_id: str, *, timeout: Timeout | NotGiven = NOT_GIVEN,
+            extra_headers: Mapping[str, str] | None = None, extra_body: Mapping[str, Any] | None = None
+        ) -> Conversation:
+        """A conversation with its messages and branches."""
+        return self._transport.send(get(conversation_id, timeout=timeout, extra_headers=extra_headers,
+            extra_body=extra_body))
+
+    def update(self, conversation_id: str, params: Mapping[str, Any] | None = None, *,
+            title: str | None = None, timeout: Timeout | NotGiven = NOT_GIVEN,
+            extra_headers: Mapping[str, str] | None = None, extra_body: Mapping[str, Any] | None = None
+        ) -> Conversation:
+        """Change a conversation (e.g. its title)."""
+        return self._transport.send(update(conversation_id, params, title=title, timeout=timeout,
+            extra_headers=extra_headers, extra_body=extra_body))
+
+    def delete(self, conversation_id: str, *, timeout: Timeout | NotGiven = NOT_GIVEN,
+            extra_headers: Mapping[str, str] | None = None, extra_body: Mapping[str, Any] | None = None
+        ) -> None:
+        """Delete a conversation."""
+        return self._transport.send(delete(conversation_id, timeout=timeout,
+            extra_headers=extra_headers, extra_body=extra_body))
+
+    def get_tree(self, conversation_id: str, *, timeout: Timeout | NotGiven = NOT_GIVEN,
+            extra_headers: Mapping[str, str] | None = None, extra_body: Mapping[str, Any] | None = None
+        ) -> ConversationTree:
+        """The branch tree of a conversation."""
+        return self._transport.send(get_tree(conversation_id, timeout=timeout,
+            extra_headers=extra_headers, extra_body=extra_body))

@@ -9,12 +9,11 @@ from typing import Any
 
 from typing_extensions import Unpack
 
-from .._request import Call, CallOptions, build_body, require, segment
-from .._streaming import AsyncMessageStream, MessageStream, OnChunk, OnComplete
-from .._types import NOT_GIVEN
+from .._http.request import Call, CallOptions, build_body, require, segment
+from .._http.streaming import AsyncMessageStream, MessageStream, OnChunk, OnComplete
+from .._types import NOT_GIVEN, NotGiven, Timeout
 from ..models import Message, SendMessageResponse
 from ._base import AsyncAPIResource, SyncAPIResource, ack, in_conversation, one, text_or_params
-from ._endpoint import async_endpoint, method, sync_endpoint
 
 __all__ = ["AsyncMessages", "Messages"]
 
@@ -67,15 +66,6 @@ def send(
     params: Mapping[str, Any] | None = None,
     **fields: Unpack[SendOptions],
 ) -> Call[SendMessageResponse]:
-    """Send a user message (to the main branch, or ``branch_id``) and return the assistant's reply.
-
-    ``parent_message_id`` names the message the new turn follows; a server that checks it answers 409
-    (``ConflictError``, nothing stored) when that message is no longer the branch's tip.
-
-    Example:
-        >>> reply = client.messages.send(conv.id, content="Hello")  # doctest: +SKIP
-        >>> reply.message.content, reply.usage.total_tokens, reply.model  # doctest: +SKIP
-    """
     return _send("send", conversation_id, params, fields)
 
 
@@ -93,17 +83,6 @@ def stream(
     on_complete: OnComplete | None = None,
     **fields: Unpack[SendOptions],
 ) -> _StreamRequest:
-    """Send a user message and stream the reply.
-
-    Sync: ``with client.messages.stream(...) as s: for event in s: ...``; async:
-    ``async with client.messages.stream(...) as s: async for event in s: ...``.
-
-    ``on_chunk`` / ``on_complete`` keep the official SDK's call working
-    (``stream(cid, {"content": ...}, on_chunk, on_complete)``): ``on_chunk`` sees every event and
-    ``on_complete`` the stored reply. With either, the sync stream runs to its end here and the finished
-    stream is returned (``.final``, ``.text``); ``await client.messages.stream(cid, params, on_chunk)`` does
-    the same on the async client.
-    """
     return _StreamRequest(_send("stream", conversation_id, params, fields), on_chunk, on_complete)
 
 
@@ -134,7 +113,6 @@ def list_(
     branch_id: str | None = None,
     **options: Unpack[CallOptions],
 ) -> Call[builtins.list[Message]]:
-    """Messages of a conversation (of its main branch, or of ``branch_id``)."""
     return in_conversation(conversation_id, "messages", Message, branch_id).with_options(**options)
 
 
@@ -145,7 +123,6 @@ def update(
     content: str | None = None,
     **options: Unpack[CallOptions],
 ) -> Call[Message]:
-    """Edit a message's content (``update(id, "text")`` as in the official SDK also works)."""
     body = build_body(text_or_params(params, "content"), content=content)
     require(body, "content")
     path = f"/messages/{segment(message_id, 'message_id')}"
@@ -157,26 +134,146 @@ def delete(
     message_id: str,
     **options: Unpack[CallOptions],
 ) -> Call[None]:
-    """Delete a message."""
     call = Call.make("DELETE", f"/messages/{segment(message_id, 'message_id')}", ack)
     return call.with_options(**options)
 
 
-class Messages(SyncAPIResource):
-    """Messages (synchronous)."""
-
-    send = sync_endpoint(send)
-    stream = method(stream, _sync_stream)
-    list = sync_endpoint(list_)
-    update = sync_endpoint(update)
-    delete = sync_endpoint(delete)
-
-
+# fmt: off
 class AsyncMessages(AsyncAPIResource):
     """Messages (asynchronous)."""
 
-    send = async_endpoint(send)
-    stream = method(stream, _async_stream)
-    list = async_endpoint(list_)
-    update = async_endpoint(update)
-    delete = async_endpoint(delete)
+    async def send(self, conversation_id: str, params: Mapping[str, Any] | None = None, *,
+            content: str | None = None, model: str | None = None, temperature: float | None = None,
+            max_tokens: int | None = None, branch_id: str | None = None, parent_message_id: str | None = None,
+            idempotency_key: str | None = None, timeout: Timeout | NotGiven = NOT_GIVEN,
+            extra_headers: Mapping[str, str] | None = None, extra_body: Mapping[str, Any] | None = None
+        ) -> SendMessageResponse:
+        """Send a user message (to the main branch, or ``branch_id``) and return the assistant's reply.
+
+        ``parent_message_id`` names the message the new turn follows; a server that checks it answers 409
+        (``ConflictError``, nothing stored) when that message is no longer the branch's tip.
+
+        Example:
+            >>> reply = client.messages.send(conv.id, content="Hello")  # doctest: +SKIP
+            >>> reply.message.content, reply.usage.total_tokens, reply.model  # doctest: +SKIP
+        """
+        return await self._transport.send(send(conversation_id, params, content=content, model=model,
+            temperature=temperature, max_tokens=max_tokens, branch_id=branch_id,
+            parent_message_id=parent_message_id, idempotency_key=idempotency_key, timeout=timeout,
+            extra_headers=extra_headers, extra_body=extra_body))
+
+    def stream(self, conversation_id: str, params: Mapping[str, Any] | None = None,
+            on_chunk: OnChunk | None = None, on_complete: OnComplete | None = None, *,
+            content: str | None = None, model: str | None = None, temperature: float | None = None,
+            max_tokens: int | None = None, branch_id: str | None = None, parent_message_id: str | None = None,
+            idempotency_key: str | None = None, timeout: Timeout | NotGiven = NOT_GIVEN,
+            extra_headers: Mapping[str, str] | None = None, extra_body: Mapping[str, Any] | None = None
+        ) -> AsyncMessageStream:
+        """Send a user message and stream the reply.
+
+        Sync: ``with client.messages.stream(...) as s: for event in s: ...``; async:
+        ``async with client.messages.stream(...) as s: async for event in s: ...``.
+
+        ``on_chunk`` / ``on_complete`` keep the official SDK's call working
+        (``stream(cid, {"content": ...}, on_chunk, on_complete)``): ``on_chunk`` sees every event and
+        ``on_complete`` the stored reply. With either, the sync stream runs to its end here and the
+        finished stream is returned (``.final``, ``.text``); ``await client.messages.stream(cid, params,
+        on_chunk)`` does the same on the async client.
+        """
+        return _async_stream(self, stream(conversation_id, params, on_chunk, on_complete, content=content,
+            model=model, temperature=temperature, max_tokens=max_tokens, branch_id=branch_id,
+            parent_message_id=parent_message_id, idempotency_key=idempotency_key, timeout=timeout,
+            extra_headers=extra_headers, extra_body=extra_body))
+
+    async def list(self, conversation_id: str, branch_id: str | None = None, *,
+            timeout: Timeout | NotGiven = NOT_GIVEN, extra_headers: Mapping[str, str] | None = None,
+            extra_body: Mapping[str, Any] | None = None) -> builtins.list[Message]:
+        """Messages of a conversation (of its main branch, or of ``branch_id``)."""
+        return await self._transport.send(list_(conversation_id, branch_id, timeout=timeout,
+            extra_headers=extra_headers, extra_body=extra_body))
+
+    async def update(self, message_id: str, params: Mapping[str, Any] | str | None = None, *,
+            content: str | None = None, timeout: Timeout | NotGiven = NOT_GIVEN,
+            extra_headers: Mapping[str, str] | None = None, extra_body: Mapping[str, Any] | None = None
+        ) -> Message:
+        """Edit a message's content (``update(id, "text")`` as in the official SDK also works)."""
+        return await self._transport.send(update(message_id, params, content=content, timeout=timeout,
+            extra_headers=extra_headers, extra_body=extra_body))
+
+    async def delete(self, message_id: str, *, timeout: Timeout | NotGiven = NOT_GIVEN,
+            extra_headers: Mapping[str, str] | None = None, extra_body: Mapping[str, Any] | None = None
+        ) -> None:
+        """Delete a message."""
+        return await self._transport.send(delete(message_id, timeout=timeout, extra_headers=extra_headers,
+            extra_body=extra_body))
+
+
+# --- the sync twin below is generated from the class above (resources/_unasync.py): do not edit
+# fmt: off
+class Messages(SyncAPIResource):
+    """Messages (synchronous)."""
+
+    def send(self, conversation_id: str, params: Mapping[str, Any] | None = None, *,
+            content: str | None = None, model: str | None = None, temperature: float | None = None,
+            max_tokens: int | None = None, branch_id: str | None = None, parent_message_id: str | None = None,
+            idempotency_key: str | None = None, timeout: Timeout | NotGiven = NOT_GIVEN,
+            extra_headers: Mapping[str, str] | None = None, extra_body: Mapping[str, Any] | None = None
+        ) -> SendMessageResponse:
+        """Send a user message (to the main branch, or ``branch_id``) and return the assistant's reply.
+
+        ``parent_message_id`` names the message the new turn follows; a server that checks it answers 409
+        (``ConflictError``, nothing stored) when that message is no longer the branch's tip.
+
+        Example:
+            >>> reply = client.messages.send(conv.id, content="Hello")  # doctest: +SKIP
+            >>> reply.message.content, reply.usage.total_tokens, reply.model  # doctest: +SKIP
+        """
+        return self._transport.send(send(conversation_id, params, content=content, model=model,
+            temperature=temperature, max_tokens=max_tokens, branch_id=branch_id,
+            parent_message_id=parent_message_id, idempotency_key=idempotency_key, timeout=timeout,
+            extra_headers=extra_headers, extra_body=extra_body))
+
+    def stream(self, conversation_id: str, params: Mapping[str, Any] | None = None,
+            on_chunk: OnChunk | None = None, on_complete: OnComplete | None = None, *,
+            content: str | None = None, model: str | None = None, temperature: float | None = None,
+            max_tokens: int | None = None, branch_id: str | None = None, parent_message_id: str | None = None,
+            idempotency_key: str | None = None, timeout: Timeout | NotGiven = NOT_GIVEN,
+            extra_headers: Mapping[str, str] | None = None, extra_body: Mapping[str, Any] | None = None
+        ) -> MessageStream:
+        """Send a user message and stream the reply.
+
+        Sync: ``with client.messages.stream(...) as s: for event in s: ...``; async:
+        ``async with client.messages.stream(...) as s: async for event in s: ...``.
+
+        ``on_chunk`` / ``on_complete`` keep the official SDK's call working
+        (``stream(cid, {"content": ...}, on_chunk, on_complete)``): ``on_chunk`` sees every event and
+        ``on_complete`` the stored reply. With either, the sync stream runs to its end here and the
+        finished stream is returned (``.final``, ``.text``); ``await client.messages.stream(cid, params,
+        on_chunk)`` does the same on the async client.
+        """
+        return _sync_stream(self, stream(conversation_id, params, on_chunk, on_complete, content=content,
+            model=model, temperature=temperature, max_tokens=max_tokens, branch_id=branch_id,
+            parent_message_id=parent_message_id, idempotency_key=idempotency_key, timeout=timeout,
+            extra_headers=extra_headers, extra_body=extra_body))
+
+    def list(self, conversation_id: str, branch_id: str | None = None, *,
+            timeout: Timeout | NotGiven = NOT_GIVEN, extra_headers: Mapping[str, str] | None = None,
+            extra_body: Mapping[str, Any] | None = None) -> builtins.list[Message]:
+        """Messages of a conversation (of its main branch, or of ``branch_id``)."""
+        return self._transport.send(list_(conversation_id, branch_id, timeout=timeout,
+            extra_headers=extra_headers, extra_body=extra_body))
+
+    def update(self, message_id: str, params: Mapping[str, Any] | str | None = None, *,
+            content: str | None = None, timeout: Timeout | NotGiven = NOT_GIVEN,
+            extra_headers: Mapping[str, str] | None = None, extra_body: Mapping[str, Any] | None = None
+        ) -> Message:
+        """Edit a message's content (``update(id, "text")`` as in the official SDK also works)."""
+        return self._transport.send(update(message_id, params, content=content, timeout=timeout,
+            extra_headers=extra_headers, extra_body=extra_body))
+
+    def delete(self, message_id: str, *, timeout: Timeout | NotGiven = NOT_GIVEN,
+            extra_headers: Mapping[str, str] | None = None, extra_body: Mapping[str, Any] | None = None
+        ) -> None:
+        """Delete a message."""
+        return self._transport.send(delete(message_id, timeout=timeout, extra_headers=extra_headers,
+            extra_body=extra_body))

@@ -20,7 +20,7 @@ from chatroutes_core import (
     ConfigurationError,
     UsageError,
 )
-from chatroutes_core._pool import shared_ssl_context
+from chatroutes_core._http.pool import shared_ssl_context
 from chatroutes_core.resources import (
     AsyncAutoBranch,
     AsyncBranches,
@@ -485,7 +485,7 @@ def test_async_methods_are_awaitable_except_the_stream_and_iterator() -> None:
 
 @given(st.text(max_size=12) | st.text(alphabet="ab./?# _%\t\x00\u00e9\u2028", max_size=6))
 def test_check_id_accepts_exactly_the_ids_that_cannot_change_a_route(value: str) -> None:
-    from chatroutes_core._request import check_id
+    from chatroutes_core._http.request import check_id
 
     acceptable = (
         bool(value.strip())

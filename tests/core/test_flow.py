@@ -9,7 +9,7 @@ import pytest
 from _core_mock import Recorder, async_client, ok, sync_client
 
 from chatroutes_core import NotFoundError
-from chatroutes_core._flow import ClientCall, Flow, arun, run
+from chatroutes_core.flows import ClientCall, Flow, arun, run
 
 
 def _reply(request: httpx.Request) -> httpx.Response:

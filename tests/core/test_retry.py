@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from chatroutes_core import APIStatusError, RateLimitError, ServerError
-from chatroutes_core._request import error_from_response
-from chatroutes_core._retry import Failure, RetryPolicy, is_idempotent, parse_retry_after
+from chatroutes_core._http.request import error_from_response
+from chatroutes_core._http.retry import Failure, RetryPolicy, is_idempotent, parse_retry_after
 
 POLICY = RetryPolicy(max_retries=2)
 

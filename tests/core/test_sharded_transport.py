@@ -9,8 +9,9 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient, _pool
-from chatroutes_core._pool import ShardedAsyncTransport, default_async_http, shared_ssl_context
+from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient
+from chatroutes_core._http import pool as _pool
+from chatroutes_core._http.pool import ShardedAsyncTransport, default_async_http, shared_ssl_context
 from chatroutes_core.testing import LocalServer
 
 

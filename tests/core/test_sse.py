@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatroutes_core._sse import ServerSentEvent, SSEDecoder
+from chatroutes_core._http.sse import ServerSentEvent, SSEDecoder
 
 
 def decode(chunks: list[bytes]) -> list[ServerSentEvent]:

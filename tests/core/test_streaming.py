@@ -21,8 +21,8 @@ from chatroutes_core import (
     StreamInterruptedError,
     UsageError,
 )
-from chatroutes_core._sse import ServerSentEvent
-from chatroutes_core._streaming import StreamAccumulator
+from chatroutes_core._http.sse import ServerSentEvent
+from chatroutes_core._http.streaming import StreamAccumulator
 
 COMPLETE = {
     "type": "complete",

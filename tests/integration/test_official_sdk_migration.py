@@ -50,7 +50,9 @@ async def test_async_callbacks_fire_while_iterating_or_when_awaited(local_server
                 assert events[-1] is event  # the callback saw it before the loop did
         assert events[-1].type == "complete"
 
-        async with await client.messages.stream(conv, content="three") as plain:  # awaiting is harmless
+        with pytest.warns(DeprecationWarning, match="without on_chunk"):  # harmless, but deprecated
+            awaited = await client.messages.stream(conv, content="three")
+        async with awaited as plain:
             assert (await plain.until_done()).message.content
         assert local_server.count_messages(conv) == 6
 

@@ -17,10 +17,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
-from chatroutes_core._catalog import DEFAULT_MODEL
-from chatroutes_core._lazy import install_hint
 from chatroutes_core.cli.console import add_command, console_on, plural
 from chatroutes_core.cli.tree_render import TreeView, preview, render_rich, render_text, shown
+from chatroutes_core.integration import DEFAULT_MODEL, install_hint
 from chatroutes_core.models import Message
 
 if TYPE_CHECKING:

@@ -17,8 +17,7 @@ from functools import cached_property
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from chatroutes_core._catalog import DEFAULT_MODEL
-from chatroutes_core._lazy import install_hint
+from chatroutes_core.integration import DEFAULT_MODEL, install_hint
 
 if TYPE_CHECKING:
     from chatroutes_core import ChatRoutesClient

@@ -21,7 +21,7 @@ import httpx
 import pydantic
 from pydantic.alias_generators import to_camel
 
-from ._exceptions import (
+from .._exceptions import (
     APIResponseValidationError,
     APIStatusError,
     AuthenticationError,
@@ -34,8 +34,8 @@ from ._exceptions import (
     UsageError,
     ValidationError,
 )
-from ._retry import is_idempotent
-from ._types import NOT_GIVEN, NotGiven, Timeout
+from .._types import NOT_GIVEN, NotGiven, Timeout
+from .retry import is_idempotent
 
 __all__ = [
     "Call",

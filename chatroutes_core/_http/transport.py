@@ -23,12 +23,12 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import SecretStr
 
-from ._exceptions import APIConnectionError, APITimeoutError, ConfigurationError
-from ._pool import LazyHTTP
-from ._request import Call, decode_json, error_body, error_from_response, parse_result
-from ._retry import Failure, RetryPolicy, parse_retry_after
-from ._types import NotGiven, Timeout
-from ._version import __version__
+from .._exceptions import APIConnectionError, APITimeoutError, ConfigurationError
+from .._types import NotGiven, Timeout
+from .._version import __version__
+from .pool import LazyHTTP
+from .request import Call, decode_json, error_body, error_from_response, parse_result
+from .retry import Failure, RetryPolicy, parse_retry_after
 
 __all__ = [
     "PARENT_CHECK_HEADER",

@@ -14,8 +14,8 @@ from typing import Generic, TypeVar
 
 import httpx
 
-from ._exceptions import UsageError
-from ._types import Timeout
+from .._exceptions import UsageError
+from .._types import Timeout
 
 __all__ = [
     "LazyHTTP",

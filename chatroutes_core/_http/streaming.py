@@ -11,6 +11,11 @@ whatever a callback returns when it is awaitable, so ``async def`` callbacks wor
 callbacks that is dropped without ever being awaited or entered warns (``RuntimeWarning``), as an
 un-awaited coroutine does: it never sent anything.
 
+The async stream has two documented uses: ``async with client.messages.stream(...) as s: async for ev in s``,
+and ``await client.messages.stream(..., on_chunk=...)`` (the official SDK's callback form). Awaiting it
+without callbacks (``async with await ...``) or iterating it outside ``async with`` still work but are
+deprecated (``DeprecationWarning``): neither says when the connection is released.
+
 Example:
     >>> with client.messages.stream(conversation_id, content="Hi") as stream:  # doctest: +SKIP
     ...     for event in stream:
@@ -41,11 +46,11 @@ import httpx
 import pydantic
 from pydantic import SecretStr
 
-from ._exceptions import StreamInterruptedError, UsageError
-from ._sse import ServerSentEvent, SSEDecoder
-from ._transport import map_transport_error
-from .models import CompleteEvent, ContentEvent, Message
-from .models.events import StreamEvent
+from .._exceptions import StreamInterruptedError, UsageError
+from ..models import CompleteEvent, ContentEvent, Message
+from ..models.events import StreamEvent
+from .sse import ServerSentEvent, SSEDecoder
+from .transport import map_transport_error
 
 __all__ = ["AsyncMessageStream", "MessageStream", "StreamAccumulator"]
 
@@ -284,6 +289,7 @@ class AsyncMessageStream(_StreamState):
         self._opener = opener
         self._iterator: AsyncGenerator[StreamEvent, None] | None = None
         self._started = False  # awaited, entered or iterated: the request was (or is being) made
+        self._entered = False  # inside ``async with`` (or driven by its callbacks, which enter it)
 
     def __del__(self) -> None:
         if not getattr(self, "_started", True) and (self._on_chunk or self._on_complete):
@@ -300,6 +306,7 @@ class AsyncMessageStream(_StreamState):
                 await result
 
     async def __aenter__(self) -> AsyncMessageStream:
+        self._entered = True
         await self._open()
         return self
 
@@ -311,6 +318,12 @@ class AsyncMessageStream(_StreamState):
     async def _drive(self) -> AsyncMessageStream:
         self._started = True
         if self._on_chunk is None and self._on_complete is None:
+            warnings.warn(
+                "awaiting an AsyncMessageStream without on_chunk/on_complete is deprecated (it does "
+                "nothing): use `async with client.messages.stream(...) as stream`",
+                DeprecationWarning,
+                stacklevel=3,
+            )
             return self
         async with self:
             await self.until_done()
@@ -322,6 +335,13 @@ class AsyncMessageStream(_StreamState):
         await self.close()
 
     def __aiter__(self) -> AsyncIterator[StreamEvent]:
+        if not self._entered and self._iterator is None:
+            warnings.warn(
+                "iterating an AsyncMessageStream outside `async with` is deprecated (the connection stays "
+                "open until the end): use `async with client.messages.stream(...) as stream: async for ...`",
+                DeprecationWarning,
+                stacklevel=2,
+            )
         return self
 
     async def __anext__(self) -> StreamEvent:

@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ._exceptions import UsageError
+from .._exceptions import UsageError
 
 CALL_OPEN = "<tool_call>"
 CALL_CLOSE = "</tool_call>"

@@ -41,8 +41,8 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._exceptions import UsageError
-from ._tool_calls import (
+from .._exceptions import UsageError
+from ._calls import (
     CALL_CLOSE,
     CALL_OPEN,
     InvalidToolCall,
