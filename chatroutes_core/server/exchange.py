@@ -10,6 +10,7 @@ exchange just before the ``complete`` event, then sends ``[DONE]``. Errors after
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import AsyncIterator
@@ -176,7 +177,7 @@ async def send(ex: Exchange, idem: Idempotency) -> dict[str, Any]:
     assistantMessage}}``: the current shape and, beside it, the ``{userMessage, assistantMessage}`` one that
     route #18, the official SDKs' own examples (``branching_example.py``, ``checkpoint_example.py``) and the
     vendor's notebooks read."""
-    async with ex.state.lock_for(ex.branch.id):
+    async with ex.state.branch_locks(ex.branch.id):
         branch = _current_branch(ex)
         ctx, request, tip = _plan(ex, branch)
         started = time.perf_counter()
@@ -227,12 +228,13 @@ async def stream(ex: Exchange, idem: Idempotency, fault: Fault | None) -> AsyncI
         timings.append(time.perf_counter())
         return sse(payload)
 
-    async with state.lock_for(ex.branch.id):
+    async with contextlib.AsyncExitStack() as held:
         try:
+            await held.enter_async_context(state.branch_locks(ex.branch.id))
             branch = _current_branch(ex)
             ctx, request, tip = _plan(ex, branch)
         except ApiError as exc:
-            yield sse({"type": "error", "error": exc.message})
+            yield sse({"type": "error", "error": exc.message, "code": exc.code})
             return
         started = time.perf_counter()
         pieces: list[str] = []

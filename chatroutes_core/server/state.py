@@ -9,11 +9,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+from .errors import ApiError
 from .faults import FaultInjector
 from .responders import EchoResponder, Responder, ScriptedResponder
 from .store import Store
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+#: Seconds a write waits for a branch another write holds (a long stream, a slow upstream) before a 503.
+DEFAULT_LOCK_WAIT = 15.0
 
 
 @dataclass
@@ -27,6 +30,7 @@ class ServerState:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     partial_context_messages: int = 4
     test_knobs: bool = False
+    lock_wait: float = DEFAULT_LOCK_WAIT
     faults: FaultInjector = field(default_factory=FaultInjector)
     requests: list[tuple[str, str]] = field(default_factory=list)
     in_flight: int = 0  # requests received and not yet answered in full (streams included)
@@ -82,6 +86,30 @@ class ServerState:
         if lock is None:
             lock = self._locks[name] = asyncio.Lock()
         return lock
+
+    @asynccontextmanager
+    async def branch_locks(self, *branch_ids: str) -> AsyncIterator[None]:
+        """Hold the locks of ``branch_ids``, in the order given (ancestors first), each waited for at most
+        ``lock_wait`` seconds: past that the write is refused with a 503 ``BRANCH_BUSY`` and a Retry-After,
+        with nothing stored, instead of waiting behind a stream or a hung upstream without limit."""
+        held: list[asyncio.Lock] = []
+        try:
+            for branch_id in branch_ids:
+                lock = self.lock_for(branch_id)
+                try:
+                    await asyncio.wait_for(lock.acquire(), self.lock_wait)
+                except TimeoutError:
+                    raise ApiError(
+                        503,
+                        f"Branch {branch_id} is busy with another write; nothing was stored, try again",
+                        code="BRANCH_BUSY",
+                        retry_after=max(1.0, self.lock_wait),
+                    ) from None
+                held.append(lock)
+            yield
+        finally:
+            for lock in reversed(held):
+                lock.release()
 
     @asynccontextmanager
     async def hold(self, name: str) -> AsyncIterator[None]:
