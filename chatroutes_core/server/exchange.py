@@ -181,7 +181,7 @@ async def send(ex: Exchange, idem: Idempotency) -> dict[str, Any]:
         branch = _current_branch(ex)
         ctx, request, tip = _plan(ex, branch)
         started = time.perf_counter()
-        responder = ex.state.responder_for(ex.conversation.id)
+        responder = ex.state.responder_for(ex.conversation.id, ex.conversation.owner)
         try:
             text = "".join([piece async for piece in responder.stream(request)])
         except ResponderError as exc:
@@ -238,11 +238,12 @@ async def stream(ex: Exchange, idem: Idempotency, fault: Fault | None) -> AsyncI
             return
         started = time.perf_counter()
         pieces: list[str] = []
-        responder = state.responder_for(ex.conversation.id)
+        responder = state.responder_for(ex.conversation.id, ex.conversation.owner)
         try:
             async for piece in responder.stream(request):
-                if state.token_delay > 0:
-                    await asyncio.sleep(state.token_delay)
+                delay = state.token_delay_for(ex.conversation.owner)
+                if delay > 0:
+                    await asyncio.sleep(delay)
                 pieces.append(piece)
                 yield await emit({"type": "content", "content": piece, "model": ex.resolved_model})
         except ResponderError as exc:

@@ -197,9 +197,15 @@ class Knobs:
         if scope["type"] != "http" or not path.startswith("/api/") or "/_admin/" in path:
             await self.app(scope, receive, send)
             return
-        if self.state.latency > 0:
-            await asyncio.sleep(self.state.latency)
-        fault = self.state.faults.take(scope["method"], scope["path"], stream=False)
+        state = self.state
+        owner = None
+        if state.owner_knobs or state.faults.pending:  # knobs set over HTTP belong to the key that set them
+            key = api_key_from(HTTPConnection(scope))
+            owner = state.store.owner_of(key) if key else None
+        latency = state.latency_for(owner)
+        if latency > 0:
+            await asyncio.sleep(latency)
+        fault = state.faults.take(scope["method"], scope["path"], stream=False, owner=owner)
         if fault is None:
             await self.app(scope, receive, send)
             return
