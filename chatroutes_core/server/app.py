@@ -46,6 +46,7 @@ def create_app(
     test_knobs: bool = False,
     fsync: bool = False,
     lock_wait: float = DEFAULT_LOCK_WAIT,
+    idempotency_retention: float | None = None,
 ) -> FastAPI:
     """Build the local ChatRoutes-compatible app.
 
@@ -60,6 +61,7 @@ def create_app(
         partial_context_messages: inherited messages kept in context by ``contextMode: PARTIAL``.
         test_knobs: mount the ``/_admin`` routes (latency, token delay, faults over HTTP).
         fsync: wait for the disk on every commit (see :class:`Store`); off by default.
+        idempotency_retention: seconds an ``Idempotency-Key`` answer is kept and replayed (24 h by default).
         lock_wait: seconds a write waits for a branch another write holds before a 503 ``BRANCH_BUSY``.
 
     The live :class:`ServerState` is ``app.state.server``.
@@ -67,6 +69,10 @@ def create_app(
     store = store or Store(db_path, fsync=fsync)
     for key in api_keys:
         store.add_key(key)
+    if idempotency_retention is not None:
+        if idempotency_retention <= 0:
+            raise ValueError("idempotency_retention must be positive")
+        store.idempotency_retention = idempotency_retention
     state = ServerState(
         store=store,
         latency=latency,
