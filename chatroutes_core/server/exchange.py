@@ -21,8 +21,8 @@ from .bodies import SendMessageBody
 from .context import Context, assemble
 from .errors import ApiError
 from .faults import Fault
+from .lookups import Idempotency, require_branch, require_conversation, require_main_branch, resolve_model
 from .responders import ResponderError, ResponderRequest
-from .routes.deps import Idempotency, require_branch, require_conversation, require_main_branch, resolve_model
 from .state import ServerState
 from .store import BranchRow, ConversationRow, MessageRow
 from .tokens import estimate_tokens
