@@ -66,7 +66,9 @@ def prepare(
 
 
 def _current_branch(ex: Exchange) -> BranchRow:
-    # Re-read under the branch lock: it may have been deleted or merged while we waited.
+    # Re-read under the branch lock: it may have been deleted or merged while we waited. Read again in the
+    # transaction that stores the exchange: a PATCH isActive=false or a conversation delete (neither takes
+    # the branch lock) may have landed while the reply was generated; then nothing is stored.
     branch = require_branch(ex.state, ex.conversation.id, ex.branch.id)
     if not branch.is_active:
         raise ApiError(409, "Branch is not active (merged or archived); reactivate it or fork it")
@@ -187,6 +189,7 @@ async def send(ex: Exchange, idem: Idempotency) -> dict[str, Any]:
         except ResponderError as exc:
             raise ApiError(502, f"Upstream model error: {exc}") from None
         with ex.state.store.atomic():
+            _current_branch(ex)  # again, in the transaction that writes (see _current_branch)
             user, reply, usage = _store_exchange(ex, ctx, tip, text, started, responder.name)
             data: dict[str, Any] = {
                 "message": message_json(reply),
@@ -249,15 +252,20 @@ async def stream(ex: Exchange, idem: Idempotency, fault: Fault | None) -> AsyncI
         except ResponderError as exc:
             yield sse({"type": "error", "error": f"Upstream model error: {exc}"})
             return
-        with state.store.atomic():
-            _, reply, usage = _store_exchange(ex, ctx, tip, "".join(pieces), started, responder.name)
-            complete = {
-                "type": "complete",
-                "message": message_json(reply),
-                "usage": usage,
-                "model": ex.resolved_model,
-            }
-            idem.save(200, complete, kind="sse")
+        try:
+            with state.store.atomic():
+                _current_branch(ex)  # again, in the transaction that writes (see _current_branch)
+                _, reply, usage = _store_exchange(ex, ctx, tip, "".join(pieces), started, responder.name)
+                complete = {
+                    "type": "complete",
+                    "message": message_json(reply),
+                    "usage": usage,
+                    "model": ex.resolved_model,
+                }
+                idem.save(200, complete, kind="sse")
+        except ApiError as exc:
+            yield sse({"type": "error", "error": exc.message, "code": exc.code})
+            return
     yield await emit(complete)
     yield await emit("[DONE]")
 

@@ -143,3 +143,26 @@ def test_a_send_waits_for_a_busy_branch_only_as_long_as_lock_wait(tmp_path: Any)
         assert waited < 0.9
         assert srv.count_messages(conv["id"]) == 2  # only the stream's exchange
         api.close()
+
+
+@pytest.mark.parametrize("change", ["deactivate", "delete the conversation"])
+def test_a_branch_closed_while_its_reply_streams_stores_nothing(server: LocalServer, change: str) -> None:
+    api = Api(server)
+    conv = api.conversation()
+    cid = conv["id"]
+    api.send(cid, "first")
+    b = api.fork(cid, api.history(cid, api.main_branch(cid)["id"])[-1]["id"], title="b")
+    before = server.count_messages()
+    stream, out = _slow_stream(server, cid, b["id"])
+    if change == "deactivate":  # neither takes the branch lock: they land while the reply streams
+        api.ok("PATCH", f"/conversations/{cid}/branches/{b['id']}", json={"isActive": False})
+    else:
+        assert api.http.delete(f"/conversations/{cid}").status_code == 200
+    stream.join(30)
+    server.set_token_delay(0)
+    events = [line[6:] for line in out[0].text.splitlines() if line.startswith("data: ")]
+    assert events[-1] != "[DONE]"
+    assert '"type": "error"' in events[-1] or '"type":"error"' in events[-1]
+    deleted = 0 if change == "deactivate" else 2  # a conversation delete takes its two messages with it
+    assert server.count_messages() == before - deleted  # no exchange stored on a closed branch
+    api.close()
