@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import cases, construction, fresh
+from bench import cases, construction, fresh, soak
 from bench._harness import ServerProcess, machine
 
 
@@ -59,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
             lambda: fresh.fresh_instance_per_call(srv, calls=16, rounds=max(2, int(16 * scale))),
             lambda: fresh.fresh_fanout(srv, rounds=max(1, int(6 * scale))),
             lambda: fresh.per_request_app(srv, rounds=max(1, int(2 * scale))),
+            # Issue 24: the soak, `chatroutes serve` in a process of its own under mixed load (bench/soak.py).
+            lambda: soak.soak_case(seconds=60 if not args.quick else 10),
         ]
         for step in steps:
             step_started = time.perf_counter()

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chatroutes_core.cli import serve_limits
 from chatroutes_core.cli.console import SubparsersAction, add_command
 from chatroutes_core.integration import install_hint
 
@@ -97,12 +98,20 @@ def run(args: argparse.Namespace) -> int:
         print(f"chatroutes serve needs the [server] extra: {install_hint('server')} ({exc})", file=sys.stderr)
         return 2
     responder: Responder
+    try:
+        limits = serve_limits.resolve(args)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if args.responder == "openai":
         if not args.upstream_url or not args.upstream_model:
             print("--responder openai needs --upstream-url and --upstream-model", file=sys.stderr)
             return 2
         responder = OpenAICompatibleResponder(
-            args.upstream_url, args.upstream_model, api_key=os.environ.get("CHATROUTES_UPSTREAM_API_KEY")
+            args.upstream_url,
+            args.upstream_model,
+            api_key=os.environ.get("CHATROUTES_UPSTREAM_API_KEY"),
+            **{name: limits[name] for name in serve_limits.UPSTREAM},  # type: ignore[arg-type]
         )
     else:
         responder = EchoResponder()
@@ -114,6 +123,8 @@ def run(args: argparse.Namespace) -> int:
         responder=responder,
         max_body_bytes=args.max_body_bytes,
         test_knobs=args.test_knobs,
+        lock_wait=limits["lock_wait"],
+        idempotency_retention=limits["idempotency_retention"],
     )
     try:
         sock = bind(args.host, args.port)
@@ -161,3 +172,4 @@ def register(subparsers: SubparsersAction) -> None:
     p.add_argument("--test-knobs", action="store_true", help="mount /api/v1/_admin (latency, faults)")
     p.add_argument("--fsync", action="store_true", help="fsync every commit (slower; survives power loss)")
     p.add_argument("--log-level", default="info")
+    serve_limits.add_options(p)

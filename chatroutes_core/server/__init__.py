@@ -14,7 +14,8 @@ Tree shape
     ``forkPointMessageId``. ``GET /conversations/{id}/tree`` returns ``{conversation, branches, mainBranch}``
     where ``branches`` holds the root nodes (the main branch) as ``{"branch": {..., "_count": {"messages":
     n}}, "children": [...]}``, children nested by parent branch, and, in the same payload, the older
-    ``tree`` (a message tree) and ``metadata: {totalNodes, totalBranches, maxDepth}`` (see ``tree.py``).
+    ``tree`` (a message tree) and ``metadata: {totalNodes, totalBranches, maxDepth}`` (see ``tree.py``; past
+    100 nested forks ``branches`` is the flat list of branches and ``branchLayout`` says ``"flat"``).
     ``messageCount`` and ``_count.messages`` count the messages a branch stores itself (not inherited ones).
 
 History

@@ -14,7 +14,7 @@ from .middleware import BodyLimit, EncodedSlashGuard, KeyCheck, Knobs, RequestLo
 from .responders import Responder
 from .routes import admin, auth, autobranch, branches, checkpoints, conversations, messages
 from .routes.deps import Replay
-from .state import DEFAULT_MAX_BODY_BYTES, ServerState
+from .state import DEFAULT_LOCK_WAIT, DEFAULT_MAX_BODY_BYTES, ServerState
 from .store import Store
 
 API_PREFIX = "/api/v1"
@@ -45,6 +45,8 @@ def create_app(
     partial_context_messages: int = 4,
     test_knobs: bool = False,
     fsync: bool = False,
+    lock_wait: float = DEFAULT_LOCK_WAIT,
+    idempotency_retention: float | None = None,
 ) -> FastAPI:
     """Build the local ChatRoutes-compatible app.
 
@@ -59,12 +61,18 @@ def create_app(
         partial_context_messages: inherited messages kept in context by ``contextMode: PARTIAL``.
         test_knobs: mount the ``/_admin`` routes (latency, token delay, faults over HTTP).
         fsync: wait for the disk on every commit (see :class:`Store`); off by default.
+        idempotency_retention: seconds an ``Idempotency-Key`` answer is kept and replayed (24 h by default).
+        lock_wait: seconds a write waits for a branch another write holds before a 503 ``BRANCH_BUSY``.
 
     The live :class:`ServerState` is ``app.state.server``.
     """
     store = store or Store(db_path, fsync=fsync)
     for key in api_keys:
         store.add_key(key)
+    if idempotency_retention is not None:
+        if idempotency_retention <= 0:
+            raise ValueError("idempotency_retention must be positive")
+        store.idempotency_retention = idempotency_retention
     state = ServerState(
         store=store,
         latency=latency,
@@ -72,6 +80,7 @@ def create_app(
         max_body_bytes=max_body_bytes,
         partial_context_messages=partial_context_messages,
         test_knobs=test_knobs,
+        lock_wait=lock_wait,
     )
     if responder is not None:
         state.responder = responder

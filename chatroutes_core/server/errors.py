@@ -39,12 +39,21 @@ CODES = {
 class ApiError(Exception):
     """An error answer: status, human message, optional machine code and details."""
 
-    def __init__(self, status: int, message: str, *, code: str | None = None, details: Any = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str | None = None,
+        details: Any = None,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.code = code or CODES.get(status, "ERROR")
         self.details = details
+        self.retry_after = retry_after  # seconds: a Retry-After header and a body retryAfter
 
 
 def error_body(status: int, message: str, code: str | None = None, details: Any = None) -> dict[str, Any]:
@@ -91,7 +100,11 @@ def _validation_message(errors: list[Any]) -> tuple[str, list[dict[str, str]]]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.message, exc.code, exc.details)
+        if exc.retry_after is None:
+            return error_response(exc.status, exc.message, exc.code, exc.details)
+        body = {**error_body(exc.status, exc.message, exc.code, exc.details), "retryAfter": exc.retry_after}
+        headers = {"Retry-After": str(max(1, round(exc.retry_after)))}
+        return JSONResponse(body, status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -10,6 +10,7 @@ exchange just before the ``complete`` event, then sends ``[DONE]``. Errors after
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import AsyncIterator
@@ -20,8 +21,8 @@ from .bodies import SendMessageBody
 from .context import Context, assemble
 from .errors import ApiError
 from .faults import Fault
+from .lookups import Idempotency, require_branch, require_conversation, require_main_branch, resolve_model
 from .responders import ResponderError, ResponderRequest
-from .routes.deps import Idempotency, require_branch, require_conversation, require_main_branch, resolve_model
 from .state import ServerState
 from .store import BranchRow, ConversationRow, MessageRow
 from .tokens import estimate_tokens
@@ -65,7 +66,9 @@ def prepare(
 
 
 def _current_branch(ex: Exchange) -> BranchRow:
-    # Re-read under the branch lock: it may have been deleted or merged while we waited.
+    # Re-read under the branch lock: it may have been deleted or merged while we waited. Read again in the
+    # transaction that stores the exchange: a PATCH isActive=false or a conversation delete (neither takes
+    # the branch lock) may have landed while the reply was generated; then nothing is stored.
     branch = require_branch(ex.state, ex.conversation.id, ex.branch.id)
     if not branch.is_active:
         raise ApiError(409, "Branch is not active (merged or archived); reactivate it or fork it")
@@ -176,16 +179,17 @@ async def send(ex: Exchange, idem: Idempotency) -> dict[str, Any]:
     assistantMessage}}``: the current shape and, beside it, the ``{userMessage, assistantMessage}`` one that
     route #18, the official SDKs' own examples (``branching_example.py``, ``checkpoint_example.py``) and the
     vendor's notebooks read."""
-    async with ex.state.lock_for(ex.branch.id):
+    async with ex.state.branch_locks(ex.branch.id):
         branch = _current_branch(ex)
         ctx, request, tip = _plan(ex, branch)
         started = time.perf_counter()
-        responder = ex.state.responder_for(ex.conversation.id)
+        responder = ex.state.responder_for(ex.conversation.id, ex.conversation.owner)
         try:
             text = "".join([piece async for piece in responder.stream(request)])
         except ResponderError as exc:
             raise ApiError(502, f"Upstream model error: {exc}") from None
         with ex.state.store.atomic():
+            _current_branch(ex)  # again, in the transaction that writes (see _current_branch)
             user, reply, usage = _store_exchange(ex, ctx, tip, text, started, responder.name)
             data: dict[str, Any] = {
                 "message": message_json(reply),
@@ -227,34 +231,41 @@ async def stream(ex: Exchange, idem: Idempotency, fault: Fault | None) -> AsyncI
         timings.append(time.perf_counter())
         return sse(payload)
 
-    async with state.lock_for(ex.branch.id):
+    async with contextlib.AsyncExitStack() as held:
         try:
+            await held.enter_async_context(state.branch_locks(ex.branch.id))
             branch = _current_branch(ex)
             ctx, request, tip = _plan(ex, branch)
         except ApiError as exc:
-            yield sse({"type": "error", "error": exc.message})
+            yield sse({"type": "error", "error": exc.message, "code": exc.code})
             return
         started = time.perf_counter()
         pieces: list[str] = []
-        responder = state.responder_for(ex.conversation.id)
+        responder = state.responder_for(ex.conversation.id, ex.conversation.owner)
         try:
             async for piece in responder.stream(request):
-                if state.token_delay > 0:
-                    await asyncio.sleep(state.token_delay)
+                delay = state.token_delay_for(ex.conversation.owner)
+                if delay > 0:
+                    await asyncio.sleep(delay)
                 pieces.append(piece)
                 yield await emit({"type": "content", "content": piece, "model": ex.resolved_model})
         except ResponderError as exc:
             yield sse({"type": "error", "error": f"Upstream model error: {exc}"})
             return
-        with state.store.atomic():
-            _, reply, usage = _store_exchange(ex, ctx, tip, "".join(pieces), started, responder.name)
-            complete = {
-                "type": "complete",
-                "message": message_json(reply),
-                "usage": usage,
-                "model": ex.resolved_model,
-            }
-            idem.save(200, complete, kind="sse")
+        try:
+            with state.store.atomic():
+                _current_branch(ex)  # again, in the transaction that writes (see _current_branch)
+                _, reply, usage = _store_exchange(ex, ctx, tip, "".join(pieces), started, responder.name)
+                complete = {
+                    "type": "complete",
+                    "message": message_json(reply),
+                    "usage": usage,
+                    "model": ex.resolved_model,
+                }
+                idem.save(200, complete, kind="sse")
+        except ApiError as exc:
+            yield sse({"type": "error", "error": exc.message, "code": exc.code})
+            return
     yield await emit(complete)
     yield await emit("[DONE]")
 

@@ -17,6 +17,10 @@ Stream faults (``cut_after`` or ``stall_after`` given; only stream routes take t
 - ``cut_after=K``: after K events the connection is dropped without the closing chunk.
 - ``stall_after=K, stall_seconds=S``: after K events the stream pauses S seconds, then goes on.
 
+A fault queued over HTTP (``POST /_admin/faults``) carries the ``owner`` (key hash) that queued it and fires
+only on that key's requests; one queued in process (``owner=None``) fires on any request. A ``path`` that is
+not a valid regular expression is a ``ValueError`` (a 400 over HTTP).
+
 Events are counted in order: content events, then ``complete``, then ``[DONE]``. The exchange is stored just
 before ``complete`` is produced, so cutting after all content events leaves a stored reply the
 client never saw.
@@ -47,12 +51,15 @@ class Fault:
     cut_after: int | None = None
     stall_after: int | None = None
     stall_seconds: float = 0.0
+    owner: str | None = None  # the key hash that queued it over HTTP; None: fires on any key
 
     @property
     def is_stream_fault(self) -> bool:
         return self.status is None
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, owner: str | None = None) -> bool:
+        if self.owner is not None and self.owner != owner:
+            return False
         if self.method is not None and self.method.upper() != method.upper():
             return False
         return self.path is None or re.search(self.path, path) is not None
@@ -79,6 +86,7 @@ class FaultInjector:
         cut_after: int | None = None,
         stall_after: int | None = None,
         stall_seconds: float = 0.0,
+        owner: str | None = None,
     ) -> Fault:
         """Queue a fault; see the module docstring. Returns it (its ``count`` goes down as it fires)."""
         stream = cut_after is not None or stall_after is not None
@@ -89,7 +97,10 @@ class FaultInjector:
         if count < 1:
             raise ValueError("count must be at least 1")
         if path is not None:
-            re.compile(path)
+            try:
+                re.compile(path)
+            except re.error as exc:
+                raise ValueError(f"path is not a valid regular expression: {exc}") from None
         fault = Fault(
             count,
             method,
@@ -102,25 +113,27 @@ class FaultInjector:
             cut_after,
             stall_after,
             stall_seconds,
+            owner,
         )
         with self._lock:
             self._faults.append(fault)
         return fault
 
-    def clear(self) -> None:
+    def clear(self, owner: str | None = None) -> None:
+        """Drop every queued fault (``owner`` given: only the ones that key queued)."""
         with self._lock:
-            self._faults.clear()
+            self._faults[:] = [] if owner is None else [f for f in self._faults if f.owner != owner]
 
     @property
     def pending(self) -> list[Fault]:
         with self._lock:
             return list(self._faults)
 
-    def take(self, method: str, path: str, *, stream: bool) -> Fault | None:
-        """Take the first matching fault of the given kind, or None."""
+    def take(self, method: str, path: str, *, stream: bool, owner: str | None = None) -> Fault | None:
+        """Take the first fault of the given kind matching a request (of key hash ``owner``), or None."""
         with self._lock:
             for fault in self._faults:
-                if fault.is_stream_fault == stream and fault.matches(method, path):
+                if fault.is_stream_fault == stream and fault.matches(method, path, owner):
                     fault.count -= 1
                     if fault.count <= 0:
                         self._faults.remove(fault)

@@ -1,8 +1,10 @@
 """Pure ASGI middleware (no response buffering, so streams stay unbuffered).
 
-Outermost first: :class:`RequestLog` records ``(method, path)``; :class:`EncodedSlashGuard` refuses
-encoded slashes in paths (404); :class:`KeyCheck` answers 401 to an API request without a known key before
-anything reads its body; :class:`BodyLimit` reads the body once,
+Outermost first: :class:`RequestLog` records ``(method, path)`` and turns an exception that escapes the
+app into a complete JSON 500 (Starlette's error middleware answers, then re-raises, and uvicorn closes a
+keep-alive connection on any exception: the client's next request on it would meet a reset);
+:class:`EncodedSlashGuard` refuses encoded slashes in paths (404); :class:`KeyCheck` answers 401 to an
+API request without a known key before anything reads its body; :class:`BodyLimit` reads the body once,
 answers 413 past the limit and turns an empty body into ``{}`` (the official SDK sends
 ``Content-Type: application/json`` with no body); :class:`Knobs` applies injected HTTP faults and the added
 latency.
@@ -18,7 +20,7 @@ from typing import Any
 
 from starlette.requests import HTTPConnection
 
-from .errors import error_body
+from .errors import error_body, logger
 from .faults import fault_response
 from .routes.deps import api_key_from
 from .state import ServerState
@@ -44,6 +46,7 @@ async def _send_json(send: Send, status: int, payload: dict[str, Any]) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+_INTERNAL = {"success": False, "error": "Internal server error", "message": "Internal server error"}
 PARENT_CHECK = (b"chatroutes-parent-check", b"enforced")
 
 
@@ -66,8 +69,27 @@ class RequestLog:
                 message = {**message, "headers": [*message.get("headers", []), PARENT_CHECK]}
             await send(message)
 
+        started = complete = False
+
+        async def track(message: Message) -> None:
+            nonlocal started, complete
+            if message["type"] == "http.response.start":
+                started = True
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                complete = True
+            await announce(message)
+
         try:
-            await self.app(scope, receive, announce)
+            await self.app(scope, receive, track)
+        except Exception as exc:
+            if started and not complete:
+                raise  # a half-sent answer: only closing the connection tells the client it is cut
+            if not started:
+                logger.error(
+                    "unhandled error on %s %s: %s", scope["method"], scope["path"], type(exc).__name__
+                )
+                await _send_json(track, 500, _INTERNAL)
+            # else: the error handler already answered in full; the connection stays usable
         finally:
             self.state.in_flight -= 1
 
@@ -175,9 +197,15 @@ class Knobs:
         if scope["type"] != "http" or not path.startswith("/api/") or "/_admin/" in path:
             await self.app(scope, receive, send)
             return
-        if self.state.latency > 0:
-            await asyncio.sleep(self.state.latency)
-        fault = self.state.faults.take(scope["method"], scope["path"], stream=False)
+        state = self.state
+        owner = None
+        if state.owner_knobs or state.faults.pending:  # knobs set over HTTP belong to the key that set them
+            key = api_key_from(HTTPConnection(scope))
+            owner = state.store.owner_of(key) if key else None
+        latency = state.latency_for(owner)
+        if latency > 0:
+            await asyncio.sleep(latency)
+        fault = state.faults.take(scope["method"], scope["path"], stream=False, owner=owner)
         if fault is None:
             await self.app(scope, receive, send)
             return

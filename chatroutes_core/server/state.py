@@ -9,11 +9,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+from .errors import ApiError
 from .faults import FaultInjector
 from .responders import EchoResponder, Responder, ScriptedResponder
 from .store import Store
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+#: Seconds a write waits for a branch another write holds (a long stream, a slow upstream) before a 503.
+DEFAULT_LOCK_WAIT = 15.0
 
 
 @dataclass
@@ -27,13 +30,18 @@ class ServerState:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     partial_context_messages: int = 4
     test_knobs: bool = False
+    lock_wait: float = DEFAULT_LOCK_WAIT
     faults: FaultInjector = field(default_factory=FaultInjector)
     requests: list[tuple[str, str]] = field(default_factory=list)
     in_flight: int = 0  # requests received and not yet answered in full (streams included)
     #: Production times (``time.perf_counter()``) of every event of the latest stream, in order.
     last_stream_timings: list[float] = field(default_factory=list)
-    #: Scripted replies (test knob): conversation id (``None``: any conversation) -> replies still queued.
+    #: Scripted replies (test knob): conversation id, ``owner:<key hash>`` (any conversation of that key,
+    #: queued over HTTP) or ``None`` (any conversation, queued in process) -> replies still queued.
     scripts: dict[str | None, deque[str]] = field(default_factory=dict)
+    #: Knobs set over HTTP (``/_admin/knobs``): key hash -> {"latency"|"token_delay": seconds}; they apply
+    #: to that key's requests only, in place of the process-wide ``latency``/``token_delay``.
+    owner_knobs: dict[str, dict[str, float]] = field(default_factory=dict)
     _log_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _script_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _locks: dict[str, asyncio.Lock] = field(default_factory=dict, repr=False)
@@ -60,14 +68,19 @@ class ServerState:
             queue.extend(replies)
             return len(queue)
 
-    def clear_scripts(self) -> None:
+    def clear_scripts(self, keys: list[str | None] | None = None) -> None:
+        """Drop queued replies: all of them, or those under ``keys`` (see ``scripts``)."""
         with self._script_lock:
-            self.scripts.clear()
+            if keys is None:
+                self.scripts.clear()
+            for key in keys or ():
+                self.scripts.pop(key, None)
 
-    def responder_for(self, conversation_id: str) -> Responder:
-        """The responder for the next reply in ``conversation_id``: a scripted reply if one is queued."""
+    def responder_for(self, conversation_id: str, owner: str | None = None) -> Responder:
+        """The responder for the next reply in ``conversation_id`` (of key hash ``owner``): a scripted reply
+        if one is queued for the conversation, for its key, or for any conversation, in that order."""
         with self._script_lock:
-            for key in (conversation_id, None):
+            for key in (conversation_id, owner and f"owner:{owner}", None):
                 queue = self.scripts.get(key)
                 if queue:
                     text = queue.popleft()
@@ -76,12 +89,42 @@ class ServerState:
                     return ScriptedResponder(text)
         return self.responder
 
+    def latency_for(self, owner: str | None) -> float:
+        return self.owner_knobs.get(owner or "", {}).get("latency", self.latency)
+
+    def token_delay_for(self, owner: str | None) -> float:
+        return self.owner_knobs.get(owner or "", {}).get("token_delay", self.token_delay)
+
     def lock_for(self, name: str) -> asyncio.Lock:
         """An asyncio lock per name (a branch id, an idempotency key); all used on the server's loop."""
         lock = self._locks.get(name)
         if lock is None:
             lock = self._locks[name] = asyncio.Lock()
         return lock
+
+    @asynccontextmanager
+    async def branch_locks(self, *branch_ids: str) -> AsyncIterator[None]:
+        """Hold the locks of ``branch_ids``, in the order given (ancestors first), each waited for at most
+        ``lock_wait`` seconds: past that the write is refused with a 503 ``BRANCH_BUSY`` and a Retry-After,
+        with nothing stored, instead of waiting behind a stream or a hung upstream without limit."""
+        held: list[asyncio.Lock] = []
+        try:
+            for branch_id in branch_ids:
+                lock = self.lock_for(branch_id)
+                try:
+                    await asyncio.wait_for(lock.acquire(), self.lock_wait)
+                except TimeoutError:
+                    raise ApiError(
+                        503,
+                        f"Branch {branch_id} is busy with another write; nothing was stored, try again",
+                        code="BRANCH_BUSY",
+                        retry_after=max(1.0, self.lock_wait),
+                    ) from None
+                held.append(lock)
+            yield
+        finally:
+            for lock in reversed(held):
+                lock.release()
 
     @asynccontextmanager
     async def hold(self, name: str) -> AsyncIterator[None]:

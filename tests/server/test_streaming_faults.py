@@ -171,7 +171,7 @@ def test_admin_routes_only_with_test_knobs() -> None:
         api.ok("POST", "/_admin/faults", json={"status": 418, "path": "/conversations$"})
         assert api.http.get("/conversations").status_code == 418
         api.ok("POST", "/_admin/knobs", json={"latency": 0.0, "token_delay": 0.01})
-        assert srv.state.token_delay == 0.01
+        assert srv.state.token_delay_for(srv.state.store.owner_of(srv.api_key)) == 0.01
         api.close()
     with LocalServer() as srv:
         api = Api(srv)

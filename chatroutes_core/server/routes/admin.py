@@ -1,4 +1,8 @@
-"""Test-knob routes under ``/_admin`` (only mounted when the server runs with ``test_knobs=True``)."""
+"""Test-knob routes under ``/_admin`` (only mounted when the server runs with ``test_knobs=True``).
+
+Every knob set here belongs to the API key that set it: its latency, token delay, faults and scripted replies
+apply to that key's requests only, and its DELETEs clear only its own.
+"""
 
 from __future__ import annotations
 
@@ -42,25 +46,29 @@ class ScriptBody(BaseModel):
 
 @router.post("/knobs")
 async def set_knobs(body: KnobsBody, state: State, owner: Owner) -> dict[str, Any]:
+    knobs = dict(state.owner_knobs.get(owner, {}))
     if body.latency is not None:
-        state.latency = body.latency
+        knobs["latency"] = body.latency
     if body.token_delay is not None:
-        state.token_delay = body.token_delay
-    return {"success": True, "data": {"latency": state.latency, "tokenDelay": state.token_delay}}
+        knobs["token_delay"] = body.token_delay
+    state.owner_knobs = {**state.owner_knobs, owner: knobs}  # replaced whole: readers never see it change
+    data = {"latency": state.latency_for(owner), "tokenDelay": state.token_delay_for(owner)}
+    return {"success": True, "data": data}
 
 
 @router.post("/faults")
 async def add_fault(body: FaultBody, state: State, owner: Owner) -> dict[str, Any]:
     try:
-        state.faults.inject(**body.model_dump())
+        state.faults.inject(**body.model_dump(), owner=owner)
     except ValueError as exc:
         raise ApiError(400, str(exc)) from None
-    return {"success": True, "data": {"pending": len(state.faults.pending)}}
+    pending = sum(1 for f in state.faults.pending if f.owner == owner)
+    return {"success": True, "data": {"pending": pending}}
 
 
 @router.delete("/faults")
 async def clear_faults(state: State, owner: Owner) -> dict[str, Any]:
-    state.faults.clear()
+    state.faults.clear(owner)
     return {"success": True}
 
 
@@ -69,11 +77,13 @@ async def add_script(body: ScriptBody, state: State, owner: Owner) -> dict[str, 
     """Queue the next model outputs for a conversation of this key (or, without one, for any)."""
     if body.conversation_id is not None:
         require_conversation(state, owner, body.conversation_id)  # another key's conversation is a 404
-    pending = state.script(body.conversation_id, *body.replies)
+    pending = state.script(body.conversation_id or f"owner:{owner}", *body.replies)
     return {"success": True, "data": {"pending": pending}}
 
 
 @router.delete("/script")
 async def clear_script(state: State, owner: Owner) -> dict[str, Any]:
-    state.clear_scripts()
+    mine: list[str | None] = [f"owner:{owner}"]
+    mine += [key for key in list(state.scripts) if key and state.store.get_conversation(owner, key)]
+    state.clear_scripts(mine)
     return {"success": True}

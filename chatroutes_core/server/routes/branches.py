@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from ..bodies import CreateBranchBody, ForkBody, UpdateBranchBody
 from ..errors import ApiError, found, not_found
 from ..state import ServerState
+from ..store import BranchRow
 from ..wire import branch_json, message_json, ok
 from .deps import Idem, Idempotency, Owner, State, require_branch, require_conversation, require_main_branch
 
@@ -91,14 +92,21 @@ async def update_branch(
 @router.delete("/conversations/{conversation_id}/branches/{branch_id}")
 async def delete_branch(conversation_id: str, branch_id: str, state: State, owner: Owner) -> dict[str, Any]:
     conv = require_conversation(state, owner, conversation_id)
-    branch = require_branch(state, conv.id, branch_id)
+    _deletable(require_branch(state, conv.id, branch_id), state)  # answers early; checked again below
+    async with state.branch_locks(branch_id):
+        # Every rule is checked again in the transaction that deletes: a fork at one of this branch's
+        # messages may have committed while we waited for the branch (a stream holding it).
+        with state.store.atomic():
+            _deletable(require_branch(state, conv.id, branch_id), state)
+            state.store.delete_branch(branch_id)
+    return {"success": True}
+
+
+def _deletable(branch: BranchRow, state: ServerState) -> None:
     if branch.is_main:
         raise ApiError(400, "The main branch cannot be deleted")
     if state.store.child_count(branch.id):
         raise ApiError(409, "Branch has child branches; delete them first")
-    async with state.lock_for(branch.id):
-        state.store.delete_branch(branch.id)
-    return {"success": True}
 
 
 @router.get("/conversations/{conversation_id}/branches/{branch_id}/messages")
@@ -113,20 +121,27 @@ async def merge(conversation_id: str, branch_id: str, state: State, idem: Idem) 
     """Copy the branch's own messages onto the end of its parent, then mark the branch inactive."""
     store = state.store
     conv = require_conversation(state, idem.owner, conversation_id)
-    branch = require_branch(state, conv.id, branch_id)
-    if branch.is_main or branch.parent_branch_id is None:
-        raise ApiError(400, "The main branch cannot be merged")
-    parent = store.get_branch(conv.id, branch.parent_branch_id)
-    if parent is None:
-        raise ApiError(409, "The parent branch no longer exists")
-    async with state.lock_for(parent.id), state.lock_for(branch.id):
-        branch = require_branch(state, conv.id, branch_id)
-        if not branch.is_active:
-            raise ApiError(409, "Branch is already merged or inactive")
-        if not parent.is_active:
-            raise ApiError(409, "The parent branch is not active")
+    branch, parent = _mergeable(state, conv.id, branch_id)  # answers early; checked again below
+    async with state.branch_locks(parent.id, branch.id):  # ancestors first, as every merge takes them
+        # Re-read both under their locks and in the transaction that writes: another merge (of the parent
+        # into its own parent) may have made the parent inactive while we waited.
         with store.atomic():
+            branch, parent = _mergeable(state, conv.id, branch_id)
             store.merge_branch(branch, parent)
             envelope = ok({"branch": branch_json(require_branch(state, conv.id, branch_id), store)})
             idem.save(200, envelope)
     return envelope
+
+
+def _mergeable(state: ServerState, conversation_id: str, branch_id: str) -> tuple[BranchRow, BranchRow]:
+    branch = require_branch(state, conversation_id, branch_id)
+    if branch.is_main or branch.parent_branch_id is None:
+        raise ApiError(400, "The main branch cannot be merged")
+    parent = state.store.get_branch(conversation_id, branch.parent_branch_id)
+    if parent is None:
+        raise ApiError(409, "The parent branch no longer exists")
+    if not branch.is_active:
+        raise ApiError(409, "Branch is already merged or inactive")
+    if not parent.is_active:
+        raise ApiError(409, "The parent branch is not active")
+    return branch, parent

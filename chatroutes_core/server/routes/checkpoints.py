@@ -26,14 +26,14 @@ async def list_checkpoints(state: State, scope: Scope) -> dict[str, Any]:
 async def create_checkpoint(
     conversation_id: str, body: CreateCheckpointBody, state: State, idem: Idem
 ) -> dict[str, Any]:
-    conv = require_conversation(state, idem.owner, conversation_id)
-    branch = require_branch(state, conv.id, body.branch_id)
-    history = state.store.history(branch)
-    index = next((i for i, m in enumerate(history) if m.id == body.anchor_message_id), None)
-    if index is None:
-        raise ApiError(400, "anchorMessageId is not a message in this branch's history")
-    summary = summarize(history[: index + 1], branch.title)
-    with state.store.atomic():
+    with state.store.atomic():  # every check in the transaction that writes
+        conv = require_conversation(state, idem.owner, conversation_id)
+        branch = require_branch(state, conv.id, body.branch_id)
+        history = state.store.history(branch)
+        index = next((i for i, m in enumerate(history) if m.id == body.anchor_message_id), None)
+        if index is None:
+            raise ApiError(400, "anchorMessageId is not a message in this branch's history")
+        summary = summarize(history[: index + 1], branch.title)
         cp = state.store.create_checkpoint(
             conv.id, branch.id, body.anchor_message_id, summary, estimate_tokens(summary)
         )
@@ -52,13 +52,13 @@ async def delete_checkpoint(checkpoint_id: str, state: State, owner: Owner) -> d
 @router.post("/checkpoints/{checkpoint_id}/recreate")
 async def recreate_checkpoint(checkpoint_id: str, state: State, idem: Idem) -> dict[str, Any]:
     """Re-summarise up to the branch's current tip (the anchor moves to the tip)."""
-    cp = require_checkpoint(state, idem.owner, checkpoint_id)
-    branch = require_branch(state, cp.conversation_id, cp.branch_id)
-    history = state.store.history(branch)
-    if not history:
-        raise ApiError(409, "The branch has no messages to summarise")
-    summary = summarize(history, branch.title)
-    with state.store.atomic():
+    with state.store.atomic():  # every check in the transaction that writes
+        cp = require_checkpoint(state, idem.owner, checkpoint_id)
+        branch = require_branch(state, cp.conversation_id, cp.branch_id)
+        history = state.store.history(branch)
+        if not history:
+            raise ApiError(409, "The branch has no messages to summarise")
+        summary = summarize(history, branch.title)
         state.store.update_checkpoint(cp.id, history[-1].id, summary, estimate_tokens(summary))
         updated = state.store.get_checkpoint(idem.owner, cp.id)
         assert updated is not None

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
 from ..._catalog import DEFAULT_MODEL
 from ..bodies import CreateConversationBody, UpdateConversationBody
 from ..errors import ApiError
-from ..tree import tree_json
+from ..tree import tree_response
 from ..wire import conversation_json, ok
 from .deps import Idem, Owner, State, require_conversation, resolve_model
 
@@ -75,7 +76,8 @@ async def delete_conversation(conversation_id: str, state: State, owner: Owner) 
     return {"success": True}
 
 
-@router.get("/conversations/{conversation_id}/tree")
-async def get_tree(conversation_id: str, state: State, owner: Owner) -> dict[str, Any]:
+@router.get("/conversations/{conversation_id}/tree", response_class=Response)
+async def get_tree(conversation_id: str, state: State, owner: Owner) -> Response:
+    # Serialised by tree.py itself: pydantic's serializer stops at a fixed depth (a 64-send branch was a 500).
     conv = require_conversation(state, owner, conversation_id)
-    return ok(tree_json(conv, state.store))
+    return tree_response(conv, state.store)

@@ -5,15 +5,44 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from starlette.requests import HTTPConnection
 
-from ..._catalog import MODEL_ALIASES
-from ..errors import ApiError, found
+from ..errors import ApiError
+from ..lookups import (  # re-exported: the routes import them from here
+    Idempotency,
+    require_branch,
+    require_checkpoint,
+    require_conversation,
+    require_main_branch,
+    require_message,
+    resolve_model,
+)
 from ..state import ServerState
-from ..store import BranchRow, CheckpointRow, ConversationRow, IdempotencyRecord, MessageRow
+from ..store import ConversationRow, IdempotencyRecord
+
+__all__ = [
+    "Idem",
+    "Idempotency",
+    "ListScope",
+    "Owner",
+    "Replay",
+    "Scope",
+    "State",
+    "api_key_from",
+    "authenticate",
+    "get_state",
+    "idempotency",
+    "list_scope",
+    "require_branch",
+    "require_checkpoint",
+    "require_conversation",
+    "require_main_branch",
+    "require_message",
+    "resolve_model",
+]
 
 
 async def get_state(request: Request) -> ServerState:
@@ -47,33 +76,6 @@ async def authenticate(request: Request, state: State) -> str:
 Owner = Annotated[str, Depends(authenticate)]
 
 
-def resolve_model(name: str) -> str:
-    resolved = MODEL_ALIASES.get(name)
-    if resolved is None:
-        raise ApiError(400, f"Unsupported model: {name}")
-    return resolved
-
-
-def require_conversation(state: ServerState, owner: str, conversation_id: str) -> ConversationRow:
-    return found(state.store.get_conversation(owner, conversation_id), "Conversation")
-
-
-def require_branch(state: ServerState, conversation_id: str, branch_id: str) -> BranchRow:
-    return found(state.store.get_branch(conversation_id, branch_id), "Branch")
-
-
-def require_main_branch(state: ServerState, conversation_id: str) -> BranchRow:
-    return found(state.store.main_branch(conversation_id), "Main branch")
-
-
-def require_message(state: ServerState, owner: str, message_id: str) -> MessageRow:
-    return found(state.store.get_message(owner, message_id), "Message")
-
-
-def require_checkpoint(state: ServerState, owner: str, checkpoint_id: str) -> CheckpointRow:
-    return found(state.store.get_checkpoint(owner, checkpoint_id), "Checkpoint")
-
-
 @dataclass
 class ListScope:
     """What a list route under a conversation reads: the caller's conversation and ``?branchId=``."""
@@ -101,21 +103,6 @@ class Replay(Exception):
     def __init__(self, record: IdempotencyRecord) -> None:
         super().__init__("idempotent replay")
         self.record = record
-
-
-@dataclass
-class Idempotency:
-    """The Idempotency-Key of a POST, if any; ``save`` records the answer (call it inside the write)."""
-
-    state: ServerState
-    owner: str
-    key: str | None
-    fingerprint: str
-
-    def save(self, status: int, body: Any, kind: str = "json") -> None:
-        if self.key is not None:
-            record = IdempotencyRecord(self.fingerprint, kind, status, body)
-            self.state.store.save_idempotent(self.owner, self.key, record)
 
 
 async def idempotency(request: Request, state: State, owner: Owner) -> AsyncIterator[Idempotency]:

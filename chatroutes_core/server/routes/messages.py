@@ -35,7 +35,7 @@ async def stream_message(
     conversation_id: str, body: SendMessageBody, request: Request, state: State, idem: Idem
 ) -> StreamingResponse:
     ex = exchange.prepare(state, idem.owner, conversation_id, body, body.branch_id)
-    fault = state.faults.take(request.method, request.url.path, stream=True)
+    fault = state.faults.take(request.method, request.url.path, stream=True, owner=idem.owner)
     return StreamingResponse(
         exchange.stream(ex, idem, fault), media_type="text/event-stream", headers=SSE_HEADERS
     )
