@@ -6,11 +6,9 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test lint record bench serve clean
 
-# Import contracts (pyproject.toml [tool.importlinter]) that `make lint` enforces. Pending, written but not
-# yet listed here: server-services and no-cycles (both hold once server/exchange.py stops importing
-# server/routes/deps, issue 24), no-private-imports (holds on branch core; enable after phase 2 of issue 25,
-# once every merged branch imports public names only). Check one by hand: lint-imports --contract <id>.
-IMPORT_CONTRACTS ?= core-layers adapters-independent core-imports-no-adapter
+# Import contracts (pyproject.toml [tool.importlinter]) that `make lint` enforces: all of them.
+# Check one by hand: lint-imports --contract <id>.
+IMPORT_CONTRACTS ?= core-layers server-services adapters-independent core-imports-no-adapter no-cycles no-private-imports
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

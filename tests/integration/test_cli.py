@@ -254,7 +254,9 @@ def test_a_missing_extra_is_named() -> None:
     from chatroutes_core.cli.demo.steps import MissingExtraError, needs
 
     with (
-        pytest.raises(MissingExtraError, match=r"'llama-index-core<0.15,>=0.14.25'.*pip install -e '\.\[llama-index\]'"),
+        pytest.raises(
+            MissingExtraError, match=r"'llama-index-core<0.15,>=0.14.25'.*pip install -e '\.\[llama-index\]'"
+        ),
         needs("llama-index", "LlamaIndex"),
     ):
         raise ModuleNotFoundError("No module named 'llama_index'", name="llama_index")
