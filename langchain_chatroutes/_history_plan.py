@@ -38,9 +38,10 @@ PAIRING_HINT = (
     "ChatRoutes writes assistant replies itself, so this history cannot store a reply generated elsewhere. "
     "Pair the history with ChatChatRoutes: use ChatChatRoutes as the model (its replies carry their "
     "ChatRoutes ids and are recognised as already stored), and bind it to the same branch, e.g. "
-    'config={"configurable": {"conversation_id": history.conversation_id, "branch_id": history.branch_id}} '
-    "(RunnableWithMessageHistory does this for you with history_factory_config keys conversation_id and "
-    "branch_id). To send a new user turn through the history, add only the HumanMessage: ChatRoutes stores "
+    'config={"configurable": {"chatroutes_conversation_id": history.conversation_id, '
+    '"chatroutes_branch_id": history.branch_id}} (RunnableWithMessageHistory does this for you with '
+    "history_factory_config keys chatroutes_conversation_id and chatroutes_branch_id). "
+    "To send a new user turn through the history, add only the HumanMessage: ChatRoutes stores "
     "it with its reply."
 )
 

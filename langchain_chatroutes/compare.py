@@ -51,6 +51,7 @@ from chatroutes_core._compare import (
 from chatroutes_core._flow import Flow, arun, run
 from chatroutes_core._provider import shared_async_client, shared_client
 
+from ._convert import BRANCH_KEY, CONVERSATION_KEY
 from .chat_models import ChatChatRoutes
 
 __all__ = ["CompareModels", "UnsupportedModelError"]
@@ -165,8 +166,8 @@ class CompareModels(RunnableSerializable[Any, dict[str, AIMessage]]):
     def _bound(config: RunnableConfig, conversation_id: str, branch_id: str) -> RunnableConfig:
         configurable = {
             **config.get("configurable", {}),
-            "conversation_id": conversation_id,
-            "branch_id": branch_id,
+            CONVERSATION_KEY: conversation_id,
+            BRANCH_KEY: branch_id,
         }
         return patch_config(config, configurable=configurable)
 
