@@ -277,7 +277,12 @@ def test_every_read_is_one_request_and_sees_writes_by_other_objects(
     assert len(counter.take()) == 1  # the server includes inherited parts and reports parents
     assert pairs(fresh.messages) == pairs(first) and len(counter.take()) == 1
     # another object (a model bound to the branch) writes two messages: the next read shows them
-    config = {"configurable": {"chatroutes_conversation_id": history.conversation_id, "chatroutes_branch_id": history.branch_id}}
+    config = {
+        "configurable": {
+            "chatroutes_conversation_id": history.conversation_id,
+            "chatroutes_branch_id": history.branch_id,
+        }
+    }
     model.invoke([*first, HumanMessage("Add Nara")], config=config)
     assert [c for _, c in pairs(fresh.messages)][0::2][-1] == "Add Nara"
     other = ChatRoutesChatMessageHistory(history.conversation_id, history.branch_id, client=client)
@@ -647,7 +652,12 @@ def test_random_histories_match_the_server_and_never_duplicate(
             expected += 2
         elif op == "model":
             question = HumanMessage(f"model {step}")
-            config = {"configurable": {"chatroutes_conversation_id": conv, "chatroutes_branch_id": history.branch_id}}
+            config = {
+                "configurable": {
+                    "chatroutes_conversation_id": conv,
+                    "chatroutes_branch_id": history.branch_id,
+                }
+            }
             history.add_messages([question, model.invoke([*history.messages, question], config=config)])
             expected += 2
         elif op == "fork":

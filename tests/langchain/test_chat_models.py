@@ -160,7 +160,12 @@ def test_binding_from_config_fields_and_kwargs(local_server: LocalServer) -> Non
     side = model.client.branches.fork(
         ref["conversation_id"], fork_point_message_id=ref["message_id"], title="side"
     )
-    config = {"configurable": {"chatroutes_conversation_id": ref["conversation_id"], "chatroutes_branch_id": side.id}}
+    config = {
+        "configurable": {
+            "chatroutes_conversation_id": ref["conversation_id"],
+            "chatroutes_branch_id": side.id,
+        }
+    }
 
     local_server.reset_requests()
     via_config = model.invoke("Continue on the side branch", config=config)  # type: ignore[arg-type]
@@ -183,7 +188,12 @@ async def test_binding_from_config_on_the_async_paths(local_server: LocalServer)
     model = _model(local_server)
     first = await model.ainvoke("Start")
     ref = first.response_metadata["chatroutes"]
-    config = {"configurable": {"chatroutes_conversation_id": ref["conversation_id"], "chatroutes_branch_id": ref["branch_id"]}}
+    config = {
+        "configurable": {
+            "chatroutes_conversation_id": ref["conversation_id"],
+            "chatroutes_branch_id": ref["branch_id"],
+        }
+    }
     again = await model.ainvoke("Next", config=config)  # type: ignore[arg-type]
     chunks = [chunk async for chunk in model.astream("Streamed", config=config)]  # type: ignore[arg-type]
     assert again.response_metadata["chatroutes"]["branch_id"] == ref["branch_id"]

@@ -72,7 +72,9 @@ def test_parse_reads_text_from_strings_and_messages(value: Any, text: str) -> No
 
 
 def test_parse_reads_ids_from_the_dict_then_the_config() -> None:
-    config: Any = {"configurable": {"chatroutes_conversation_id": "conv_cfg", "chatroutes_branch_id": "br_cfg"}}
+    config: Any = {
+        "configurable": {"chatroutes_conversation_id": "conv_cfg", "chatroutes_branch_id": "br_cfg"}
+    }
     assert parse_router_input({"input": "hi", "conversation_id": "conv_1"}, config) == RouterRequest(
         "hi", "hi", "conv_1", "br_cfg"
     )
