@@ -51,8 +51,12 @@ def stored(server: LocalServer, message: BaseMessage) -> list[tuple[str, str]]:
 
 
 def sends(server: LocalServer) -> int:
-    """Message sends the server received since its last ``reset_requests``."""
-    return sum(1 for method, path in server.requests if method == "POST" and path.endswith("/messages"))
+    """Message sends (plain or streamed) the server received since its last ``reset_requests``."""
+    return sum(
+        1
+        for method, path in server.requests
+        if method == "POST" and path.endswith(("/messages", "/messages/stream"))
+    )
 
 
 def schema_sent(text: str) -> dict[str, Any]:
