@@ -187,8 +187,9 @@ class ChatChatRoutes(BaseChatModel):
 
     def _client_options(self) -> dict[str, Any]:
         options: dict[str, Any] = {"max_retries": self.max_retries}
-        if self.api_key is not None:
-            options["api_key"] = self.api_key.get_secret_value()
+        if self.api_key is not None:  # a plain str too: fields are not validated again on assignment
+            key: Any = self.api_key
+            options["api_key"] = key.get_secret_value() if isinstance(key, SecretStr) else key
         if self.base_url is not None:
             options["base_url"] = self.base_url
         if self.timeout is not None:
