@@ -142,3 +142,14 @@ def test_a_list_ending_with_a_reply_and_nothing_to_add_is_still_refused(server: 
     answer = model.invoke([question])
     with pytest.raises(EmptyTurnError):
         model.invoke([question, answer])
+
+
+async def test_the_async_and_streamed_paths_after_a_final_answer(server: LocalServer) -> None:
+    model = _model(server)
+    question = HumanMessage("Describe the weather in Lima.")
+    answer = await model.ainvoke([question])
+    server.script(None, '{"city": "Lima", "conditions": "grey"}', '{"city": "Lima", "conditions": "mild"}')
+    parsed = await model.with_structured_output(Weather).ainvoke([question, answer])
+    assert parsed == Weather(city="Lima", conditions="grey")
+    chunks = [c async for c in model.with_structured_output(Weather).astream([question, answer])]
+    assert chunks[-1] == Weather(city="Lima", conditions="mild")
