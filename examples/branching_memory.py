@@ -33,13 +33,16 @@ def connect(stack: ExitStack) -> tuple[ChatRoutesClient, ChatChatRoutes]:
 
 
 def chat_with_history(client: ChatRoutesClient, model: ChatChatRoutes) -> Any:
-    """prompt | model, with its history kept by ChatRoutes (one branch per conversation_id/branch_id)."""
+    """prompt | model, with its history kept by ChatRoutes (one branch per conversation and branch id)."""
     prompt = ChatPromptTemplate.from_messages(
         [("system", "You plan trips."), MessagesPlaceholder("history"), ("human", "{question}")]
     )
 
-    def history_for(conversation_id: str, branch_id: str) -> ChatRoutesChatMessageHistory:
-        return ChatRoutesChatMessageHistory(conversation_id, branch_id, client=client)
+    # The config keys are ChatChatRoutes' own (chatroutes_*), so the model is bound to the same branch.
+    def history_for(
+        chatroutes_conversation_id: str, chatroutes_branch_id: str
+    ) -> ChatRoutesChatMessageHistory:
+        return ChatRoutesChatMessageHistory(chatroutes_conversation_id, chatroutes_branch_id, client=client)
 
     with warnings.catch_warnings():
         # RunnableWithMessageHistory is deprecated in langchain-core 1.x (LangGraph is the successor, see
@@ -51,8 +54,8 @@ def chat_with_history(client: ChatRoutesClient, model: ChatChatRoutes) -> Any:
             input_messages_key="question",
             history_messages_key="history",
             history_factory_config=[
-                ConfigurableFieldSpec(id="conversation_id", annotation=str, is_shared=True),
-                ConfigurableFieldSpec(id="branch_id", annotation=str, default="", is_shared=True),
+                ConfigurableFieldSpec(id="chatroutes_conversation_id", annotation=str, is_shared=True),
+                ConfigurableFieldSpec(id="chatroutes_branch_id", annotation=str, default="", is_shared=True),
             ],
         )
 
@@ -68,7 +71,7 @@ def main() -> None:
         client, model = connect(stack)
         chain = chat_with_history(client, model)
         conversation = client.conversations.create(title="Trip planner", model="gpt-5")
-        main_branch = {"conversation_id": conversation.id, "branch_id": ""}  # "" = the main branch
+        main_branch = {"chatroutes_conversation_id": conversation.id, "chatroutes_branch_id": ""}  # "" = main
 
         for question in ["Plan three days in Kyoto.", "Add a day trip."]:
             reply = chain.invoke({"question": question}, config={"configurable": main_branch})
@@ -78,7 +81,10 @@ def main() -> None:
         history = ChatRoutesChatMessageHistory(conversation.id, client=client)
         first_reply = history.messages[1]
         budget = history.fork(at_message_id=first_reply.id, title="On a budget")
-        budget_branch = {"conversation_id": conversation.id, "branch_id": budget.branch_id}
+        budget_branch = {
+            "chatroutes_conversation_id": conversation.id,
+            "chatroutes_branch_id": budget.branch_id,
+        }
         chain.invoke({"question": "Make it cheap instead."}, config={"configurable": budget_branch})
 
         # The history can also send a turn itself: ChatRoutes stores it and replies.

@@ -48,7 +48,12 @@ def main() -> None:
 
         # 5. Bind a conversation and branch through the run's config (as RunnableWithMessageHistory does).
         ref = edited.response_metadata["chatroutes"]
-        config = {"configurable": {"conversation_id": ref["conversation_id"], "branch_id": ref["branch_id"]}}
+        config = {
+            "configurable": {
+                "chatroutes_conversation_id": ref["conversation_id"],
+                "chatroutes_branch_id": ref["branch_id"],
+            }
+        }
         print(model.invoke("And where should we eat first?", config=config).content)  # type: ignore[arg-type]
 
 

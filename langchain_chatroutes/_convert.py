@@ -22,6 +22,10 @@ from chatroutes_core.models import Message, Usage
 
 PROVIDER = "chatroutes"
 METADATA_KEY = "chatroutes"
+CONVERSATION_KEY = "chatroutes_conversation_id"
+BRANCH_KEY = "chatroutes_branch_id"
+"""The run config's ``configurable`` keys that bind ``ChatChatRoutes`` to a branch (DESIGN.md point 6):
+names of our own, because generic ones (``conversation_id``, ``thread_id``) belong to other code."""
 _CHAT_ROLES = {
     "user": "user",
     "human": "user",
@@ -221,11 +225,28 @@ class StopScanner:
         return best
 
 
-def json_instruction(schema: dict[str, Any] | None) -> str:
-    """The system instruction used for structured output (the API has no JSON mode or tools)."""
+def instruction_turn(turns: Sequence[Turn], instruction: str) -> Turn:
+    """A format instruction as a turn of the list (docs/ARCHITECTURE.md, "A list that ends with a reply").
+
+    Normally system text, sent at the end of the new turn. When the list ends with an assistant message
+    (structured post-processing of an agent's answer) there is no new turn to carry it, so the instruction
+    is the new turn: a user message of its own, rendered like inline system text.
+    """
+    last = next((turn for turn in reversed(turns) if turn.role != "system"), None)
+    if last is not None and last.role == "assistant":
+        return Turn("user", f"[system] {instruction}")
+    return Turn("system", instruction)
+
+
+def json_instruction(schema: dict[str, Any] | None, *, after_tools: bool = False) -> str:
+    """The system instruction used for structured output (the API has no JSON mode or tools).
+
+    ``after_tools``: tools are bound too, so the instruction applies to the final answer only.
+    """
+    lead = "When you answer without calling a tool, reply" if after_tools else "Reply"
     if schema is None:
-        return "Reply with one JSON object only: no prose, no code fences."
+        return f"{lead} with one JSON object only: no prose, no code fences."
     return (
-        "Reply with one JSON object only (no prose, no code fences) that conforms to this JSON schema:\n"
+        f"{lead} with one JSON object only (no prose, no code fences) that conforms to this JSON schema:\n"
         + json.dumps(schema, sort_keys=True)
     )

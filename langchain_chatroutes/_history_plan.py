@@ -38,9 +38,10 @@ PAIRING_HINT = (
     "ChatRoutes writes assistant replies itself, so this history cannot store a reply generated elsewhere. "
     "Pair the history with ChatChatRoutes: use ChatChatRoutes as the model (its replies carry their "
     "ChatRoutes ids and are recognised as already stored), and bind it to the same branch, e.g. "
-    'config={"configurable": {"conversation_id": history.conversation_id, "branch_id": history.branch_id}} '
-    "(RunnableWithMessageHistory does this for you with history_factory_config keys conversation_id and "
-    "branch_id). To send a new user turn through the history, add only the HumanMessage: ChatRoutes stores "
+    'config={"configurable": {"chatroutes_conversation_id": history.conversation_id, '
+    '"chatroutes_branch_id": history.branch_id}} (RunnableWithMessageHistory does this for you with '
+    "history_factory_config keys chatroutes_conversation_id and chatroutes_branch_id). "
+    "To send a new user turn through the history, add only the HumanMessage: ChatRoutes stores "
     "it with its reply."
 )
 
@@ -65,7 +66,7 @@ class Plan:
 def validate_id(value: object, name: str, *, allow_empty: bool = False) -> str | None:
     """Return ``value`` as an id, or None; raise :class:`~chatroutes_core.UsageError` for anything else.
 
-    Ids are what the client accepts (:func:`chatroutes_core._request.check_id`: no whitespace, control
+    Ids are what the client accepts (:func:`chatroutes_core.integration.check_id`: no whitespace, control
     character or URL delimiter), checked here in the constructor, and at most 256 characters.
     """
     if value is None:

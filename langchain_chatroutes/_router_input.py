@@ -14,6 +14,7 @@ from langchain_core.runnables.config import ensure_config
 
 from chatroutes_core.errors import ChatRoutesError, UsageError
 from chatroutes_core.mapper import Binding
+from langchain_chatroutes._convert import BRANCH_KEY, CONVERSATION_KEY
 
 __all__ = ["NoRouteError", "RouteError", "RouterRequest", "normalize_routes", "parse_router_input"]
 
@@ -53,7 +54,8 @@ def parse_router_input(input: Any, config: RunnableConfig | None = None) -> Rout
     """Read a router input: a string, a message list / prompt value, or ``{"input": ..., ids...}``.
 
     The text analysed is the string, or the last human message's text. ``conversation_id`` and
-    ``branch_id`` come from the dict, else from ``config["configurable"]``, else from the last ChatRoutes
+    ``branch_id`` come from the dict, else from ``config["configurable"]["chatroutes_conversation_id"/
+    "chatroutes_branch_id"]`` (never generic keys such as ``conversation_id``), else from the last ChatRoutes
     reply in a message list (whose message id is then the fork point of a fan-out).
 
     Raises:
@@ -61,8 +63,8 @@ def parse_router_input(input: Any, config: RunnableConfig | None = None) -> Rout
         UsageError: No text to route, a dict without ``"input"``, a bad id (also a ``ValueError``).
     """
     configurable = ensure_config(config).get("configurable") or {}
-    conversation_id = configurable.get("conversation_id")
-    branch_id = configurable.get("branch_id")
+    conversation_id = configurable.get(CONVERSATION_KEY)
+    branch_id = configurable.get(BRANCH_KEY)
     inner = input
     if isinstance(input, Mapping):
         if "input" not in input:

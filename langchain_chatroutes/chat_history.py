@@ -10,9 +10,12 @@ Who owns the state: the ChatRoutes server. Every read asks it (one request when 
 inherited part), so a history always reflects every write to its branch, by any object or process.
 ``ChatChatRoutes`` already stores each turn it sends together with its reply, so when the history is paired
 with that model (``RunnableWithMessageHistory``, LangGraph), the history only reads: ``add_messages``
-recognises what the server holds and writes nothing twice. See ``docs/memory.md`` for the full story.
+recognises what the server holds and writes nothing twice. Under ``RunnableWithMessageHistory``, name the
+``history_factory_config`` keys ``chatroutes_conversation_id`` and ``chatroutes_branch_id``: the model reads
+those same keys from the run config (and no generic one), so it writes to the history's branch. See
+``docs/memory.md`` for the full story.
 
-Every operation is written once, as a flow of requests (``chatroutes_core._flow``), and run by the sync
+Every operation is written once, as a flow of requests (``chatroutes_core.flows``), and run by the sync
 methods on a ``ChatRoutesClient`` and by their async twins on an ``AsyncChatRoutesClient``.
 
 Writing rules of :meth:`~ChatRoutesChatMessageHistory.add_messages` (the whole batch is checked first; a bad

@@ -15,19 +15,15 @@ from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackMana
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.language_models.base import LangSmithParams
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
-from langchain_core.output_parsers.openai_tools import JsonOutputKeyToolsParser, PydanticToolsParser
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import ensure_config
 from langchain_core.utils import from_env, secret_from_env
-from langchain_core.utils.function_calling import convert_to_json_schema
-from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
-from chatroutes_core import DEFAULT_MODEL
+from chatroutes_core import DEFAULT_MODEL, check_model
 from chatroutes_core import tools as protocol
-from chatroutes_core.errors import ChatRoutesError, UsageError
+from chatroutes_core.errors import ChatRoutesError
 from chatroutes_core.integration import shared_async_client, shared_client
 from chatroutes_core.mapper import (
     AsyncConversationMapper,
@@ -38,9 +34,11 @@ from chatroutes_core.mapper import (
     Turn,
 )
 from langchain_chatroutes._convert import (
+    BRANCH_KEY,
+    CONVERSATION_KEY,
     PROVIDER,
     apply_stop,
-    json_instruction,
+    instruction_turn,
     messages_to_turns,
     reply_to_message,
     reply_turn,
@@ -48,13 +46,13 @@ from langchain_chatroutes._convert import (
 )
 from langchain_chatroutes._errors import to_model_error
 from langchain_chatroutes._stream import ChunkShaper
-from langchain_chatroutes._structured import PROFILE, with_raw
+from langchain_chatroutes._structured import PROFILE, format_instruction, structured_output
+from langchain_chatroutes._tokens import count_message_tokens, count_text_tokens
 from langchain_chatroutes._tools import (
     CHOICE_KWARG,
     PARALLEL_KWARG,
     TOOLS_KWARG,
     BoundTools,
-    as_usage_errors,
     bound_tools,
     format_tools,
     tool_calls,
@@ -69,8 +67,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ChatChatRoutes"]
 
-_BINDING_KEYS = ("conversation_id", "branch_id")
-_INSTRUCTION_KWARG = "chatroutes_json_instruction"
+_CONFIG_KEYS = ((CONVERSATION_KEY, "conversation_id"), (BRANCH_KEY, "branch_id"))
 _CALL_OPTIONS = ("timeout", "extra_headers", "extra_body")
 
 
@@ -89,14 +86,17 @@ class ChatChatRoutes(BaseChatModel):
         {'conversation_id': 'conv_…', 'branch_id': 'br_…', 'message_id': 'msg_…'}
         >>> model.invoke(["Name three rivers.", reply, "Which is longest?"])  # one request  # doctest: +SKIP
 
-    A binding (``conversation_id``/``branch_id`` fields, per-call keyword arguments, or
-    ``config["configurable"]``) names the branch to write to; with no binding and no earlier ChatRoutes
-    reply in the list, a new conversation is created and the list sent as one transcript.
+    A binding (``conversation_id``/``branch_id`` fields, per-call keyword arguments, or the run config's
+    ``configurable["chatroutes_conversation_id"]``/``["chatroutes_branch_id"]``; generic keys such as
+    ``conversation_id`` or ``thread_id`` are never read) names the branch to write to; with no binding
+    and no earlier ChatRoutes reply in the list, a new conversation is created and the list sent as one
+    transcript.
 
-    A ``branch_id`` without its ``conversation_id`` is refused with the core's ``MappingError`` (a
-    ``UsageError``) at the first ``bind``/``bind_tools``/``with_structured_output`` or call, before any
-    request; not at construction, because pydantic wraps a ``ValueError`` raised while validating in its
-    own ``ValidationError``, which is not a ``ChatRoutesError``.
+    Pydantic wraps a ``ValueError`` raised by a validator in its own ``ValidationError``, which is not a
+    ``ChatRoutesError``; so our checks run after validation. An unknown ``model`` raises
+    ``UnsupportedModelError`` from ``__init__`` (and, after ``m.model = ...`` or ``model_copy``, at the next
+    call, before any request); a ``branch_id`` without its ``conversation_id`` is refused with the core's
+    ``MappingError`` at the first ``bind``/``bind_tools``/``with_structured_output`` or call.
     """
 
     model_config = ConfigDict(populate_by_name=True)
@@ -128,7 +128,11 @@ class ChatChatRoutes(BaseChatModel):
     """An ``AsyncChatRoutesClient`` to use; default: the shared client of the running event loop."""
 
     _tips: TipCache = PrivateAttr(default_factory=TipCache)
-    _mapper: ConversationMapper | None = PrivateAttr(default=None)
+    _mapper: tuple[tuple[Any, ...], ConversationMapper] | None = PrivateAttr(default=None)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        check_model(self.model)  # here, not in a validator: pydantic would wrap our error in its own
 
     @property
     def model_name(self) -> str:
@@ -167,12 +171,25 @@ class ChatChatRoutes(BaseChatModel):
     def _resolve_model_profile(self) -> ModelProfile | None:
         return dict(PROFILE)  # type: ignore[return-value]
 
-    # --- clients (built once, reused) ----------------------------------------------------------------
+    # --- token counts (offline estimates, ``_tokens``) -----------------------------------------------
+
+    def get_num_tokens(self, text: str) -> int:
+        """An offline estimate of ``text``'s token count (no download; its error: docs/langchain.md)."""
+        return count_text_tokens(text)
+
+    def get_num_tokens_from_messages(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> int:
+        """An offline estimate of the prompt size of ``messages`` (what ``trim_messages`` asks the model)."""
+        return count_message_tokens(messages, tools)
+
+    # --- clients (cached per the fields they are built from) -----------------------------------------
 
     def _client_options(self) -> dict[str, Any]:
         options: dict[str, Any] = {"max_retries": self.max_retries}
-        if self.api_key is not None:
-            options["api_key"] = self.api_key.get_secret_value()
+        if self.api_key is not None:  # a plain str too: fields are not validated again on assignment
+            key: Any = self.api_key
+            options["api_key"] = key.get_secret_value() if isinstance(key, SecretStr) else key
         if self.base_url is not None:
             options["base_url"] = self.base_url
         if self.timeout is not None:
@@ -185,10 +202,16 @@ class ChatChatRoutes(BaseChatModel):
         return self._get_mapper().client
 
     def _get_mapper(self) -> ConversationMapper:
-        if self._mapper is None:
-            client = self.sync_client or shared_client(**self._client_options())
-            self._mapper = ConversationMapper(client, model=self.model, tips=self._tips)
-        return self._mapper
+        # Keyed by the fields the mapper is built from, so `m.base_url = ...`, `m.model = ...` and
+        # `model_copy(update=...)` (which copies this cache) are followed; a hit costs one tuple compare.
+        key = (self.sync_client, self.api_key, self.base_url, self.timeout, self.max_retries, self.model)
+        cached = self._mapper
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        client = self.sync_client or shared_client(**self._client_options())
+        mapper = ConversationMapper(client, model=self.model, tips=self._tips)
+        self._mapper = (key, mapper)
+        return mapper
 
     def _get_async_mapper(self) -> AsyncConversationMapper:
         # Shared async clients are per event loop (an httpx.AsyncClient's pool belongs to one loop); a
@@ -201,9 +224,9 @@ class ChatChatRoutes(BaseChatModel):
     @staticmethod
     def _with_binding(config: RunnableConfig | None, kwargs: dict[str, Any]) -> dict[str, Any]:
         configurable = ensure_config(config).get("configurable") or {}
-        for key in _BINDING_KEYS:
-            if kwargs.get(key) is None and isinstance(configurable.get(key), str):
-                kwargs[key] = configurable[key]
+        for key, name in _CONFIG_KEYS:
+            if kwargs.get(name) is None and isinstance(configurable.get(key), str):
+                kwargs[name] = configurable[key]
         return kwargs
 
     def invoke(
@@ -254,9 +277,10 @@ class ChatChatRoutes(BaseChatModel):
     ) -> tuple[list[Turn], Binding, dict[str, Any], list[str]]:
         Binding(self.conversation_id, self.branch_id)  # the model's own binding, whatever the call names
         turns = messages_to_turns(messages)  # the whole list: every message is proven or sent
-        if instruction := kwargs.get(_INSTRUCTION_KWARG):
-            turns.append(Turn("system", instruction))
-        if (tools := bound_tools(kwargs)) is not None:
+        tools = bound_tools(kwargs)
+        if instruction := format_instruction(kwargs, tools=tools is not None):
+            turns.append(instruction_turn(turns, instruction))
+        if tools is not None:
             # The declaration is system text: the core rule sends it when it differs from the one in force.
             turns.append(Turn("system", tools.system_text))
         self._with_binding(None, kwargs)  # inside a chain, the context's config carries the binding
@@ -266,7 +290,7 @@ class ChatChatRoutes(BaseChatModel):
         )
         binding = Binding(conversation_id, branch_id)
         generation = {
-            "model": kwargs.get("model") or self.model,
+            "model": check_model(kwargs.get("model") or self.model),
             "temperature": kwargs.get("temperature", self.temperature),
             "max_tokens": kwargs.get("max_tokens", self.max_tokens),
             # per-call options (through bind(...) or call kwargs), applied to the send
@@ -361,6 +385,7 @@ class ChatChatRoutes(BaseChatModel):
 
     def bind(self, **kwargs: Any) -> _ChatModelBinding:
         Binding(self.conversation_id, self.branch_id)  # refuse a branch without its conversation here
+        format_instruction(kwargs, tools=False)  # an unsupported response_format: UsageError, now
         return super().bind(**kwargs)
 
     def bind_tools(
@@ -407,38 +432,13 @@ class ChatChatRoutes(BaseChatModel):
     ) -> Runnable[LanguageModelInput, Any]:
         """Structured replies via a JSON-schema instruction and a parser (the API has no JSON mode or tools).
 
-        All three ``method`` values work the same way: the schema (if any) is sent as a system instruction
-        at the end of the turn and the reply is parsed as JSON (into the pydantic class when ``schema`` is
-        one). ``strict`` is accepted for compatibility; parsing is always strict about JSON. An unknown
+        ``json_schema`` and ``json_mode`` send the schema (if any) as a system instruction at the end of the
+        turn and parse the reply as JSON (into the pydantic class when ``schema`` is one);
+        ``function_calling`` declares the schema as a tool and forces a call of it. A list that ends with an
+        assistant message (e.g. an agent's final answer) gets the instruction as the new turn of its own.
+        ``strict`` is accepted for compatibility; parsing is always strict about JSON. An unknown
         ``method``, an extra argument or an unreadable schema is a ``UsageError`` (a ``ValueError``).
         """
-        if kwargs:
-            raise UsageError(f"Received unsupported arguments {sorted(kwargs)}")
-        if method not in ("json_schema", "function_calling", "json_mode"):
-            raise UsageError(f"Unknown method {method!r}: use json_schema, function_calling or json_mode")
-        if schema is None and method != "json_mode":
-            raise UsageError(f"schema is required for method={method!r}")
-        schema_input: Any = dict(schema) if isinstance(schema, Mapping) else schema
-        with as_usage_errors():  # a schema langchain-core cannot read
-            json_schema = convert_to_json_schema(schema_input) if schema is not None else None
-        is_model = isinstance(schema, type) and is_basemodel_subclass(schema)
-        if method == "function_calling":
-            tool = format_tools([schema_input], strict=strict)[0]
-            name = tool["function"]["name"]
-            llm: Runnable[Any, Any] = self.bind_tools([tool], tool_choice=name, ls_structured_output_format={
-                "kwargs": {"method": method, "strict": strict}, "schema": tool})  # fmt: skip
-            parser: Runnable[Any, Any] = (
-                PydanticToolsParser(tools=[schema_input], first_tool_only=True)
-                if is_model
-                else JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
-            )
-            return with_raw(llm, parser) if include_raw else llm | parser
-        llm = self.bind(
-            **{_INSTRUCTION_KWARG: json_instruction(json_schema)},
-            ls_structured_output_format={
-                "kwargs": {"method": method, "strict": strict},
-                "schema": json_schema if json_schema is not None else {"type": "object"},
-            },
+        return structured_output(
+            self, schema, method=method, include_raw=include_raw, strict=strict, kwargs=kwargs
         )
-        parser = PydanticOutputParser(pydantic_object=schema) if is_model else JsonOutputParser()
-        return with_raw(llm, parser) if include_raw else llm | parser

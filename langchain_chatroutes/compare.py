@@ -52,6 +52,7 @@ from chatroutes_core.integration import (
     shared_client,
 )
 
+from ._convert import BRANCH_KEY, CONVERSATION_KEY
 from .chat_models import ChatChatRoutes
 
 __all__ = ["CompareModels", "UnsupportedModelError"]
@@ -166,8 +167,8 @@ class CompareModels(RunnableSerializable[Any, dict[str, AIMessage]]):
     def _bound(config: RunnableConfig, conversation_id: str, branch_id: str) -> RunnableConfig:
         configurable = {
             **config.get("configurable", {}),
-            "conversation_id": conversation_id,
-            "branch_id": branch_id,
+            CONVERSATION_KEY: conversation_id,
+            BRANCH_KEY: branch_id,
         }
         return patch_config(config, configurable=configurable)
 

@@ -22,6 +22,7 @@ from langchain_core.messages import BaseMessage
 
 from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient
 from chatroutes_core.errors import UsageError
+from langchain_chatroutes._convert import BRANCH_KEY, CONVERSATION_KEY
 from langchain_chatroutes.chat_history import ChatRoutesChatMessageHistory
 
 __all__ = ["aload_branch_state", "load_branch_state", "thread_config"]
@@ -90,13 +91,14 @@ async def aload_branch_state(
 def thread_config(conversation_id: str, branch_id: str, **configurable: Any) -> dict[str, Any]:
     """A graph config whose thread is the branch and whose model is bound to it.
 
-    ``thread_id`` is ``branch_id`` unless given; ``conversation_id``/``branch_id`` bind ``ChatChatRoutes``,
-    so the first model call of a fresh thread writes to that branch even before any reply is in the state.
+    ``thread_id`` is ``branch_id`` unless given; ``chatroutes_conversation_id``/``chatroutes_branch_id`` bind
+    ``ChatChatRoutes``, so the first model call of a fresh thread writes to that branch even before any reply
+    is in the state.
     """
     values = {
         "thread_id": branch_id,
         **configurable,
-        "conversation_id": conversation_id,
-        "branch_id": branch_id,
+        CONVERSATION_KEY: conversation_id,
+        BRANCH_KEY: branch_id,
     }
     return {"configurable": values}

@@ -7,7 +7,8 @@ request into those parts, sends each part to the route whose name and descriptio
 - several: runs them concurrently, each on ``{"input": <its part>, "original": <full text>, "suggestion":
   <the suggestion>}``, and returns ``{route name: output}``. When the input names a ChatRoutes
   conversation, each route gets its own branch forked from the current tip, bound through
-  ``config["configurable"]["conversation_id"/"branch_id"]`` so a ``ChatChatRoutes`` inside writes there.
+  ``config["configurable"]["chatroutes_conversation_id"/"chatroutes_branch_id"]`` so a ``ChatChatRoutes``
+  inside writes there.
 
 Tracing: one run for the router, child runs tagged ``route:<name>``, the suggestions emitted as the custom
 event ``autobranch_suggestions`` and recorded in the run's metadata (``autobranch_suggestions``,
@@ -52,6 +53,7 @@ from chatroutes_core.integration import (
     shared_async_client,
     shared_client,
 )
+from langchain_chatroutes._convert import BRANCH_KEY, CONVERSATION_KEY
 from langchain_chatroutes._router_detect import Detection, arun_model, is_model, run_local, run_model
 from langchain_chatroutes._router_input import (
     NoRouteError,
@@ -256,9 +258,7 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
         self, config: RunnableConfig, run_manager: Any, name: str, binding: _Binding
     ) -> RunnableConfig:
         conversation_id, branch_id = binding
-        configurable = (
-            {"conversation_id": conversation_id, "branch_id": branch_id} if conversation_id else None
-        )
+        configurable = {CONVERSATION_KEY: conversation_id, BRANCH_KEY: branch_id} if conversation_id else None
         return patch_config(
             config, callbacks=run_manager.get_child(f"route:{name}"), configurable=configurable
         )

@@ -1,4 +1,4 @@
-"""Every chat-store operation as one flow of requests (``chatroutes_core._flow``), for both clients.
+"""Every chat-store operation as one flow of requests (``chatroutes_core.flows``), for both clients.
 
 The sync methods run these with ``run(flow, client)``, the async ones with ``await arun(flow, async_client)``:
 the decisions are written once. Costs: a read is **one request** (``messages.list`` for a conversation key,

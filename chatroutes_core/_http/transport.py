@@ -1,6 +1,6 @@
 """The only I/O in the client: ``SyncTransport`` and ``AsyncTransport``, twins that differ by ``await``.
 
-Each executes a :class:`~chatroutes_core._request.Call` with the retry policy of ``_retry.py`` on an httpx
+Each executes a :class:`~chatroutes_core._http.request.Call` with the retry policy of ``retry.py`` on an httpx
 client made on first use (``_pool.py``), and tells the call's :class:`ServerInfo` what each response says
 about the server. This is the
 one choke point where httpx errors become ours: only the ``httpx.TransportError`` family is mapped (to

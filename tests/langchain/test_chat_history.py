@@ -277,7 +277,12 @@ def test_every_read_is_one_request_and_sees_writes_by_other_objects(
     assert len(counter.take()) == 1  # the server includes inherited parts and reports parents
     assert pairs(fresh.messages) == pairs(first) and len(counter.take()) == 1
     # another object (a model bound to the branch) writes two messages: the next read shows them
-    config = {"configurable": {"conversation_id": history.conversation_id, "branch_id": history.branch_id}}
+    config = {
+        "configurable": {
+            "chatroutes_conversation_id": history.conversation_id,
+            "chatroutes_branch_id": history.branch_id,
+        }
+    }
     model.invoke([*first, HumanMessage("Add Nara")], config=config)
     assert [c for _, c in pairs(fresh.messages)][0::2][-1] == "Add Nara"
     other = ChatRoutesChatMessageHistory(history.conversation_id, history.branch_id, client=client)
@@ -305,7 +310,7 @@ def test_pairing_with_chatchatroutes_never_duplicates(
     history = _two_turns(client)
     conv = history.conversation_id
     assert conv is not None
-    config = {"configurable": {"conversation_id": conv, "branch_id": history.branch_id}}
+    config = {"configurable": {"chatroutes_conversation_id": conv, "chatroutes_branch_id": history.branch_id}}
     question = HumanMessage("What about Nara?")
     reply = model.invoke([*history.messages, question], config=config)
     assert local_server.count_messages(conv) == 6
@@ -492,13 +497,14 @@ def test_clear_refuses_when_a_branch_was_forked_from_it(
 # --- RunnableWithMessageHistory ----------------------------------------------------------------------------
 
 _SPECS = [
-    ConfigurableFieldSpec(id="conversation_id", annotation=str, default="", is_shared=True),
-    ConfigurableFieldSpec(id="branch_id", annotation=str, default="", is_shared=True),
+    ConfigurableFieldSpec(id="chatroutes_conversation_id", annotation=str, default="", is_shared=True),
+    ConfigurableFieldSpec(id="chatroutes_branch_id", annotation=str, default="", is_shared=True),
 ]
 
 
 def _with_history(runnable: object, client: ChatRoutesClient | AsyncChatRoutesClient, **keys: str) -> object:
-    def factory(conversation_id: str, branch_id: str) -> ChatRoutesChatMessageHistory:
+    def factory(chatroutes_conversation_id: str, chatroutes_branch_id: str) -> ChatRoutesChatMessageHistory:
+        conversation_id, branch_id = chatroutes_conversation_id, chatroutes_branch_id
         if isinstance(client, AsyncChatRoutesClient):
             return ChatRoutesChatMessageHistory(conversation_id, branch_id, async_client=client)
         return ChatRoutesChatMessageHistory(conversation_id, branch_id, client=client)
@@ -522,7 +528,7 @@ def test_runnable_with_message_history_turns_cost_at_most_three_requests(
             prompt | model, client, input_messages_key="question", history_messages_key="history"
         )
         turn = lambda text: chain.invoke({"question": text}, config=config)  # type: ignore[attr-defined]  # noqa: E731
-    config = {"configurable": {"conversation_id": conv, "branch_id": ""}}
+    config = {"configurable": {"chatroutes_conversation_id": conv, "chatroutes_branch_id": ""}}
     counter = Counter(local_server)
     for index, text in enumerate(["one", "two", "three"], start=1):
         reply = turn(text)
@@ -535,7 +541,7 @@ def test_runnable_with_message_history_turns_cost_at_most_three_requests(
 
     # a fork is an alternate history: the same chain continues there, still within three requests
     fork = history.fork(history.messages[1].id)
-    config = {"configurable": {"conversation_id": conv, "branch_id": fork.branch_id}}
+    config = {"configurable": {"chatroutes_conversation_id": conv, "chatroutes_branch_id": fork.branch_id}}
     counter.take()
     turn("alt two")
     assert len(counter.take()) <= 3 and local_server.count_messages(conv) == 8
@@ -583,7 +589,7 @@ async def test_async_rwmh_counts(aclient: AsyncChatRoutesClient, local_server: L
     model = ChatChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url)
     conv = (await aclient.conversations.create(title="async RWMH")).id
     chain = _with_history(model, aclient)
-    config = {"configurable": {"conversation_id": conv, "branch_id": ""}}
+    config = {"configurable": {"chatroutes_conversation_id": conv, "chatroutes_branch_id": ""}}
     counter = Counter(local_server)
     for index, text in enumerate(["one", "two"], start=1):
         await chain.ainvoke([HumanMessage(text)], config=config)  # type: ignore[attr-defined]
@@ -646,7 +652,12 @@ def test_random_histories_match_the_server_and_never_duplicate(
             expected += 2
         elif op == "model":
             question = HumanMessage(f"model {step}")
-            config = {"configurable": {"conversation_id": conv, "branch_id": history.branch_id}}
+            config = {
+                "configurable": {
+                    "chatroutes_conversation_id": conv,
+                    "chatroutes_branch_id": history.branch_id,
+                }
+            }
             history.add_messages([question, model.invoke([*history.messages, question], config=config)])
             expected += 2
         elif op == "fork":

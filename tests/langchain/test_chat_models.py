@@ -63,8 +63,8 @@ def test_the_key_never_appears_in_repr_str_dump_or_tracing_params() -> None:
 
 def test_model_and_model_name_both_work_and_the_provider_is_chatroutes() -> None:
     assert ChatChatRoutes(model="claude-sonnet-4-5", api_key="k").model == "claude-sonnet-4-5"
-    by_alias = ChatChatRoutes(model_name="gpt-4o", api_key="k")
-    assert (by_alias.model, by_alias.model_name) == ("gpt-4o", "gpt-4o")
+    by_alias = ChatChatRoutes(model_name="claude-opus-4-1", api_key="k")
+    assert (by_alias.model, by_alias.model_name) == ("claude-opus-4-1", "claude-opus-4-1")
     params = by_alias._get_ls_params(stop=["x"], model="other")
     assert params["ls_provider"] == "chatroutes"
     assert params["ls_model_name"] == "other"
@@ -160,7 +160,12 @@ def test_binding_from_config_fields_and_kwargs(local_server: LocalServer) -> Non
     side = model.client.branches.fork(
         ref["conversation_id"], fork_point_message_id=ref["message_id"], title="side"
     )
-    config = {"configurable": {"conversation_id": ref["conversation_id"], "branch_id": side.id}}
+    config = {
+        "configurable": {
+            "chatroutes_conversation_id": ref["conversation_id"],
+            "chatroutes_branch_id": side.id,
+        }
+    }
 
     local_server.reset_requests()
     via_config = model.invoke("Continue on the side branch", config=config)  # type: ignore[arg-type]
@@ -183,7 +188,12 @@ async def test_binding_from_config_on_the_async_paths(local_server: LocalServer)
     model = _model(local_server)
     first = await model.ainvoke("Start")
     ref = first.response_metadata["chatroutes"]
-    config = {"configurable": {"conversation_id": ref["conversation_id"], "branch_id": ref["branch_id"]}}
+    config = {
+        "configurable": {
+            "chatroutes_conversation_id": ref["conversation_id"],
+            "chatroutes_branch_id": ref["branch_id"],
+        }
+    }
     again = await model.ainvoke("Next", config=config)  # type: ignore[arg-type]
     chunks = [chunk async for chunk in model.astream("Streamed", config=config)]  # type: ignore[arg-type]
     assert again.response_metadata["chatroutes"]["branch_id"] == ref["branch_id"]

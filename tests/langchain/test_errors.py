@@ -198,7 +198,7 @@ async def test_a_branch_without_its_conversation_is_one_error_everywhere(countin
     lone = ChatChatRoutes(client=counting_client, branch_id="br_1")
     unbound = ChatChatRoutes(client=counting_client)
     router = AutoBranchRouter({"a": lambda x: x}, detector="api", client=counting_client)
-    only_branch = {"configurable": {"branch_id": "br_1"}}
+    only_branch = {"configurable": {"chatroutes_branch_id": "br_1"}}
     calls: dict[str, Any] = {
         "history": lambda: ChatRoutesChatMessageHistory(None, "br_1", client=counting_client),
         "router input": lambda: router.invoke({"input": "hi", "branch_id": "br_1"}),

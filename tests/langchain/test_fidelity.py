@@ -228,7 +228,10 @@ def test_the_branch_holds_exactly_the_list_that_was_sent(
                 other = _token("other")
                 gone.add(other)
                 config = {
-                    "configurable": {"conversation_id": ref["conversation_id"], "branch_id": ref["branch_id"]}
+                    "configurable": {
+                        "chatroutes_conversation_id": ref["conversation_id"],
+                        "chatroutes_branch_id": ref["branch_id"],
+                    }
                 }
                 _model(local_server, client).invoke([SystemMessage(system), *messages, HumanMessage(other)],
                                                     config=config)  # fmt: skip

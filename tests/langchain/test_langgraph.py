@@ -167,7 +167,9 @@ def test_load_branch_state_needs_a_conversation_with_a_client(client: ChatRoutes
         load_branch_state(AsyncChatRoutesClient(api_key="k"), "conv_a")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="ChatRoutesClient"):
         load_branch_state("not a client", "conv_a")  # type: ignore[arg-type]
-    expected = {"configurable": {"thread_id": "b", "conversation_id": "c", "branch_id": "b"}}
+    expected = {
+        "configurable": {"thread_id": "b", "chatroutes_conversation_id": "c", "chatroutes_branch_id": "b"}
+    }
     assert thread_config("c", "b") == expected
 
 

@@ -72,7 +72,9 @@ def test_parse_reads_text_from_strings_and_messages(value: Any, text: str) -> No
 
 
 def test_parse_reads_ids_from_the_dict_then_the_config() -> None:
-    config: Any = {"configurable": {"conversation_id": "conv_cfg", "branch_id": "br_cfg"}}
+    config: Any = {
+        "configurable": {"chatroutes_conversation_id": "conv_cfg", "chatroutes_branch_id": "br_cfg"}
+    }
     assert parse_router_input({"input": "hi", "conversation_id": "conv_1"}, config) == RouterRequest(
         "hi", "hi", "conv_1", "br_cfg"
     )
@@ -428,7 +430,7 @@ async def test_server_async_fan_out_ids_from_config(
     conv_id = _conversation(client)
     async with AsyncChatRoutesClient(api_key=local_server.api_key, base_url=local_server.base_url) as ac:
         router = server_router(local_server, detector, async_client=ac)
-        result = await router.ainvoke(MULTI, {"configurable": {"conversation_id": conv_id}})
+        result = await router.ainvoke(MULTI, {"configurable": {"chatroutes_conversation_id": conv_id}})
     _check_branch_per_route(client, conv_id, result)
 
 
