@@ -56,6 +56,7 @@ from chatroutes_core._provider import shared_async_client, shared_client
 from llama_index_chatroutes import _convert
 from llama_index_chatroutes import _store_flows as flows
 from llama_index_chatroutes._errors import AppendOnlyError, ForeignMessageError
+from llama_index_chatroutes._replies import ReplyMemory, account_replies
 from llama_index_chatroutes._store_state import StoreState
 
 __all__ = ["AppendOnlyError", "ChatRoutesChatStore", "ChatRoutesMemoryStore", "ForeignMessageError"]
@@ -111,6 +112,12 @@ class _StoreBase(BaseModel):
         """The async core client: the one given, else the shared one of the running event loop."""
         return self._given_async_client or shared_async_client(**self._options())
 
+    def _replies(self) -> tuple[ReplyMemory, ReplyMemory]:
+        """The replies this account's ``ChatRoutes`` LLMs generated: turns (to adopt a name's first turn),
+        and side calls (named in the error when an engine stores one)."""
+        client = self._client or self._given_async_client or self.client
+        return account_replies(client), account_replies(client, side=True)
+
     def _run(self, flow: Flow[T]) -> T:
         return run(flow, self.client)
 
@@ -161,7 +168,7 @@ class ChatRoutesChatStore(_StoreBase, BaseChatStore):
         return self._run(self._read_flow(key))
 
     def add_message(self, key: str, message: ChatMessage) -> None:
-        self._run(flows.add(self._state, key, [message], self.model))
+        self._run(flows.add(self._state, key, [message], self.model, *self._replies()))
 
     def delete_messages(self, key: str) -> list[ChatMessage] | None:
         return self._run(flows.delete_all(self._state, key))
@@ -182,7 +189,7 @@ class ChatRoutesChatStore(_StoreBase, BaseChatStore):
         return await self._arun(self._read_flow(key))
 
     async def async_add_message(self, key: str, message: ChatMessage) -> None:
-        await self._arun(flows.add(self._state, key, [message], self.model))
+        await self._arun(flows.add(self._state, key, [message], self.model, *self._replies()))
 
     async def adelete_messages(self, key: str) -> list[ChatMessage] | None:
         return await self._arun(flows.delete_all(self._state, key))
@@ -227,12 +234,12 @@ class ChatRoutesMemoryStore(_StoreBase, AsyncDBChatStore):
     async def add_message(
         self, key: str, message: ChatMessage, status: MessageStatus = MessageStatus.ACTIVE
     ) -> None:
-        await self._arun(flows.add(self._state, key, [message], self.model))
+        await self._arun(flows.add(self._state, key, [message], self.model, *self._replies()))
 
     async def add_messages(
         self, key: str, messages: list[ChatMessage], status: MessageStatus = MessageStatus.ACTIVE
     ) -> None:
-        await self._arun(flows.add(self._state, key, messages, self.model))
+        await self._arun(flows.add(self._state, key, messages, self.model, *self._replies()))
 
     async def set_messages(
         self, key: str, messages: list[ChatMessage], status: MessageStatus = MessageStatus.ACTIVE

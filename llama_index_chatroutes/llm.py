@@ -61,7 +61,7 @@ from chatroutes_core.mapper import (
 from chatroutes_core.models import Message, Usage
 from llama_index_chatroutes import _convert, _tools
 from llama_index_chatroutes._limits import MODEL_LIMITS, limits
-from llama_index_chatroutes._replies import ReplyMemory
+from llama_index_chatroutes._replies import ReplyMemory, account_replies
 from llama_index_chatroutes._side_calls import SideCallPolicy, in_side_call
 from llama_index_chatroutes._stream import StreamShaper
 
@@ -71,6 +71,7 @@ if TYPE_CHECKING:
 __all__ = ["MODEL_LIMITS", "ChatRoutes"]
 
 _CALL_KWARGS = ("tools", "tool_choice", "parallel_tool_calls")
+_SIDE_CALL = TreeRef("side-call", "side-call", "side-call")  # a side call's reply has no place in a branch
 
 
 @dataclass(frozen=True)
@@ -253,8 +254,12 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
         model: str | None,
         delta: str,
     ) -> ChatResponse:
+        client = self._client or self._given_async_client or self.client
         if ref is not None and not shown.tool_calls:
             self._replies.remember(shown.text, ref)
+            account_replies(client).remember(shown.text, ref)
+        elif call.side_call:
+            account_replies(client, side=True).remember(shown.text, _SIDE_CALL)
         counts = _convert.usage_dict(usage)
         raw: dict[str, Any] = {"usage": counts or None, "model": model}
         if ref is not None:
