@@ -131,9 +131,29 @@ def to_turns(messages: Sequence[ChatMessage]) -> list[Turn]:
     return [message_to_turn(message, names) for message in messages]
 
 
+def openai_tool_calls(tool_calls: Sequence[ToolCallTurn]) -> list[dict[str, Any]]:
+    """Tool calls in the OpenAI shape llama-index's streaming object parser reads from
+    ``additional_kwargs["tool_calls"]``: ``id``, ``type``, ``function`` (``name``, ``arguments`` as JSON)."""
+    return [
+        {
+            "id": call.id,
+            "type": "function",
+            "function": {"name": call.name, "arguments": json.dumps(dict(call.arguments))},
+        }
+        for call in tool_calls
+    ]
+
+
 def reply_message(text: str, ref: TreeRef | None, tool_calls: Sequence[ToolCallTurn] = ()) -> ChatMessage:
-    """The assistant ``ChatMessage`` for a reply, carrying its place in the tree when it has one."""
+    """The assistant ``ChatMessage`` for a reply, carrying its place in the tree when it has one.
+
+    Tool calls travel twice, as LlamaIndex's own function-calling LLMs carry them: ``ToolCallBlock`` blocks
+    (what ``get_tool_calls_from_response`` reads) and ``additional_kwargs["tool_calls"]`` in the OpenAI shape
+    (what ``stream_structured_predict``'s parser reads).
+    """
     kwargs: dict[str, Any] = {REF_KEY: ref.as_dict()} if ref is not None else {}
+    if tool_calls:
+        kwargs["tool_calls"] = openai_tool_calls(tool_calls)
     blocks: list[Any] = [TextBlock(text=text)]
     blocks += [
         ToolCallBlock(tool_call_id=call.id, tool_name=call.name, tool_kwargs=dict(call.arguments))

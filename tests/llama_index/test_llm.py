@@ -372,3 +372,65 @@ def test_a_deep_copy_works_and_shares_tips_and_replies(llm: ChatRoutes, local_se
         assert reply.raw["chatroutes"]["conversation_id"] == first.raw["chatroutes"]["conversation_id"]
         history = [*history, ChatMessage(role="user", content="Next"), reply.message]
     assert len(local_server.requests) - before == 2  # one send each
+
+
+_PERSON_CALL = '<tool_call>\n{"name": "Person", "arguments": {"name": "Ann", "age": 3}}\n</tool_call>'
+
+
+def test_stream_structured_predict_fills_the_streamed_objects(
+    local_server: LocalServer, llm: ChatRoutes
+) -> None:
+    # llama-index's streaming object parser reads message.additional_kwargs["tool_calls"] (as the OpenAI
+    # LLM sets it); without it every streamed object came out empty (issue 23)
+    from llama_index.core.prompts import PromptTemplate
+
+    local_server.script(None, "Here you go.\n" + _PERSON_CALL)
+    try:
+        objects = list(
+            llm.stream_structured_predict(
+                Person, PromptTemplate("Extract a person from: {text}"), text="Ann, 3"
+            )
+        )
+    finally:
+        local_server.clear_scripts()
+    assert objects and objects[-1].model_dump() == {"name": "Ann", "age": 3}
+
+
+async def test_astream_structured_predict_fills_the_streamed_objects(
+    local_server: LocalServer, llm: ChatRoutes
+) -> None:
+    from llama_index.core.prompts import PromptTemplate
+
+    local_server.script(None, _PERSON_CALL)
+    try:
+        stream = await llm.astream_structured_predict(
+            Person, PromptTemplate("Extract a person from: {text}"), text="Ann, 3"
+        )
+        objects = [o async for o in stream]
+    finally:
+        local_server.clear_scripts()
+    assert objects and objects[-1].model_dump() == {"name": "Ann", "age": 3}
+
+
+def test_a_tool_call_reply_carries_openai_shaped_tool_calls(
+    local_server: LocalServer, llm: ChatRoutes
+) -> None:
+    from llama_index.core.tools import FunctionTool
+
+    def person(name: str, age: int) -> str:
+        """Record a person."""
+        return name
+
+    local_server.script(None, _PERSON_CALL.replace('"Person"', '"person"'))
+    try:
+        response = llm.chat_with_tools([FunctionTool.from_defaults(person)], user_msg="Ann, 3")
+    finally:
+        local_server.clear_scripts()
+    (block,) = [b for b in response.message.blocks if type(b).__name__ == "ToolCallBlock"]
+    assert response.message.additional_kwargs["tool_calls"] == [
+        {
+            "id": block.tool_call_id,
+            "type": "function",
+            "function": {"name": "person", "arguments": '{"name": "Ann", "age": 3}'},
+        }
+    ]
