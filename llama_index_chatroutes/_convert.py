@@ -28,7 +28,7 @@ from llama_index.core.base.llms.types import (
     ToolCallBlock,
 )
 
-from chatroutes_core import ConfigurationError
+from chatroutes_core import ConfigurationError, UsageError
 from chatroutes_core.mapper import ToolCallTurn, TreeRef, Turn, UnsupportedMessageError
 from chatroutes_core.models import Message, Usage
 
@@ -44,6 +44,27 @@ _ROLES: dict[MessageRole, str] = {
     MessageRole.TOOL: "tool",
     MessageRole.FUNCTION: "tool",
 }
+
+
+def check_messages(messages: object) -> list[ChatMessage]:
+    """The list a chat method was given, if it is ``ChatMessage`` objects; else a ``UsageError`` saying what
+    to pass (as LlamaIndex's own LLMs, ``MockLLM`` included, take only ``ChatMessage`` objects)."""
+    if isinstance(messages, str | ChatMessage) or not isinstance(messages, Sequence):
+        raise UsageError(
+            f"chat() takes a list of ChatMessage objects, not a {type(messages).__name__}: pass "
+            "[ChatMessage(role='user', content=...)] (from llama_index.core.llms import ChatMessage), or "
+            "call complete(text) for a single prompt"
+        )
+    for position, message in enumerate(messages):
+        if not isinstance(message, ChatMessage):
+            convert = (
+                " (ChatMessage.model_validate(d) converts a dict)" if isinstance(message, Mapping) else ""
+            )
+            raise UsageError(
+                f"message {position} is a {type(message).__name__}, not a ChatMessage: pass "
+                f"ChatMessage(role='user', content=...) from llama_index.core.llms{convert}"
+            )
+    return list(messages)
 
 
 def ref_of(message: ChatMessage) -> TreeRef | None:

@@ -101,7 +101,7 @@ def test_model_keyword_is_model_and_old_dumps_still_load(
     assert store.model == store.model_name == "claude-sonnet-4-5"
     key = store.new_key()
     assert store.client.conversations.get(key).model == "claude-sonnet-4-5"
-    assert cls(model_name="gpt-5-mini").model == "gpt-5-mini"  # the keyword this field had before
+    assert cls(model_name="claude-opus-4-1").model == "claude-opus-4-1"  # the keyword this field had before
     assert cls.model_validate(store.model_dump()).model == "claude-sonnet-4-5"
 
 
