@@ -1,6 +1,7 @@
 """Chat engine, ``CondenseQuestionChatEngine`` with a custom prompt and an existing history.
 
-Source: run-llama/llama_index, docs/src/content/docs/framework/module_guides/deploying/chat_engines/usage_pattern.mdx
+Source: run-llama/llama_index,
+docs/src/content/docs/framework/module_guides/deploying/chat_engines/usage_pattern.mdx
 ("Low-Level Composition API": ``custom_prompt``, ``custom_chat_history``,
 ``CondenseQuestionChatEngine.from_defaults(query_engine=..., condense_question_prompt=..., chat_history=...,
 verbose=True)``). Changed: the LLM, the embeddings, and a scripted condensed question (the offline responder

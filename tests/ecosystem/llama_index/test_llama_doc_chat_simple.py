@@ -1,6 +1,7 @@
 """Chat engine, ``chat_mode="simple"``, with streaming and ``reset()``.
 
-Source: run-llama/llama_index, docs/src/content/docs/framework/module_guides/deploying/chat_engines/usage_pattern.mdx
+Source: run-llama/llama_index,
+docs/src/content/docs/framework/module_guides/deploying/chat_engines/usage_pattern.mdx
 ("Get Started", "Available Chat Modes: simple", "Streaming"). Changed: the LLM (ChatRoutes), the embeddings
 (MockEmbedding).
 """

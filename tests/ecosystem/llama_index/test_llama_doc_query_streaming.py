@@ -1,6 +1,7 @@
 """Query engines: ``index.as_query_engine()`` and streaming (``streaming=True``, ``response_gen``).
 
-Source: run-llama/llama_index, docs/src/content/docs/framework/module_guides/deploying/query_engine/streaming.md
+Source: run-llama/llama_index,
+docs/src/content/docs/framework/module_guides/deploying/query_engine/streaming.md
 (``index.as_query_engine(streaming=True, similarity_top_k=1)``, ``query``, ``response_gen``,
 ``get_response_synthesizer(streaming=True)`` + ``RetrieverQueryEngine``). Changed: the LLM, the embeddings.
 """
