@@ -1,7 +1,8 @@
 """``AgentWorkflow``: a research agent hands off to a writer agent; shared state carries the notes.
 
-Source: run-llama/llama_index, docs/src/content/docs/framework/understanding/agent/multi_agent.md ("Pattern 1
-– AgentWorkflow": ``FunctionAgent(name=..., description=..., system_prompt=..., tools=..., can_handoff_to=...)``,
+Source: run-llama/llama_index,
+docs/src/content/docs/framework/understanding/agent/multi_agent.md ("Pattern 1 – AgentWorkflow":
+``FunctionAgent(name=..., description=..., system_prompt=..., tools=..., can_handoff_to=...)``,
 ``AgentWorkflow(agents=[...], root_agent=research_agent.name, initial_state={...})``,
 ``await agent_workflow.run(user_msg="Write me a report on the history of the web …")``), with the
 ``record_notes``/``write_report`` tools of the full notebook it condenses (docs/examples/agent/
