@@ -241,8 +241,12 @@ def check_add(
             continue
         if role == "tool":
             raise ForeignMessageError(
-                f"message {position} is a tool result; it reaches ChatRoutes with the LLM's next turn "
-                "(pass it to ChatRoutes.chat), not through a chat store; nothing was changed"
+                f"message {position} is a tool result; nothing was changed. A tool result reaches ChatRoutes "
+                "with the LLM's next turn, never through a chat store: agents (FunctionAgent, ReActAgent, "
+                "AgentWorkflow) keep a run's tool steps aside and put them in memory at its end, when the "
+                "branch already holds them. Keep an agent's memory in LlamaIndex's default store "
+                "(Memory.from_defaults(session_id=...)): the ChatRoutes LLM still writes the run to one "
+                "branch."
             )
         is_tip = tip is not None and tip.role == MessageRole.ASSISTANT and tip.content == message.content
         if is_tip and not tip_taken:
