@@ -116,8 +116,8 @@ class StoreState:
     def repoint(self, key: str, conversation_id: str, was: str | None) -> bool:
         """Point name ``key`` at ``conversation_id`` if it still stands for ``was`` (None: nothing yet)."""
         with self._lock:
-            if self.named.get(key) != was:
-                return False
+            if self.named.get(key) != was or conversation_id in self.named.values():
+                return False  # a racing write named the key first, or another name holds that conversation
             self.named[key] = conversation_id
             self.known.add(conversation_id)
             if was is not None:

@@ -6,6 +6,7 @@ import pytest
 from llama_index.core import VectorStoreIndex
 from llama_index.core.chat_engine import CondensePlusContextChatEngine, SimpleChatEngine
 from llama_index.core.embeddings import MockEmbedding
+from llama_index.core.llms import ChatMessage
 from llama_index.core.memory import ChatMemoryBuffer, Memory
 from llama_index.core.schema import Document
 
@@ -386,3 +387,25 @@ def test_a_reply_from_another_llm_on_a_named_key_says_to_use_chatroutes_and_that
     engine = index.as_chat_engine(chat_mode="context", memory=memory, llm=llm)
     engine.chat("one")
     assert "2 prior messages" in str(engine.chat("two"))
+
+
+def test_a_name_never_adopts_a_conversation_another_account_or_name_holds(local_server: LocalServer) -> None:
+    # the reply memory is per account: a store of another key does not recognise this LLM's replies
+    llm = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url)
+    index = VectorStoreIndex.from_documents(
+        [Document(text="The launch code word is PELICAN.")], embed_model=MockEmbedding(embed_dim=8)
+    )
+    other_key = local_server.new_api_key()
+    other = ChatRoutesChatStore(api_key=other_key, base_url=local_server.base_url)
+    memory = ChatMemoryBuffer.from_defaults(chat_store=other, chat_store_key="user1-other-account")
+    engine = index.as_chat_engine(chat_mode="context", memory=memory, llm=llm)
+    with pytest.raises(ForeignMessageError, match="account and base URL"):
+        engine.chat("one")
+    # a conversation a name already holds is not taken by another name
+    store = ChatRoutesChatStore(api_key=local_server.api_key, base_url=local_server.base_url)
+    first = ChatMemoryBuffer.from_defaults(chat_store=store, chat_store_key="user1-a")
+    index.as_chat_engine(chat_mode="context", memory=first, llm=llm).chat("one")
+    copy = store.get_messages("user1-a")[-1].content
+    with pytest.raises(ForeignMessageError):
+        store.add_message("user1-b", ChatMessage(role="assistant", content=copy))
+    assert "user1-b" not in store.get_keys()
