@@ -206,8 +206,9 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
     def bind(self, conversation_id: str, branch_id: str | None = None) -> ChatRoutes:
         """A copy bound to a branch, sharing clients, branch tips and the memory of replies.
 
-        ``conversation_id`` may also be a chat-store key (``"conv"`` or ``"conv:branch"``), so
-        ``llm.bind(key)`` writes where a ``ChatRoutesChatStore`` key reads.
+        ``conversation_id`` may also be a chat-store key that is an id (``"conv"`` or ``"conv:branch"``, as
+        ``store.new_key()`` returns), so ``llm.bind(key)`` writes where that key reads. A *name* key
+        (``"user1"``) is not a conversation id: leave the LLM unbound and the store follows it.
         """
         if branch_id is None:
             conversation_id, branch_id = _convert.parse_key(conversation_id)

@@ -536,3 +536,10 @@ def test_the_llm_follows_its_fields_after_a_change_or_a_copy(local_server: Local
         import asyncio
 
         asyncio.run(both())
+
+        from llama_index_chatroutes.chat_store import ChatRoutesChatStore
+
+        store = ChatRoutesChatStore(api_key=local_server.api_key, base_url=local_server.base_url)
+        store.base_url, store.api_key = other.base_url, other.api_key  # type: ignore[assignment]
+        key = store.new_key()
+        assert other.count_messages(key) == 0 and ("POST", "/api/v1/conversations") in other.requests
