@@ -28,7 +28,7 @@ from llama_index.core.base.llms.types import (
     ToolCallBlock,
 )
 
-from chatroutes_core import ConfigurationError
+from chatroutes_core import ConfigurationError, UsageError
 from chatroutes_core.mapper import ToolCallTurn, TreeRef, Turn, UnsupportedMessageError
 from chatroutes_core.models import Message, Usage
 
@@ -44,6 +44,27 @@ _ROLES: dict[MessageRole, str] = {
     MessageRole.TOOL: "tool",
     MessageRole.FUNCTION: "tool",
 }
+
+
+def check_messages(messages: object) -> list[ChatMessage]:
+    """The list a chat method was given, if it is ``ChatMessage`` objects; else a ``UsageError`` saying what
+    to pass (as LlamaIndex's own LLMs, ``MockLLM`` included, take only ``ChatMessage`` objects)."""
+    if isinstance(messages, str | ChatMessage) or not isinstance(messages, Sequence):
+        raise UsageError(
+            f"chat() takes a list of ChatMessage objects, not a {type(messages).__name__}: pass "
+            "[ChatMessage(role='user', content=...)] (from llama_index.core.llms import ChatMessage), or "
+            "call complete(text) for a single prompt"
+        )
+    for position, message in enumerate(messages):
+        if not isinstance(message, ChatMessage):
+            convert = (
+                " (ChatMessage.model_validate(d) converts a dict)" if isinstance(message, Mapping) else ""
+            )
+            raise UsageError(
+                f"message {position} is a {type(message).__name__}, not a ChatMessage: pass "
+                f"ChatMessage(role='user', content=...) from llama_index.core.llms{convert}"
+            )
+    return list(messages)
 
 
 def ref_of(message: ChatMessage) -> TreeRef | None:
@@ -131,9 +152,29 @@ def to_turns(messages: Sequence[ChatMessage]) -> list[Turn]:
     return [message_to_turn(message, names) for message in messages]
 
 
+def openai_tool_calls(tool_calls: Sequence[ToolCallTurn]) -> list[dict[str, Any]]:
+    """Tool calls in the OpenAI shape llama-index's streaming object parser reads from
+    ``additional_kwargs["tool_calls"]``: ``id``, ``type``, ``function`` (``name``, ``arguments`` as JSON)."""
+    return [
+        {
+            "id": call.id,
+            "type": "function",
+            "function": {"name": call.name, "arguments": json.dumps(dict(call.arguments))},
+        }
+        for call in tool_calls
+    ]
+
+
 def reply_message(text: str, ref: TreeRef | None, tool_calls: Sequence[ToolCallTurn] = ()) -> ChatMessage:
-    """The assistant ``ChatMessage`` for a reply, carrying its place in the tree when it has one."""
+    """The assistant ``ChatMessage`` for a reply, carrying its place in the tree when it has one.
+
+    Tool calls travel twice, as LlamaIndex's own function-calling LLMs carry them: ``ToolCallBlock`` blocks
+    (what ``get_tool_calls_from_response`` reads) and ``additional_kwargs["tool_calls"]`` in the OpenAI shape
+    (what ``stream_structured_predict``'s parser reads).
+    """
     kwargs: dict[str, Any] = {REF_KEY: ref.as_dict()} if ref is not None else {}
+    if tool_calls:
+        kwargs["tool_calls"] = openai_tool_calls(tool_calls)
     blocks: list[Any] = [TextBlock(text=text)]
     blocks += [
         ToolCallBlock(tool_call_id=call.id, tool_name=call.name, tool_kwargs=dict(call.arguments))

@@ -10,15 +10,17 @@ One lock lives here, with the entries it guards; ``ChatRoutes.bind()`` copies sh
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from typing import Any
 
+from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient
 from chatroutes_core.errors import UsageError
 from chatroutes_core.mapper import TreeRef
 from llama_index_chatroutes._convert import reply_digest
 
-__all__ = ["ReplyMemory"]
+__all__ = ["ReplyMemory", "account_replies"]
 
 
 class ReplyMemory:
@@ -57,3 +59,31 @@ class ReplyMemory:
 
     def __repr__(self) -> str:
         return f"ReplyMemory(maxsize={self.maxsize}, size={len(self)})"
+
+
+# -- the replies of one account, for the chat stores -------------------------------------------------------
+
+_ACCOUNTS_MAX = 64
+_accounts: OrderedDict[tuple[str, str, bool], ReplyMemory] = OrderedDict()
+_accounts_lock = threading.Lock()
+
+
+def account_replies(client: ChatRoutesClient | AsyncChatRoutesClient, side: bool = False) -> ReplyMemory:
+    """The process-wide :class:`ReplyMemory` of one account on one server (like the shared clients).
+
+    Every ``ChatRoutes`` LLM records its turn replies here too, so a chat store of the same account can
+    recognise a chat engine's text copy of a reply on a *name*'s first turn (the engine called the LLM
+    before writing anything to the store: see ``_store_flows.adopt``). ``client``: the object's client,
+    whose base URL and key decide; keyed by the URL and a SHA-256 digest of the key, never the key, so two
+    keys never share an entry. A hint only: a ref found here is checked against the server before use.
+    ``side=True``: the replies of side calls (their texts only matter: a store names them in its error).
+    """
+    account = (client.base_url, hashlib.sha256((client.api_key or "").encode()).hexdigest(), side)
+    with _accounts_lock:
+        memory = _accounts.get(account)
+        if memory is None:
+            memory = _accounts[account] = ReplyMemory()
+        _accounts.move_to_end(account)
+        while len(_accounts) > _ACCOUNTS_MAX:
+            _accounts.popitem(last=False)
+        return memory

@@ -20,6 +20,7 @@ from chatroutes_core.integration import read_branch
 from chatroutes_core.mapper import history_turns
 from chatroutes_core.models import Conversation
 from llama_index_chatroutes import _convert
+from llama_index_chatroutes._replies import ReplyMemory
 from llama_index_chatroutes._store_state import (
     Located,
     StoreState,
@@ -30,7 +31,7 @@ from llama_index_chatroutes._store_state import (
     validate,
 )
 
-__all__ = ["add", "create_named", "delete_all", "new_key", "read", "set_messages"]
+__all__ = ["add", "adopt", "create_named", "delete_all", "new_key", "read", "set_messages"]
 
 
 def read(state: StoreState, key: str) -> Flow[View | None]:
@@ -77,16 +78,73 @@ def _located(state: StoreState, key: str) -> Flow[View | None]:
     return (yield from read(state, key))
 
 
-def add(state: StoreState, key: str, messages: Sequence[ChatMessage], model: str) -> Flow[None]:
-    """Add a batch: validate it, check it against a fresh read when it holds replies, keep new user turns."""
+def add(
+    state: StoreState,
+    key: str,
+    messages: Sequence[ChatMessage],
+    model: str,
+    replies: ReplyMemory | None = None,
+    side_replies: ReplyMemory | None = None,
+) -> Flow[None]:
+    """Add a batch: validate it, check it against a fresh read when it holds replies, keep new user turns.
+
+    ``replies``: the account's replies (``account_replies``), to adopt a name's first turn (:func:`adopt`);
+    ``side_replies``: its side calls' replies, named in the error when an engine stores one of those.
+    """
     validate(messages)
     view = (yield from read(state, key)) if needs_read(messages) else (yield from _located(state, key))
+    if replies is not None and (view is None or not view.history):
+        view = (yield from adopt(state, key, view, messages, replies)) or view
+    named = not state.locate(key)[1]
     if view is None:  # a name: check against an empty branch, then create its conversation
-        check_add(key, "", [], messages)
+        check_add(key, "", [], messages, named, side_replies)
         view = yield from create_named(state, key, model)
     else:
-        check_add(key, view.where.conversation_id, view.history, messages)
+        check_add(key, view.where.conversation_id, view.history, messages, named, side_replies)
     state.add(key, messages)
+
+
+def adopt(
+    state: StoreState, key: str, view: View | None, messages: Sequence[ChatMessage], replies: ReplyMemory
+) -> Flow[View | None]:
+    """A name's first turn, written by an unbound ``ChatRoutes`` LLM: the name takes the LLM's conversation.
+
+    ``ContextChatEngine`` and ``CondensePlusContextChatEngine`` call the LLM before they put anything in
+    memory, so on a name's first turn the LLM, told nothing, starts a conversation of its own; then the
+    engine puts the user message and a text copy of the reply. When that copy is a reply this account's
+    LLM generated (``replies``, checked against the server: the reply is the tip and the only reply of the
+    main branch of a conversation that is not the name's), the name is pointed at that conversation, the
+    empty one the name's first put created is deleted, and the copy is then the tip, as on later turns.
+    None (nothing changed) in every other case: an id key, a name with a history, an unknown copy.
+    """
+    located, is_id, _ = state.locate(key)
+    if is_id:
+        return None
+    copies = [m for m in messages if _convert.role_of(m) == "assistant" and _convert.ref_of(m) is None]
+    ref = replies.lookup(_convert.reply_digest(_convert.text_of(copies[0]))) if copies else None
+    if ref is None or (located is not None and ref.conversation_id == located.conversation_id):
+        return None
+    try:
+        found = yield from read_branch(ref.conversation_id, None)
+    except NotFoundError:
+        return None
+    if found.branch_id != ref.branch_id:
+        return None
+    history = [
+        _convert.turn_to_message(t)
+        for t in history_turns(found.messages, ref.conversation_id, found.branch_id)
+    ]
+    tip = _convert.ref_of(history[-1]) if history else None
+    if tip is None or tip.message_id != ref.message_id:
+        return None
+    if sum(_convert.role_of(m) == "assistant" for m in history) != 1:
+        return None  # not a conversation that began with this turn
+    if not state.repoint(key, ref.conversation_id, located.conversation_id if located else None):
+        return None  # a racing write gave the name a conversation first
+    if located is not None and view is not None:  # the empty conversation the name's first put created
+        with contextlib.suppress(NotFoundError):
+            yield ClientCall("conversations", "delete", (located.conversation_id,))
+    return View(Located(ref.conversation_id, found.branch_id), history)
 
 
 def set_messages(state: StoreState, key: str, messages: Sequence[ChatMessage], model: str) -> Flow[None]:

@@ -25,7 +25,8 @@ from llama_index.core.base.llms.types import ChatMessage, MessageRole
 
 from chatroutes_core import ConfigurationError
 from llama_index_chatroutes import _convert
-from llama_index_chatroutes._errors import PAIRING_HINT, AppendOnlyError, ForeignMessageError
+from llama_index_chatroutes._errors import PAIRING_HINT, SIDE_CALL_HINT, AppendOnlyError, ForeignMessageError
+from llama_index_chatroutes._replies import ReplyMemory
 
 __all__ = ["Located", "StoreState", "View", "check_add", "check_set", "split_key"]
 
@@ -112,6 +113,18 @@ class StoreState:
             self.remember_key(key)
             return winner
 
+    def repoint(self, key: str, conversation_id: str, was: str | None) -> bool:
+        """Point name ``key`` at ``conversation_id`` if it still stands for ``was`` (None: nothing yet)."""
+        with self._lock:
+            if self.named.get(key) != was or conversation_id in self.named.values():
+                return False  # a racing write named the key first, or another name holds that conversation
+            self.named[key] = conversation_id
+            self.known.add(conversation_id)
+            if was is not None:
+                self.known.discard(was)
+            self.remember_key(key)
+            return True
+
     def view(self, key: str, read: View) -> list[ChatMessage]:
         """The history, then the pending messages marked with their target branch."""
         with self._lock:
@@ -193,7 +206,12 @@ def needs_read(messages: Sequence[ChatMessage]) -> bool:
 
 
 def check_add(
-    key: str, conversation_id: str, history: list[ChatMessage], messages: Sequence[ChatMessage]
+    key: str,
+    conversation_id: str,
+    history: list[ChatMessage],
+    messages: Sequence[ChatMessage],
+    named: bool = False,
+    side_replies: ReplyMemory | None = None,
 ) -> None:
     """Check a batch against the branch's history just read; raises ``ForeignMessageError`` before any change.
 
@@ -223,15 +241,27 @@ def check_add(
             continue
         if role == "tool":
             raise ForeignMessageError(
-                f"message {position} is a tool result; it reaches ChatRoutes with the LLM's next turn "
-                "(pass it to ChatRoutes.chat), not through a chat store; nothing was changed"
+                f"message {position} is a tool result; nothing was changed. A tool result reaches ChatRoutes "
+                "with the LLM's next turn, never through a chat store: agents (FunctionAgent, ReActAgent, "
+                "AgentWorkflow) keep a run's tool steps aside and put them in memory at its end, when the "
+                "branch already holds them. Keep an agent's memory in LlamaIndex's default store "
+                "(Memory.from_defaults(session_id=...)): the ChatRoutes LLM still writes the run to one "
+                "branch."
             )
         is_tip = tip is not None and tip.role == MessageRole.ASSISTANT and tip.content == message.content
         if is_tip and not tip_taken:
             tip_taken = True
             continue
         hint = PAIRING_HINT
-        if not history:
+        if side_replies is not None and side_replies.lookup(_convert.reply_digest(_convert.text_of(message))):
+            hint = SIDE_CALL_HINT
+        elif not history and named:
+            hint = (
+                f"{key!r} is a name whose branch is empty, and the reply is not one that a ChatRoutes LLM of "
+                "this store's account and base URL generated in this process (the store recognises those on "
+                f"a name's first turn). {PAIRING_HINT}"
+            )
+        elif not history:
             hint = (
                 f"The branch of key {key!r} is empty, so the engine's turn went elsewhere: an engine that "
                 "puts the user message in memory only after the reply (CondensePlusContextChatEngine, "

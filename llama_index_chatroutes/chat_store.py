@@ -50,12 +50,13 @@ from llama_index.core.storage.chat_store.base import BaseChatStore
 from llama_index.core.storage.chat_store.base_db import AsyncDBChatStore, MessageStatus
 from pydantic import AliasChoices, BaseModel, Field, PrivateAttr, SecretStr
 
-from chatroutes_core import DEFAULT_MODEL, AsyncChatRoutesClient, ChatRoutesClient
+from chatroutes_core import DEFAULT_MODEL, AsyncChatRoutesClient, ChatRoutesClient, check_model
 from chatroutes_core.flows import Flow, arun, run
 from chatroutes_core.integration import shared_async_client, shared_client
 from llama_index_chatroutes import _convert
 from llama_index_chatroutes import _store_flows as flows
 from llama_index_chatroutes._errors import AppendOnlyError, ForeignMessageError
+from llama_index_chatroutes._replies import ReplyMemory, account_replies
 from llama_index_chatroutes._store_state import StoreState
 
 __all__ = ["AppendOnlyError", "ChatRoutesChatStore", "ChatRoutesMemoryStore", "ForeignMessageError"]
@@ -86,9 +87,18 @@ class _StoreBase(BaseModel):
         async_client: AsyncChatRoutesClient | None = None,
         **data: Any,
     ) -> None:
+        check_model(data.get("model", data.get("model_name", DEFAULT_MODEL)))  # before any request
         super().__init__(**data)
         self._client = client
         self._given_async_client = async_client
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # pydantic does not validate assignments here: keep a new key secret and refuse an unknown model now
+        if name == "api_key" and isinstance(value, str):
+            value = SecretStr(value)
+        elif name == "model":
+            check_model(value)
+        super().__setattr__(name, value)
 
     @property
     def model_name(self) -> str:
@@ -97,8 +107,9 @@ class _StoreBase(BaseModel):
 
     def _options(self) -> dict[str, Any]:
         options: dict[str, Any] = {"base_url": self.base_url}
-        if self.api_key is not None:
-            options["api_key"] = self.api_key.get_secret_value()
+        if self.api_key is not None:  # a str when set by model_copy(update=...), which skips validation
+            key = self.api_key
+            options["api_key"] = key.get_secret_value() if isinstance(key, SecretStr) else key
         return options
 
     @property
@@ -110,6 +121,12 @@ class _StoreBase(BaseModel):
     def async_client(self) -> AsyncChatRoutesClient:
         """The async core client: the one given, else the shared one of the running event loop."""
         return self._given_async_client or shared_async_client(**self._options())
+
+    def _replies(self) -> tuple[ReplyMemory, ReplyMemory]:
+        """The replies this account's ``ChatRoutes`` LLMs generated: turns (to adopt a name's first turn),
+        and side calls (named in the error when an engine stores one)."""
+        client = self._client or self._given_async_client or self.client
+        return account_replies(client), account_replies(client, side=True)
 
     def _run(self, flow: Flow[T]) -> T:
         return run(flow, self.client)
@@ -127,11 +144,11 @@ class _StoreBase(BaseModel):
 
     def new_key(self, title: str | None = None) -> str:
         """Create a conversation and return its key (its main branch)."""
-        return self._run(flows.new_key(self._state, title, self.model))
+        return self._run(flows.new_key(self._state, title, check_model(self.model)))
 
     async def anew_key(self, title: str | None = None) -> str:
         """Async :meth:`new_key`."""
-        return await self._arun(flows.new_key(self._state, title, self.model))
+        return await self._arun(flows.new_key(self._state, title, check_model(self.model)))
 
     def _keys(self) -> list[str]:
         return flows.keys(self._state, list(self.client.conversations.iter_all()))
@@ -155,13 +172,13 @@ class ChatRoutesChatStore(_StoreBase, BaseChatStore):
         return "ChatRoutesChatStore"
 
     def set_messages(self, key: str, messages: list[ChatMessage]) -> None:
-        self._run(flows.set_messages(self._state, key, messages, self.model))
+        self._run(flows.set_messages(self._state, key, messages, check_model(self.model)))
 
     def get_messages(self, key: str) -> list[ChatMessage]:
         return self._run(self._read_flow(key))
 
     def add_message(self, key: str, message: ChatMessage) -> None:
-        self._run(flows.add(self._state, key, [message], self.model))
+        self._run(flows.add(self._state, key, [message], check_model(self.model), *self._replies()))
 
     def delete_messages(self, key: str) -> list[ChatMessage] | None:
         return self._run(flows.delete_all(self._state, key))
@@ -176,13 +193,13 @@ class ChatRoutesChatStore(_StoreBase, BaseChatStore):
         return self._keys()
 
     async def aset_messages(self, key: str, messages: list[ChatMessage]) -> None:
-        await self._arun(flows.set_messages(self._state, key, messages, self.model))
+        await self._arun(flows.set_messages(self._state, key, messages, check_model(self.model)))
 
     async def aget_messages(self, key: str) -> list[ChatMessage]:
         return await self._arun(self._read_flow(key))
 
     async def async_add_message(self, key: str, message: ChatMessage) -> None:
-        await self._arun(flows.add(self._state, key, [message], self.model))
+        await self._arun(flows.add(self._state, key, [message], check_model(self.model), *self._replies()))
 
     async def adelete_messages(self, key: str) -> list[ChatMessage] | None:
         return await self._arun(flows.delete_all(self._state, key))
@@ -227,17 +244,17 @@ class ChatRoutesMemoryStore(_StoreBase, AsyncDBChatStore):
     async def add_message(
         self, key: str, message: ChatMessage, status: MessageStatus = MessageStatus.ACTIVE
     ) -> None:
-        await self._arun(flows.add(self._state, key, [message], self.model))
+        await self._arun(flows.add(self._state, key, [message], check_model(self.model), *self._replies()))
 
     async def add_messages(
         self, key: str, messages: list[ChatMessage], status: MessageStatus = MessageStatus.ACTIVE
     ) -> None:
-        await self._arun(flows.add(self._state, key, messages, self.model))
+        await self._arun(flows.add(self._state, key, messages, check_model(self.model), *self._replies()))
 
     async def set_messages(
         self, key: str, messages: list[ChatMessage], status: MessageStatus = MessageStatus.ACTIVE
     ) -> None:
-        await self._arun(flows.set_messages(self._state, key, messages, self.model))
+        await self._arun(flows.set_messages(self._state, key, messages, check_model(self.model)))
 
     async def delete_message(self, key: str, idx: int) -> ChatMessage | None:
         return await self._arun(self._delete_one_flow(key, idx))

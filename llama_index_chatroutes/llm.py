@@ -20,8 +20,6 @@ Which branch a call writes to (the side-call policy, also in ``docs/llama_index.
 
 from __future__ import annotations
 
-import difflib
-import functools
 from collections.abc import AsyncGenerator, Generator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -47,7 +45,12 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 from pydantic import AliasChoices, Field, PrivateAttr, SecretStr
 
-from chatroutes_core import DEFAULT_MODEL, AsyncChatRoutesClient, ChatRoutesClient, ConfigurationError
+from chatroutes_core import (
+    DEFAULT_MODEL,
+    AsyncChatRoutesClient,
+    ChatRoutesClient,
+    check_model,
+)
 from chatroutes_core.flows import ClientCall, Flow, arun, run
 from chatroutes_core.integration import shared_async_client, shared_client
 from chatroutes_core.mapper import (
@@ -61,7 +64,8 @@ from chatroutes_core.mapper import (
 from chatroutes_core.models import Message, Usage
 from llama_index_chatroutes import _convert, _tools
 from llama_index_chatroutes._limits import MODEL_LIMITS, limits
-from llama_index_chatroutes._replies import ReplyMemory
+from llama_index_chatroutes._options import refuse_unknown
+from llama_index_chatroutes._replies import ReplyMemory, account_replies
 from llama_index_chatroutes._side_calls import SideCallPolicy, in_side_call
 from llama_index_chatroutes._stream import StreamShaper
 
@@ -71,6 +75,7 @@ if TYPE_CHECKING:
 __all__ = ["MODEL_LIMITS", "ChatRoutes"]
 
 _CALL_KWARGS = ("tools", "tool_choice", "parallel_tool_calls")
+_SIDE_CALL = TreeRef("side-call", "side-call", "side-call")  # a side call's reply has no place in a branch
 
 
 @dataclass(frozen=True)
@@ -133,8 +138,11 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
         async_client: AsyncChatRoutesClient | None = None,
         **data: Any,
     ) -> None:
-        _refuse_unknown(data)
+        refuse_unknown(type(self), data)
         data.pop("class_name", None)
+        # an unknown model is an UnsupportedModelError here, before any request (a name the catalog does not
+        # list yet passes when listed in CHATROUTES_EXTRA_MODELS); a ValidationError would hide the list
+        check_model(data.get("model", data.get("model_name", DEFAULT_MODEL)))
         if isinstance(data.get("api_key"), str):
             data["api_key"] = SecretStr(data["api_key"])
         # a branch without its conversation is the core's MappingError, here as everywhere
@@ -142,6 +150,14 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
         super().__init__(**data)
         self._client = client
         self._given_async_client = async_client
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # pydantic does not validate assignments here: keep a new key secret and refuse an unknown model now
+        if name == "api_key" and isinstance(value, str):
+            value = SecretStr(value)
+        elif name == "model":
+            check_model(value)
+        super().__setattr__(name, value)
 
     @classmethod
     def class_name(cls) -> str:
@@ -170,8 +186,9 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
     def _client_options(self) -> dict[str, Any]:
         options: dict[str, Any] = {"base_url": self.base_url, "max_retries": self.max_retries}
         # the key, URL and options pick the shared client; construction does no I/O
-        if self.api_key is not None:
-            options["api_key"] = self.api_key.get_secret_value()
+        if self.api_key is not None:  # a str when set by model_copy(update=...), which skips validation
+            key = self.api_key
+            options["api_key"] = key.get_secret_value() if isinstance(key, SecretStr) else key
         if self.timeout is not None:
             options["timeout"] = self.timeout
         return options
@@ -189,8 +206,9 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
     def bind(self, conversation_id: str, branch_id: str | None = None) -> ChatRoutes:
         """A copy bound to a branch, sharing clients, branch tips and the memory of replies.
 
-        ``conversation_id`` may also be a chat-store key (``"conv"`` or ``"conv:branch"``), so
-        ``llm.bind(key)`` writes where a ``ChatRoutesChatStore`` key reads.
+        ``conversation_id`` may also be a chat-store key that is an id (``"conv"`` or ``"conv:branch"``, as
+        ``store.new_key()`` returns), so ``llm.bind(key)`` writes where that key reads. A *name* key
+        (``"user1"``) is not a conversation id: leave the LLM unbound and the store follows it.
         """
         if branch_id is None:
             conversation_id, branch_id = _convert.parse_key(conversation_id)
@@ -201,6 +219,7 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
     # -- one call, pure up to the send ----------------------------------------------------------------
 
     def _prepare(self, messages: Sequence[ChatMessage], kwargs: dict[str, Any], side_call: bool) -> _Call:
+        messages = _convert.check_messages(messages)
         tools = _tools.declaration(kwargs)
         side_call = side_call or in_side_call()
         if side_call:
@@ -238,8 +257,9 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
         return None
 
     def _generation(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        # checked here too, before any request: assignment and model_copy(update=...) skip the validator
         return {
-            "model": kwargs.get("model", self.model),
+            "model": check_model(kwargs.get("model", self.model)),
             "temperature": kwargs.get("temperature", self.temperature),
             "max_tokens": kwargs.get("max_tokens", self.max_tokens),
         }
@@ -253,8 +273,12 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
         model: str | None,
         delta: str,
     ) -> ChatResponse:
+        client = self._client or self._given_async_client or self.client
         if ref is not None and not shown.tool_calls:
             self._replies.remember(shown.text, ref)
+            account_replies(client).remember(shown.text, ref)
+        elif call.side_call:
+            account_replies(client, side=True).remember(shown.text, _SIDE_CALL)
         counts = _convert.usage_dict(usage)
         raw: dict[str, Any] = {"usage": counts or None, "model": model}
         if ref is not None:
@@ -411,23 +435,3 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
     ) -> list[ToolSelection]:
         """The reply's tool calls (its ``ToolCallBlock`` blocks) as ``ToolSelection`` objects."""
         return _tools.tool_selections(response, error_on_no_tool_call)
-
-
-@functools.cache
-def _options() -> tuple[str, ...]:
-    """Every keyword ``ChatRoutes`` takes: its fields and their aliases (the model's, computed once)."""
-    known = {"class_name"}  # the tag BaseComponent's dumps carry (model_validate(model_dump()) passes it)
-    for name, info in ChatRoutes.model_fields.items():
-        alias = info.validation_alias
-        choices = alias.choices if isinstance(alias, AliasChoices) else [alias, info.alias]
-        known.update([name, *(c for c in choices if isinstance(c, str))])
-    return tuple(sorted(known))
-
-
-def _refuse_unknown(data: dict[str, Any]) -> None:
-    """A misspelt option is an error: pydantic's default (which LlamaIndex's LLM keeps) drops it silently."""
-    known = _options()
-    for option in sorted(set(data).difference(known)):
-        close = difflib.get_close_matches(option, known, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ConfigurationError(f"ChatRoutes() got an unknown option {option!r}{hint}")

@@ -6,6 +6,7 @@ import pytest
 from llama_index.core import VectorStoreIndex
 from llama_index.core.chat_engine import CondensePlusContextChatEngine, SimpleChatEngine
 from llama_index.core.embeddings import MockEmbedding
+from llama_index.core.llms import ChatMessage
 from llama_index.core.memory import ChatMemoryBuffer, Memory
 from llama_index.core.schema import Document
 
@@ -271,3 +272,140 @@ async def test_async_chat_memory_buffer_first_turn_says_to_bind(  # type: ignore
     await bound.achat("one")
     assert "2 prior messages" in str(await bound.achat("two"))
     assert local_server.count_messages(key) == 4
+
+
+# -- named chat-store keys, exactly as the LlamaIndex chat-store docs write them (issue 23) ---------------
+
+
+def _conversations(llm: ChatRoutes) -> set[str]:
+    return {c.id for c in llm.client.conversations.iter_all()}
+
+
+@pytest.mark.parametrize("mode", ["simple", "context", "condense_plus_context", "best"])
+@pytest.mark.parametrize("how", ["chat", "stream_chat"])
+def test_a_named_chat_store_key_works_in_every_chat_mode(
+    mode: str, how: str, local_server: LocalServer
+) -> None:
+    llm = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url, delete_side_calls=True)
+    index = VectorStoreIndex.from_documents(
+        [Document(text="The launch code word is PELICAN.")], embed_model=MockEmbedding(embed_dim=8)
+    )
+    store = ChatRoutesChatStore(api_key=local_server.api_key, base_url=local_server.base_url)
+    key = f"user1-{mode}-{how}"
+    memory = ChatMemoryBuffer.from_defaults(chat_store=store, chat_store_key=key)
+    engine = index.as_chat_engine(chat_mode=mode, memory=memory, llm=llm)
+    before = _conversations(llm)
+    replies = []
+    for question in ("one", "two", "three"):
+        if how == "chat":
+            replies.append(str(engine.chat(question)))
+        else:
+            streamed = engine.stream_chat(question)
+            replies.append("".join(streamed.response_gen))
+            if streamed.write_response_to_history_thread is not None:  # context engines write in a thread
+                streamed.write_response_to_history_thread.join()
+    assert "4 prior messages" in replies[-1]  # the third turn saw the first two
+    new = _conversations(llm) - before
+    assert len(new) == 1  # every turn on one conversation: the name's (side calls were deleted)
+    (conversation,) = new
+    assert key in store.get_keys() and local_server.count_messages(conversation) == 6
+    stored = store.get_messages(key)
+    assert [m.role.value for m in stored] == ["user", "assistant"] * 3
+    assert [m.content for m in stored[2::2]] == ["two", "three"]
+    assert stored[-1].content == replies[-1]
+    assert {m.additional_kwargs["chatroutes"]["conversation_id"] for m in stored} == {conversation}
+
+
+@pytest.mark.parametrize("mode", ["context", "condense_plus_context"])
+async def test_a_named_key_works_async_and_with_memory(mode: str, local_server: LocalServer) -> None:
+    llm = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url, delete_side_calls=True)
+    index = VectorStoreIndex.from_documents(
+        [Document(text="The launch code word is PELICAN.")], embed_model=MockEmbedding(embed_dim=8)
+    )
+    store = ChatRoutesChatStore(api_key=local_server.api_key, base_url=local_server.base_url)
+    buffer = ChatMemoryBuffer.from_defaults(chat_store=store, chat_store_key=f"user1-async-{mode}")
+    mstore = ChatRoutesMemoryStore(api_key=local_server.api_key, base_url=local_server.base_url)
+    memory = Memory.from_defaults(session_id=f"user1-memory-{mode}", chat_store=mstore, token_limit=4000)
+    for mem in (buffer, memory):
+        engine = index.as_chat_engine(chat_mode=mode, memory=mem, llm=llm)
+        await engine.achat("one")
+        streamed = await engine.astream_chat("two")
+        text = "".join([t async for t in streamed.async_response_gen()])
+        if streamed.awrite_response_to_history_task is not None:
+            await streamed.awrite_response_to_history_task
+        reply = await engine.achat("three")
+        assert "4 prior messages" in str(reply) and "2 prior messages" in text
+    stored = await store.aget_messages(f"user1-async-{mode}")
+    assert [m.role.value for m in stored] == ["user", "assistant"] * 3
+    held = await mstore.get_messages(f"user1-memory-{mode}")
+    assert [m.role.value for m in held] == ["user", "assistant"] * 3
+
+
+def test_condense_question_with_a_chat_store_says_what_works_and_that_works(
+    local_server: LocalServer,
+) -> None:
+    # CondenseQuestionChatEngine answers with a query engine: side calls, which never land on a branch, so
+    # its memory cannot live on one. The error says so and names two ways out; both are followed here.
+    from llama_index.core.storage.chat_store import SimpleChatStore
+
+    llm = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url)
+    index = VectorStoreIndex.from_documents(
+        [Document(text="The launch code word is PELICAN.")], embed_model=MockEmbedding(embed_dim=8)
+    )
+    store = ChatRoutesChatStore(api_key=local_server.api_key, base_url=local_server.base_url)
+    memory = ChatMemoryBuffer.from_defaults(chat_store=store, chat_store_key="user1-cq")
+    engine = index.as_chat_engine(chat_mode="condense_question", memory=memory, llm=llm)
+    with pytest.raises(ForeignMessageError, match="side call") as caught:
+        engine.chat("one")
+    assert "chat_mode='condense_plus_context'" in str(caught.value) and "SimpleChatStore" in str(caught.value)
+    assert "bind" not in str(caught.value)
+    engine = index.as_chat_engine(chat_mode="condense_plus_context", memory=memory, llm=llm)
+    engine.chat("one")
+    assert "2 prior messages" in str(engine.chat("two"))
+    local = ChatMemoryBuffer.from_defaults(chat_store=SimpleChatStore(), chat_store_key="user1")
+    engine = index.as_chat_engine(chat_mode="condense_question", memory=local, llm=llm)
+    engine.chat("one")
+    engine.chat("two")
+    assert [m.content for m in local.get_all()][::2] == ["one", "two"]
+
+
+def test_a_reply_from_another_llm_on_a_named_key_says_to_use_chatroutes_and_that_works(
+    local_server: LocalServer,
+) -> None:
+    from llama_index.core.llms import MockLLM
+
+    index = VectorStoreIndex.from_documents(
+        [Document(text="The launch code word is PELICAN.")], embed_model=MockEmbedding(embed_dim=8)
+    )
+    store = ChatRoutesChatStore(api_key=local_server.api_key, base_url=local_server.base_url)
+    memory = ChatMemoryBuffer.from_defaults(chat_store=store, chat_store_key="user1-mock")
+    engine = index.as_chat_engine(chat_mode="context", memory=memory, llm=MockLLM())
+    with pytest.raises(ForeignMessageError, match=r"Use the ChatRoutes LLM") as caught:
+        engine.chat("one")
+    assert "bind" not in str(caught.value)  # a name is not a conversation id: binding to it would 404
+    llm = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url)
+    engine = index.as_chat_engine(chat_mode="context", memory=memory, llm=llm)
+    engine.chat("one")
+    assert "2 prior messages" in str(engine.chat("two"))
+
+
+def test_a_name_never_adopts_a_conversation_another_account_or_name_holds(local_server: LocalServer) -> None:
+    # the reply memory is per account: a store of another key does not recognise this LLM's replies
+    llm = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url)
+    index = VectorStoreIndex.from_documents(
+        [Document(text="The launch code word is PELICAN.")], embed_model=MockEmbedding(embed_dim=8)
+    )
+    other_key = local_server.new_api_key()
+    other = ChatRoutesChatStore(api_key=other_key, base_url=local_server.base_url)
+    memory = ChatMemoryBuffer.from_defaults(chat_store=other, chat_store_key="user1-other-account")
+    engine = index.as_chat_engine(chat_mode="context", memory=memory, llm=llm)
+    with pytest.raises(ForeignMessageError, match="account and base URL"):
+        engine.chat("one")
+    # a conversation a name already holds is not taken by another name
+    store = ChatRoutesChatStore(api_key=local_server.api_key, base_url=local_server.base_url)
+    first = ChatMemoryBuffer.from_defaults(chat_store=store, chat_store_key="user1-a")
+    index.as_chat_engine(chat_mode="context", memory=first, llm=llm).chat("one")
+    copy = store.get_messages("user1-a")[-1].content
+    with pytest.raises(ForeignMessageError):
+        store.add_message("user1-b", ChatMessage(role="assistant", content=copy))
+    assert "user1-b" not in store.get_keys()

@@ -101,7 +101,7 @@ def test_model_keyword_is_model_and_old_dumps_still_load(
     assert store.model == store.model_name == "claude-sonnet-4-5"
     key = store.new_key()
     assert store.client.conversations.get(key).model == "claude-sonnet-4-5"
-    assert cls(model_name="gpt-5-mini").model == "gpt-5-mini"  # the keyword this field had before
+    assert cls(model_name="claude-opus-4-1").model == "claude-opus-4-1"  # the keyword this field had before
     assert cls.model_validate(store.model_dump()).model == "claude-sonnet-4-5"
 
 
@@ -215,3 +215,34 @@ def test_a_deep_copy_of_a_store_is_the_same_view(store: ChatRoutesChatStore) -> 
     twin.add_message("chat_history", ChatMessage(role="user", content="and again"))
     assert [m.content for m in store.get_messages("chat_history")] == ["hello", "and again"]
     assert "chat_history" in store.get_keys() and store.get_keys() == twin.get_keys()
+
+
+def test_the_append_only_errors_advice_works(local_server: LocalServer) -> None:
+    # "fork the branch (client.branches.fork) and use its key instead": followed here, it keeps the wanted
+    # prefix under the fork's key (issue 23: no error message may give advice that fails)
+    from llama_index.core.chat_engine import SimpleChatEngine
+    from llama_index.core.memory import ChatMemoryBuffer
+
+    llm = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url)
+    store = ChatRoutesChatStore(api_key=local_server.api_key, base_url=local_server.base_url)
+    key = store.new_key()
+    memory = ChatMemoryBuffer.from_defaults(chat_store=store, chat_store_key=key)
+    engine = SimpleChatEngine.from_defaults(llm=llm, memory=memory)
+    engine.chat("one")
+    engine.chat("two")
+    history = store.get_messages(key)
+    with pytest.raises(AppendOnlyError, match=r"fork the branch \(client\.branches\.fork\) and use its key"):
+        store.set_messages(key, history[:2])
+    with pytest.raises(AppendOnlyError, match="fork the branch to drop stored turns"):
+        store.delete_message(key, 3)
+    forked = store.client.branches.fork(
+        key, fork_point_message_id=history[1].additional_kwargs["chatroutes"]["message_id"]
+    )
+    fork_key = f"{key}:{forked.id}"
+    store.set_messages(fork_key, [*history[:2], ChatMessage(role="user", content="two, again")])
+    kept = store.get_messages(fork_key)
+    assert [m.content for m in kept] == ["one", history[1].content, "two, again"]
+    fork_engine = SimpleChatEngine.from_defaults(
+        llm=llm, memory=ChatMemoryBuffer.from_defaults(chat_store=store, chat_store_key=fork_key)
+    )
+    assert "2 prior messages" in str(fork_engine.chat("three"))

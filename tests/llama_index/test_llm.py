@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from llama_index.core import Settings, VectorStoreIndex
 from llama_index.core.callbacks import CallbackManager, TokenCountingHandler
 from llama_index.core.embeddings import MockEmbedding
 from llama_index.core.llms import ChatMessage
 from llama_index.core.schema import Document
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 
 from chatroutes_core import UsageError
 from chatroutes_core.server.responders import ResponderRequest
@@ -372,3 +374,172 @@ def test_a_deep_copy_works_and_shares_tips_and_replies(llm: ChatRoutes, local_se
         assert reply.raw["chatroutes"]["conversation_id"] == first.raw["chatroutes"]["conversation_id"]
         history = [*history, ChatMessage(role="user", content="Next"), reply.message]
     assert len(local_server.requests) - before == 2  # one send each
+
+
+_PERSON_CALL = '<tool_call>\n{"name": "Person", "arguments": {"name": "Ann", "age": 3}}\n</tool_call>'
+
+
+def test_stream_structured_predict_fills_the_streamed_objects(
+    local_server: LocalServer, llm: ChatRoutes
+) -> None:
+    # llama-index's streaming object parser reads message.additional_kwargs["tool_calls"] (as the OpenAI
+    # LLM sets it); without it every streamed object came out empty (issue 23)
+    from llama_index.core.prompts import PromptTemplate
+
+    local_server.script(None, "Here you go.\n" + _PERSON_CALL)
+    try:
+        objects = list(
+            llm.stream_structured_predict(
+                Person, PromptTemplate("Extract a person from: {text}"), text="Ann, 3"
+            )
+        )
+    finally:
+        local_server.clear_scripts()
+    assert objects and objects[-1].model_dump() == {"name": "Ann", "age": 3}
+
+
+async def test_astream_structured_predict_fills_the_streamed_objects(
+    local_server: LocalServer, llm: ChatRoutes
+) -> None:
+    from llama_index.core.prompts import PromptTemplate
+
+    local_server.script(None, _PERSON_CALL)
+    try:
+        stream = await llm.astream_structured_predict(
+            Person, PromptTemplate("Extract a person from: {text}"), text="Ann, 3"
+        )
+        objects = [o async for o in stream]
+    finally:
+        local_server.clear_scripts()
+    assert objects and objects[-1].model_dump() == {"name": "Ann", "age": 3}
+
+
+def test_a_tool_call_reply_carries_openai_shaped_tool_calls(
+    local_server: LocalServer, llm: ChatRoutes
+) -> None:
+    from llama_index.core.tools import FunctionTool
+
+    def person(name: str, age: int) -> str:
+        """Record a person."""
+        return name
+
+    local_server.script(None, _PERSON_CALL.replace('"Person"', '"person"'))
+    try:
+        response = llm.chat_with_tools([FunctionTool.from_defaults(person)], user_msg="Ann, 3")
+    finally:
+        local_server.clear_scripts()
+    (block,) = [b for b in response.message.blocks if type(b).__name__ == "ToolCallBlock"]
+    assert response.message.additional_kwargs["tool_calls"] == [
+        {
+            "id": block.tool_call_id,
+            "type": "function",
+            "function": {"name": "person", "arguments": '{"name": "Ann", "age": 3}'},
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        ([{"role": "user", "content": "hi"}], r"message 0 is a dict.*ChatMessage\.model_validate\(d\)"),
+        (
+            [ChatMessage(role="user", content="a"), {"role": "user", "content": "b"}],
+            r"message 1 is a dict, not a ChatMessage",
+        ),
+    ],
+)
+def test_chat_refuses_what_is_not_a_chat_message_before_any_request(
+    given: Any, says: str, llm: ChatRoutes, local_server: LocalServer
+) -> None:
+    # LlamaIndex's own LLMs (MockLLM included) take only ChatMessage objects; a dict was a bare AttributeError
+    # (anything else, such as a str, is refused by LlamaIndex's callback decorator before our code runs)
+    from chatroutes_core import UsageError
+
+    local_server.reset_requests()
+    for method in (llm.chat, llm.stream_chat):
+        with pytest.raises(UsageError, match=says):
+            method(given)
+    assert local_server.requests == []
+    if isinstance(given, list) and isinstance(given[0], dict):  # the advice works
+        reply = llm.chat([ChatMessage.model_validate(d) for d in given])
+        assert "You said: hi" in str(reply.message.content)
+
+
+async def test_achat_refuses_a_dict_before_any_request(llm: ChatRoutes, local_server: LocalServer) -> None:
+    from chatroutes_core import UsageError
+
+    local_server.reset_requests()
+    with pytest.raises(UsageError, match="message 0 is a dict"):
+        await llm.achat([{"role": "user", "content": "hi"}])  # type: ignore[list-item]
+    with pytest.raises(UsageError, match="message 0 is a dict"):
+        await llm.astream_chat([{"role": "user", "content": "hi"}])  # type: ignore[list-item]
+    assert local_server.requests == []
+
+
+def test_an_unknown_model_is_refused_before_any_request(
+    local_server: LocalServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chatroutes_core import UnsupportedModelError
+    from llama_index_chatroutes.chat_store import ChatRoutesChatStore, ChatRoutesMemoryStore
+
+    where = {"api_key": local_server.api_key, "base_url": local_server.base_url}
+    local_server.reset_requests()
+    for make in (
+        lambda: ChatRoutes(model="gpt-4o", **where),
+        lambda: ChatRoutes(model_name="gpt-4o", **where),
+        lambda: ChatRoutesChatStore(model="gpt-4o", **where),
+        lambda: ChatRoutesMemoryStore(model_name="gpt-4o", **where),
+    ):
+        with pytest.raises(UnsupportedModelError, match=r"'gpt-4o'.*supported: gpt-5"):
+            make()
+    llm = ChatRoutes(**where)
+    with pytest.raises(UnsupportedModelError):
+        llm.model = "gpt-4o"
+    copy = llm.model_copy(update={"model": "gpt-4o"})  # skips validation: refused at the call
+    hi = [ChatMessage(role="user", content="hi")]
+    for call in (lambda: copy.chat(hi), lambda: copy.stream_chat(hi), lambda: llm.chat(hi, model="gpt-4o")):
+        with pytest.raises(UnsupportedModelError):
+            call()
+    assert local_server.requests == []
+    # a name the catalog does not list yet passes when listed in CHATROUTES_EXTRA_MODELS
+    monkeypatch.setenv("CHATROUTES_EXTRA_MODELS", "gpt-4o")
+    assert ChatRoutes(model="gpt-4o", **where).model == "gpt-4o"
+    assert ChatRoutesChatStore(model="gpt-4o", **where).model == "gpt-4o"
+
+
+@pytest.mark.integration
+def test_the_llm_follows_its_fields_after_a_change_or_a_copy(local_server: LocalServer) -> None:
+    # issue 23 found LangChain's sync path stale after m.base_url = ... / m.model = ... / model_copy; the
+    # LlamaIndex LLM resolves its client and model per call: pinned here, both paths
+    hi = [ChatMessage(role="user", content="hi")]
+    with LocalServer() as other:
+        llm = ChatRoutes(api_key=local_server.api_key, base_url=local_server.base_url)
+        llm.chat(hi)
+        llm.base_url, llm.api_key = other.base_url, other.api_key
+        llm.model = "claude-sonnet-4-5"
+        reply = llm.chat(hi)
+        assert len(other.requests) == 2 and reply.raw["model"].startswith("claude-sonnet-4-5")
+        assert isinstance(llm.api_key, SecretStr) and other.api_key not in repr(llm)
+        copy = llm.model_copy(
+            update={"base_url": local_server.base_url, "api_key": local_server.api_key, "model": "gpt-5"}
+        )
+        local_server.reset_requests()
+        streamed = list(copy.stream_chat(hi))
+        assert len(local_server.requests) == 2 and streamed[-1].raw["model"].startswith("gpt-5")
+
+        async def both() -> None:
+            llm.base_url, llm.api_key = local_server.base_url, local_server.api_key
+            local_server.reset_requests()
+            await llm.achat(hi)
+            assert len(local_server.requests) == 2 and len(other.requests) == 2
+
+        import asyncio
+
+        asyncio.run(both())
+
+        from llama_index_chatroutes.chat_store import ChatRoutesChatStore
+
+        store = ChatRoutesChatStore(api_key=local_server.api_key, base_url=local_server.base_url)
+        store.base_url, store.api_key = other.base_url, other.api_key  # type: ignore[assignment]
+        key = store.new_key()
+        assert other.count_messages(key) == 0 and ("POST", "/api/v1/conversations") in other.requests

@@ -69,3 +69,17 @@ def test_a_text_copy_gets_the_sealed_ref_of_the_reply_back() -> None:
     assert _convert.ref_of(_convert.reattach([copy], lookup)[0]) == refs[2]
     assert memory.lookup(_convert.reply_digest("reply 0")) is None  # evicted beyond maxsize
     assert memory.lookup(_convert.reply_digest("reply 2"), "other-conversation") is None
+
+
+def test_account_replies_are_per_base_url_and_key() -> None:
+    from chatroutes_core import ChatRoutesClient
+    from llama_index_chatroutes._replies import account_replies
+
+    url = "http://127.0.0.1:9/api/v1"
+    one = account_replies(ChatRoutesClient(api_key="cr_key_one_000000000000", base_url=url))
+    assert one is account_replies(ChatRoutesClient(api_key="cr_key_one_000000000000", base_url=url))
+    assert one is not account_replies(ChatRoutesClient(api_key="cr_key_two_000000000000", base_url=url))
+    assert one is not account_replies(ChatRoutesClient(api_key="cr_key_one_000000000000", base_url=url + "x"))
+    assert one is not account_replies(
+        ChatRoutesClient(api_key="cr_key_one_000000000000", base_url=url), side=True
+    )
