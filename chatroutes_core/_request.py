@@ -42,6 +42,7 @@ __all__ = [
     "CallOptions",
     "build_body",
     "check_id",
+    "check_timeout",
     "error_from_response",
     "parse_result",
     "require",
@@ -122,7 +123,7 @@ class Call(Generic[T]):
             return self
         changes: dict[str, Any] = {}
         if not isinstance(timeout, NotGiven):
-            changes["timeout"] = timeout
+            changes["timeout"] = check_timeout(timeout)
         if extra_headers:
             if not isinstance(extra_headers, Mapping):
                 raise UsageError(f"extra_headers must be a dict, got {type(extra_headers).__name__}")
@@ -134,6 +135,28 @@ class Call(Generic[T]):
                 raise UsageError(f"extra_body cannot be sent with {self.method} {self.path} (it has no body)")
             changes["body"] = {**self.body, **extra_body}
         return dataclasses.replace(self, **changes)
+
+
+def check_timeout(
+    timeout: object, source: str = "timeout", *, error: type[UsageError] = UsageError
+) -> Timeout:
+    """``timeout`` if it is seconds (a number >= 0), an ``httpx.Timeout`` whose parts are, or None; else
+    ``error`` (:class:`UsageError`, or ``ConfigurationError`` for a client's option), before any request."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, httpx.Timeout):
+        for part in ("connect", "read", "write", "pool"):
+            _seconds(getattr(timeout, part), f"{source}.{part}", error, none_ok=True)
+        return timeout
+    return _seconds(timeout, source, error, none_ok=False)
+
+
+def _seconds(value: object, source: str, error: type[UsageError], *, none_ok: bool) -> float | None:
+    if value is None and none_ok:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (0 <= value < float("inf")):
+        raise error(f"{source} must be a number of seconds >= 0, an httpx.Timeout or None, got {value!r}")
+    return value
 
 
 # Printable ASCII but the URL delimiters / ? # and the space: an id made of these needs no other check.

@@ -37,6 +37,7 @@ __all__ = [
     "SyncTransport",
     "classify",
     "map_transport_error",
+    "missing_key_message",
     "validate_base_url",
 ]
 
@@ -113,6 +114,16 @@ def map_transport_error(exc: httpx.TransportError, secret: str | None = None) ->
 PARENT_CHECK_HEADER = "ChatRoutes-Parent-Check"
 
 
+def missing_key_message(how: str) -> str:
+    """What to do without an API key: give one (``how``: ``api_key=...`` for the library, ``--api-key KEY``
+    for the command line) or the environment variable, or run the local server, which needs no account."""
+    return (
+        f"no ChatRoutes API key: pass {how} or set CHATROUTES_API_KEY. No account? Run a local "
+        "ChatRoutes-compatible server with `chatroutes serve` (in another terminal) and paste the two "
+        "`export` lines it prints (CHATROUTES_BASE_URL and CHATROUTES_API_KEY)"
+    )
+
+
 class ServerInfo:
     """What the clients have learned about the server at one base URL (shared by the provider's clients).
 
@@ -177,9 +188,7 @@ class _Base:
     def check_ready(self) -> None:
         """Raise :class:`ConfigurationError` if no API key is configured (before any request)."""
         if not self.secret:
-            raise ConfigurationError(
-                "no ChatRoutes API key: pass api_key=... or set the CHATROUTES_API_KEY environment variable"
-            )
+            raise ConfigurationError(missing_key_message("api_key=..."))
 
     def attempts(
         self, call: Call[Any], http: httpx.Client | httpx.AsyncClient
