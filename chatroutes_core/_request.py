@@ -21,6 +21,7 @@ import httpx
 import pydantic
 from pydantic.alias_generators import to_camel
 
+from . import _deep_json as deep_json
 from ._exceptions import (
     APIResponseValidationError,
     APIStatusError,
@@ -237,7 +238,7 @@ def decode_json(response: httpx.Response) -> Any:
     if not response.content.strip():
         return None  # e.g. a 204 to a DELETE; parsers that need an object reject None
     try:
-        return json.loads(response.content)
+        return deep_json.loads(response.content)  # json.loads, and past its depth limit a parser without one
     except (ValueError, UnicodeDecodeError):
         ctype = response.headers.get("content-type", "?")
         raise APIResponseValidationError(
