@@ -214,8 +214,8 @@ def _mermaid_label(text: str, width: int | None = None) -> str:
 
 
 def _mermaid_comment(text: str) -> str:
-    """A ``%%`` comment: one line, and no ``%`` (``%%{...}%%`` anywhere is a mermaid directive)."""
-    return "%% " + one_line(text).replace("%", "％")
+    """A ``%%`` comment on one line, escaped as a label is (``%%{...}%%`` anywhere is a mermaid directive)."""
+    return "%% " + _mermaid_text(text)
 
 
 def render_mermaid(view: TreeView) -> str:
