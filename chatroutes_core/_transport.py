@@ -17,7 +17,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import httpx
@@ -32,12 +32,15 @@ from ._version import __version__
 
 __all__ = [
     "PARENT_CHECK_HEADER",
+    "AsyncProgress",
     "AsyncTransport",
+    "Progress",
     "ServerInfo",
     "SyncTransport",
     "classify",
     "map_transport_error",
     "missing_key_message",
+    "request_sent",
     "validate_base_url",
 ]
 
@@ -85,10 +88,97 @@ def classify(exc: httpx.TransportError) -> Failure:
     return Failure.NETWORK
 
 
+class Progress:
+    """How far one attempt got, from httpcore's ``trace`` extension (set on every request we build).
+
+    httpcore reports each phase as ``<phase>.started`` / ``.complete`` / ``.failed``; a write error is
+    swallowed there (it goes on to read a response), so the phases are the only way to know whether the
+    request left whole. ``AsyncProgress`` is the same, as the coroutine httpcore's async side awaits (under
+    asyncio a failed write is buffered and reported later as a read error: such a request counts as
+    written, the cautious answer).
+    """
+
+    __slots__ = ("events",)
+
+    def __init__(self) -> None:
+        self.events: list[str] = []
+
+    def __call__(self, name: str, info: Mapping[str, Any]) -> None:
+        self.events.append(name)
+
+    def request_sent(self) -> bool | None:
+        """False: not written whole; True: written whole; None: nothing was reported (not httpcore)."""
+        if not self.events:
+            return None
+        return "http11.send_request_body.complete" in self.events or any(
+            e.startswith("http2.send_request_body.complete") or e == "http2.send_stream_end.complete"
+            for e in self.events
+        )
+
+    def answered(self) -> bool:
+        """The response's status line and headers arrived."""
+        return any(e.endswith("receive_response_headers.complete") for e in self.events)
+
+    def reused(self) -> bool:
+        return not any(e.startswith("connection.connect_tcp") for e in self.events)
+
+
+class AsyncProgress(Progress):
+    __slots__ = ()
+
+    async def __call__(self, name: str, info: Mapping[str, Any]) -> None:  # type: ignore[override]
+        self.events.append(name)
+
+
+def _progress(exc: httpx.TransportError) -> Progress | None:
+    try:
+        progress = exc.request.extensions.get("trace")
+    except RuntimeError:  # an error raised without its request
+        return None
+    return progress if isinstance(progress, Progress) else None
+
+
+def request_sent(exc: httpx.TransportError) -> bool | None:
+    """Whether the request of ``exc`` reached the server whole (see :attr:`APIConnectionError.request_sent`).
+
+    Read from the attempt's :class:`Progress` when httpcore reported its phases; else from the error's type:
+    no connection (or pool slot) means not sent, a write error or timeout means not sent whole.
+    """
+    progress = _progress(exc)
+    known = progress.request_sent() if progress is not None else None
+    if known is not None:
+        return known
+    if classify(exc) is Failure.CONNECT or isinstance(exc, (httpx.WriteError, httpx.WriteTimeout)):
+        return False
+    return None
+
+
+def _what_was_sent(exc: httpx.TransportError, sent: bool | None) -> str:
+    if sent is False and classify(exc) is Failure.CONNECT:
+        return "the request was not sent (no connection): nothing reached the server"
+    if sent is False:
+        return (
+            "the connection broke while the request was being written: the server did not receive all of "
+            "it, so it did not act on it"
+        )
+    progress = _progress(exc)
+    if sent and progress is not None and progress.answered():
+        return "the request was sent and its response broke off: the server acted on it"
+    if sent:
+        reused = " on a reused connection" if progress is not None and progress.reused() else ""
+        return (
+            f"the whole request was written{reused} but no response came: the server may have acted on it "
+            "(a send may have stored the message; read the branch before sending it again)"
+        )
+    return "the request may have reached the server, which may have acted on it"
+
+
 def map_transport_error(exc: httpx.TransportError, secret: str | None = None) -> APIConnectionError:
     """``httpx.TimeoutException`` -> ``APITimeoutError``; other transport errors -> ``APIConnectionError``.
 
-    The message names the request that failed (``POST https://host/api/v1/...``; URLs never hold the key).
+    The message names the request that failed (``POST https://host/api/v1/...``; URLs never hold the key)
+    and says what is known of it (:attr:`APIConnectionError.request_sent`): not sent, not sent whole, or
+    sent whole with no response.
     """
     detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     try:
@@ -96,17 +186,16 @@ def map_transport_error(exc: httpx.TransportError, secret: str | None = None) ->
     except RuntimeError:
         request = None
     target = f" calling {request.method} {request.url}" if request is not None else ""
-    error: APIConnectionError
-    if isinstance(exc, httpx.TimeoutException):
-        text = f"Request timed out{target} ({detail})."
-    else:
-        text = f"Connection error{target} ({detail})."
+    sent = request_sent(exc)
+    kind = "Request timed out" if isinstance(exc, httpx.TimeoutException) else "Connection error"
+    text = f"{kind}{target} ({detail}); {_what_was_sent(exc, sent)}."
     if secret:
         text = text.replace(secret, "****")
+    error: APIConnectionError
     if isinstance(exc, httpx.TimeoutException):
-        error = APITimeoutError(text, request=request)
+        error = APITimeoutError(text, request=request, request_sent=sent)
     else:
-        error = APIConnectionError(text, request=request)
+        error = APIConnectionError(text, request=request, request_sent=sent)
     error.__cause__ = exc
     return error
 
@@ -219,6 +308,8 @@ class _Base:
             "content": content,
             "headers": headers,
             "timeout": self.timeout if isinstance(call.timeout, NotGiven) else call.timeout,
+            # how far each attempt gets, so an error can say whether the request left (see Progress)
+            "extensions": {"trace": AsyncProgress() if self.is_async else Progress()},
         }
 
     def delay_after_failure(self, call: Call[Any], exc: httpx.TransportError, retries: int) -> float:
