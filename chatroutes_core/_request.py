@@ -42,6 +42,7 @@ __all__ = [
     "Call",
     "CallOptions",
     "build_body",
+    "check_generation",
     "check_id",
     "check_timeout",
     "error_from_response",
@@ -194,8 +195,26 @@ def _camel(key: str) -> str:
     return to_camel(key)  # a regex per call, so remember the few keys there are
 
 
+MAX_TEMPERATURE = 2.0  # the API's documented range is 0.0-2.0 (some models accept less; the server says)
+
 # Body fields that hold an id: the server looks them up, so they are checked as a path's ids are.
 _ID_FIELDS = ("branchId", "parentMessageId", "forkPointMessageId", "anchorMessageId", "baseNodeId")
+
+
+def check_generation(fields: Mapping[str, Any]) -> None:
+    """Raise :class:`UsageError` unless ``temperature`` (0 to 2) and ``max_tokens`` (an int >= 1), when
+    given (not None), are what the API accepts; either spelling (``maxTokens``) is read."""
+    temperature = fields.get("temperature")
+    if temperature is not None and (
+        isinstance(temperature, bool)
+        or not isinstance(temperature, (int, float))
+        or not 0 <= temperature <= MAX_TEMPERATURE
+    ):
+        raise UsageError(f"temperature must be a number from 0 to {MAX_TEMPERATURE:g}, got {temperature!r}")
+    for key in ("max_tokens", "maxTokens"):
+        value = fields.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise UsageError(f"max_tokens must be an int >= 1, got {value!r}")
 
 
 def build_body(params: Mapping[str, Any] | None, **kwargs: Any) -> dict[str, Any]:
@@ -215,6 +234,8 @@ def build_body(params: Mapping[str, Any] | None, **kwargs: Any) -> dict[str, Any
     for key in _ID_FIELDS:
         if body.get(key) is not None:
             check_id(body[key], key)
+    if "temperature" in body or "maxTokens" in body:
+        check_generation(body)
     return body
 
 

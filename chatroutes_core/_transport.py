@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import SecretStr
 
-from ._exceptions import APIConnectionError, APITimeoutError, ConfigurationError
+from ._exceptions import APIConnectionError, APITimeoutError, ConfigurationError, UsageError
 from ._pool import LazyHTTP
 from ._request import Call, decode_json, error_body, error_from_response, parse_result
 from ._retry import Failure, RetryPolicy, parse_retry_after
@@ -86,6 +86,18 @@ def classify(exc: httpx.TransportError) -> Failure:
     if isinstance(exc, httpx.TimeoutException):
         return Failure.TIMEOUT
     return Failure.NETWORK
+
+
+def _encode_body(call: Call[Any]) -> bytes:
+    """The JSON body as UTF-8, or :class:`UsageError` for text that is not valid Unicode (before sending)."""
+    text = json.dumps(dict(call.body or {}), ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode()
+    except UnicodeEncodeError as exc:
+        raise UsageError(
+            f"the body of {call.method} {call.path} holds text that is not valid Unicode (a lone surrogate "
+            f"at character {exc.start} of its JSON); nothing was sent"
+        ) from None
 
 
 class Progress:
@@ -296,7 +308,7 @@ class _Base:
         content: bytes | None = None
         if call.body is not None:
             headers["Content-Type"] = "application/json"
-            content = json.dumps(dict(call.body), ensure_ascii=False, separators=(",", ":")).encode()
+            content = _encode_body(call)
         if call.idempotency_key:
             headers["Idempotency-Key"] = call.idempotency_key
         if call.extra_headers:
