@@ -184,3 +184,12 @@ def test_terminal_escapes_and_forged_header_lines_are_shown_not_obeyed() -> None
         assert "\x1b" not in plain and "\x9b" not in plain and "\x07" not in plain
         assert sum(line.startswith("Conversation ") for line in plain.splitlines()) == 1
         assert "\\x1b]0;owned\\x07" in plain  # shown, visibly
+
+
+def test_the_conversation_list_shows_titles_inertly() -> None:
+    from chatroutes_core.cli.conversations import render as render_list
+    from chatroutes_core.models import Conversation
+
+    out = render_list([Conversation(id="conv_\x1b[2J", title="a\x1b]0;owned\x07\x9b2J\u202eb")], None)
+    assert not FORBIDDEN.search(out) and "\x1b" not in out
+    assert "\\x1b]0;owned\\x07" in out
