@@ -52,7 +52,7 @@ class BranchView:
     parent_id: str | None = None
     fork_point: Message | None = None
     fork_point_id: str | None = None
-    children: list[BranchView] = field(default_factory=list)
+    children: list[BranchView] = field(default_factory=list, repr=False)  # a deep tree's repr stays flat
     depth: int = 0
 
     @property

@@ -136,3 +136,8 @@ def test_old_imports_of_the_view_model_still_work() -> None:
     from chatroutes_core.cli import tree_render
 
     assert tree_render.build_view is build_view and tree_render.TreeView is TreeView
+
+
+def test_a_deep_view_has_a_flat_repr() -> None:
+    view = build_view(_get_tree(_fork_chain(1000)), _chain_histories(1000))
+    assert "br_0" in repr(view.roots[0]) and "br_1'" not in repr(view.roots[0])
