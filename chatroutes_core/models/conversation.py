@@ -45,6 +45,11 @@ class TreeNode(ChatRoutesModel):
     branch: Branch
     children: list[TreeNode] = Field(default_factory=list)
 
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        # The children by branch id only: a repr of a tree 1,000 forks deep stays one level deep.
+        yield "branch", self.branch
+        yield "children", [child.branch.id for child in self.children]
+
 
 class ConversationTree(ChatRoutesModel):
     """The branch tree of a conversation.

@@ -141,3 +141,9 @@ def test_old_imports_of_the_view_model_still_work() -> None:
 def test_a_deep_view_has_a_flat_repr() -> None:
     view = build_view(_get_tree(_fork_chain(1000)), _chain_histories(1000))
     assert "br_0" in repr(view.roots[0]) and "br_1'" not in repr(view.roots[0])
+
+
+def test_a_deep_tree_model_has_a_flat_repr() -> None:
+    tree = _get_tree(_fork_chain(1000))
+    text = repr(tree)
+    assert "children=['br_1']" in text and "br_2" not in text
