@@ -23,6 +23,7 @@ from typing_extensions import Self, Unpack
 from . import resources
 from ._exceptions import ConfigurationError
 from ._http.pool import LazyHTTP, default_async_http, default_sync_http
+from ._http.request import check_timeout
 from ._http.retry import RetryPolicy
 from ._http.transport import AsyncTransport, ServerInfo, SyncTransport, validate_base_url
 from ._types import DEFAULT_TIMEOUT, NotGiven, Timeout
@@ -60,13 +61,39 @@ def check_options(options: Mapping[str, Any], caller: str) -> None:
         raise TypeError(f"{caller} got unexpected option(s): {', '.join(sorted(unknown))}")
 
 
+def clean_api_key(api_key: str | SecretStr | None, source: str = "api_key") -> SecretStr | None:
+    """The key without surrounding whitespace (a key read from a file ends in ``\\n``), or None when blank.
+
+    A key that still holds a control character or a non-ASCII character after that cannot go in a header:
+    :class:`ConfigurationError` (at construction, before any request), naming the position, never the key.
+    """
+    if api_key is None:
+        return None
+    if isinstance(api_key, SecretStr):
+        value = api_key.get_secret_value()
+    elif isinstance(api_key, str):
+        value = api_key
+    else:
+        raise ConfigurationError(f"{source} must be a string, got {type(api_key).__name__}")
+    stripped = value.strip()
+    if not stripped:
+        return None
+    for position, ch in enumerate(stripped):
+        if not (" " <= ch <= "~"):
+            kind = "a control character" if ch.isascii() or not ch.isprintable() else "a non-ASCII character"
+            raise ConfigurationError(
+                f"{source} holds {kind} at position {position} (of {len(stripped)}); an API key is printable "
+                "ASCII (the key is not shown)"
+            )
+    return api_key if stripped == value and isinstance(api_key, SecretStr) else SecretStr(stripped)
+
+
 def _resolve(
     api_key: str | SecretStr | None, base_url: str | None, max_retries: int, allow_insecure_http: bool
 ) -> tuple[SecretStr | None, str]:
-    if isinstance(api_key, str):
-        api_key = SecretStr(api_key) if api_key else None
+    api_key = clean_api_key(api_key)
     if api_key is None and os.environ.get(API_KEY_ENV):
-        api_key = SecretStr(os.environ[API_KEY_ENV])
+        api_key = clean_api_key(os.environ[API_KEY_ENV], API_KEY_ENV)
     url = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         raise ConfigurationError(f"max_retries must be an int >= 0, got {max_retries!r}")
@@ -181,7 +208,7 @@ class _ClientOptions(Generic[H, S]):
     ) -> None:
         self._api_key, self.base_url = _resolve(api_key, base_url, max_retries, allow_insecure_http)
         _check_parent_check(parent_check)
-        self.timeout = timeout
+        self.timeout = check_timeout(timeout, error=ConfigurationError)
         self.max_retries = max_retries
         self.allow_insecure_http = allow_insecure_http
         self.retry_sends = bool(retry_sends)

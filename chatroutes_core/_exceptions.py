@@ -150,18 +150,38 @@ class ServerError(APIStatusError):
 
 
 class APIConnectionError(ChatRoutesError):
-    """No usable response: the connection failed or broke. The httpx error is the ``__cause__``."""
+    """No usable response: the connection failed or broke. The httpx error is the ``__cause__``.
 
-    def __init__(self, message: str = "Connection error.", *, request: httpx.Request | None = None) -> None:
+    Attributes:
+        request_sent: what is known of the request: False when it provably never reached the server whole
+            (no connection, or the connection broke while it was being written: a server cannot act on
+            part of a request), True when every byte was written and no response came (the server may have
+            acted: a send may have stored the message), None when the transport did not say.
+    """
+
+    def __init__(
+        self,
+        message: str = "Connection error.",
+        *,
+        request: httpx.Request | None = None,
+        request_sent: bool | None = None,
+    ) -> None:
         super().__init__(message)
         self.request = request
+        self.request_sent = request_sent
 
 
 class APITimeoutError(APIConnectionError):
     """A connect, read, write or pool timeout."""
 
-    def __init__(self, message: str = "Request timed out.", *, request: httpx.Request | None = None) -> None:
-        super().__init__(message, request=request)
+    def __init__(
+        self,
+        message: str = "Request timed out.",
+        *,
+        request: httpx.Request | None = None,
+        request_sent: bool | None = None,
+    ) -> None:
+        super().__init__(message, request=request, request_sent=request_sent)
 
 
 NetworkError = APIConnectionError

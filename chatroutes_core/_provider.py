@@ -44,8 +44,10 @@ from ._client import (
     ChatRoutesClient,
     ClientOptions,
     check_options,
+    clean_api_key,
 )
-from ._exceptions import UsageError
+from ._exceptions import ConfigurationError, UsageError
+from ._http.request import check_timeout
 from ._http.transport import ServerInfo
 from ._types import DEFAULT_TIMEOUT, Timeout
 
@@ -63,11 +65,9 @@ def _timeout_key(timeout: Timeout) -> Hashable:
 
 
 def _key_digest(api_key: str | SecretStr | None) -> str:
-    if isinstance(api_key, SecretStr):
-        api_key = api_key.get_secret_value()
-    if not api_key:
-        api_key = os.environ.get(API_KEY_ENV) or ""
-    return hashlib.sha256(api_key.encode()).hexdigest() if api_key else ""
+    # The key as the client will send it (stripped), so "k" and "k\n" (read from a file) share one client.
+    key = clean_api_key(api_key) or clean_api_key(os.environ.get(API_KEY_ENV), API_KEY_ENV)
+    return hashlib.sha256(key.get_secret_value().encode()).hexdigest() if key is not None else ""
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class _Wanted:
         check_options(options, "ClientProvider lookup")
         url = ClientProvider._url(options.get("base_url"))
         settings = (
-            _timeout_key(options.get("timeout", DEFAULT_TIMEOUT)),
+            _timeout_key(check_timeout(options.get("timeout", DEFAULT_TIMEOUT), error=ConfigurationError)),
             options.get("max_retries", 2),
             options.get("allow_insecure_http", False),
             bool(options.get("retry_sends", False)),

@@ -31,6 +31,7 @@ from ._client import AsyncChatRoutesClient, ChatRoutesClient, ClientOptions
 from ._compare import Target as CompareTarget
 from ._compare import check_models, compare_title, plan_compare
 from ._http.request import check_id
+from ._http.transport import missing_key_message
 from ._lazy import CORE_ERRORS, install_hint, lazy_exports
 from ._provider import ClientProvider, default_provider, shared_async_client, shared_client
 from ._routing import (
@@ -77,6 +78,7 @@ __all__ = [
     "errors",
     "install_hint",
     "lazy_exports",
+    "missing_key_message",
     "normalize_suggestion",
     "parts_of",
     "plan_compare",

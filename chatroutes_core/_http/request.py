@@ -35,13 +35,16 @@ from .._exceptions import (
     ValidationError,
 )
 from .._types import NOT_GIVEN, NotGiven, Timeout
+from . import deep_json
 from .retry import is_idempotent
 
 __all__ = [
     "Call",
     "CallOptions",
     "build_body",
+    "check_generation",
     "check_id",
+    "check_timeout",
     "error_from_response",
     "parse_result",
     "require",
@@ -122,7 +125,7 @@ class Call(Generic[T]):
             return self
         changes: dict[str, Any] = {}
         if not isinstance(timeout, NotGiven):
-            changes["timeout"] = timeout
+            changes["timeout"] = check_timeout(timeout)
         if extra_headers:
             if not isinstance(extra_headers, Mapping):
                 raise UsageError(f"extra_headers must be a dict, got {type(extra_headers).__name__}")
@@ -134,6 +137,28 @@ class Call(Generic[T]):
                 raise UsageError(f"extra_body cannot be sent with {self.method} {self.path} (it has no body)")
             changes["body"] = {**self.body, **extra_body}
         return dataclasses.replace(self, **changes)
+
+
+def check_timeout(
+    timeout: object, source: str = "timeout", *, error: type[UsageError] = UsageError
+) -> Timeout:
+    """``timeout`` if it is seconds (a number >= 0), an ``httpx.Timeout`` whose parts are, or None; else
+    ``error`` (:class:`UsageError`, or ``ConfigurationError`` for a client's option), before any request."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, httpx.Timeout):
+        for part in ("connect", "read", "write", "pool"):
+            _seconds(getattr(timeout, part), f"{source}.{part}", error, none_ok=True)
+        return timeout
+    return _seconds(timeout, source, error, none_ok=False)
+
+
+def _seconds(value: object, source: str, error: type[UsageError], *, none_ok: bool) -> float | None:
+    if value is None and none_ok:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (0 <= value < float("inf")):
+        raise error(f"{source} must be a number of seconds >= 0, an httpx.Timeout or None, got {value!r}")
+    return value
 
 
 # Printable ASCII but the URL delimiters / ? # and the space: an id made of these needs no other check.
@@ -170,8 +195,26 @@ def _camel(key: str) -> str:
     return to_camel(key)  # a regex per call, so remember the few keys there are
 
 
+MAX_TEMPERATURE = 2.0  # the API's documented range is 0.0-2.0 (some models accept less; the server says)
+
 # Body fields that hold an id: the server looks them up, so they are checked as a path's ids are.
 _ID_FIELDS = ("branchId", "parentMessageId", "forkPointMessageId", "anchorMessageId", "baseNodeId")
+
+
+def check_generation(fields: Mapping[str, Any]) -> None:
+    """Raise :class:`UsageError` unless ``temperature`` (0 to 2) and ``max_tokens`` (an int >= 1), when
+    given (not None), are what the API accepts; either spelling (``maxTokens``) is read."""
+    temperature = fields.get("temperature")
+    if temperature is not None and (
+        isinstance(temperature, bool)
+        or not isinstance(temperature, (int, float))
+        or not 0 <= temperature <= MAX_TEMPERATURE
+    ):
+        raise UsageError(f"temperature must be a number from 0 to {MAX_TEMPERATURE:g}, got {temperature!r}")
+    for key in ("max_tokens", "maxTokens"):
+        value = fields.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise UsageError(f"max_tokens must be an int >= 1, got {value!r}")
 
 
 def build_body(params: Mapping[str, Any] | None, **kwargs: Any) -> dict[str, Any]:
@@ -191,6 +234,8 @@ def build_body(params: Mapping[str, Any] | None, **kwargs: Any) -> dict[str, Any
     for key in _ID_FIELDS:
         if body.get(key) is not None:
             check_id(body[key], key)
+    if "temperature" in body or "maxTokens" in body:
+        check_generation(body)
     return body
 
 
@@ -214,7 +259,7 @@ def decode_json(response: httpx.Response) -> Any:
     if not response.content.strip():
         return None  # e.g. a 204 to a DELETE; parsers that need an object reject None
     try:
-        return json.loads(response.content)
+        return deep_json.loads(response.content)  # json.loads, and past its depth limit a parser without one
     except (ValueError, UnicodeDecodeError):
         ctype = response.headers.get("content-type", "?")
         raise APIResponseValidationError(

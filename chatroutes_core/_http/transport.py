@@ -23,20 +23,25 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import SecretStr
 
-from .._exceptions import APIConnectionError, APITimeoutError, ConfigurationError
+from .._exceptions import APIConnectionError, APITimeoutError, ConfigurationError, UsageError
 from .._types import NotGiven, Timeout
 from .._version import __version__
 from .pool import LazyHTTP
+from .progress import AsyncProgress, Progress, classify, request_sent, what_was_sent
 from .request import Call, decode_json, error_body, error_from_response, parse_result
-from .retry import Failure, RetryPolicy, parse_retry_after
+from .retry import RetryPolicy, parse_retry_after
 
 __all__ = [
     "PARENT_CHECK_HEADER",
+    "AsyncProgress",
     "AsyncTransport",
+    "Progress",
     "ServerInfo",
     "SyncTransport",
     "classify",
     "map_transport_error",
+    "missing_key_message",
+    "request_sent",
     "validate_base_url",
 ]
 
@@ -75,19 +80,24 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def classify(exc: httpx.TransportError) -> Failure:
-    """What a transport error proves: CONNECT means the request was never sent."""
-    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
-        return Failure.CONNECT
-    if isinstance(exc, httpx.TimeoutException):
-        return Failure.TIMEOUT
-    return Failure.NETWORK
+def _encode_body(call: Call[Any]) -> bytes:
+    """The JSON body as UTF-8, or :class:`UsageError` for text that is not valid Unicode (before sending)."""
+    text = json.dumps(dict(call.body or {}), ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode()
+    except UnicodeEncodeError as exc:
+        raise UsageError(
+            f"the body of {call.method} {call.path} holds text that is not valid Unicode (a lone surrogate "
+            f"at character {exc.start} of its JSON); nothing was sent"
+        ) from None
 
 
 def map_transport_error(exc: httpx.TransportError, secret: str | None = None) -> APIConnectionError:
     """``httpx.TimeoutException`` -> ``APITimeoutError``; other transport errors -> ``APIConnectionError``.
 
-    The message names the request that failed (``POST https://host/api/v1/...``; URLs never hold the key).
+    The message names the request that failed (``POST https://host/api/v1/...``; URLs never hold the key)
+    and says what is known of it (:attr:`APIConnectionError.request_sent`): not sent, not sent whole, or
+    sent whole with no response.
     """
     detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     try:
@@ -95,22 +105,31 @@ def map_transport_error(exc: httpx.TransportError, secret: str | None = None) ->
     except RuntimeError:
         request = None
     target = f" calling {request.method} {request.url}" if request is not None else ""
-    error: APIConnectionError
-    if isinstance(exc, httpx.TimeoutException):
-        text = f"Request timed out{target} ({detail})."
-    else:
-        text = f"Connection error{target} ({detail})."
+    sent = request_sent(exc)
+    kind = "Request timed out" if isinstance(exc, httpx.TimeoutException) else "Connection error"
+    text = f"{kind}{target} ({detail}); {what_was_sent(exc, sent)}."
     if secret:
         text = text.replace(secret, "****")
+    error: APIConnectionError
     if isinstance(exc, httpx.TimeoutException):
-        error = APITimeoutError(text, request=request)
+        error = APITimeoutError(text, request=request, request_sent=sent)
     else:
-        error = APIConnectionError(text, request=request)
+        error = APIConnectionError(text, request=request, request_sent=sent)
     error.__cause__ = exc
     return error
 
 
 PARENT_CHECK_HEADER = "ChatRoutes-Parent-Check"
+
+
+def missing_key_message(how: str) -> str:
+    """What to do without an API key: give one (``how``: ``api_key=...`` for the library, ``--api-key KEY``
+    for the command line) or the environment variable, or run the local server, which needs no account."""
+    return (
+        f"no ChatRoutes API key: pass {how} or set CHATROUTES_API_KEY. No account? Run a local "
+        "ChatRoutes-compatible server with `chatroutes serve` (in another terminal) and paste the two "
+        "`export` lines it prints (CHATROUTES_BASE_URL and CHATROUTES_API_KEY)"
+    )
 
 
 class ServerInfo:
@@ -177,9 +196,7 @@ class _Base:
     def check_ready(self) -> None:
         """Raise :class:`ConfigurationError` if no API key is configured (before any request)."""
         if not self.secret:
-            raise ConfigurationError(
-                "no ChatRoutes API key: pass api_key=... or set the CHATROUTES_API_KEY environment variable"
-            )
+            raise ConfigurationError(missing_key_message("api_key=..."))
 
     def attempts(
         self, call: Call[Any], http: httpx.Client | httpx.AsyncClient
@@ -198,7 +215,7 @@ class _Base:
         content: bytes | None = None
         if call.body is not None:
             headers["Content-Type"] = "application/json"
-            content = json.dumps(dict(call.body), ensure_ascii=False, separators=(",", ":")).encode()
+            content = _encode_body(call)
         if call.idempotency_key:
             headers["Idempotency-Key"] = call.idempotency_key
         if call.extra_headers:
@@ -210,6 +227,8 @@ class _Base:
             "content": content,
             "headers": headers,
             "timeout": self.timeout if isinstance(call.timeout, NotGiven) else call.timeout,
+            # how far each attempt gets, so an error can say whether the request left (see Progress)
+            "extensions": {"trace": AsyncProgress() if self.is_async else Progress()},
         }
 
     def delay_after_failure(self, call: Call[Any], exc: httpx.TransportError, retries: int) -> float:

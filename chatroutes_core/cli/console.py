@@ -89,8 +89,14 @@ def api_client(args: argparse.Namespace, message: str) -> Iterator[ChatRoutesCli
 
 
 def api_error(exc: Exception) -> int:
-    """Report a failed API call on stderr; returns the exit status (1)."""
-    print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+    """Report a failed API call on stderr; returns the exit status (1).
+
+    A missing key is told in the command line's words (``--api-key``, not the library's ``api_key=...``).
+    """
+    from chatroutes_core.integration import missing_key_message
+
+    message = str(exc).replace(missing_key_message("api_key=..."), missing_key_message("--api-key KEY"))
+    print(f"error: {type(exc).__name__}: {message}", file=sys.stderr)
     return 1
 
 

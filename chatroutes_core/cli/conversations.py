@@ -19,6 +19,7 @@ from chatroutes_core.cli.console import (
     api_error,
 )
 from chatroutes_core.cli.tree_render import preview
+from chatroutes_core.cli.tree_safe import one_line
 
 if TYPE_CHECKING:
     from chatroutes_core.models import Conversation
@@ -36,11 +37,11 @@ def render(conversations: Sequence[Conversation], total: int | None) -> str:
     lines = [head + ":", ""]
     lines.append(f"{'id':<30}  {'updated':<24}  {'msgs':>4}  {'branches':>8}  title")
     for c in conversations:
-        when = c.updated_at or c.created_at or "?"
+        when = one_line(c.updated_at or c.created_at or "?")
         messages = "?" if c.message_count is None else str(c.message_count)
         branches = "?" if c.branch_count is None else str(c.branch_count)
-        title = preview(c.title or "", 50)
-        lines.append(f"{c.id:<30}  {when:<24}  {messages:>4}  {branches:>8}  {title}")
+        title = one_line(preview(c.title or "", 50))  # server text: no escape sequence reaches the terminal
+        lines.append(f"{one_line(c.id):<30}  {when:<24}  {messages:>4}  {branches:>8}  {title}")
     lines += ["", "Show one: chatroutes tree <id>"]
     return "\n".join(lines) + "\n"
 

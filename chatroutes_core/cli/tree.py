@@ -10,11 +10,12 @@ import sys
 from typing import IO, Any
 
 from chatroutes_core.cli.console import add_command, add_connection_options, api_client, api_error, console_on
-from chatroutes_core.cli.tree_render import FORMATS, TreeView, build_view, render, render_rich
+from chatroutes_core.cli.tree_render import FORMATS, render, render_rich
+from chatroutes_core.treeview import TreeView, build_view
 
 
 def fetch_view(client: Any, conversation_id: str) -> TreeView:
-    """The conversation's tree with every branch's history, ready for `chatroutes_core.cli.tree_render`."""
+    """The conversation's tree with every branch's history (`chatroutes_core.treeview`), ready to render."""
     tree = client.conversations.get_tree(conversation_id)
     branches = list(tree.iter_branches())
     histories = {

@@ -1,9 +1,12 @@
 """Render a conversation tree as terminal text, a rich tree, mermaid, a self-contained html page or json.
 
-Pure: the input is a `ConversationTree` plus each branch's full history (what
-`client.branches.get_history` returns); nothing here does I/O. `build_view` turns them into a `TreeView`
-(each branch with its *own* messages, its parent and the message it forks at); the `render_*` functions
-only format that view.
+Pure: the input is a :class:`~chatroutes_core.treeview.TreeView` (the view model shared with the branch
+explorer; ``build_view`` and its types are re-exported here for old imports); the ``render_*`` functions
+only format it. Every piece of server text goes through ``tree_safe`` first: no escape sequence, control
+character or line break from a title, id, role or message reaches the output (json keeps the exact text as
+``\\u`` escapes). Deep trees cost nothing: branches are walked with explicit stacks, and past
+``MAX_DRAWN_DEPTH`` nested forks the text, rich and html trees stop indenting (each deeper branch is labelled
+with its depth), so the output stays linear in the size of the tree.
 
 Example:
     >>> view = build_view(tree, {b.id: client.branches.get_history(cid, b.id) for b in tree.iter_branches()})
@@ -16,191 +19,87 @@ import html
 import json
 import re
 import textwrap
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from chatroutes_core.cli.tree_safe import json_safe, multi_line, one_line
 from chatroutes_core.errors import UsageError
-from chatroutes_core.tools import CALL_OPEN, find_tools_declaration, parse_reply, parse_tool_results
+from chatroutes_core.treeview import (
+    PREVIEW_CHARS,
+    BranchView,
+    TreeView,
+    build_view,
+    ordered,
+    preview,
+    shown,
+)
 
 if TYPE_CHECKING:
+    from rich.text import Text
     from rich.tree import Tree
 
-    from chatroutes_core.models import Branch, ConversationTree, Message
+    from chatroutes_core.models import Message
+
+__all__ = [
+    "FORMATS",
+    "MAIN_MARKER",
+    "MAX_DRAWN_DEPTH",
+    "PREVIEW_CHARS",
+    "BranchView",
+    "Format",
+    "TreeView",
+    "build_view",
+    "mermaid_id",
+    "ordered",
+    "preview",
+    "render",
+    "render_html",
+    "render_json",
+    "render_mermaid",
+    "render_rich",
+    "render_text",
+    "shown",
+    "to_dict",
+]
 
 Format = Literal["text", "mermaid", "html", "json"]
 FORMATS: tuple[Format, ...] = ("text", "mermaid", "html", "json")
-PREVIEW_CHARS = 60
 MAIN_MARKER = "★ main"
+MAX_DRAWN_DEPTH = 24
+"""Nested forks drawn with growing indentation; deeper ones are drawn at this depth, labelled with theirs."""
 
 
-@dataclass
-class BranchView:
-    """One branch as rendered: its own messages (not the inherited prefix) and where it forks off."""
-
-    branch: Branch
-    messages: list[Message]
-    parent_id: str | None = None
-    fork_point: Message | None = None
-    fork_point_id: str | None = None
-    children: list[BranchView] = field(default_factory=list)
-
-    @property
-    def id(self) -> str:
-        return self.branch.id
-
-    @property
-    def title(self) -> str:
-        return self.branch.title or ("main" if self.branch.is_main else self.branch.id)
-
-
-@dataclass
-class TreeView:
-    """A conversation ready to render: its root branches (usually just main), depth-first."""
-
-    conversation_id: str
-    title: str | None
-    roots: list[BranchView]
-    conversation: dict[str, Any] = field(default_factory=dict)
-    """The conversation's own fields in wire names (model, createdAt, ...), without messages or branches."""
-
-    def walk(self) -> Iterator[BranchView]:
-        stack = list(reversed(self.roots))
-        while stack:
-            node = stack.pop()
-            yield node
-            stack.extend(reversed(node.children))
-
-    @property
-    def message_count(self) -> int:
-        return sum(len(b.messages) for b in self.walk())
-
-
-def build_view(tree: ConversationTree, histories: Mapping[str, Sequence[Message]]) -> TreeView:
-    """Join a tree and per-branch full histories into a `TreeView`.
-
-    A branch's own messages are those of its history that its parent's history does not hold, so this works
-    whether or not a server includes the inherited prefix in a branch's history.
-    """
-    conversation = tree.conversation
-    main_id = tree.main_branch.id if tree.main_branch else None
-
-    def visit(node: Any, parent: BranchView | None) -> BranchView:
-        branch: Branch = node.branch
-        history = list(histories.get(branch.id, []))
-        inherited: set[str] = set()
-        parent_history: dict[str, Message] = {}
-        if parent is not None:
-            parent_history = {m.id: m for m in histories.get(parent.id, [])}
-            inherited = set(parent_history)
-        if main_id is not None and branch.id == main_id and not branch.is_main:
-            branch = branch.model_copy(update={"is_main": True})
-        fork_id = branch.fork_point_message_id
-        fork_point = parent_history.get(fork_id) if fork_id else None
-        if fork_point is None and fork_id:
-            fork_point = next((m for m in history if m.id == fork_id), None)
-        view = BranchView(
-            branch=branch,
-            messages=[m for m in history if m.id not in inherited],
-            parent_id=parent.id if parent else branch.parent_branch_id,
-            fork_point=fork_point,
-            fork_point_id=fork_id,
-        )
-        view.children = [visit(child, view) for child in node.children]
-        return view
-
-    roots = [visit(node, None) for node in tree.branches]
-    fields = (
-        conversation.model_dump(
-            mode="json", by_alias=True, exclude_none=True, exclude={"messages", "branches"}
-        )
-        if conversation
-        else {}
-    )
-    return TreeView(
-        conversation_id=conversation.id if conversation else "",
-        title=conversation.title if conversation else None,
-        roots=roots,
-        conversation=fields,
-    )
-
-
-def _arguments(arguments: Mapping[str, Any]) -> str:
-    return ", ".join(f"{key}={json.dumps(value, ensure_ascii=False)}" for key, value in arguments.items())
-
-
-def shown(message: Message) -> str:
-    """A message as a reader wants it: tool calls, results and declarations summarised, not raw tags.
-
-    A reply's ``<tool_call>`` blocks become ``→ name(arg=value)``; a turn of ``<tool_response>`` blocks
-    becomes ``← name: result``; a ``<tools>`` declaration (system text sent with a turn) becomes
-    ``[tools: a, b]`` before the user's words.
-    """
-    content = message.content
-    if message.role == "assistant" and CALL_OPEN in content:
-        parsed = parse_reply(content, message.id)
-        calls = [f"→ {c.name}({_arguments(c.arguments)})" for c in parsed.tool_calls]
-        calls += [f"→ invalid call ({c.error})" for c in parsed.invalid_tool_calls]
-        return "\n".join(part for part in [parsed.text, *calls] if part)
-    results = parse_tool_results(content)
-    if results:
-        return "\n".join(f"← {r.name}{' (error)' if r.is_error else ''}: {r.content}" for r in results)
-    declaration = find_tools_declaration(content)
-    if declaration is not None:
-        start = content.rfind("[system]", 0, declaration.start)
-        head = content[: start if start >= 0 else declaration.start].strip()
-        rest = content[declaration.end :].strip()
-        names = ", ".join(spec.name for spec in declaration.tools)
-        return "\n".join(part for part in [head, f"[tools: {names}]", rest] if part)
-    return content
-
-
-def preview(text: str, limit: int = PREVIEW_CHARS) -> str:
-    """One line of at most `limit` characters."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+def _title(view: TreeView) -> str:
+    return one_line(view.title) if view.title else ""
 
 
 def _header(view: TreeView) -> str:
     branches = sum(1 for _ in view.walk())
-    title = f' "{view.title}"' if view.title else ""
-    return f"Conversation {view.conversation_id}{title}: {branches} branches, {view.message_count} messages"
+    title = f' "{_title(view)}"' if view.title else ""
+    cid = one_line(view.conversation_id)
+    return f"Conversation {cid}{title}: {branches} branches, {view.message_count} messages"
+
+
+def _fork_text(b: BranchView) -> str:
+    where = f"forks at {one_line(b.fork_point_id or '')}"
+    if b.fork_point is not None:
+        where += f' ("{one_line(preview(shown(b.fork_point), 30))}")'
+    return where
 
 
 def _branch_label(b: BranchView) -> str:
-    parts = [f"{b.title} ({b.id})"]
+    parts = [f"{one_line(b.title)} ({one_line(b.id)})"]
     if b.branch.is_main:
         parts.append(f"[{MAIN_MARKER}]")
     parts.append(f"{len(b.messages)} messages")
     if b.fork_point_id:
-        where = f"forks at {b.fork_point_id}"
-        if b.fork_point is not None:
-            where += f' ("{preview(shown(b.fork_point), 30)}")'
-        parts.append(where)
+        parts.append(_fork_text(b))
+    if b.depth > MAX_DRAWN_DEPTH:
+        parts.append(f"depth {b.depth}")
     return " · ".join(parts)
 
 
-def ordered(b: BranchView) -> list[Message | BranchView]:
-    """The branch's messages with each child branch drawn right after its fork point message.
-
-    A child forked before the first message (an empty fork point) comes first; one whose fork point is not
-    among these messages comes last.
-    """
-    own = {m.id for m in b.messages}
-    at: dict[str | None, list[BranchView]] = {}
-    for child in b.children:
-        key = child.fork_point_id if child.fork_point_id in own else ("" if not child.fork_point_id else None)
-        at.setdefault(key, []).append(child)
-    items: list[Message | BranchView] = [*at.get("", [])]
-    for m in b.messages:
-        items.append(m)
-        items.extend(at.get(m.id, []))
-    items.extend(at.get(None, []))
-    return items
-
-
 def _message_line(m: Message) -> str:
-    return f"{m.role}: {preview(shown(m))}  ({m.id})"
+    return f"{one_line(m.role)}: {one_line(preview(shown(m)))}  ({one_line(m.id)})"
 
 
 # --- text -----------------------------------------------------------------------------------------------
@@ -209,21 +108,23 @@ def _message_line(m: Message) -> str:
 def render_text(view: TreeView) -> str:
     """A plain terminal tree (ASCII guides, no colour): branch titles, counts, fork points, previews."""
     lines = [_header(view)]
-
-    def emit(b: BranchView, prefix: str, last: bool, root: bool) -> None:
-        joint = "" if root else ("└── " if last else "├── ")
-        lines.append(prefix + joint + _branch_label(b))
-        inner = prefix + ("" if root else ("    " if last else "│   "))
-        items = ordered(b)
-        for i, item in enumerate(items):
-            is_last = i == len(items) - 1
-            if isinstance(item, BranchView):
-                emit(item, inner, is_last, False)
-            else:
-                lines.append(inner + ("└─ " if is_last else "├─ ") + _message_line(item))
-
-    for i, root in enumerate(view.roots):
-        emit(root, "", i == len(view.roots) - 1, True)
+    # (item, prefix of its line, last among its siblings, a root branch)
+    stack: list[tuple[Message | BranchView, str, bool, bool]] = [
+        (root, "", i == len(view.roots) - 1, True) for i, root in enumerate(view.roots)
+    ]
+    stack.reverse()
+    while stack:
+        item, prefix, last, root = stack.pop()
+        if not isinstance(item, BranchView):
+            lines.append(prefix + ("└─ " if last else "├─ ") + _message_line(item))
+            continue
+        lines.append(prefix + ("" if root else ("└── " if last else "├── ")) + _branch_label(item))
+        deep = item.depth >= MAX_DRAWN_DEPTH  # stop indenting: the output stays linear in the tree's size
+        inner = prefix if root or deep else prefix + ("    " if last else "│   ")
+        items = ordered(item)
+        stack.extend(
+            (child, inner, i == len(items) - 1, False) for i, child in reversed(list(enumerate(items)))
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -232,39 +133,44 @@ def render_rich(view: TreeView) -> Tree:
     from rich.text import Text
     from rich.tree import Tree
 
-    def label(b: BranchView) -> Text:
-        text = Text()
-        text.append(b.title, style="bold cyan")
-        text.append(f" ({b.id})", style="dim")
-        if b.branch.is_main:
-            text.append(f" {MAIN_MARKER}", style="bold yellow")
-        text.append(f" · {len(b.messages)} messages", style="green")
-        if b.fork_point_id:
-            text.append(f" · forks at {b.fork_point_id}", style="magenta")
-            if b.fork_point is not None:
-                text.append(f' ("{preview(shown(b.fork_point), 30)}")', style="magenta dim")
-        return text
-
-    def add(parent: Tree, b: BranchView) -> None:
-        node = parent.add(label(b), guide_style="dim")
-        fill(node, b)
-
-    def fill(node: Tree, b: BranchView) -> None:
-        for m in ordered(b):
-            if isinstance(m, BranchView):
-                add(node, m)
-                continue
-            style = "bold" if m.role == "user" else ""
-            line = Text()
-            line.append(f"{m.role}: ", style="blue" if m.role == "user" else "green")
-            line.append(preview(shown(m)), style=style)
-            line.append(f"  ({m.id})", style="dim")
-            node.add(line)
-
     root = Tree(Text(_header(view), style="bold"))
-    for b in view.roots:
-        add(root, b)
+    # (the rich node to add to, the item); a branch past MAX_DRAWN_DEPTH puts its items beside itself
+    stack: list[tuple[Tree, Message | BranchView]] = [(root, b) for b in reversed(view.roots)]
+    while stack:
+        parent, item = stack.pop()
+        if not isinstance(item, BranchView):
+            parent.add(_rich_message(item))
+            continue
+        node = parent.add(_rich_label(item), guide_style="dim")
+        target = parent if item.depth >= MAX_DRAWN_DEPTH else node
+        stack.extend((target if isinstance(i, BranchView) else node, i) for i in reversed(ordered(item)))
     return root
+
+
+def _rich_label(b: BranchView) -> Text:
+    from rich.text import Text
+
+    text = Text()
+    text.append(one_line(b.title), style="bold cyan")
+    text.append(f" ({one_line(b.id)})", style="dim")
+    if b.branch.is_main:
+        text.append(f" {MAIN_MARKER}", style="bold yellow")
+    text.append(f" · {len(b.messages)} messages", style="green")
+    if b.fork_point_id:
+        text.append(f" · {_fork_text(b)}", style="magenta")
+    if b.depth > MAX_DRAWN_DEPTH:
+        text.append(f" · depth {b.depth}", style="dim")
+    return text
+
+
+def _rich_message(m: Message) -> Text:
+    from rich.text import Text
+
+    line = Text()
+    line.append(f"{one_line(m.role)}: ", style="blue" if m.role == "user" else "green")
+    line.append(one_line(preview(shown(m))), style="bold" if m.role == "user" else "")
+    line.append(f"  ({one_line(m.id)})", style="dim")
+    return line
 
 
 # --- mermaid --------------------------------------------------------------------------------------------
@@ -280,22 +186,41 @@ def mermaid_id(raw: str, prefix: str) -> str:
 MERMAID_LINE_CHARS = 32
 
 
+# Mermaid entity codes for what would end a quoted label, open a tag, a directive (``%%{init...}%%``) or a
+# markdown string; ``#`` first, so the codes themselves are kept as written.
+_MERMAID_CODES = {
+    "#": "#35;",
+    "&": "#amp;",
+    '"': "#quot;",
+    "<": "#lt;",
+    ">": "#gt;",
+    "%": "#37;",
+    "`": "#96;",
+}
+_MERMAID_SPECIAL = re.compile('[#&"<>%`]')
+
+
+def _mermaid_text(text: str) -> str:
+    return _MERMAID_SPECIAL.sub(lambda m: _MERMAID_CODES[m.group()], one_line(text))
+
+
 def _mermaid_label(text: str, width: int | None = None) -> str:
     """A quoted mermaid label; with `width`, wrapped onto lines of about that many characters (``<br/>``)."""
     if width is None:
         lines = [text]
     else:
-        lines = textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
-    escaped = [
-        line.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
-        for line in lines
-    ]
-    return '"' + "<br/>".join(escaped) + '"'
+        lines = textwrap.wrap(one_line(text), width, break_long_words=True, break_on_hyphens=False) or [""]
+    return '"' + "<br/>".join(_mermaid_text(line) for line in lines) + '"'
+
+
+def _mermaid_comment(text: str) -> str:
+    """A ``%%`` comment on one line, escaped as a label is (``%%{...}%%`` anywhere is a mermaid directive)."""
+    return "%% " + _mermaid_text(text)
 
 
 def render_mermaid(view: TreeView) -> str:
     """A mermaid `flowchart TD`: one subgraph per branch, one node per message, dashed edges at forks."""
-    lines = ["flowchart TD", f"  %% {_header(view)}"]
+    lines = ["flowchart TD", f"  {_mermaid_comment(_header(view))}"]
     edges: list[str] = []
     for b in view.walk():
         sub = mermaid_id(b.id, "b")
@@ -332,51 +257,70 @@ li.user{background:#e8f0fe} li.assistant{background:#eaf7ee} li.system{backgroun
 
 
 def render_html(view: TreeView) -> str:
-    """One self-contained page (inline CSS, no scripts or external assets); branches are `<details>`."""
-    esc = html.escape
+    """One self-contained page (inline CSS, no scripts or external assets); branches are `<details>`.
+
+    Nested `<details>` stop at ``MAX_DRAWN_DEPTH``: the forks of a deeper branch follow it in the same list.
+    """
+    title = _esc(view.title or view.conversation_id)
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{esc(view.title or view.conversation_id)} · ChatRoutes tree</title>",
+        f"<title>{title} · ChatRoutes tree</title>",
         f"<style>{_CSS}</style></head><body>",
-        f'<h1 data-conversation-id="{esc(view.conversation_id)}">{esc(_header(view))}</h1>',
+        f'<h1 data-conversation-id="{_esc(view.conversation_id)}">{html.escape(_header(view))}</h1>',
     ]
-
-    def emit(b: BranchView) -> None:
-        classes = "branch main" if b.branch.is_main else "branch"
-        attrs = f'class="{classes}" id="{esc(b.id)}" data-branch-id="{esc(b.id)}" open'
-        if b.parent_id:
-            attrs += f' data-parent-branch-id="{esc(b.parent_id)}"'
-        if b.fork_point_id:
-            attrs += f' data-fork-point-message-id="{esc(b.fork_point_id)}"'
-        out.append(f"<details {attrs}>")
-        summary = f'{esc(b.title)} <span class="id">{esc(b.id)}</span>'
-        if b.branch.is_main:
-            summary += f" {esc(MAIN_MARKER)}"
-        summary += f" · {len(b.messages)} messages"
-        if b.fork_point_id:
-            fork = esc(b.fork_point_id)
-            summary += f' <span class="fork">forks at <a href="#{fork}">{fork}</a></span>'
-        out.append(f"<summary>{summary}</summary>")
-        out.append("<ol>")
-        for m in ordered(b):
-            if isinstance(m, BranchView):  # a fork, drawn right after the message it forks at
-                out.append('<li class="fork-point">')
-                emit(m)
-                out.append("</li>")
-                continue
+    # A branch (and whether it sits in a fork-point <li>), a message, or closing tags.
+    stack: list[tuple[BranchView, bool] | Message | str] = [(root, False) for root in reversed(view.roots)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, tuple):
+            b, wrapped = item
+            out.extend(_html_branch_open(b, wrapped))
+            items = ordered(b)
+            deep = b.depth >= MAX_DRAWN_DEPTH
+            inside = [
+                i if not isinstance(i, BranchView) else (i, True)
+                for i in items
+                if not deep or not isinstance(i, BranchView)
+            ]
+            after = [(i, True) for i in items if deep and isinstance(i, BranchView)]
+            closing = "</ol>\n</details>" + ("\n</li>" if wrapped else "")
+            sequence: list[tuple[BranchView, bool] | Message | str] = [*inside, closing, *after]
+            stack.extend(reversed(sequence))
+        else:
             out.append(
-                f'<li class="msg {esc(m.role)}" id="{esc(m.id)}" data-message-id="{esc(m.id)}">'
-                f'<span class="role">{esc(m.role)}</span><span class="id">{esc(m.id)}</span>'
-                f'<div class="content">{esc(shown(m))}</div></li>'
+                f'<li class="msg {_esc(item.role)}" id="{_esc(item.id)}" data-message-id="{_esc(item.id)}">'
+                f'<span class="role">{_esc(item.role)}</span><span class="id">{_esc(item.id)}</span>'
+                f'<div class="content">{html.escape(multi_line(shown(item)))}</div></li>'
             )
-        out.append("</ol>")
-        out.append("</details>")
-
-    for root in view.roots:
-        emit(root)
     out.append("</body></html>")
     return "\n".join(out) + "\n"
+
+
+def _esc(text: str) -> str:
+    return html.escape(one_line(text))
+
+
+def _html_branch_open(b: BranchView, wrapped: bool) -> list[str]:
+    classes = "branch main" if b.branch.is_main else "branch"
+    attrs = f'class="{classes}" id="{_esc(b.id)}" data-branch-id="{_esc(b.id)}" data-depth="{b.depth}" open'
+    if b.parent_id:
+        attrs += f' data-parent-branch-id="{_esc(b.parent_id)}"'
+    if b.fork_point_id:
+        attrs += f' data-fork-point-message-id="{_esc(b.fork_point_id)}"'
+    summary = f'{_esc(b.title)} <span class="id">{_esc(b.id)}</span>'
+    if b.branch.is_main:
+        summary += f" {html.escape(MAIN_MARKER)}"
+    summary += f" · {len(b.messages)} messages"
+    if b.fork_point_id:
+        fork = _esc(b.fork_point_id)
+        summary += f' <span class="fork">forks at <a href="#{fork}">{fork}</a></span>'
+    if b.depth > MAX_DRAWN_DEPTH:
+        summary += f" · depth {b.depth}"
+    opening = ['<li class="fork-point">'] if wrapped else []  # a fork, right after the message it forks at
+    return [*opening, f"<details {attrs}>", f"<summary>{summary}</summary>", "<ol>"]
 
 
 # --- json -----------------------------------------------------------------------------------------------
@@ -407,7 +351,8 @@ def to_dict(view: TreeView) -> dict[str, Any]:
 
 
 def render_json(view: TreeView) -> str:
-    return json.dumps(to_dict(view), indent=2, ensure_ascii=False) + "\n"
+    """``to_dict`` as JSON; characters a terminal would act on are ``\\u`` escapes (the text round-trips)."""
+    return json_safe(json.dumps(to_dict(view), indent=2, ensure_ascii=False)) + "\n"
 
 
 def render(view: TreeView, fmt: Format) -> str:

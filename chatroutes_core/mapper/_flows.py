@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from chatroutes_core._exceptions import ConflictError
+from chatroutes_core._exceptions import APIStatusError, ChatRoutesError, ConflictError
 from chatroutes_core.flows import ClientCall, Flow
 
+from ._checks import check_turn
 from ._history import history_turns, with_read_digests
 from ._plan import Plan, TipCache, plan_turn
 from ._types import Binding, MappingError, TreeRef, Turn
@@ -124,7 +126,12 @@ def send(
     *,
     stream: bool = False,
 ) -> Flow[tuple[Target, Any]]:
-    """The whole turn: ``(target, response)``; ``response`` is an entered stream when ``stream``."""
+    """The whole turn: ``(target, response)``; ``response`` is an entered stream when ``stream``.
+
+    Bad input is refused before the first request (``_checks``); when the server refuses the send (a 4xx:
+    nothing was stored), the conversation or fork this turn made is deleted before the error is raised.
+    """
+    check_turn(turns, binding, generation)
     target = yield from prepare(options, turns, binding)
     method = "stream" if stream else "send"
     generation = {"model": options.model, **{k: v for k, v in generation.items() if v is not None}}
@@ -136,17 +143,35 @@ def send(
         )
 
     try:
-        response = yield call(target)
-    except ConflictError as exc:
-        plan = target.plan
-        if plan.action != "continue" or plan.anchor is None or exc.status_code != 409:
-            raise
-        # The tip moved under us (another writer; nothing was stored): fork at the anchor instead.
-        assert plan.branch_id is not None
-        options.tips.forget(target.conversation_id, plan.branch_id)
-        target = yield from _fork(options, plan, target.conversation_id)
-        response = yield call(target)
+        try:
+            response = yield call(target)
+        except ConflictError as exc:
+            plan = target.plan
+            if plan.action != "continue" or plan.anchor is None or exc.status_code != 409:
+                raise
+            # The tip moved under us (another writer; nothing was stored): fork at the anchor instead.
+            assert plan.branch_id is not None
+            options.tips.forget(target.conversation_id, plan.branch_id)
+            target = yield from _fork(options, plan, target.conversation_id)
+            response = yield call(target)
+    except APIStatusError as exc:
+        if exc.status_code < 500:  # refused: nothing was stored, so what this turn made holds nothing
+            yield from _discard(options, target)
+        raise
     return target, response
+
+
+def _discard(options: TurnOptions, target: Target) -> Flow[None]:
+    """Delete the conversation (a new one) or the branch (a fork) made for a refused turn; best effort."""
+    if target.plan.action == "new":
+        cleanup = ClientCall("conversations", "delete", (target.conversation_id,))
+    elif target.plan.action == "fork" and target.branch_id is not None:
+        options.tips.forget(target.conversation_id, target.branch_id)
+        cleanup = ClientCall("branches", "delete", (target.conversation_id, target.branch_id))
+    else:
+        return
+    with contextlib.suppress(ChatRoutesError):  # the refusal is what the caller must see
+        yield cleanup
 
 
 def reply_ref(options: TurnOptions, target: Target, message: Message) -> TreeRef:

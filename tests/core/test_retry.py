@@ -1,4 +1,4 @@
-"""The pure retry policy (``chatroutes_core._retry``), case by case."""
+"""The pure retry policy (``chatroutes_core._http.retry``), case by case."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The byte-level SSE decoder (``chatroutes_core._sse``), fed fixture streams split at every byte boundary."""
+"""The byte-level SSE decoder (``chatroutes_core._http.sse``), fed fixture streams split at every byte
+boundary."""
 
 from __future__ import annotations
 

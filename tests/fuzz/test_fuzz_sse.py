@@ -1,4 +1,4 @@
-"""Property tests for the byte-level SSE decoder (``chatroutes_core._sse``).
+"""Property tests for the byte-level SSE decoder (``chatroutes_core._http.sse``).
 
 A random event list is serialised with a random line ending, random comments and random field order,
 then fed to the decoder split at arbitrary byte offsets: the decoded events never depend on where the
