@@ -30,7 +30,7 @@ from ._catalog import DEFAULT_MODEL, MODEL_ALIASES, resolve_model
 from ._client import AsyncChatRoutesClient, ChatRoutesClient, ClientOptions
 from ._compare import Target as CompareTarget
 from ._compare import check_models, compare_title, plan_compare
-from ._http.request import check_id
+from ._http.request import check_generation, check_id
 from ._http.transport import missing_key_message
 from ._lazy import CORE_ERRORS, install_hint, lazy_exports
 from ._provider import ClientProvider, default_provider, shared_async_client, shared_client
@@ -71,6 +71,7 @@ __all__ = [
     "arun",
     "branch_history",
     "call",
+    "check_generation",
     "check_id",
     "check_models",
     "compare_title",

@@ -24,7 +24,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 from chatroutes_core import DEFAULT_MODEL, check_model
 from chatroutes_core import tools as protocol
 from chatroutes_core.errors import ChatRoutesError
-from chatroutes_core.integration import shared_async_client, shared_client
+from chatroutes_core.integration import check_generation, shared_async_client, shared_client
 from chatroutes_core.mapper import (
     AsyncConversationMapper,
     Binding,
@@ -133,6 +133,7 @@ class ChatChatRoutes(BaseChatModel):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         check_model(self.model)  # here, not in a validator: pydantic would wrap our error in its own
+        check_generation({"temperature": self.temperature, "max_tokens": self.max_tokens})
 
     @property
     def model_name(self) -> str:

@@ -52,7 +52,7 @@ from chatroutes_core import (
     check_model,
 )
 from chatroutes_core.flows import ClientCall, Flow, arun, run
-from chatroutes_core.integration import shared_async_client, shared_client
+from chatroutes_core.integration import check_generation, shared_async_client, shared_client
 from chatroutes_core.mapper import (
     AsyncConversationMapper,
     Binding,
@@ -143,6 +143,7 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
         # an unknown model is an UnsupportedModelError here, before any request (a name the catalog does not
         # list yet passes when listed in CHATROUTES_EXTRA_MODELS); a ValidationError would hide the list
         check_model(data.get("model", data.get("model_name", DEFAULT_MODEL)))
+        check_generation(data)  # temperature 0-2, max_tokens >= 1: our UsageError, not pydantic's
         if isinstance(data.get("api_key"), str):
             data["api_key"] = SecretStr(data["api_key"])
         # a branch without its conversation is the core's MappingError, here as everywhere
