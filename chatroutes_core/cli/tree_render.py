@@ -21,6 +21,7 @@ import re
 import textwrap
 from typing import TYPE_CHECKING, Any, Literal
 
+from chatroutes_core.cli.console import plural
 from chatroutes_core.cli.tree_safe import json_safe, multi_line, one_line
 from chatroutes_core.errors import UsageError
 from chatroutes_core.treeview import (
@@ -76,7 +77,7 @@ def _header(view: TreeView) -> str:
     branches = sum(1 for _ in view.walk())
     title = f' "{_title(view)}"' if view.title else ""
     cid = one_line(view.conversation_id)
-    return f"Conversation {cid}{title}: {branches} branches, {view.message_count} messages"
+    return f"Conversation {cid}{title}: {plural(branches, 'branch')}, {plural(view.message_count, 'message')}"
 
 
 def _fork_text(b: BranchView) -> str:
