@@ -105,12 +105,27 @@ def test_docstring_example(test: doctest.DocTest, example_env: dict[str, object]
     assert result.failed == 0, "".join(report)
 
 
-def test_no_example_is_skipped() -> None:
-    skipped = [
-        f"{path.relative_to(ROOT)}:{n}"
+def _source_lines(pattern: str) -> set[tuple[Path, int]]:
+    """``(file, line number)`` of every line of the packages' sources that matches ``pattern``."""
+    return {
+        (path.resolve(), n)
         for package in PACKAGES
         for path in sorted((ROOT / package).rglob("*.py"))
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-        if re.search(r"doctest:.*\+SKIP", line)
-    ]
-    assert skipped == []
+        if re.search(pattern, line)
+    }
+
+
+def test_no_example_is_skipped() -> None:
+    assert _source_lines(r"doctest:.*\+SKIP") == set()
+
+
+def test_every_prompt_line_is_an_example_that_runs() -> None:
+    """A ``>>>`` the finder misses (a decorated function, a comment-only prompt) would never run."""
+    found = {
+        (Path(t.filename).resolve(), t.lineno + e.lineno + 1)
+        for t in EXAMPLES
+        if t.filename and t.lineno is not None
+        for e in t.examples
+    }
+    assert _source_lines(r"^\s*>>>") - found == set()
