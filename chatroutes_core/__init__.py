@@ -2,9 +2,11 @@
 
 Example:
     >>> from chatroutes_core import ChatRoutesClient
-    >>> client = ChatRoutesClient(api_key="...")  # doctest: +SKIP
-    >>> conv = client.conversations.create(title="Trip")  # doctest: +SKIP
-    >>> client.messages.send(conv.id, content="Hi").message.content  # doctest: +SKIP
+    >>> client = ChatRoutesClient()  # the key from $CHATROUTES_API_KEY, the URL from $CHATROUTES_BASE_URL
+    >>> conv = client.conversations.create(title="Trip")
+    >>> reply = client.messages.send(conv.id, content="Hi")
+    >>> reply.message.role, reply.message.id, reply.message.conversation_id == conv.id
+    ('assistant', 'msg_...', True)
 """
 
 from ._catalog import DEFAULT_MODEL, EXTRA_MODELS_ENV, SUPPORTED_MODELS, check_model, is_known_model

@@ -2,10 +2,11 @@
 
 Example:
     >>> from chatroutes_core import ChatRoutesClient
-    >>> with ChatRoutesClient() as client:  # doctest: +SKIP
+    >>> with ChatRoutesClient() as client:  # $CHATROUTES_API_KEY, $CHATROUTES_BASE_URL
     ...     conv = client.conversations.create(title="Plans")
     ...     reply = client.messages.send(conv.id, content="Hello")
-    ...     print(reply.message.content)
+    >>> reply.message.role, reply.usage.total_tokens > 0
+    ('assistant', True)
 """
 
 from __future__ import annotations

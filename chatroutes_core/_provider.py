@@ -13,11 +13,14 @@ A lookup takes a lock, a digest and a dict lookup: a few microseconds, no I/O.
 
 Example:
     >>> from chatroutes_core import shared_client, shared_async_client
-    >>> client = shared_client(api_key="...", base_url="http://127.0.0.1:8000/api/v1")  # doctest: +SKIP
-    >>> client is shared_client(api_key="...", base_url="http://127.0.0.1:8000/api/v1")  # doctest: +SKIP
+    >>> client = shared_client()  # api_key / base_url: $CHATROUTES_API_KEY / $CHATROUTES_BASE_URL
+    >>> client is shared_client()
     True
-    >>> async def handler():  # doctest: +SKIP
-    ...     client = shared_async_client(api_key="...")  # the one of this event loop
+    >>> import asyncio
+    >>> async def handler():
+    ...     return shared_async_client()  # the one of this event loop
+    >>> type(asyncio.run(handler())).__name__
+    'AsyncChatRoutesClient'
 """
 
 from __future__ import annotations

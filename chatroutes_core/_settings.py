@@ -8,10 +8,15 @@ I/O) and ask it for the client: the one given, else the process-wide shared one 
 construction, or a copy with other fields, takes effect on the next call, on both paths.
 
 Example:
-    >>> settings = ClientSettings(api_key="cr_...", base_url="http://127.0.0.1:8000/api/v1", timeout=30)
-    >>> client = settings.sync()  # doctest: +SKIP
-    >>> async def handler():  # doctest: +SKIP
-    ...     client = settings.async_()  # the shared client of the running event loop
+    >>> settings = ClientSettings(timeout=30)  # api_key / base_url: from the environment when not given
+    >>> client = settings.sync()
+    >>> client is ClientSettings(timeout=30).sync()  # the same options: the same shared client
+    True
+    >>> import asyncio
+    >>> async def handler():
+    ...     return settings.async_()  # the shared client of the running event loop
+    >>> type(asyncio.run(handler())).__name__
+    'AsyncChatRoutesClient'
 """
 
 from __future__ import annotations

@@ -20,7 +20,8 @@ Example:
     >>> def first_title(conversation_id: str) -> Flow[str | None]:
     ...     conversation = yield from call(lambda c: c.conversations.get, conversation_id)
     ...     return conversation.title  # mypy knows conversation is a Conversation
-    >>> # run(first_title("conv_1"), client)  or  await arun(first_title("conv_1"), async_client)
+    >>> run(first_title(conv.id), client)  # or: await arun(first_title(conv.id), async_client)
+    'Docs'
 """
 
 from __future__ import annotations

@@ -2,8 +2,10 @@
 
 Example:
     >>> from langchain_chatroutes import ChatChatRoutes
-    >>> model = ChatChatRoutes(model="gpt-5")  # doctest: +SKIP
-    >>> model.invoke("Hello").content  # doctest: +SKIP
+    >>> model = ChatChatRoutes(model="gpt-5")  # $CHATROUTES_API_KEY, $CHATROUTES_BASE_URL
+    >>> reply = model.invoke("Hello")
+    >>> reply.type, reply.id
+    ('ai', 'msg_...')
 """
 
 from __future__ import annotations

@@ -37,9 +37,12 @@ class BranchCache:
     a fork's inherited part out of its messages. Messages are never cached: every read asks the server.
 
     Example:
+        >>> from langchain_chatroutes import ChatRoutesChatMessageHistory
         >>> cache = BranchCache()
-        >>> factory = lambda conversation_id, branch_id: ChatRoutesChatMessageHistory(  # doctest: +SKIP
+        >>> factory = lambda conversation_id, branch_id: ChatRoutesChatMessageHistory(
         ...     conversation_id, branch_id or None, client=client, branch_cache=cache)
+        >>> factory(conv.id, "").messages, factory(conv.id, "").branch_cache is cache
+        ([], True)
     """
 
     def __init__(self, maxsize: int = 64) -> None:

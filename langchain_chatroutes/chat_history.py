@@ -94,11 +94,13 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         branch_cache: a :class:`BranchCache` shared with other histories (opt-in; see there).
 
     Example:
-        >>> history = ChatRoutesChatMessageHistory(client=client)  # doctest: +SKIP
-        >>> history.add_user_message("Plan a trip to Kyoto")  # ChatRoutes replies  # doctest: +SKIP
-        >>> [m.type for m in history.messages]  # doctest: +SKIP
+        >>> history = ChatRoutesChatMessageHistory(client=client)
+        >>> history.add_user_message("Plan a trip to Kyoto")  # ChatRoutes replies
+        >>> [m.type for m in history.messages]
         ['human', 'ai']
-        >>> other = history.fork(history.messages[0].id, title="Osaka instead")  # doctest: +SKIP
+        >>> other = history.fork(history.messages[0].id, title="Osaka instead")
+        >>> other.branch_id != history.branch_id, [m.type for m in other.messages]
+        (True, ['human'])
     """
 
     def __init__(

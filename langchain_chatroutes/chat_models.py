@@ -80,11 +80,12 @@ class ChatChatRoutes(BaseChatModel):
 
     Example:
         >>> from langchain_chatroutes import ChatChatRoutes
-        >>> model = ChatChatRoutes(model="gpt-5")  # doctest: +SKIP
-        >>> reply = model.invoke("Name three rivers.")  # doctest: +SKIP
-        >>> reply.response_metadata["chatroutes"]  # doctest: +SKIP
-        {'conversation_id': 'conv_…', 'branch_id': 'br_…', 'message_id': 'msg_…'}
-        >>> model.invoke(["Name three rivers.", reply, "Which is longest?"])  # one request  # doctest: +SKIP
+        >>> model = ChatChatRoutes(model="gpt-5")
+        >>> reply = model.invoke("Name three rivers.")
+        >>> reply.response_metadata["chatroutes"]
+        {'conversation_id': 'conv_...', 'branch_id': 'br_...', 'message_id': 'msg_...', ...}
+        >>> model.invoke(["Name three rivers.", reply, "Which is longest?"]).id  # one request, same branch
+        'msg_...'
 
     A binding (``conversation_id``/``branch_id`` fields, per-call keyword arguments, or the run config's
     ``configurable["chatroutes_conversation_id"]``/``["chatroutes_branch_id"]``; generic keys such as

@@ -93,9 +93,12 @@ class CompareModels(RunnableSerializable[Any, dict[str, AIMessage]]):
         temperature / max_tokens: passed to every model.
 
     Example:
-        >>> compare = CompareModels(models=["gpt-5", "claude-sonnet-4-5"])  # doctest: +SKIP
-        >>> replies = compare.invoke("Explain recursion in one sentence.")  # doctest: +SKIP
-        >>> {m: r.response_metadata["chatroutes"]["branch_id"] for m, r in replies.items()}  # doctest: +SKIP
+        >>> compare = CompareModels(models=["gpt-5", "claude-sonnet-4-5"])
+        >>> replies = compare.invoke("Explain recursion in one sentence.")
+        >>> {m: r.response_metadata["chatroutes"]["branch_id"] for m, r in replies.items()}  # a branch each
+        {'gpt-5': 'br_...', 'claude-sonnet-4-5': 'br_...'}
+        >>> len({r.response_metadata["chatroutes"]["conversation_id"] for r in replies.values()})
+        1
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)

@@ -6,9 +6,19 @@ or ``update_state`` on an earlier checkpoint) becomes a ChatRoutes fork, because
 message list onto the tree. These helpers go the other way: start (or restart) a graph thread from any branch.
 
 Example:
-    >>> state = load_branch_state(client, conversation_id, branch_id)  # doctest: +SKIP
-    >>> graph.invoke({"messages": [*state["messages"], HumanMessage("Go on")]},
-    ...              {"configurable": {"thread_id": branch_id}})  # doctest: +SKIP
+    >>> from langchain_core.messages import HumanMessage
+    >>> from langgraph.graph import START, MessagesState, StateGraph
+    >>> from langchain_chatroutes import ChatChatRoutes
+    >>> model = ChatChatRoutes()
+    >>> def chat(state: MessagesState) -> dict:
+    ...     return {"messages": model.invoke(state["messages"])}
+    >>> graph = StateGraph(MessagesState).add_node(chat).add_edge(START, "chat").compile()
+    >>> branch_id = client.messages.send(conv.id, content="Plan a trip").message.branch_id
+    >>> state = load_branch_state(client, conv.id, branch_id)
+    >>> out = graph.invoke({"messages": [*state["messages"], HumanMessage("Go on")]},
+    ...                    thread_config(conv.id, branch_id))
+    >>> len(out["messages"]), out["messages"][-1].response_metadata["chatroutes"]["branch_id"] == branch_id
+    (4, True)
 
 Nothing here imports LangGraph: the result is a plain dict, valid as ``MessagesState`` input or as the values
 of ``graph.update_state``.

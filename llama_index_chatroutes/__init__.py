@@ -3,7 +3,9 @@
 Example:
     >>> from llama_index.core import Settings
     >>> from llama_index_chatroutes import ChatRoutes
-    >>> Settings.llm = ChatRoutes(model="gpt-5")  # doctest: +SKIP
+    >>> Settings.llm = ChatRoutes(model="gpt-5")  # $CHATROUTES_API_KEY, $CHATROUTES_BASE_URL
+    >>> Settings.llm.metadata.is_chat_model, Settings.llm.metadata.is_function_calling_model
+    (True, True)
 """
 
 from __future__ import annotations

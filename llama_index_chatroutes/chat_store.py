@@ -161,10 +161,15 @@ class ChatRoutesChatStore(_StoreBase, BaseChatStore):
     """A LlamaIndex ``BaseChatStore`` (for ``ChatMemoryBuffer``) whose keys are ChatRoutes branches.
 
     Example:
-        >>> store = ChatRoutesChatStore()  # doctest: +SKIP
-        >>> key = store.new_key()  # doctest: +SKIP
-        >>> memory = ChatMemoryBuffer.from_defaults(chat_store=store, chat_store_key=key)  # doctest: +SKIP
-        >>> SimpleChatEngine.from_defaults(llm=ChatRoutes(), memory=memory).chat("Hi")  # doctest: +SKIP
+        >>> from llama_index.core.chat_engine import SimpleChatEngine
+        >>> from llama_index.core.memory import ChatMemoryBuffer
+        >>> from llama_index_chatroutes import ChatRoutes
+        >>> store = ChatRoutesChatStore()
+        >>> key = store.new_key()  # a new conversation's id
+        >>> memory = ChatMemoryBuffer.from_defaults(chat_store=store, chat_store_key=key)
+        >>> response = SimpleChatEngine.from_defaults(llm=ChatRoutes(), memory=memory).chat("Hi")
+        >>> key, [m.role.value for m in store.get_messages(key)]
+        ('conv_...', ['user', 'assistant'])
     """
 
     @classmethod

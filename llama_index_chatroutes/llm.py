@@ -102,8 +102,10 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
 
     Example:
         >>> from llama_index.core import Settings
-        >>> Settings.llm = ChatRoutes()  # doctest: +SKIP
-        >>> ChatRoutes().complete("Say hi").text  # doctest: +SKIP
+        >>> Settings.llm = ChatRoutes()
+        >>> response = Settings.llm.complete("Say hi")  # a one-shot conversation of its own
+        >>> type(response).__name__, response.additional_kwargs["total_tokens"] > 0
+        ('CompletionResponse', True)
     """
 
     model: str = Field(

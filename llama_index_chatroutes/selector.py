@@ -69,9 +69,23 @@ class AutoBranchSelector(BaseSelector):
             on a tie), so a router always has an engine; ``False`` returns no selection instead.
 
     Example:
-        >>> from llama_index.core.query_engine import RouterQueryEngine
-        >>> engine = RouterQueryEngine(selector=AutoBranchSelector(max_outputs=1), query_engine_tools=tools)
-        ... # doctest: +SKIP
+        >>> from llama_index.core.query_engine import CustomQueryEngine, RouterQueryEngine
+        >>> from llama_index.core.tools import QueryEngineTool
+        >>> from llama_index_chatroutes import ChatRoutes
+        >>> class Team(CustomQueryEngine):  # stands in for any query engine
+        ...     team: str
+        ...     def custom_query(self, query_str):
+        ...         return f"{self.team}: {query_str}"
+        >>> tools = [QueryEngineTool.from_defaults(Team(team=name), name=name, description=description)
+        ...          for name, description in [("billing", "invoices, refunds, payments"),
+        ...                                    ("tech", "technical questions about the API and SDK")]]
+        >>> engine = RouterQueryEngine(
+        ...     selector=AutoBranchSelector(max_outputs=1), query_engine_tools=tools, llm=ChatRoutes())
+        >>> str(engine.query("I was charged twice on my invoice"))
+        'billing: I was charged twice on my invoice'
+        >>> query = "I need help with billing and also have a technical question about the API"
+        >>> [s.index for s in AutoBranchSelector().select([t.metadata for t in tools], query).selections]
+        [0, 1]
     """
 
     def __init__(

@@ -17,11 +17,10 @@ without callbacks (``async with await ...``) or iterating it outside ``async wit
 deprecated (``DeprecationWarning``): neither says when the connection is released.
 
 Example:
-    >>> with client.messages.stream(conversation_id, content="Hi") as stream:  # doctest: +SKIP
-    ...     for event in stream:
-    ...         if event.type == "content":
-    ...             print(event.content, end="")
-    ...     print(stream.final.message.id)
+    >>> with client.messages.stream(conv.id, content="Hi") as stream:
+    ...     text = "".join(event.content for event in stream if event.type == "content")
+    >>> text == stream.final.message.content, stream.final.message.id
+    (True, 'msg_...')
 """
 
 from __future__ import annotations

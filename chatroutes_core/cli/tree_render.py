@@ -9,8 +9,15 @@ character or line break from a title, id, role or message reaches the output (js
 with its depth), so the output stays linear in the size of the tree.
 
 Example:
-    >>> view = build_view(tree, {b.id: client.branches.get_history(cid, b.id) for b in tree.iter_branches()})
-    >>> print(render(view, "mermaid"))  # doctest: +SKIP
+    >>> reply = client.messages.send(conv.id, content="Plan a trip")
+    >>> tree = client.conversations.get_tree(conv.id)
+    >>> histories = {b.id: client.branches.get_history(conv.id, b.id) for b in tree.iter_branches()}
+    >>> view = build_view(tree, histories)
+    >>> print(render(view, "text"))
+    Conversation conv_... "Docs": ...
+    main (br_...) · [★ main] · 2 messages
+    ├─ user: Plan a trip  (msg_...)
+    └─ assistant: ...  (msg_...)
 """
 
 from __future__ import annotations

@@ -100,10 +100,10 @@ class ConversationMapper(_MapperBase):
     """Sends a message list as one turn on the right branch, using a :class:`ChatRoutesClient`.
 
     Example:
-        >>> mapper = ConversationMapper(client)  # doctest: +SKIP
-        >>> reply = mapper.send([Turn("user", "Hi")])  # doctest: +SKIP
+        >>> mapper = ConversationMapper(client)
+        >>> reply = mapper.send([Turn("user", "Hi")])  # no anchor, unbound: a new conversation
         >>> mapper.send([Turn("user", "Hi"), Turn("assistant", reply.message.content, reply.ref),
-        ...              Turn("user", "More")]).ref.branch_id == reply.ref.branch_id  # doctest: +SKIP
+        ...              Turn("user", "More")]).ref.branch_id == reply.ref.branch_id  # the same branch
         True
     """
 

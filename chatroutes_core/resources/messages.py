@@ -154,8 +154,9 @@ class AsyncMessages(AsyncAPIResource):
         (``ConflictError``, nothing stored) when that message is no longer the branch's tip.
 
         Example:
-            >>> reply = client.messages.send(conv.id, content="Hello")  # doctest: +SKIP
-            >>> reply.message.content, reply.usage.total_tokens, reply.model  # doctest: +SKIP
+            >>> reply = client.messages.send(conv.id, content="Hello")
+            >>> reply.message.role, reply.usage.total_tokens > 0, reply.model  # the model's dated id
+            ('assistant', True, 'gpt-5-2025-08-07')
         """
         return await self._transport.send(send(conversation_id, params, content=content, model=model,
             temperature=temperature, max_tokens=max_tokens, branch_id=branch_id,
@@ -225,8 +226,9 @@ class Messages(SyncAPIResource):
         (``ConflictError``, nothing stored) when that message is no longer the branch's tip.
 
         Example:
-            >>> reply = client.messages.send(conv.id, content="Hello")  # doctest: +SKIP
-            >>> reply.message.content, reply.usage.total_tokens, reply.model  # doctest: +SKIP
+            >>> reply = client.messages.send(conv.id, content="Hello")
+            >>> reply.message.role, reply.usage.total_tokens > 0, reply.model  # the model's dated id
+            ('assistant', True, 'gpt-5-2025-08-07')
         """
         return self._transport.send(send(conversation_id, params, content=content, model=model,
             temperature=temperature, max_tokens=max_tokens, branch_id=branch_id,
