@@ -9,12 +9,13 @@ recursion, in time linear in the input: 10,000 messages on one branch or 1,000 n
 
 Example:
     >>> from chatroutes_core.treeview import build_view
-    >>> tree = client.conversations.get_tree(cid)  # doctest: +SKIP
-    >>> branches = list(tree.iter_branches())  # doctest: +SKIP
-    >>> view = build_view(tree, {b.id: client.branches.get_history(cid, b.id, branches=branches)
-    ...                          for b in branches})  # doctest: +SKIP
-    >>> [(b.title, len(b.messages), b.depth) for b in view.walk()]  # doctest: +SKIP
-    [('main', 4, 0), ('Luxury edit', 2, 1)]
+    >>> first = client.messages.send(conv.id, content="Plan a trip")
+    >>> fork = client.branches.fork(conv.id, fork_point_message_id=first.message.id, title="Luxury edit")
+    >>> _ = client.messages.send(conv.id, content="Make it luxurious", branch_id=fork.id)
+    >>> tree = client.conversations.get_tree(conv.id)
+    >>> view = build_view(tree, {b.id: client.branches.get_history(conv.id, b.id) for b in tree.iter_branches()})
+    >>> [(b.title, len(b.messages), b.depth) for b in view.walk()]
+    [('main', 2, 0), ('Luxury edit', 2, 1)]
 """
 
 from __future__ import annotations
