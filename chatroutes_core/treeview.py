@@ -13,7 +13,8 @@ Example:
     >>> fork = client.branches.fork(conv.id, fork_point_message_id=first.message.id, title="Luxury edit")
     >>> _ = client.messages.send(conv.id, content="Make it luxurious", branch_id=fork.id)
     >>> tree = client.conversations.get_tree(conv.id)
-    >>> view = build_view(tree, {b.id: client.branches.get_history(conv.id, b.id) for b in tree.iter_branches()})
+    >>> histories = {b.id: client.branches.get_history(conv.id, b.id) for b in tree.iter_branches()}
+    >>> view = build_view(tree, histories)
     >>> [(b.title, len(b.messages), b.depth) for b in view.walk()]
     [('main', 2, 0), ('Luxury edit', 2, 1)]
 """
