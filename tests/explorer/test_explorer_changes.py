@@ -57,7 +57,7 @@ def _watch(http: httpx.Client, path: str, act: Callable[[], Any], cid: str, time
     with http.stream("GET", path, timeout=timeout + 2) as stream:
         lines = stream.iter_lines()
         for line in lines:  # wait for the greeting: the stream is subscribed
-            if line.startswith("event: hello") or line.startswith(": version"):
+            if line.startswith(("event: hello", ": version")):
                 break
         started = time.monotonic()
         act()
@@ -65,9 +65,12 @@ def _watch(http: httpx.Client, path: str, act: Callable[[], Any], cid: str, time
         for line in lines:
             if line.startswith("event: "):
                 event = line[7:]
-            elif line.startswith("data: ") and event == "change":
-                if json.loads(line[6:])["conversationId"] == cid:
-                    return time.monotonic() - started
+            elif (
+                line.startswith("data: ")
+                and event == "change"
+                and json.loads(line[6:])["conversationId"] == cid
+            ):
+                return time.monotonic() - started
             assert time.monotonic() - started < timeout, "no change event in time"
     raise AssertionError("the stream ended")
 
