@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
+from .._client import AsyncChatRoutesClient
 from .._request import check_id
 from ..models import Branch, Checkpoint, Message
 from .context import context, session_of
@@ -114,7 +115,9 @@ def _preview(text: str) -> str:
     return text if len(text) <= PREVIEW else text[:PREVIEW] + "…"
 
 
-async def _own_messages(client: Any, cid: str, branches: list[Branch]) -> dict[str, list[Message]]:
+async def _own_messages(
+    client: AsyncChatRoutesClient, cid: str, branches: list[Branch]
+) -> dict[str, list[Message]]:
     """Each branch's own messages (the API may answer with the inherited prefix too: it is cut off)."""
     limit = asyncio.Semaphore(FETCH_CONCURRENCY)
 
@@ -158,7 +161,7 @@ def graph_json(
         }
         for b in (by_id[bid] for bid in g.order)
     ]
-    messages = [
+    messages: list[dict[str, Any]] = [
         {
             "id": m.id,
             "branchId": bid,
