@@ -188,13 +188,49 @@ def graph_json(
     }
 
 
+def messages_from_tree(tree: Any) -> dict[str, list[Message]] | None:
+    """Each branch's own messages from the message tree of ``GET .../tree`` (None when it has none).
+
+    The tree nests each message under the one before it and a branch's first message under its fork point,
+    so a depth-first walk meets each branch's messages in order. Iterative: trees run deep.
+    """
+    if not isinstance(tree, dict):
+        return None
+    own: dict[str, list[Message]] = {}
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict):
+            return None
+        if node.get("role") != "conversation":
+            info = node.get("branchInfo")
+            bid = info.get("branchId") if isinstance(info, dict) else None
+            mid = node.get("id")
+            if not isinstance(bid, str) or not isinstance(mid, str):
+                return None
+            fields = {"id": mid, "role": str(node.get("role")), "content": str(node.get("content") or ""),
+                      "branchId": bid, "createdAt": node.get("createdAt"),
+                      "model": node.get("model")}  # fmt: skip
+            own.setdefault(bid, []).append(Message.model_validate(fields))
+        children = node.get("children") or []
+        stack.extend(reversed(children) if isinstance(children, list) else ())
+    return own
+
+
 @router.get("/conversations/{cid}/graph")
 async def graph(cid: str, request: Request) -> dict[str, Any]:
+    """One request for the tree (its message tree when the API sends one), else one per branch."""
     check_id(cid, "conversation id")
     client = context(request).client()
-    conv, checkpoints = await asyncio.gather(client.conversations.get(cid), client.checkpoints.list(cid))
-    branches = conv.branches if conv.branches is not None else await client.branches.list(cid)
-    own = await _own_messages(client, cid, branches)
+    tree, checkpoints = await asyncio.gather(client.conversations.get_tree(cid), client.checkpoints.list(cid))
+    own = messages_from_tree((tree.model_extra or {}).get("tree"))
+    conv = tree.conversation
+    if own is None or conv is None:
+        conv = await client.conversations.get(cid)
+        branches = conv.branches if conv.branches is not None else await client.branches.list(cid)
+        own = await _own_messages(client, cid, branches)
+    else:
+        branches = list(tree.iter_branches())
     return graph_json(conv, branches, own, checkpoints)
 
 
