@@ -8,9 +8,10 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from .._client import AsyncChatRoutesClient
+from .._exceptions import APIResponseValidationError, ServerError
 from .._request import check_id
-from ..models import Branch, Checkpoint, Message
-from .context import context, session_of
+from ..models import Branch, Checkpoint, ConversationTree, Message
+from .context import OwnCache, context, session_of
 from .graph import BranchNode, layout
 from .history import compare_columns, history_items, own_start
 from .security import CSRF_HEADER, UNSAFE_METHODS
@@ -116,17 +117,28 @@ def _preview(text: str) -> str:
 
 
 async def _own_messages(
-    client: AsyncChatRoutesClient, cid: str, branches: list[Branch]
+    client: AsyncChatRoutesClient, cid: str, branches: list[Branch], cache: OwnCache | None = None
 ) -> dict[str, list[Message]]:
-    """Each branch's own messages (the API may answer with the inherited prefix too: it is cut off)."""
+    """Each branch's own messages (the API may answer with the inherited prefix too: it is cut off).
+
+    With ``cache``, a branch whose message count and ``updatedAt`` are unchanged since its last read is
+    not read again: an update costs one request per branch that changed.
+    """
     limit = asyncio.Semaphore(FETCH_CONCURRENCY)
 
     async def one(branch: Branch) -> list[Message]:
+        stamp = (branch.message_count, branch.updated_at)
+        if cache is not None and (hit := cache.get(cid, branch.id, stamp)) is not None:
+            return hit
         async with limit:
             messages = await client.branches.get_messages(cid, branch.id)
         if any(m.branch_id for m in messages):
-            return [m for m in messages if m.branch_id in (None, branch.id)]
-        return messages[own_start(messages, branch.fork_point_message_id) :]
+            own = [m for m in messages if m.branch_id in (None, branch.id)]
+        else:
+            own = messages[own_start(messages, branch.fork_point_message_id) :]
+        if cache is not None:
+            cache.put(cid, branch.id, stamp, own)
+        return own
 
     found = await asyncio.gather(*(one(b) for b in branches))
     return {b.id: msgs for b, msgs in zip(branches, found, strict=True)}
@@ -222,13 +234,20 @@ async def graph(cid: str, request: Request) -> dict[str, Any]:
     """One request for the tree (its message tree when the API sends one), else one per branch."""
     check_id(cid, "conversation id")
     client = context(request).client()
-    tree, checkpoints = await asyncio.gather(client.conversations.get_tree(cid), client.checkpoints.list(cid))
-    own = messages_from_tree((tree.model_extra or {}).get("tree"))
-    conv = tree.conversation
-    if own is None or conv is None:
+    ctx = context(request)
+    checkpoints = await client.checkpoints.list(cid)  # also the 404 of a missing conversation
+    tree: ConversationTree | None = None
+    if cid not in ctx.no_tree:
+        try:  # once, without retries: a 5xx here is a tree the server cannot encode, not a glitch
+            tree = await client.with_options(max_retries=0).conversations.get_tree(cid)
+        except (ServerError, APIResponseValidationError):
+            ctx.no_tree.add(cid)  # (too deep for its JSON encoder): read it branch by branch from now on
+    own = messages_from_tree((tree.model_extra or {}).get("tree")) if tree is not None else None
+    conv = tree.conversation if tree is not None else None
+    if own is None or conv is None or tree is None:
         conv = await client.conversations.get(cid)
         branches = conv.branches if conv.branches is not None else await client.branches.list(cid)
-        own = await _own_messages(client, cid, branches)
+        own = await _own_messages(client, cid, branches, ctx.own_cache)
     else:
         branches = list(tree.iter_branches())
     return graph_json(conv, branches, own, checkpoints)

@@ -285,6 +285,21 @@ def test_a_path_too_deep_for_the_message_tree_is_read_branch_by_branch(
             previous = store.add_message(
                 conv.id, main.id, role="user", content=f"m{n}", token_count=1, parent_message_id=previous
             ).id
+    with store.atomic():
+        for n in range(3):
+            fork = store.create_branch(
+                conv.id, title=f"f{n}", parent_branch_id=main.id, fork_point_message_id=previous
+            )
+            store.add_message(
+                conv.id, fork.id, role="user", content=f"f{n}", token_count=1, parent_message_id=previous
+            )
     graph = _graph(session, conv.id)
-    assert len(graph["messages"]) == 260 and graph["messages"][-1]["preview"] == "m259"
+    assert len(graph["messages"]) == 263 and graph["messages"][259]["preview"] == "m259"
     assert graph["messages"][-1]["createdAt"]  # read from the branch, which has every field
+    # an update reads again only the branch that changed (the others are unchanged: same count and stamp)
+    store.add_message(conv.id, fork.id, role="assistant", content="new", token_count=1)
+    api_server.state.reset_requests()
+    graph = _graph(session, conv.id)
+    assert graph["messages"][-1]["preview"] == "new"
+    reads = [path for method, path in api_server.state.requests if path.endswith("/messages")]
+    assert reads == [f"/api/v1/conversations/{conv.id}/branches/{fork.id}/messages"]
