@@ -125,3 +125,18 @@ def test_poll_a_write_by_another_client_appears_within_a_second(
         time.sleep(0.05)  # the conversation's updatedAt must move: stamps have millisecond precision
         path = f"/explorer/api/changes?cid={ids['cid']}"
         assert _watch(http, path, _send(api_server, ids["cid"], "polled"), ids["cid"]) < 1.0
+
+
+def test_a_closed_change_stream_unsubscribes(push_explorer: ExplorerThread, api_server: LocalServer) -> None:
+    feed = api_server.app.state.changes
+    owner = push_explorer.app.state.explorer.owner
+    http, _ = push_explorer.signed_in()
+    with closing(http):
+        with http.stream("GET", "/explorer/api/changes") as stream:
+            next(stream.iter_lines())  # the greeting: subscribed
+            assert len(feed._subscribers.get(owner, ())) == 1
+        deadline = time.monotonic() + 3
+        while feed._subscribers.get(owner) and time.monotonic() < deadline:
+            _send(api_server, seed(api_server, "wake")["cid"], "x")()  # a write makes the stream notice
+            time.sleep(0.05)
+        assert not feed._subscribers.get(owner)
