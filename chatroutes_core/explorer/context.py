@@ -63,7 +63,10 @@ class ExplorerContext:
     poll_seconds: float = 1.0
     models: list[str] = field(default_factory=list)
     own_cache: OwnCache = field(default_factory=OwnCache)
-    no_tree: set[str] = field(default_factory=set)  # conversations whose tree route failed: read per branch
+    no_tree: set[str] = field(default_factory=set)
+    pollers: dict[int, object] = field(
+        default_factory=dict
+    )  # one live.Poller per event loop  # conversations whose tree route failed: read per branch
     _clients: dict[int, AsyncChatRoutesClient] = field(default_factory=dict)
 
     def __repr__(self) -> str:

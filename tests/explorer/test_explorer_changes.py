@@ -133,10 +133,30 @@ def test_a_closed_change_stream_unsubscribes(push_explorer: ExplorerThread, api_
     http, _ = push_explorer.signed_in()
     with closing(http):
         with http.stream("GET", "/explorer/api/changes") as stream:
-            next(stream.iter_lines())  # the greeting: subscribed
+            lines = stream.iter_lines()  # kept: dropping the iterator would close the response
+            next(lines)  # the greeting: subscribed
             assert len(feed._subscribers.get(owner, ())) == 1
         deadline = time.monotonic() + 3
         while feed._subscribers.get(owner) and time.monotonic() < deadline:
             _send(api_server, seed(api_server, "wake")["cid"], "x")()  # a write makes the stream notice
             time.sleep(0.05)
         assert not feed._subscribers.get(owner)
+
+
+def test_polling_costs_one_request_per_period_whatever_the_number_of_streams(
+    explorer: ExplorerThread, api_server: LocalServer
+) -> None:
+    ids = seed(api_server, "cheap")
+    http, _ = explorer.signed_in()
+    other = httpx.Client(base_url=explorer.url, cookies=http.cookies)  # a second tab of the same browser
+    with closing(http), closing(other):
+        first = http.stream("GET", f"/explorer/api/changes?cid={ids['cid']}")
+        second = other.stream("GET", "/explorer/api/changes")
+        with first as a, second as b:
+            lines_a, lines_b = a.iter_lines(), b.iter_lines()  # kept: dropping one closes its response
+            next(lines_a)
+            next(lines_b)
+            api_server.state.reset_requests()
+            time.sleep(1.0)  # five periods of 0.2 s
+            lists = [p for m, p in api_server.state.requests if p == "/api/v1/conversations"]
+    assert 2 <= len(lists) <= 7, lists  # one list per period for both streams, not one per stream
