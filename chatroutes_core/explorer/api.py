@@ -15,6 +15,7 @@ from .context import OwnCache, context, session_of
 from .graph import BranchNode, layout
 from .history import compare_columns, history_items, own_start
 from .security import CSRF_HEADER, UNSAFE_METHODS
+from .upstream import ensure_live
 
 router = APIRouter()
 
@@ -39,6 +40,7 @@ async def require_session(request: Request) -> None:
 @router.get("/session")
 async def session(request: Request) -> dict[str, Any]:
     ctx = context(request)
+    await ensure_live(ctx)
     return {
         "csrf": ctx.sessions.csrf(session_of(request)),
         "live": ctx.live,

@@ -20,6 +20,7 @@ from fastapi.responses import StreamingResponse
 
 from .._request import check_id
 from .context import ExplorerContext, context, map_error
+from .upstream import ensure_live
 
 router = APIRouter()
 
@@ -158,6 +159,7 @@ async def changes(request: Request, cid: str | None = None, since: str | None = 
     if cid:
         check_id(cid, "cid")
     ctx = context(request)
+    await ensure_live(ctx)
     start = int(since) if since and since.isdigit() else None
     events = _push(ctx, cid or None, start) if ctx.live == "push" else _poll(ctx, cid or None)
     return StreamingResponse(events, media_type="text/event-stream", headers={"X-Accel-Buffering": "no"})
