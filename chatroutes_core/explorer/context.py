@@ -63,7 +63,7 @@ class ExplorerContext:
     poll_seconds: float = 1.0
     models: list[str] = field(default_factory=list)
     own_cache: OwnCache = field(default_factory=OwnCache)
-    no_tree: set[str] = field(default_factory=set)  # conversations whose tree route failed: read per branch
+    tree_read: set[str] = field(default_factory=set)  # conversations read once: later reads go per branch
     pollers: dict[int, object] = field(default_factory=dict)  # one live.Poller per event loop
     upstream_checked: bool = False  # whether the API was asked for its change feed (upstream.py)
     relay: asyncio.Task[None] | None = None  # the task relaying it, when it has one

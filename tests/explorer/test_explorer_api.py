@@ -323,3 +323,22 @@ def test_a_tree_the_server_cannot_encode_falls_back_to_branch_reads(
     assert len(_graph(session, conv.id)["messages"]) == 150
     trees = [path for _, path in api_server.state.requests if path.endswith("/tree")]
     assert len(trees) <= 1  # tried once, without retries, then remembered
+
+
+def test_after_the_first_read_an_update_reads_only_the_branch_that_changed(
+    session: httpx.Client, api_server: LocalServer
+) -> None:
+    ids = seed(api_server, "incremental")
+    first = _graph(session, ids["cid"])
+    api_server.state.reset_requests()
+    with ChatRoutesClient(api_key=api_server.api_key, base_url=api_server.base_url) as client:
+        client.branches.send_message(ids["cid"], ids["fork"], content="one more")
+    api_server.state.reset_requests()
+    second = _graph(session, ids["cid"])
+    assert len(second["messages"]) == len(first["messages"]) + 2
+    assert second["messages"][-1]["branchId"] == ids["fork"]
+    paths = [path for _, path in api_server.state.requests]
+    assert not any(path.endswith("/tree") for path in paths)
+    assert [p for p in paths if p.endswith("/messages")] == [
+        f"/api/v1/conversations/{ids['cid']}/branches/{ids['fork']}/messages"
+    ]
