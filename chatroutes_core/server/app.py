@@ -12,7 +12,7 @@ from . import exchange
 from .errors import install_error_handlers
 from .middleware import BodyLimit, EncodedSlashGuard, KeyCheck, Knobs, RequestLog
 from .responders import Responder
-from .routes import admin, auth, autobranch, branches, checkpoints, conversations, messages
+from .routes import admin, auth, autobranch, branches, changes, checkpoints, conversations, messages
 from .routes.deps import Replay
 from .state import DEFAULT_LOCK_WAIT, DEFAULT_MAX_BODY_BYTES, ServerState
 from .store import Store
@@ -106,6 +106,7 @@ def create_app(
         app.include_router(module.router, prefix=API_PREFIX)
     if test_knobs:
         app.include_router(admin.router, prefix=API_PREFIX)
+    changes.install(app, API_PREFIX)  # the change feed: app.state.changes (the explorer's live view)
     app.add_middleware(Knobs, state=state)
     app.add_middleware(BodyLimit, state=state)
     app.add_middleware(KeyCheck, state=state, prefix=API_PREFIX)
