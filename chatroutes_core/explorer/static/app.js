@@ -1,0 +1,557 @@
+// The explorer page: conversation list, graph, transcript, actions, compare, live updates, URLs and keys.
+
+import * as api from "./api.js";
+import { $, h, clean, when, pathFor } from "./dom.js";
+import { GraphView } from "./graph.js";
+import { Transcript } from "./transcript.js";
+import { renderBranches, treeOrder, badges } from "./branches.js";
+import { renderCompare, modelColumns } from "./compare.js";
+import { ask, banner, clearBanner } from "./ui.js";
+import { bindKeys } from "./keys.js";
+
+const state = {
+  session: null,
+  list: { items: [], cursor: null, q: "", selected: -1, seq: 0 },
+  cid: null,
+  bid: null,
+  mid: null,
+  graph: null,
+  version: null,
+  collapsed: new Set(),
+  picked: new Set(),
+  stopLive: null,
+  mode: { kind: "send" },
+  busy: false,
+};
+// Counters and timings the browser tests and the bench read (no data, no secrets).
+const probe = { state, shown: 0, graphs: 0, updates: 0, timings: {} };
+window.__explorer = probe;
+
+const graph = new GraphView($("graph"), {
+  onSelect: (m) => go(pathFor(state.cid, m.branchId, m.id)),
+});
+const transcript = new Transcript($("transcript"));
+const conv = () => api.convPath(state.cid);
+const branchById = (bid) => (state.graph ? state.graph.branches.find((b) => b.id === bid) : null) ?? null;
+
+// ---- routing -------------------------------------------------------------------------------------------
+
+function parseRoute() {
+  const parts = location.pathname.split("/").filter(Boolean);
+  const dec = (v) => (v === undefined ? null : decodeURIComponent(v));
+  const route = { cid: null, bid: null, mid: null, compare: null };
+  if (parts[0] === "c") {
+    route.cid = dec(parts[1]);
+    if (parts[2] === "b") route.bid = dec(parts[3]);
+    if (parts[4] === "m") route.mid = dec(parts[5]);
+  }
+  const cmp = new URLSearchParams(location.search).get("compare");
+  if (cmp) route.compare = cmp.split(",").filter(Boolean);
+  return route;
+}
+
+export function go(path, replace = false) {
+  if (path !== location.pathname + location.search) history[replace ? "replaceState" : "pushState"](null, "", path);
+  return route();
+}
+
+let routeSeq = 0;
+async function route() {
+  const seq = ++routeSeq;
+  const r = parseRoute();
+  try {
+    if (!r.cid) return leaveConversation();
+    if (r.cid !== state.cid || !state.graph) await openConversation(r.cid);
+    if (seq !== routeSeq) return;
+    const main = state.graph.branches.find((b) => b.isMain) ?? state.graph.branches[0];
+    if (r.compare) return await showCompare(r.compare);
+    hideCompare();
+    const bid = r.bid ?? (main ? main.id : null);
+    if (bid && bid !== state.bid) await openBranch(bid);
+    if (seq !== routeSeq) return;
+    selectMessage(r.mid);
+  } catch (err) {
+    banner(err.message);
+  }
+}
+
+function leaveConversation() {
+  stopLive();
+  state.cid = state.bid = state.mid = state.graph = null;
+  $("conv").hidden = $("detail").hidden = true;
+  document.body.classList.remove("has-conv");
+  document.title = "ChatRoutes explorer";
+  markList();
+}
+
+// ---- conversation list ---------------------------------------------------------------------------------
+
+async function loadList(reset) {
+  const list = state.list;
+  const seq = ++list.seq;
+  const data = await api.get("/conversations", { q: list.q, cursor: reset ? null : list.cursor, limit: 50 });
+  if (seq !== list.seq) return;
+  if (reset) {
+    list.items = [];
+    list.selected = -1;
+    $("conversations").replaceChildren();
+  }
+  list.items.push(...data.items);
+  list.cursor = data.nextCursor;
+  $("conversations").append(...data.items.map(listItem));
+  $("more").hidden = !data.nextCursor;
+  $("empty").hidden = list.items.length > 0;
+  markList();
+}
+
+function listItem(c) {
+  const meta = `${when(c.updatedAt)} · ${c.messageCount} messages · ${c.branchCount} branches`;
+  return h(
+    "li",
+    { class: "conv-item", dataset: { cid: c.id } },
+    h(
+      "a",
+      { href: pathFor(c.id) },
+      h("span", { class: "ctitle", dir: "auto", text: clean(c.title || "(untitled)") }),
+      h("span", { class: "meta", text: meta }),
+    ),
+  );
+}
+
+function markList() {
+  const items = $("conversations").children;
+  for (let i = 0; i < items.length; i++) {
+    items[i].classList.toggle("current", items[i].dataset.cid === state.cid);
+    items[i].classList.toggle("kbd", i === state.list.selected);
+  }
+}
+
+let searchTimer = null;
+$("search").addEventListener("input", () => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(() => {
+    state.list.q = $("search").value.trim();
+    loadList(true).catch((err) => banner(err.message));
+  }, 200);
+});
+$("more").addEventListener("click", () => loadList(false).catch((err) => banner(err.message)));
+
+// ---- a conversation: graph and branch panel ------------------------------------------------------------
+
+async function openConversation(cid) {
+  stopLive();
+  Object.assign(state, { cid, bid: null, mid: null, graph: null });
+  state.collapsed.clear();
+  state.picked.clear();
+  const started = performance.now();
+  const data = await api.get(api.convPath(cid) + "/graph");
+  if (state.cid !== cid) return;
+  $("conv").hidden = $("detail").hidden = false;
+  document.body.classList.add("has-conv");
+  applyGraph(data);
+  probe.timings.graph = performance.now();
+  probe.timings.graphFetchMs = probe.timings.graph - started;
+  markList();
+  startLive();
+}
+
+function applyGraph(data) {
+  state.graph = data;
+  state.version = data.version;
+  const title = clean(data.conversation.title || "(untitled)");
+  $("conv-title").textContent = title;
+  document.title = title + " · ChatRoutes explorer";
+  renderPanel();
+  graph.branch = state.bid;
+  graph.setData(data, state.collapsed);
+  probe.graphs++;
+}
+
+function renderPanel() {
+  if (!state.graph) return;
+  renderBranches($("branches"), state.graph.branches, {
+    collapsed: state.collapsed,
+    current: state.bid,
+    picked: state.picked,
+    href: (bid) => pathFor(state.cid, bid),
+  });
+  $("compare-btn").disabled = state.picked.size < 2;
+}
+
+$("branches").addEventListener("click", (ev) => {
+  const li = ev.target.closest("li.branch");
+  if (!li) return;
+  const bid = li.dataset.bid;
+  const action = ev.target.closest("[data-action]")?.dataset.action;
+  if (action === "toggle") {
+    if (state.collapsed.has(bid)) state.collapsed.delete(bid);
+    else state.collapsed.add(bid);
+    renderPanel();
+    graph.relayout(state.collapsed);
+  }
+});
+$("branches").addEventListener("change", (ev) => {
+  const li = ev.target.closest("li.branch");
+  if (!li || !ev.target.classList.contains("pick")) return;
+  if (ev.target.checked) state.picked.add(li.dataset.bid);
+  else state.picked.delete(li.dataset.bid);
+  $("compare-btn").disabled = state.picked.size < 2;
+});
+$("collapse-all").addEventListener("click", () => {
+  for (const b of state.graph.branches) if ((b.childCount || 0) > 0 && !b.isMain) state.collapsed.add(b.id);
+  renderPanel();
+  graph.relayout(state.collapsed);
+});
+$("expand-all").addEventListener("click", () => {
+  state.collapsed.clear();
+  renderPanel();
+  graph.relayout(state.collapsed);
+});
+$("compare-btn").addEventListener("click", () => {
+  go(pathFor(state.cid) + "?compare=" + [...state.picked].map(encodeURIComponent).join(","));
+});
+
+// ---- a branch: transcript --------------------------------------------------------------------------------
+
+async function openBranch(bid) {
+  state.bid = bid;
+  state.mid = null;
+  const b = branchById(bid);
+  $("branch-title").textContent = clean((b && b.title) || "(untitled)");
+  $("branch-badges").replaceChildren(...(b ? badges(b).filter(Boolean) : []));
+  renderPanel();
+  const data = await api.get(api.branchPath(state.cid, bid) + "/history");
+  if (state.bid !== bid) return;
+  transcript.set(data.items, null);
+  graph.branch = bid;
+  graph.draw();
+  if (!state.busy) setMode({ kind: "send" });
+  probe.shown++;
+  probe.timings.shown = performance.now();
+}
+
+function selectMessage(mid) {
+  state.mid = mid ?? null;
+  transcript.select(state.mid);
+  graph.select(state.mid, state.bid);
+}
+
+async function refreshGraph() {
+  const cid = state.cid;
+  const data = await api.get(conv() + "/graph");
+  if (state.cid !== cid) return;
+  applyGraph(data);
+  if (state.bid && !branchById(state.bid)) go(pathFor(cid), true);
+}
+
+async function refreshHistory() {
+  const bid = state.bid;
+  const data = await api.get(api.branchPath(state.cid, bid) + "/history");
+  if (state.bid === bid) transcript.append(data.items);
+}
+
+$("transcript").addEventListener("click", (ev) => {
+  const art = ev.target.closest("article.msg");
+  if (!art || !art.dataset.mid) return;
+  const mid = art.dataset.mid;
+  const button = ev.target.closest("button");
+  if (!button) {
+    if (!window.getSelection().toString()) go(pathFor(state.cid, state.bid, mid));
+    return;
+  }
+  const action = button.dataset.action;
+  const item = transcript.find(mid);
+  if (action === "fork") setMode({ kind: "fork", messageId: mid });
+  else if (action === "edit") setMode({ kind: "edit", messageId: mid }, textOf(item));
+  else if (action === "models") setMode({ kind: "models", messageId: mid });
+  else if (action === "regenerate") run("/regenerate", { messageId: mid }, false);
+});
+
+function textOf(item) {
+  if (!item) return "";
+  return (item.steps || []).filter((st) => st.kind === "text").map((st) => st.text).join("\n");
+}
+
+// ---- the composer: send, fork, edit, regenerate, ask models ------------------------------------------------
+
+const MODES = {
+  send: ["Send on this branch", "Send"],
+  fork: ["Fork at the selected message and send (a new branch)", "Fork and send"],
+  edit: ["Edit: a new branch forked before this message, with this text", "Save as a new branch"],
+  models: ["Ask several models from this message: one branch per model", "Ask models"],
+};
+
+function setMode(mode, text) {
+  state.mode = mode;
+  const [label, button] = MODES[mode.kind];
+  $("composer").dataset.mode = mode.kind;
+  $("composer-mode").textContent = label;
+  $("composer-cancel").hidden = mode.kind === "send";
+  $("fork-title").hidden = mode.kind !== "fork";
+  $("model").hidden = mode.kind === "models";
+  $("models").hidden = mode.kind !== "models";
+  $("send").textContent = button;
+  $("composer-error").textContent = "";
+  if (text !== undefined) $("content").value = text;
+  if (mode.kind !== "send") $("content").focus();
+}
+$("composer-cancel").addEventListener("click", () => setMode({ kind: "send" }));
+
+$("composer").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  if (state.busy || !state.cid) return;
+  const content = $("content").value;
+  const mode = state.mode;
+  const model = $("model").value || undefined;
+  if (!content.trim()) {
+    $("composer-error").textContent = "Type a message first.";
+    return;
+  }
+  if (mode.kind === "send") run("/send", { branchId: state.bid, content, model }, true);
+  else if (mode.kind === "fork") {
+    const title = $("fork-title").value.trim() || undefined;
+    run("/fork", { messageId: mode.messageId, content, title, model }, true);
+  } else if (mode.kind === "edit") run("/edit", { messageId: mode.messageId, content }, true);
+  else askModels(mode.messageId, content);
+});
+
+function setBusy(busy) {
+  state.busy = busy;
+  $("send").disabled = busy;
+  $("composer").classList.toggle("busy", busy);
+}
+
+/** Run a streaming action; the reply streams into the transcript. A failure keeps what was typed. */
+async function run(path, body, typed) {
+  if (state.busy) return;
+  setBusy(true);
+  $("composer-error").textContent = "";
+  const cid = state.cid;
+  const live = transcript.streaming("assistant · streaming");
+  let forked = null;
+  try {
+    const result = await api.stream(conv() + path, body, {
+      branch: (d) => (forked = d.branchId),
+      delta: (d) => live.add(d.text ?? ""),
+    });
+    if (typed) {
+      $("content").value = "";
+      $("fork-title").value = "";
+    }
+    setMode({ kind: "send" });
+    const bid = (result && result.branchId) || forked || state.bid;
+    const mid = result && result.message ? result.message.id : null;
+    if (state.cid !== cid) return;
+    await refreshGraph();
+    if (bid === state.bid) {
+      await refreshHistory();
+      live.remove();
+      if (mid) selectMessage(mid);
+    } else {
+      live.remove();
+      await go(pathFor(cid, bid, mid));
+    }
+  } catch (err) {
+    live.remove();
+    $("composer-error").textContent = err.message;
+  } finally {
+    setBusy(false);
+  }
+}
+
+async function askModels(messageId, content) {
+  const models = [...$("models").querySelectorAll("input:checked")].map((i) => i.value);
+  if (models.length < 2) {
+    $("composer-error").textContent = "Pick at least two models.";
+    return;
+  }
+  setBusy(true);
+  $("composer-error").textContent = "";
+  showPanel("compare");
+  const cols = modelColumns($("compare"));
+  const names = new Map();
+  const ids = [];
+  const note = (d) => {
+    if (d.branchId && !ids.includes(d.branchId)) ids.push(d.branchId);
+    if (d.branchId && d.model) names.set(d.branchId, d.model);
+  };
+  try {
+    const result = await api.stream(conv() + "/compare", { messageId, models, content }, {
+      branch: note,
+      delta: (d) => {
+        note(d);
+        cols.add(d.branchId ?? d.model ?? "?", names.get(d.branchId) ?? d.model ?? d.branchId ?? "", d.text ?? "");
+      },
+    });
+    const rows = Array.isArray(result) ? result : (result && (result.results || result.items || result.branches)) || [];
+    for (const r of rows) {
+      note(r);
+      if (typeof r.text === "string") cols.set(r.branchId, r.model ?? r.branchId, r.text);
+    }
+    $("content").value = "";
+    setMode({ kind: "send" });
+    await refreshGraph();
+    if (ids.length >= 2) await go(pathFor(state.cid) + "?compare=" + ids.map(encodeURIComponent).join(","));
+  } catch (err) {
+    $("composer-error").textContent = err.message;
+    showPanel("transcript");
+  } finally {
+    setBusy(false);
+  }
+}
+
+// ---- compare --------------------------------------------------------------------------------------------
+
+function showPanel(which) {
+  $("transcript").hidden = which !== "transcript";
+  $("compare").hidden = which !== "compare";
+}
+
+async function showCompare(ids) {
+  const data = await api.get("/compare", { cid: state.cid, branches: ids.join(",") });
+  const titles = new Map(state.graph.branches.map((b) => [b.id, b.title || b.id]));
+  showPanel("compare");
+  renderCompare($("compare"), data, titles);
+}
+
+function hideCompare() {
+  showPanel("transcript");
+}
+
+$("compare").addEventListener("click", (ev) => {
+  if (ev.target.closest("[data-action=close-compare]")) go(pathFor(state.cid, state.bid));
+});
+
+// ---- branch actions: rename, merge, delete, checkpoint -------------------------------------------------------
+
+async function branchAction(fn, done) {
+  try {
+    clearBanner();
+    await fn();
+    await refreshGraph();
+    if (done) banner(done, "info");
+  } catch (err) {
+    banner(err.message);
+  }
+}
+
+$("rename").addEventListener("click", async () => {
+  const b = branchById(state.bid);
+  const title = await ask({ text: "New title for this branch", input: (b && b.title) || "", ok: "Rename" });
+  if (title === null || !title.trim()) return;
+  await branchAction(() => api.call("PATCH", api.branchPath(state.cid, state.bid), { title: title.trim() }), "Renamed.");
+  const nb = branchById(state.bid);
+  if (nb) $("branch-title").textContent = clean(nb.title || "(untitled)");
+});
+$("merge").addEventListener("click", async () => {
+  const others = state.graph.branches.filter((b) => b.id !== state.bid);
+  const main = others.find((b) => b.isMain);
+  const options = [main, ...others.filter((b) => b !== main)].filter(Boolean).map((b) => [b.id, clean(b.title || b.id)]);
+  const target = await ask({ text: "Merge this branch into:", options, ok: "Merge" });
+  if (target === null) return;
+  await branchAction(() => api.call("POST", api.branchPath(state.cid, state.bid) + "/merge", { targetBranchId: target }), "Merged.");
+});
+$("delete").addEventListener("click", async () => {
+  const b = branchById(state.bid);
+  const text = `Delete the branch “${clean((b && b.title) || state.bid)}” and its messages? This cannot be undone.`;
+  if ((await ask({ text, ok: "Delete" })) === null) return;
+  const cid = state.cid;
+  await branchAction(() => api.call("DELETE", api.branchPath(cid, state.bid)), "Deleted.");
+});
+$("checkpoint").addEventListener("click", () =>
+  branchAction(() => api.call("POST", api.branchPath(state.cid, state.bid) + "/checkpoint", {}), "Checkpoint created."),
+);
+
+// ---- live updates: apply only what changed ------------------------------------------------------------------
+
+const pending = new Set();
+let changeTimer = null;
+
+function startLive() {
+  const cid = state.cid;
+  state.stopLive = api.changes(cid, state.version, (ev) => {
+    if (state.cid !== cid || (ev.conversationId && ev.conversationId !== cid)) return;
+    pending.add(ev.branchId ?? "");
+    if (!changeTimer) changeTimer = setTimeout(applyChanges, 25);
+  }, (ok) => $("live").classList.toggle("down", !ok));
+}
+
+function stopLive() {
+  if (state.stopLive) state.stopLive();
+  state.stopLive = null;
+}
+
+async function applyChanges() {
+  changeTimer = null;
+  const branches = [...pending];
+  pending.clear();
+  const started = performance.now();
+  try {
+    await refreshGraph();
+    if (state.bid && (branches.includes(state.bid) || branches.includes(""))) await refreshHistory();
+    const item = $("conversations").querySelector(`li.current .meta`);
+    if (item && state.graph) {
+      const msgs = state.graph.messages.length;
+      item.textContent = `${when(state.graph.conversation.updatedAt)} · ${msgs} messages · ${state.graph.branches.length} branches`;
+    }
+  } catch (err) {
+    banner(err.message);
+  }
+  probe.updates++;
+  probe.timings.updateMs = performance.now() - started;
+}
+
+// ---- keys and start-up ----------------------------------------------------------------------------------
+
+bindKeys({
+  state,
+  transcript,
+  go,
+  openListItem: (i) => {
+    const c = state.list.items[i];
+    if (c) go(pathFor(c.id));
+  },
+  markList,
+  branchOrder: () => {
+    const hidden = new Set();
+    const out = [];
+    for (const [b] of treeOrder(state.graph ? state.graph.branches : [])) {
+      if (b.parentBranchId && (hidden.has(b.parentBranchId) || state.collapsed.has(b.parentBranchId))) hidden.add(b.id);
+      else out.push(b);
+    }
+    return out;
+  },
+  selectMessage: (mid) => {
+    transcript.select(mid);
+    graph.select(mid, state.bid);
+  },
+  escape: () => (parseRoute().compare ? go(pathFor(state.cid, state.bid)) : setMode({ kind: "send" })),
+});
+
+document.addEventListener("click", (ev) => {
+  const a = ev.target.closest("a[href]");
+  if (!a || ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;
+  const href = a.getAttribute("href");
+  if (!href.startsWith("/")) return;
+  ev.preventDefault();
+  go(href);
+});
+window.addEventListener("popstate", () => route());
+
+async function start() {
+  try {
+    state.session = await api.session();
+  } catch (err) {
+    banner(err.message);
+    return;
+  }
+  const s = state.session;
+  $("live").textContent = s.live === "push" ? "● live" : `● polling every ${s.pollSeconds}s`;
+  const models = s.models || [];
+  $("model").replaceChildren(h("option", { value: "", text: "default model" }), ...models.map((m) => h("option", { value: m, text: m })));
+  $("models").replaceChildren(...models.map((m) => h("label", {}, h("input", { type: "checkbox", value: m }), m)));
+  setMode({ kind: "send" });
+  await Promise.all([loadList(true).catch((err) => banner(err.message)), route()]);
+}
+
+start();
