@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from . import exchange
+from . import changes, exchange
 from .errors import install_error_handlers
 from .middleware import BodyLimit, EncodedSlashGuard, KeyCheck, Knobs, RequestLog
 from .responders import Responder
@@ -97,6 +97,7 @@ def create_app(
         app.include_router(module.router, prefix=API_PREFIX)
     if test_knobs:
         app.include_router(admin.router, prefix=API_PREFIX)
+    changes.install(app, API_PREFIX)  # the change feed: app.state.changes (the explorer's live view)
     app.add_middleware(Knobs, state=state)
     app.add_middleware(BodyLimit, state=state)
     app.add_middleware(KeyCheck, state=state, prefix=API_PREFIX)

@@ -1,0 +1,101 @@
+"""What every explorer route shares: the sessions, the core client, the live mode and the error shape."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+from .._client import AsyncChatRoutesClient
+from .._exceptions import APIConnectionError, APIStatusError, ChatRoutesError, UsageError
+from .security import COOKIE, Sessions
+
+if TYPE_CHECKING:
+    from ..server.changes import ChangeFeed
+
+ClientFactory = Callable[[], AsyncChatRoutesClient]
+
+
+@dataclass
+class ExplorerContext:
+    """The explorer's state; ``app.state.explorer``.
+
+    ``feed`` and ``owner``: the local server's change feed and the owner (key hash) whose changes to push;
+    without them the explorer polls every ``poll_seconds``.
+    """
+
+    client_factory: ClientFactory
+    api_base: str
+    sessions: Sessions = field(default_factory=Sessions)
+    feed: ChangeFeed | None = None
+    owner: str | None = None
+    poll_seconds: float = 1.0
+    models: list[str] = field(default_factory=list)
+    _clients: dict[int, AsyncChatRoutesClient] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"ExplorerContext(api_base={self.api_base!r}, live={self.live!r})"
+
+    @property
+    def live(self) -> str:
+        return "push" if self.feed is not None and self.owner is not None else "poll"
+
+    def client(self) -> AsyncChatRoutesClient:
+        """The core client of the running event loop (made on first use)."""
+        loop = id(asyncio.get_running_loop())
+        client = self._clients.get(loop)
+        if client is None:
+            client = self._clients[loop] = self.client_factory()
+        return client
+
+    def link(self, host: str, port: int) -> str:
+        """The one link to print: ``http://host:port/?token=...`` (loopback name for a wildcard bind)."""
+        if host in ("0.0.0.0", "::", ""):
+            host = "127.0.0.1"
+        shown = f"[{host}]" if ":" in host else host
+        return f"http://{shown}:{port}/?token={self.sessions.token}"
+
+
+def api_host(base_url: str) -> str:
+    """Only scheme and host of a base URL (never a path, query or userinfo)."""
+    parts = urlsplit(base_url)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}"
+
+
+def context(request: Request) -> ExplorerContext:
+    ctx: ExplorerContext = request.app.state.explorer
+    return ctx
+
+
+def session_of(request: Request) -> str | None:
+    return request.cookies.get(COOKIE)
+
+
+def error_body(message: str, status: int, kind: str) -> dict[str, Any]:
+    return {"error": {"message": message, "status": status, "type": kind}}
+
+
+def error_response(message: str, status: int, kind: str) -> JSONResponse:
+    return JSONResponse(error_body(message, status, kind), status_code=status)
+
+
+def map_error(exc: BaseException) -> tuple[str, int, str]:
+    """(message, status, type) of an error: the upstream status when there is one, never a trace."""
+    kind = type(exc).__name__
+    if isinstance(exc, APIStatusError):
+        return str(exc), exc.status_code, kind
+    if isinstance(exc, UsageError):
+        return str(exc), 400, kind
+    if isinstance(exc, APIConnectionError):
+        return str(exc), 502, kind
+    if isinstance(exc, ChatRoutesError):
+        status = getattr(exc, "status_code", None)
+        return str(exc), status if isinstance(status, int) else 502, kind
+    return "internal error in the explorer (see its log)", 500, kind
