@@ -30,6 +30,7 @@ window.__explorer = probe;
 const graph = new GraphView($("graph"), {
   onSelect: (m) => go(pathFor(state.cid, m.branchId, m.id)),
 });
+probe.graph = graph;
 const transcript = new Transcript($("transcript"));
 const conv = () => api.convPath(state.cid);
 const branchById = (bid) => (state.graph ? state.graph.branches.find((b) => b.id === bid) : null) ?? null;
@@ -264,7 +265,7 @@ $("transcript").addEventListener("click", (ev) => {
   if (action === "fork") setMode({ kind: "fork", messageId: mid });
   else if (action === "edit") setMode({ kind: "edit", messageId: mid }, textOf(item));
   else if (action === "models") setMode({ kind: "models", messageId: mid });
-  else if (action === "regenerate") run("/regenerate", { messageId: mid }, false);
+  else if (action === "regenerate") run("/regenerate", { messageId: mid, branchId: state.bid }, false);
 });
 
 function textOf(item) {
@@ -311,7 +312,7 @@ $("composer").addEventListener("submit", (ev) => {
   else if (mode.kind === "fork") {
     const title = $("fork-title").value.trim() || undefined;
     run("/fork", { messageId: mode.messageId, content, title, model }, true);
-  } else if (mode.kind === "edit") run("/edit", { messageId: mode.messageId, content }, true);
+  } else if (mode.kind === "edit") run("/edit", { messageId: mode.messageId, content, branchId: state.bid }, true);
   else askModels(mode.messageId, content);
 });
 
@@ -444,12 +445,13 @@ $("rename").addEventListener("click", async () => {
   if (nb) $("branch-title").textContent = clean(nb.title || "(untitled)");
 });
 $("merge").addEventListener("click", async () => {
-  const others = state.graph.branches.filter((b) => b.id !== state.bid);
-  const main = others.find((b) => b.isMain);
-  const options = [main, ...others.filter((b) => b !== main)].filter(Boolean).map((b) => [b.id, clean(b.title || b.id)]);
-  const target = await ask({ text: "Merge this branch into:", options, ok: "Merge" });
-  if (target === null) return;
-  await branchAction(() => api.call("POST", api.branchPath(state.cid, state.bid) + "/merge", { targetBranchId: target }), "Merged.");
+  const b = branchById(state.bid);
+  const parent = b && b.parentBranchId ? branchById(b.parentBranchId) : null;
+  if (!parent) return banner("Only a forked branch can be merged (into the branch it forked from).");
+  const text = `Merge “${clean(b.title || b.id)}” into the branch it forked from, “${clean(parent.title || parent.id)}”?`;
+  if ((await ask({ text, ok: "Merge" })) === null) return;
+  const body = { targetBranchId: parent.id };
+  await branchAction(() => api.call("POST", api.branchPath(state.cid, state.bid) + "/merge", body), "Merged.");
 });
 $("delete").addEventListener("click", async () => {
   const b = branchById(state.bid);

@@ -161,7 +161,7 @@ export class GraphView {
       } else {
         d = `M${x} ${y(sp.from)} L${x} ${y(sp.to)}`;
       }
-      const path = s("path", { d, class: cls.join(" ") });
+      const path = s("path", { d, class: cls.join(" "), "data-bid": sp.branch.id });
       edges.push(path);
       if (sp.empty) {
         edges.push(s("circle", { cx: x, cy: y(sp.forkRow ?? sp.from) + ROW_H / 2, r: 3, class: `stub ${cls.join(" ")}` }));

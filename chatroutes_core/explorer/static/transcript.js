@@ -43,7 +43,7 @@ function args(value) {
 
 export function step(st) {
   if (st.kind === "tool_call") {
-    return h("div", { class: "step tool-call" }, folded(`→ ${st.name ?? "?"}(${args(st.arguments)})`, "code"));
+    return h("div", { class: "step tool-call" }, folded(`→ ${st.name ?? "?"}(${st.arguments != null ? args(st.arguments) : st.text ?? ""})`, "code"));
   }
   if (st.kind === "tool_result") {
     return h("div", { class: "step tool-result" }, folded(`← ${st.name ?? "?"}: ${st.text ?? ""}`, "code"));
