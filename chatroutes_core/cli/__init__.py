@@ -6,6 +6,7 @@
     chatroutes tree ID         a conversation's branches and messages (text, mermaid, html, json)
     chatroutes suggest TEXT    AutoBranch suggestions with the trigger spans highlighted
     chatroutes compare TEXT    one turn sent to several models, replies side by side
+    chatroutes explore         the branch explorer (browser) against any ChatRoutes API
     chatroutes --version
 
 ``register`` adds the subcommand's parser and sets ``func`` (a ``Callable[[argparse.Namespace], int]``);
@@ -19,7 +20,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from chatroutes_core._version import __version__
-from chatroutes_core.cli import compare, conversations, demo, serve, suggest, tree
+from chatroutes_core.cli import compare, conversations, demo, explore, serve, suggest, tree
 from chatroutes_core.cli.console import SubparsersAction
 
 __all__ = ["SUBCOMMANDS", "build_parser", "main"]
@@ -31,6 +32,7 @@ SUBCOMMANDS: list[Callable[[SubparsersAction], None]] = [
     tree.register,
     suggest.register,
     compare.register,
+    explore.register,
 ]
 
 

@@ -80,6 +80,25 @@ def banner(base_url: str, db: str, keys: Keys) -> list[str]:
     return lines
 
 
+def with_explorer(app: Any, key: str, host: str, port: int) -> tuple[Any, str]:
+    """The API app with the explorer at ``/`` (changes pushed from its feed), and the explorer's link."""
+    from chatroutes_core import AsyncChatRoutesClient
+    from chatroutes_core.explorer import create_explorer_app
+    from chatroutes_core.explorer.mount import Combined, redact_access_log
+    from chatroutes_core.server.store import hash_key
+
+    loop_host = "127.0.0.1" if host in ("0.0.0.0", "localhost", "") else ("[::1]" if ":" in host else host)
+    base_url = f"http://{loop_host}:{port}/api/v1"
+    explorer = create_explorer_app(
+        lambda: AsyncChatRoutesClient(api_key=key, base_url=base_url),
+        base_url=base_url,
+        feed=app.state.changes,
+        owner=hash_key(key),
+    )
+    redact_access_log()
+    return Combined(app, explorer), explorer.state.explorer.link(host, port)
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         import uvicorn
@@ -124,6 +143,9 @@ def run(args: argparse.Namespace) -> int:
     port = sock.getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host
     print("\n".join(banner(f"http://{host}:{port}/api/v1", args.db, keys)), flush=True)
+    if not args.no_explorer:
+        app, link = with_explorer(app, keys.keys[0], args.host, port)
+        print(f"\nExplorer (open in your browser): {link}", flush=True)
     if args.host not in LOOPBACK:
         print(
             "warning: listening beyond loopback; anyone who can reach this port and has a key can use it",
@@ -162,3 +184,4 @@ def register(subparsers: SubparsersAction) -> None:
     p.add_argument("--test-knobs", action="store_true", help="mount /api/v1/_admin (latency, faults)")
     p.add_argument("--fsync", action="store_true", help="fsync every commit (slower; survives power loss)")
     p.add_argument("--log-level", default="info")
+    p.add_argument("--no-explorer", action="store_true", help="do not serve the branch explorer at /")
