@@ -135,6 +135,7 @@ export function changes(cid, since, onChange, onState) {
   };
   source.addEventListener("message", handle);
   source.addEventListener("change", handle);
+  source.addEventListener("reset", () => onChange({ kind: "reset", conversationId: null, branchId: null }));
   source.addEventListener("open", () => onState && onState(true));
   source.addEventListener("error", () => onState && onState(false));
   return () => source.close();

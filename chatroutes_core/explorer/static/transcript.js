@@ -51,7 +51,7 @@ export function step(st) {
   if (st.kind === "system") {
     return h("div", { class: "step system" }, h("span", { class: "tag", text: "system" }), folded(st.text, "text"));
   }
-  return h("div", { class: "step text" }, folded(st.text, "text"));
+  return h("div", { class: "step step-text" }, folded(st.text, "text"));
 }
 
 /** One message of the transcript with its actions (buttons carry data-action; the app handles clicks). */
@@ -140,7 +140,7 @@ export class Transcript {
       "article",
       { class: "msg assistant streaming" },
       h("header", { class: "msg-head" }, h("span", { class: "who", text: label })),
-      h("div", { class: "step text" }, text),
+      h("div", { class: "step step-text" }, text),
     );
     this.root.append(el);
     el.scrollIntoView({ block: "nearest" });
