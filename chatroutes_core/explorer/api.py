@@ -7,9 +7,11 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
+from .._client import AsyncChatRoutesClient
+from .._exceptions import APIResponseValidationError, ServerError
 from .._request import check_id
-from ..models import Branch, Checkpoint, Message
-from .context import context, session_of
+from ..models import Branch, Checkpoint, ConversationTree, Message
+from .context import OwnCache, context, session_of
 from .graph import BranchNode, layout
 from .history import compare_columns, history_items, own_start
 from .security import CSRF_HEADER, UNSAFE_METHODS
@@ -114,16 +116,29 @@ def _preview(text: str) -> str:
     return text if len(text) <= PREVIEW else text[:PREVIEW] + "…"
 
 
-async def _own_messages(client: Any, cid: str, branches: list[Branch]) -> dict[str, list[Message]]:
-    """Each branch's own messages (the API may answer with the inherited prefix too: it is cut off)."""
+async def _own_messages(
+    client: AsyncChatRoutesClient, cid: str, branches: list[Branch], cache: OwnCache | None = None
+) -> dict[str, list[Message]]:
+    """Each branch's own messages (the API may answer with the inherited prefix too: it is cut off).
+
+    With ``cache``, a branch whose message count and ``updatedAt`` are unchanged since its last read is
+    not read again: an update costs one request per branch that changed.
+    """
     limit = asyncio.Semaphore(FETCH_CONCURRENCY)
 
     async def one(branch: Branch) -> list[Message]:
+        stamp = (branch.message_count, branch.updated_at)
+        if cache is not None and (hit := cache.get(cid, branch.id, stamp)) is not None:
+            return hit
         async with limit:
             messages = await client.branches.get_messages(cid, branch.id)
         if any(m.branch_id for m in messages):
-            return [m for m in messages if m.branch_id in (None, branch.id)]
-        return messages[own_start(messages, branch.fork_point_message_id) :]
+            own = [m for m in messages if m.branch_id in (None, branch.id)]
+        else:
+            own = messages[own_start(messages, branch.fork_point_message_id) :]
+        if cache is not None:
+            cache.put(cid, branch.id, stamp, own)
+        return own
 
     found = await asyncio.gather(*(one(b) for b in branches))
     return {b.id: msgs for b, msgs in zip(branches, found, strict=True)}
@@ -158,7 +173,7 @@ def graph_json(
         }
         for b in (by_id[bid] for bid in g.order)
     ]
-    messages = [
+    messages: list[dict[str, Any]] = [
         {
             "id": m.id,
             "branchId": bid,
@@ -185,13 +200,56 @@ def graph_json(
     }
 
 
+def messages_from_tree(tree: Any) -> dict[str, list[Message]] | None:
+    """Each branch's own messages from the message tree of ``GET .../tree`` (None when it has none).
+
+    The tree nests each message under the one before it and a branch's first message under its fork point,
+    so a depth-first walk meets each branch's messages in order. Iterative: trees run deep.
+    """
+    if not isinstance(tree, dict):
+        return None
+    own: dict[str, list[Message]] = {}
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict):
+            return None
+        if node.get("role") != "conversation":
+            info = node.get("branchInfo")
+            bid = info.get("branchId") if isinstance(info, dict) else None
+            mid = node.get("id")
+            if not isinstance(bid, str) or not isinstance(mid, str):
+                return None
+            fields = {"id": mid, "role": str(node.get("role")), "content": str(node.get("content") or ""),
+                      "branchId": bid, "createdAt": node.get("createdAt"),
+                      "model": node.get("model")}  # fmt: skip
+            own.setdefault(bid, []).append(Message.model_validate(fields))
+        children = node.get("children") or []
+        stack.extend(reversed(children) if isinstance(children, list) else ())
+    return own
+
+
 @router.get("/conversations/{cid}/graph")
 async def graph(cid: str, request: Request) -> dict[str, Any]:
+    """One request for the tree (its message tree when the API sends one), else one per branch."""
     check_id(cid, "conversation id")
     client = context(request).client()
-    conv, checkpoints = await asyncio.gather(client.conversations.get(cid), client.checkpoints.list(cid))
-    branches = conv.branches if conv.branches is not None else await client.branches.list(cid)
-    own = await _own_messages(client, cid, branches)
+    ctx = context(request)
+    checkpoints = await client.checkpoints.list(cid)  # also the 404 of a missing conversation
+    tree: ConversationTree | None = None
+    if cid not in ctx.no_tree:
+        try:  # once, without retries: a 5xx here is a tree the server cannot encode, not a glitch
+            tree = await client.with_options(max_retries=0).conversations.get_tree(cid)
+        except (ServerError, APIResponseValidationError):
+            ctx.no_tree.add(cid)  # (too deep for its JSON encoder): read it branch by branch from now on
+    own = messages_from_tree((tree.model_extra or {}).get("tree")) if tree is not None else None
+    conv = tree.conversation if tree is not None else None
+    if own is None or conv is None or tree is None:
+        conv = await client.conversations.get(cid)
+        branches = conv.branches if conv.branches is not None else await client.branches.list(cid)
+        own = await _own_messages(client, cid, branches, ctx.own_cache)
+    else:
+        branches = list(tree.iter_branches())
     return graph_json(conv, branches, own, checkpoints)
 
 

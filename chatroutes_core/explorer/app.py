@@ -10,6 +10,7 @@ in this process. ``docs/explorer.md`` describes the routes and the security mode
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .._catalog import SUPPORTED_MODELS
 from .._client import AsyncChatRoutesClient
-from .._exceptions import ChatRoutesError
+from .._exceptions import ChatRoutesError, ConfigurationError, UsageError
 from . import actions, api, live
 from .context import ClientFactory, ExplorerContext, api_host, error_response, map_error, session_of
 from .security import COOKIE, SecurityHeaders, Sessions
@@ -79,10 +80,10 @@ def create_explorer_app(
         models: model names offered by the page (the core catalog by default).
     """
     if poll_seconds <= 0:
-        from .._exceptions import UsageError
-
         raise UsageError(f"poll_seconds must be positive, got {poll_seconds!r}")
     if client_factory is None:
+        if not (api_key or os.environ.get("CHATROUTES_API_KEY")):
+            raise ConfigurationError("the explorer needs an API key: set CHATROUTES_API_KEY or pass api_key")
 
         def client_factory() -> AsyncChatRoutesClient:
             return AsyncChatRoutesClient(api_key=api_key, base_url=base_url)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -13,12 +14,37 @@ from fastapi.responses import JSONResponse
 
 from .._client import AsyncChatRoutesClient
 from .._exceptions import APIConnectionError, APIStatusError, ChatRoutesError, UsageError
+from ..models import Message
 from .security import COOKIE, Sessions
 
 if TYPE_CHECKING:
     from ..server.changes import ChangeFeed
 
 ClientFactory = Callable[[], AsyncChatRoutesClient]
+
+
+class OwnCache:
+    """Bounded LRU of branches' own messages, keyed by conversation and branch, valid for one stamp
+    (message count, ``updatedAt``); a branch without a message count is never cached."""
+
+    def __init__(self, maxsize: int = 4096) -> None:
+        self._items: OrderedDict[tuple[str, str], tuple[Any, list[Message]]] = OrderedDict()
+        self._maxsize = maxsize
+
+    def get(self, cid: str, bid: str, stamp: tuple[Any, ...]) -> list[Message] | None:
+        found = self._items.get((cid, bid))
+        if found is None or found[0] != stamp or stamp[0] is None:
+            return None
+        self._items.move_to_end((cid, bid))
+        return found[1]
+
+    def put(self, cid: str, bid: str, stamp: tuple[Any, ...], messages: list[Message]) -> None:
+        if stamp[0] is None:
+            return
+        self._items[(cid, bid)] = (stamp, messages)
+        self._items.move_to_end((cid, bid))
+        while len(self._items) > self._maxsize:
+            self._items.popitem(last=False)
 
 
 @dataclass
@@ -36,6 +62,8 @@ class ExplorerContext:
     owner: str | None = None
     poll_seconds: float = 1.0
     models: list[str] = field(default_factory=list)
+    own_cache: OwnCache = field(default_factory=OwnCache)
+    no_tree: set[str] = field(default_factory=set)  # conversations whose tree route failed: read per branch
     _clients: dict[int, AsyncChatRoutesClient] = field(default_factory=dict)
 
     def __repr__(self) -> str:

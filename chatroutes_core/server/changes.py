@@ -239,12 +239,12 @@ async def changes(request: Request, since: int = Query(0, ge=0)) -> StreamingRes
                 last = change.version
                 yield _sse(change)
             while True:
-                change = await sub.get(HEARTBEAT)
-                if change is None:
+                got = await sub.get(HEARTBEAT)
+                if got is None:
                     yield b": keep-alive\n\n"
-                elif change.version > last:
-                    last = change.version
-                    yield _sse(change)
+                elif got.version > last:
+                    last = got.version
+                    yield _sse(got)
         finally:
             sub.close()
 

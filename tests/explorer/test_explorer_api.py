@@ -244,3 +244,62 @@ def test_hostile_content_comes_back_verbatim_as_json_data(
     main = graph["branches"][0]["id"]
     items = session.get(f"/explorer/api/conversations/{conv.id}/branches/{main}/history").json()["items"]
     assert items[0]["steps"][0]["text"] == HOSTILE and items[2]["steps"][0]["text"] == big
+
+
+async def test_the_graph_from_the_message_tree_equals_the_graph_read_branch_by_branch(
+    api_server: LocalServer,
+) -> None:
+    from chatroutes_core import AsyncChatRoutesClient
+    from chatroutes_core.explorer.api import _own_messages, graph_json, messages_from_tree
+
+    ids = seed(api_server, "two ways")
+    async with AsyncChatRoutesClient(api_key=api_server.api_key, base_url=api_server.base_url) as client:
+        await client.branches.fork(ids["cid"], fork_point_message_id=ids["user1"], title="at the first turn")
+        tree = await client.conversations.get_tree(ids["cid"])
+        fast = messages_from_tree((tree.model_extra or {}).get("tree"))
+        conv = await client.conversations.get(ids["cid"])
+        assert fast is not None and conv.branches is not None
+        slow = await _own_messages(client, ids["cid"], conv.branches)
+    assert {b: [m.id for m in ms] for b, ms in fast.items()} == {
+        b: [m.id for m in ms] for b, ms in slow.items() if ms
+    }
+    one = graph_json(conv, conv.branches, fast, [])
+    other = graph_json(conv, conv.branches, slow, [])
+    keep = ("id", "branchId", "role", "preview", "row", "lane", "parentMessageId")
+    assert [{k: m[k] for k in keep} for m in one["messages"]] == [
+        {k: m[k] for k in keep} for m in other["messages"]
+    ]
+    assert one["branches"] == other["branches"]
+
+
+def test_a_path_too_deep_for_the_message_tree_is_read_branch_by_branch(
+    session: httpx.Client, api_server: LocalServer
+) -> None:
+    from chatroutes_core.server.store import hash_key
+
+    store = api_server.state.store
+    conv, main = store.create_conversation(hash_key(api_server.api_key), "deep", "gpt-5")
+    previous = None
+    with store.atomic():
+        for n in range(260):  # the server leaves its message tree out past 200 messages on one path
+            previous = store.add_message(
+                conv.id, main.id, role="user", content=f"m{n}", token_count=1, parent_message_id=previous
+            ).id
+    with store.atomic():
+        for n in range(3):
+            fork = store.create_branch(
+                conv.id, title=f"f{n}", parent_branch_id=main.id, fork_point_message_id=previous
+            )
+            store.add_message(
+                conv.id, fork.id, role="user", content=f"f{n}", token_count=1, parent_message_id=previous
+            )
+    graph = _graph(session, conv.id)
+    assert len(graph["messages"]) == 263 and graph["messages"][259]["preview"] == "m259"
+    assert graph["messages"][-1]["createdAt"]  # read from the branch, which has every field
+    # an update reads again only the branch that changed (the others are unchanged: same count and stamp)
+    store.add_message(conv.id, fork.id, role="assistant", content="new", token_count=1)
+    api_server.state.reset_requests()
+    graph = _graph(session, conv.id)
+    assert graph["messages"][-1]["preview"] == "new"
+    reads = [path for method, path in api_server.state.requests if path.endswith("/messages")]
+    assert reads == [f"/api/v1/conversations/{conv.id}/branches/{fork.id}/messages"]

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
+import tempfile
 import textwrap
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from chatroutes_core._catalog import DEFAULT_MODEL
@@ -301,12 +304,16 @@ def _target(args: argparse.Namespace, say: Narrator) -> Iterator[tuple[Connectio
             "--live needs an API key (CHATROUTES_API_KEY or --api-key); using the local server.", "yellow"
         )
     try:
-        from chatroutes_core.testing import LocalServer
+        from chatroutes_core.testing import LocalServer, new_api_key
     except ModuleNotFoundError as exc:
         raise SystemExit(
             f"the demo's local server needs: pip install 'chatroutes-integrations[server]' ({exc.name})"
         ) from exc
-    with LocalServer() as server:
+    from chatroutes_core.cli.serve import choose_keys
+
+    db = demo_db()  # kept after the tour, so `chatroutes serve --db <it>` opens its conversations
+    key = choose_keys(None, str(db), 0, new_api_key).keys[0]  # the key saved beside it (as serve does)
+    with LocalServer(db_path=db, api_key=key) as server:
         conn = Connection(base_url=server.base_url, api_key=server.api_key, model=args.model)
         try:
             yield conn, True
@@ -361,4 +368,22 @@ def run(args: argparse.Namespace, stream: IO[str] | None = None) -> int:
     )
     if offline:
         say.wrapped("Remember: those replies were the offline responder's, not a model's. " + REAL_REPLIES)
+    say.line()
+    say.line(explorer_command(offline, conn.base_url), "bold")
     return 0
+
+
+def demo_db() -> Path:
+    """Where the offline tour keeps its database: a folder of this user's in the temporary directory."""
+    folder = Path(tempfile.gettempdir()) / f"chatroutes-demo-{getattr(os, 'getuid', lambda: 'user')()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder / "demo.sqlite3"
+
+
+def explorer_command(offline: bool, base_url: str) -> str:
+    """The sentence that says how to open the tour's conversations in the branch explorer."""
+    if offline:
+        command = f"chatroutes serve --db {shlex.quote(str(demo_db()))}"
+        return f"Explore these conversations in your browser: {command} (then open the link it prints)"
+    command = f"chatroutes explore --base-url {shlex.quote(base_url)}"
+    return f"Explore these conversations in your browser: {command} (with CHATROUTES_API_KEY set)"
