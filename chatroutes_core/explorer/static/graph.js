@@ -60,6 +60,22 @@ export function layout(graph, collapsed) {
   return { rows, rowOf, spans, laneBranch, lanes: laneIds.length, checkpoints };
 }
 
+/** A one-line preview: tool calls and results as steps (→ name(…) / ← name: …), never as raw tags. */
+export function preview(text) {
+  const raw = clean(text);
+  const name = (s) => (/"name"\s*:\s*"([^"]*)"/.exec(s) || [])[1] || "?";
+  if (raw.trimStart().startsWith("<tool_call>")) {
+    const calls = raw.split("<tool_call>").slice(1).map((c) => `→ ${name(c)}(…)`);
+    const rest = raw.slice(raw.lastIndexOf("</tool_call>") + 12).trim();
+    return calls.join(" ") + (rest ? " " + rest : "");
+  }
+  if (raw.trimStart().startsWith("<tool_response>")) {
+    const content = (/"content"\s*:\s*"((?:[^"\\]|\\.)*)/.exec(raw) || [])[1] || "…";
+    return `← ${name(raw)}: ${content}`;
+  }
+  return raw.replace(/<tool_call>[\s\S]*?(<\/tool_call>|$)/g, (c) => `→ ${name(c)}(…)`);
+}
+
 export class GraphView {
   constructor(root, { onSelect }) {
     this.root = root;
@@ -192,7 +208,7 @@ export class GraphView {
           dataset: { row: String(row), mid: m.id },
         },
         h("span", { class: "role role-" + (m.role === "user" ? "user" : m.role === "assistant" ? "assistant" : "other"), text: m.role === "user" ? "U" : m.role === "assistant" ? "A" : "S" }),
-        h("span", { class: "preview", dir: "auto", text: clean(m.preview) }),
+        h("span", { class: "preview", dir: "auto", text: preview(m.preview) }),
       );
       label.style.top = row * ROW_H + "px";
       labels.push(label);

@@ -111,6 +111,7 @@ def test_two_hundred_branches_collapse_and_expand(app_page: Page, srv: LocalServ
     lanes = page.evaluate("window.__explorer.graph.lay.lanes")
     assert 1 <= lanes < 20
     assert page.locator("li.branch").count() == lanes
+    shoot(page, "200-branches-collapsed")
     toggle = page.locator("li.branch button.toggle[aria-expanded='false']").first
     toggle.click()
     assert page.evaluate("window.__explorer.graph.lay.lanes") > lanes
@@ -140,7 +141,9 @@ def test_transcript_inherited_tools_system_and_folding(app_page: Page, seed: See
     expect(page.locator("#transcript .step.system")).to_contain_text("Answer briefly.")
     expect(page.locator("#transcript .step.tool-call")).to_have_text('→ get_weather({"city":"Paris"})')
     expect(page.locator("#transcript .step.tool-result")).to_have_text("← get_weather: sunny, 21C")
+    expect(page.locator("#graph .grow .preview", has_text="→ get_weather(…)")).to_have_count(1)
     assert "<tool_call>" not in page.locator("#transcript").inner_text()
+    assert "<tool_" not in page.locator("#graph").inner_text()
     shoot(page, "agent-run")
 
     page.click(f"li.branch[data-bid='{fork}'] a")
