@@ -3,7 +3,7 @@
 import * as api from "./api.js";
 import { $, h, clean, when, pathFor } from "./dom.js";
 import { GraphView } from "./graph.js";
-import { Transcript } from "./transcript.js";
+import { Transcript, stepsPreview } from "./transcript.js";
 import { renderBranches, treeOrder, badges } from "./branches.js";
 import { renderCompare } from "./compare.js";
 import { banner } from "./ui.js";
@@ -64,14 +64,20 @@ async function route() {
   const r = parseRoute();
   try {
     if (!r.cid) return leaveConversation();
-    if (r.cid !== state.cid || !state.graph) await openConversation(r.cid);
+    let prefetched = null;
+    if (r.cid !== state.cid || !state.graph) {
+      // a URL that names the branch: read its history while the graph loads
+      if (r.bid && !r.compare) prefetched = api.get(api.branchPath(r.cid, r.bid) + "/history");
+      if (prefetched) prefetched.catch(() => {});
+      await openConversation(r.cid);
+    }
     if (seq !== routeSeq) return;
     const main = state.graph.branches.find((b) => b.isMain) ?? state.graph.branches[0];
     if (r.compare) return await showCompare(r.compare);
     hideCompare();
     const bid = r.bid ?? (main ? main.id : null);
     if (bid && bid !== state.bid) {
-      state.loading = openBranch(bid).catch((err) => {
+      state.loading = openBranch(bid, prefetched).catch((err) => {
         state.bid = null; // a later route loads it again
         throw err;
       });
@@ -155,11 +161,13 @@ async function openConversation(cid) {
   const started = performance.now();
   const data = await api.get(api.convPath(cid) + "/graph");
   if (state.cid !== cid) return;
+  const fetched = performance.now();
   $("conv").hidden = $("detail").hidden = false;
   document.body.classList.add("has-conv");
   applyGraph(data);
   probe.timings.graph = performance.now();
-  probe.timings.graphFetchMs = probe.timings.graph - started;
+  probe.timings.graphFetchMs = fetched - started;
+  probe.timings.graphDrawMs = probe.timings.graph - fetched;
   markList();
   startLive();
 }
@@ -222,15 +230,17 @@ $("compare-btn").addEventListener("click", () => {
 
 // ---- a branch: transcript --------------------------------------------------------------------------------
 
-async function openBranch(bid) {
+async function openBranch(bid, prefetched) {
   state.bid = bid;
   state.mid = null;
   const b = branchById(bid);
   $("branch-title").textContent = clean((b && b.title) || "(untitled)");
   $("branch-badges").replaceChildren(...(b ? badges(b).filter(Boolean) : []));
   renderPanel();
-  const data = await api.get(api.branchPath(state.cid, bid) + "/history");
+  const started = performance.now();
+  const data = await (prefetched ?? api.get(api.branchPath(state.cid, bid) + "/history"));
   if (state.bid !== bid) return;
+  probe.timings.historyMs = performance.now() - started;
   transcript.set(data.items, null);
   graph.branch = bid;
   graph.draw();
@@ -311,16 +321,17 @@ const { setMode, run } = bindActions({
 
 // ---- live updates: apply only what changed ------------------------------------------------------------------
 
-const pending = new Set();
+const pending = [];
 let changeTimer = null;
 
 function startLive() {
   const cid = state.cid;
-  state.stopLive = api.changes(cid, state.version, (ev) => {
+  const onChange = (ev) => {
     if (state.cid !== cid || (ev.conversationId && ev.conversationId !== cid)) return;
-    pending.add(ev.branchId ?? "");
+    pending.push(ev);
     if (!changeTimer) changeTimer = setTimeout(applyChanges, 25);
-  }, (ok) => $("live").classList.toggle("down", !ok));
+  };
+  state.stopLive = api.changes(cid, state.version, onChange, (ok) => $("live").classList.toggle("down", !ok));
 }
 
 function stopLive() {
@@ -328,18 +339,51 @@ function stopLive() {
   state.stopLive = null;
 }
 
+/**
+ * New messages on known branches: read only those branches' histories and add their new messages to the
+ * graph already in the page (no graph refetch), so the cost follows what changed, not the tree's size.
+ */
+async function patchMessages(bids) {
+  const g = state.graph;
+  const known = new Set(g.messages.map((m) => m.id));
+  let row = g.messages.reduce((max, m) => Math.max(max, m.row), -1);
+  for (const bid of bids) {
+    const data = await api.get(api.branchPath(state.cid, bid) + "/history");
+    if (state.graph !== g) return;
+    if (bid === state.bid) transcript.append(data.items);
+    const branch = branchById(bid);
+    let parent = null;
+    for (const item of data.items) {
+      if (!item.inherited && !known.has(item.id)) {
+        g.messages.push({ id: item.id, branchId: bid, role: item.role, preview: stepsPreview(item),
+          createdAt: item.createdAt, row: ++row, lane: branch.lane, parentMessageId: parent, model: item.model });
+        branch.messageCount = (branch.messageCount || 0) + 1;
+        g.conversation.updatedAt = item.createdAt || g.conversation.updatedAt;
+        known.add(item.id);
+      }
+      parent = item.id;
+    }
+  }
+  renderPanel();
+  graph.setData(g, state.collapsed);
+}
+
 async function applyChanges() {
   changeTimer = null;
-  const branches = [...pending];
-  pending.clear();
+  const events = pending.splice(0);
   const started = performance.now();
   try {
-    await refreshGraph();
-    if (state.bid && (branches.includes(state.bid) || branches.includes(""))) await refreshHistory();
+    const onlyMessages = events.every((e) => e.kind === "message" && e.branchId && branchById(e.branchId));
+    const bids = [...new Set(events.map((e) => e.branchId || ""))];
+    if (onlyMessages && state.graph) await patchMessages(bids);
+    else {
+      await refreshGraph();
+      if (state.bid && (bids.includes(state.bid) || bids.includes(""))) await refreshHistory();
+    }
     const item = $("conversations").querySelector(`li.current .meta`);
     if (item && state.graph) {
-      const msgs = state.graph.messages.length;
-      item.textContent = `${when(state.graph.conversation.updatedAt)} · ${msgs} messages · ${state.graph.branches.length} branches`;
+      const g = state.graph;
+      item.textContent = `${when(g.conversation.updatedAt)} · ${g.messages.length} messages · ${g.branches.length} branches`;
     }
   } catch (err) {
     banner(err.message);

@@ -88,6 +88,15 @@ export function message(item, { selected }) {
   );
 }
 
+/** A one-line preview of a history item for the graph (tool steps as → / ←). */
+export function stepsPreview(item) {
+  const parts = (item.steps || []).map((st) =>
+    st.kind === "tool_call" ? `→ ${st.name}(…)` : st.kind === "tool_result" ? `← ${st.name}: ${st.text}` : st.text,
+  );
+  const text = parts.join(" ").replace(/\s+/g, " ").trim();
+  return text.length > 160 ? text.slice(0, 160) + "…" : text;
+}
+
 export class Transcript {
   constructor(root) {
     this.root = root;

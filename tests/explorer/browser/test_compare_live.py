@@ -64,10 +64,14 @@ def test_another_clients_writes_appear_live_without_reload(app_page: Page, seed:
     page.evaluate("() => { window.__sameDocument = true; document.querySelector('#transcript article.msg').__kept = 1; }")
     expect(page.locator("#live")).to_have_text("● live")
 
+    graphs = page.evaluate("() => window.__explorer.graphs")
     started = time.monotonic()
     seed.client.messages.send(cid, content="written by another process")
     expect(page.locator("#transcript article.msg")).to_have_count(4, timeout=3000)
     assert time.monotonic() - started < 1.5
+    # new messages are patched into the graph from the branch's history: no graph refetch
+    expect(page.locator("#graph circle.node")).to_have_count(4)
+    assert page.evaluate("() => window.__explorer.graphs") == graphs
     expect(page.locator("#transcript article.msg").nth(2)).to_contain_text("written by another process")
 
     branch = seed.fork(cid, ids[1], "forked elsewhere", ["from a LangChain agent"])
