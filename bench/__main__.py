@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import cases, construction, fresh
+from bench import cases, construction, explorer, fresh
 from bench._harness import ServerProcess, machine
 
 
@@ -59,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
             lambda: fresh.fresh_instance_per_call(srv, calls=16, rounds=max(2, int(16 * scale))),
             lambda: fresh.fresh_fanout(srv, rounds=max(1, int(6 * scale))),
             lambda: fresh.per_request_app(srv, rounds=max(1, int(2 * scale))),
+            # Issue 26: the branch explorer in headless Chromium (its own LocalServer; needs chromium).
+            lambda: explorer.explorer_open(runs=max(3, int(5 * scale)), updates=max(3, int(5 * scale))),
         ]
         for step in steps:
             step_started = time.perf_counter()
