@@ -26,13 +26,10 @@ SHOTS = Path(__file__).resolve().parents[3] / "docs" / "img"
 
 
 def chromium_path() -> str | None:
-    """The system Chromium (``CHROMIUM_PATH``, then ``chromium`` / ``chromium-browser`` on PATH)."""
-    for candidate in (
-        os.environ.get("CHROMIUM_PATH"),
-        shutil.which("chromium"),
-        shutil.which("chromium-browser"),
-        "/usr/bin/chromium",
-    ):
+    """The system Chromium: ``CHROMIUM_PATH`` when set (only it), else ``chromium`` / ``chromium-browser``."""
+    configured = os.environ.get("CHROMIUM_PATH")
+    candidates = [configured] if configured else [shutil.which("chromium"), shutil.which("chromium-browser")]
+    for candidate in candidates:
         if candidate and os.access(candidate, os.X_OK):
             return candidate
     return None

@@ -34,7 +34,7 @@ def _article(page: Page, mid: str) -> object:
 def test_fork_here_and_send_streams_the_reply_into_the_page(
     app_page: Page, seed: Seed, slow_tokens: None
 ) -> None:
-    cid, main, ids = _conv(seed)
+    cid, _main, ids = _conv(seed)
     page = app_page.open(f"/c/{cid}")
     app_page.wait_shown()
     _article(app_page, ids[1]).locator("[data-action=fork]").click()
@@ -80,7 +80,9 @@ def test_edit_forks_at_the_parent_and_regenerate_asks_again(app_page: Page, seed
     page.goto(f"{app_page.explorer.url}/c/{cid}/b/{main}")
     app_page.wait_shown()
     _article(app_page, ids[3]).locator("[data-action=regenerate]").click()
-    page.wait_for_function(f"() => !location.pathname.includes('/b/{main}') && location.pathname.includes('/b/')")
+    page.wait_for_function(
+        f"() => !location.pathname.includes('/b/{main}') && location.pathname.includes('/b/')"
+    )
     app_page.wait_shown(2)
     items = page.locator("#transcript article.msg")
     expect(items).to_have_count(4)
@@ -90,7 +92,7 @@ def test_edit_forks_at_the_parent_and_regenerate_asks_again(app_page: Page, seed
 
 
 def test_rename_merge_delete_with_confirmation_and_checkpoint(app_page: Page, seed: Seed) -> None:
-    cid, main, ids = _conv(seed)
+    cid, _main, ids = _conv(seed)
     keep = seed.fork(cid, ids[1], "to merge", ["merge me"])
     drop = seed.fork(cid, ids[1], "to delete", ["delete me"])
     page = app_page.open(f"/c/{cid}/b/{keep}")
@@ -124,8 +126,10 @@ def test_rename_merge_delete_with_confirmation_and_checkpoint(app_page: Page, se
     assert all(b.id != drop for b in seed.client.branches.list(cid))
 
 
-def test_a_failed_send_shows_the_error_and_keeps_the_text(app_page: Page, seed: Seed, srv: LocalServer) -> None:
-    cid, main, ids = _conv(seed)
+def test_a_failed_send_shows_the_error_and_keeps_the_text(
+    app_page: Page, seed: Seed, srv: LocalServer
+) -> None:
+    cid, _main, _ids = _conv(seed)
     page = app_page.open(f"/c/{cid}")
     app_page.wait_shown()
     srv.inject(400, path="messages", message="the model refused this on purpose")

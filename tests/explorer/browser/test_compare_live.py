@@ -1,4 +1,4 @@
-"""Issue 26, points 5 and 6 in Chromium: compare branches and models; changes by another client appear live."""
+"""Issue 26, points 5 and 6 in Chromium: compare branches and models; another client's writes appear live."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def test_compare_branches_side_by_side_from_the_common_ancestor(app_page: Page, 
 
 
 def test_ask_several_models_from_a_message(app_page: Page, seed: Seed) -> None:
-    cid, main, ids = seed.conversation(f"models {uuid.uuid4().hex[:8]}", ["which model is best?"])
+    cid, _main, ids = seed.conversation(f"models {uuid.uuid4().hex[:8]}", ["which model is best?"])
     page = app_page.open(f"/c/{cid}")
     app_page.wait_shown()
     page.locator(f"#transcript article.msg[data-mid='{ids[0]}'] [data-action=models]").click()
@@ -58,10 +58,13 @@ def test_ask_several_models_from_a_message(app_page: Page, seed: Seed) -> None:
 
 
 def test_another_clients_writes_appear_live_without_reload(app_page: Page, seed: Seed) -> None:
-    cid, main, ids = seed.conversation(f"live {uuid.uuid4().hex[:8]}", ["hello"])
+    cid, _main, ids = seed.conversation(f"live {uuid.uuid4().hex[:8]}", ["hello"])
     page = app_page.open(f"/c/{cid}")
     app_page.wait_shown()
-    page.evaluate("() => { window.__sameDocument = true; document.querySelector('#transcript article.msg').__kept = 1; }")
+    page.evaluate(
+        "() => { window.__sameDocument = true;"
+        " document.querySelector('#transcript article.msg').__kept = 1; }"
+    )
     expect(page.locator("#live")).to_have_text("● live")
 
     graphs = page.evaluate("() => window.__explorer.graphs")

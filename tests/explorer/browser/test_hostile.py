@@ -20,11 +20,16 @@ pytestmark = pytest.mark.integration
 SCRIPT = "<script>window.__pwned = 1; alert('script')</script>"
 IMG = "<img src=x onerror=\"window.__pwned = 2; alert('img')\">"
 LINK = "<a href=\"javascript:window.__pwned=3;alert('link')\">click me</a> javascript:window.__pwned=3"
-SVG = "<svg onload=\"window.__pwned=4\"></svg><iframe src=\"javascript:parent.__pwned=5\"></iframe>"
+SVG = '<svg onload="window.__pwned=4"></svg><iframe src="javascript:parent.__pwned=5"></iframe>'
 ANSI = "\x1b[31mred\x1b[0m \x1b]8;;javascript:window.__pwned=6\x1b\\osc link\x1b]8;;\x1b\\ \x1b[2J"
-RTL = "\u202egnp.exe \u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627 \u0628\u0627\u0644\u0639\u0627\u0644\u0645"
+RTL = (
+    "\u202egnp.exe \u05e9\u05dc\u05d5\u05dd "
+    + "\u0645\u0631\u062d\u0628\u0627 \u0628\u0627\u0644\u0639\u0627\u0644\u0645"
+)
 HOSTILE_TITLE = f"{SCRIPT}{IMG} {RTL} {ANSI}"
-HOSTILE_TEXT = "\n".join([SCRIPT, IMG, LINK, SVG, ANSI, RTL * 20, "{{constructor.constructor('window.__pwned=7')()}}"])
+HOSTILE_TEXT = "\n".join(
+    [SCRIPT, IMG, LINK, SVG, ANSI, RTL * 20, "{{constructor.constructor('window.__pwned=7')()}}"]
+)
 MEGABYTE = "A" * 1_000_000  # one unbreakable megabyte
 
 
@@ -33,16 +38,20 @@ def _check(app: Page) -> None:
     assert app.pwned() == 0
     assert app.dialogs == []
     found = page.evaluate(
-        """() => ({
-          scripts: [...document.scripts].map(s => s.getAttribute('src')),
-          injected: document.querySelectorAll('img, iframe, object, embed, svg a, foreignObject, #transcript svg, #transcript a').length,
-          jsLinks: [...document.querySelectorAll('[href]')].filter(a => /^\\s*javascript:/i.test(a.getAttribute('href'))).length,
-          handlers: [...document.querySelectorAll('*')].filter(e => [...e.attributes].some(a => a.name.startsWith('on'))).length,
-          width: document.documentElement.scrollWidth, viewport: innerWidth,
-          graph: document.getElementById('graph').getBoundingClientRect().right,
-          transcript: document.getElementById('transcript').getBoundingClientRect().right,
-          bodyScroll: document.body.scrollWidth,
-        })"""
+        """() => {
+          const all = (sel) => [...document.querySelectorAll(sel)];
+          const tags = 'img, iframe, object, embed, svg a, foreignObject, #transcript svg, #transcript a';
+          return {
+            scripts: [...document.scripts].map(s => s.getAttribute('src')),
+            injected: all(tags).length,
+            jsLinks: all('[href]').filter(a => /^\\s*javascript:/i.test(a.getAttribute('href'))).length,
+            handlers: all('*').filter(e => [...e.attributes].some(a => a.name.startsWith('on'))).length,
+            width: document.documentElement.scrollWidth, viewport: innerWidth,
+            graph: document.getElementById('graph').getBoundingClientRect().right,
+            transcript: document.getElementById('transcript').getBoundingClientRect().right,
+            bodyScroll: document.body.scrollWidth,
+          };
+        }"""
     )
     assert found["scripts"] == ["/static/app.js"]
     assert found["injected"] == 0 and found["jsLinks"] == 0 and found["handlers"] == 0

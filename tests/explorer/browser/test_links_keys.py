@@ -19,7 +19,7 @@ def _path(page: Page) -> str:
 
 def test_every_view_has_a_url_that_back_reload_and_sharing_restore(app_page: Page, seed: Seed) -> None:
     title = f"links {uuid.uuid4().hex[:8]}"
-    cid, main, ids = seed.conversation(title, ["one", "two"])
+    cid, _main, ids = seed.conversation(title, ["one", "two"])
     other = seed.fork(cid, ids[1], "other", ["three"])
     page = app_page.open("/")
     page.locator(".conv-item a", has_text=title).click()

@@ -132,7 +132,9 @@ def test_transcript_inherited_tools_system_and_folding(app_page: Page, seed: See
     client = seed.client
     client.messages.send(conv.id, content="[system] Answer briefly.\n\nWhat is the weather in Paris?")
     response = {"name": "get_weather", "tool_call_id": "call_1", "content": "sunny, 21C"}
-    reply = client.messages.send(conv.id, content=f"<tool_response>\n{json.dumps(response)}\n</tool_response>")
+    reply = client.messages.send(
+        conv.id, content=f"<tool_response>\n{json.dumps(response)}\n</tool_response>"
+    )
     long_text = "\n".join(f"line {i} " + "x" * 40 for i in range(200))
     main = next(b for b in client.branches.list(conv.id) if b.is_main)
     fork = seed.fork(conv.id, reply.message.id, "longer", [long_text])
