@@ -61,36 +61,48 @@ async def _push(ctx: ExplorerContext, cid: str | None, since: int | None) -> Asy
         sub.close()
 
 
+async def _snapshot(ctx: ExplorerContext) -> dict[str, str | None]:
+    page = await ctx.client().conversations.list(page=1, limit=POLL_PAGE)
+    return {c.id: c.updated_at for c in page.conversations}
+
+
 async def _poll(ctx: ExplorerContext, cid: str | None) -> AsyncIterator[bytes]:
-    """Announce conversations whose ``updatedAt`` moved (one list request per period)."""
-    client = ctx.client()
+    """Announce conversations whose ``updatedAt`` moved (one list request per period).
+
+    The first snapshot is taken before ``hello``: what is written after the greeting is announced.
+    """
     counter = itertools.count(1)
     seen: dict[str, str | None] | None = None
+    failure: tuple[str, int, str] | None = None
+    try:
+        seen = await _snapshot(ctx)
+    except Exception as exc:  # reported below; the next period tries again
+        failure = map_error(exc)
     yield _event("hello", {"live": "poll", "pollSeconds": ctx.poll_seconds, "version": "0"})
     quiet_since = time.monotonic()
     while True:
+        if failure is not None:
+            yield _event("error", {"message": failure[0], "status": failure[1]})
+            failure = None
+        await asyncio.sleep(ctx.poll_seconds)
         try:
-            page = await client.conversations.list(page=1, limit=POLL_PAGE)
+            now = await _snapshot(ctx)
         except Exception as exc:  # an unreachable API is reported and polled again, never a dead stream
-            message, status, _ = map_error(exc)
-            yield _event("error", {"message": message, "status": status})
-        else:
-            now = {c.id: c.updated_at for c in page.conversations}
-            if seen is not None:
-                changed = [i for i, stamp in now.items() if seen.get(i, "\0") != stamp]
-                changed += [i for i in seen if i not in now and len(now) < POLL_PAGE]  # deleted
-                for conversation_id in changed:
-                    if cid is None or conversation_id == cid:
-                        version = str(next(counter))
-                        yield _event("change", {"conversationId": conversation_id, "branchId": None,
-                                                "kind": "conversation", "id": conversation_id,
-                                                "version": version})  # fmt: skip
-                        quiet_since = time.monotonic()
-            seen = now
+            failure = map_error(exc)
+            continue
+        if seen is not None:
+            changed = [i for i, stamp in now.items() if seen.get(i, "\0") != stamp]
+            changed += [i for i in seen if i not in now and len(now) < POLL_PAGE]  # deleted
+            for conversation_id in changed:
+                if cid is None or conversation_id == cid:
+                    change = {"conversationId": conversation_id, "branchId": None, "kind": "conversation",
+                              "id": conversation_id, "version": str(next(counter))}  # fmt: skip
+                    yield _event("change", change)
+                    quiet_since = time.monotonic()
+        seen = now
         if time.monotonic() - quiet_since > HEARTBEAT:
             quiet_since = time.monotonic()
             yield b": keep-alive\n\n"
-        await asyncio.sleep(ctx.poll_seconds)
 
 
 @router.get("/changes")

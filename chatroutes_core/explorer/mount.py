@@ -10,8 +10,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 __all__ = ["Combined", "RedactToken", "redact_access_log"]
 
 
+API_DOCS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+
+
 class Combined:
-    """One ASGI app: paths under ``api_prefix`` (and lifespan) go to ``api``, every other to ``explorer``.
+    """One ASGI app: paths under ``api_prefix``, the API's OpenAPI pages (and lifespan) go to ``api``,
+    every other to ``explorer``.
 
     The API app keeps its own 404s and error shapes; the explorer never sees an API path.
     """
@@ -21,7 +25,7 @@ class Combined:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
-        if scope["type"] == "lifespan" or path.startswith(self.api_prefix):
+        if scope["type"] == "lifespan" or path.startswith(self.api_prefix) or path in API_DOCS:
             await self.api(scope, receive, send)
         else:
             await self.explorer(scope, receive, send)

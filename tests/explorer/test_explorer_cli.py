@@ -38,6 +38,7 @@ def test_serve_mounts_the_explorer_at_the_root_and_keeps_the_api_under_api_v1() 
         assert http.get("/api/v1/conversations").status_code == 401  # the API's own answer
         assert http.get("/api/v1/nope", headers={"Authorization": f"ApiKey {key}"}).json()["success"] is False
         assert http.get("/").status_code == 401
+        assert http.get("/openapi.json").json()["info"]["title"].startswith("ChatRoutes-compatible")
         token = link.split("token=", 1)[1]
         assert http.get(f"/?token={token}", follow_redirects=False).status_code == 303
         session = http.get("/explorer/api/session").json()

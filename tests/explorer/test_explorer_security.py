@@ -155,3 +155,14 @@ def test_sessions_never_print_their_secrets() -> None:
     assert sessions.redeem(sessions.token) is None
     assert sessions.csrf_ok(session, sessions.csrf(session))
     assert not sessions.csrf_ok(session, None) and not sessions.csrf_ok("other", sessions.csrf(session))
+
+
+def test_the_one_time_token_is_redacted_from_access_logs() -> None:
+    from chatroutes_core.explorer.mount import RedactToken
+
+    record = logging.LogRecord(
+        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/?token=SeCrEt-123&x=1", "1.1", 303), None,
+    )  # fmt: skip
+    assert RedactToken().filter(record)
+    assert "SeCrEt-123" not in record.getMessage() and "token=***&x=1" in record.getMessage()
