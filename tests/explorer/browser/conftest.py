@@ -1,5 +1,9 @@
 """Fixtures for the explorer's browser tests: a LocalServer, the explorer beside it, and headless Chromium.
 
+All module-scoped: Playwright's sync API keeps an event loop current while it runs, which would break the
+asyncio tests that follow if it stayed up for the whole session (and the one-time token signs in once, so
+each module gets its own explorer).
+
 A missing Chromium (or Playwright) is a skip that says how to install it, except under ``CI=true``, where
 it fails: CI must run these tests (``.ci/run`` installs Chromium first).
 """
@@ -24,7 +28,7 @@ def _missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright_api() -> Iterator[Any]:
     try:
         from playwright.sync_api import sync_playwright
@@ -36,14 +40,14 @@ def playwright_api() -> Iterator[Any]:
         yield api
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_api: Any) -> Iterator[Any]:
     chromium = launch(playwright_api)
     yield chromium
     chromium.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def explorer_stack() -> Iterator[tuple[LocalServer, ExplorerServer]]:
     srv = LocalServer().start()
     explorer = ExplorerServer(srv).start()
@@ -108,7 +112,7 @@ class Page:
         return self.page.evaluate("() => window.__pwned")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def signed_in(browser: Any, explorer_stack: tuple[LocalServer, ExplorerServer]) -> Iterator[Any]:
     """One browser context signed in through the one-time link (the token works once, as it must)."""
     context = browser.new_context(viewport={"width": 1400, "height": 850})
