@@ -9,6 +9,7 @@ import { renderCompare } from "./compare.js";
 import { banner } from "./ui.js";
 import { bindKeys } from "./keys.js";
 import { bindActions } from "./actions.js";
+import { bindList } from "./list.js";
 
 const state = {
   session: null,
@@ -20,7 +21,6 @@ const state = {
   version: null,
   collapsed: new Set(),
   picked: new Set(),
-  stopLive: null,
   mode: { kind: "send" },
   busy: false,
   loading: null,
@@ -91,7 +91,6 @@ async function route() {
 }
 
 function leaveConversation() {
-  stopLive();
   state.cid = state.bid = state.mid = state.graph = null;
   $("conv").hidden = $("detail").hidden = true;
   document.body.classList.remove("has-conv");
@@ -99,62 +98,14 @@ function leaveConversation() {
   markList();
 }
 
-// ---- conversation list ---------------------------------------------------------------------------------
+// ---- conversation list (list.js) ----------------------------------------------------------------------------
 
-async function loadList(reset) {
-  const list = state.list;
-  const seq = ++list.seq;
-  const data = await api.get("/conversations", { q: list.q, cursor: reset ? null : list.cursor, limit: 50 });
-  if (seq !== list.seq) return;
-  if (reset) {
-    list.items = [];
-    list.selected = -1;
-    $("conversations").replaceChildren();
-  }
-  list.items.push(...data.items);
-  list.cursor = data.nextCursor;
-  $("conversations").append(...data.items.map(listItem));
-  $("more").hidden = !data.nextCursor;
-  $("empty").hidden = list.items.length > 0;
-  markList();
-}
-
-function listItem(c) {
-  const meta = `${when(c.updatedAt)} · ${c.messageCount} messages · ${c.branchCount} branches`;
-  return h(
-    "li",
-    { class: "conv-item", dataset: { cid: c.id } },
-    h(
-      "a",
-      { href: pathFor(c.id) },
-      h("span", { class: "ctitle", dir: "auto", text: clean(c.title || "(untitled)") }),
-      h("span", { class: "meta", text: meta }),
-    ),
-  );
-}
-
-function markList() {
-  const items = $("conversations").children;
-  for (let i = 0; i < items.length; i++) {
-    items[i].classList.toggle("current", items[i].dataset.cid === state.cid);
-    items[i].classList.toggle("kbd", i === state.list.selected);
-  }
-}
-
-let searchTimer = null;
-$("search").addEventListener("input", () => {
-  clearTimeout(searchTimer);
-  searchTimer = setTimeout(() => {
-    state.list.q = $("search").value.trim();
-    loadList(true).catch((err) => banner(err.message));
-  }, 200);
-});
-$("more").addEventListener("click", () => loadList(false).catch((err) => banner(err.message)));
+const { loadList, markList, refreshListTop } = bindList(state);
+let listTimer = null;
 
 // ---- a conversation: graph and branch panel ------------------------------------------------------------
 
 async function openConversation(cid) {
-  stopLive();
   Object.assign(state, { cid, bid: null, mid: null, graph: null });
   state.collapsed.clear();
   state.picked.clear();
@@ -169,7 +120,6 @@ async function openConversation(cid) {
   probe.timings.graphFetchMs = fetched - started;
   probe.timings.graphDrawMs = probe.timings.graph - fetched;
   markList();
-  startLive();
 }
 
 function applyGraph(data) {
@@ -324,19 +274,19 @@ const { setMode, run } = bindActions({
 const pending = [];
 let changeTimer = null;
 
+/** One change stream for the page: the open conversation is patched, the list refreshes its first page. */
 function startLive() {
-  const cid = state.cid;
   const onChange = (ev) => {
-    if (state.cid !== cid || (ev.conversationId && ev.conversationId !== cid)) return;
-    pending.push(ev);
-    if (!changeTimer) changeTimer = setTimeout(applyChanges, 25);
+    if (state.cid && (ev.conversationId === state.cid || ev.kind === "reset")) {
+      pending.push(ev);
+      if (!changeTimer) changeTimer = setTimeout(applyChanges, 25);
+    }
+    if (ev.conversationId !== state.cid || ev.kind === "reset") {
+      clearTimeout(listTimer);
+      listTimer = setTimeout(() => refreshListTop().catch((err) => banner(err.message)), 150);
+    }
   };
-  state.stopLive = api.changes(cid, state.version, onChange, (ok) => $("live").classList.toggle("down", !ok));
-}
-
-function stopLive() {
-  if (state.stopLive) state.stopLive();
-  state.stopLive = null;
+  api.changes(null, null, onChange, (ok) => $("live").classList.toggle("down", !ok));
 }
 
 /**
@@ -442,6 +392,7 @@ async function start() {
   $("model").replaceChildren(h("option", { value: "", text: "default model" }), ...models.map((m) => h("option", { value: m, text: m })));
   $("models").replaceChildren(...models.map((m) => h("label", {}, h("input", { type: "checkbox", value: m }), m)));
   setMode({ kind: "send" });
+  startLive();
   await Promise.all([loadList(true).catch((err) => banner(err.message)), route()]);
 }
 

@@ -108,6 +108,9 @@ class Seed:
         main = next(b for b in self.client.branches.list(conv.id) if b.is_main)
         return conv.id, main.id, ids
 
+    def close(self) -> None:
+        self.client.close()
+
     def fork(self, cid: str, at: str, title: str, turns: list[str]) -> str:
         branch = self.client.branches.fork(cid, fork_point_message_id=at, title=title)
         for text in turns:

@@ -68,8 +68,10 @@ def explorer(explorer_stack: tuple[LocalServer, ExplorerServer]) -> ExplorerServ
 
 
 @pytest.fixture
-def seed(srv: LocalServer) -> Seed:
-    return Seed(srv)
+def seed(srv: LocalServer) -> Iterator[Seed]:
+    writer = Seed(srv)
+    yield writer
+    writer.close()
 
 
 class Page:

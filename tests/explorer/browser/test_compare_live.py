@@ -84,3 +84,9 @@ def test_another_clients_writes_appear_live_without_reload(app_page: Page, seed:
     assert page.evaluate("() => window.__sameDocument === true")
     assert page.evaluate("() => document.querySelector('#transcript article.msg').__kept === 1")
     assert page.evaluate("() => performance.getEntriesByType('navigation').length") == 1
+
+    # a conversation another process creates joins the top of the list, still without a reload
+    title = f"made elsewhere {uuid.uuid4().hex[:8]}"
+    seed.conversation(title, ["hi"])
+    expect(page.locator(".conv-item").first.locator(".ctitle")).to_have_text(title, timeout=3000)
+    assert page.evaluate("() => window.__sameDocument === true")
