@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import time
 import uuid
+from typing import Any
 
 import pytest
-from _browser_support import Seed
+from _browser_support import ExplorerServer, Seed
 from conftest import Page
 from playwright.sync_api import expect
+
+from chatroutes_core.testing import LocalServer
 
 pytestmark = pytest.mark.integration
 
@@ -90,3 +93,23 @@ def test_another_clients_writes_appear_live_without_reload(app_page: Page, seed:
     seed.conversation(title, ["hi"])
     expect(page.locator(".conv-item").first.locator(".ctitle")).to_have_text(title, timeout=3000)
     assert page.evaluate("() => window.__sameDocument === true")
+
+
+def test_against_an_api_without_a_change_feed_the_page_polls(
+    browser: Any, srv: LocalServer, seed: Seed
+) -> None:
+    explorer = ExplorerServer(srv, feed=None, poll_seconds=0.3).start()
+    context = browser.new_context(viewport={"width": 1400, "height": 850})
+    try:
+        page = context.new_page()
+        page.goto(explorer.link())
+        cid, _main, _ids = seed.conversation(f"polled {uuid.uuid4().hex[:8]}", ["hello"])
+        page.goto(f"{explorer.url}/c/{cid}")
+        page.wait_for_function("() => window.__explorer && window.__explorer.shown >= 1")
+        expect(page.locator("#live")).to_have_text("● polling every 0.3s")
+        seed.client.messages.send(cid, content="seen by polling")
+        expect(page.locator("#transcript article.msg")).to_have_count(4, timeout=3000)
+        expect(page.locator("#transcript article.msg").nth(2)).to_contain_text("seen by polling")
+    finally:
+        context.close()
+        explorer.stop()
