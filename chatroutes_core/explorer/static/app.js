@@ -314,8 +314,10 @@ async function patchMessages(bids) {
       parent = item.id;
     }
   }
+  const drawn = performance.now();
   renderPanel();
   graph.setData(g, state.collapsed);
+  probe.timings.updateDrawMs = performance.now() - drawn;
 }
 
 async function applyChanges() {

@@ -27,7 +27,8 @@ export function layout(graph, collapsed) {
     }
   }
   const rows = graph.messages.filter((m) => !hidden.get(m.branchId));
-  rows.sort((a, b) => a.row - b.row);
+  // the API sends rows in order and live updates append at the end: sort only when that does not hold
+  if (rows.some((m, i) => i > 0 && rows[i - 1].row > m.row)) rows.sort((a, b) => a.row - b.row);
   const rowOf = new Map();
   rows.forEach((m, i) => rowOf.set(m.id, i));
   const visible = graph.branches.filter((b) => !hidden.get(b.id));
