@@ -50,7 +50,10 @@ def run(args: argparse.Namespace) -> int:
         return 1
     port = sock.getsockname()[1]
     ctx = app.state.explorer
-    print(f"ChatRoutes explorer for {ctx.api_base} (live updates: polling every {ctx.poll_seconds:g} s)")
+    print(
+        f"ChatRoutes explorer for {ctx.api_base} (live updates: pushed when the API has a change feed, "
+        f"as chatroutes serve does; else polled every {ctx.poll_seconds:g} s)"
+    )
     print(f"Open: {ctx.link(args.host, port)}", flush=True)
     if args.host not in LOOPBACK:
         print("warning: the explorer listens beyond loopback; anyone holding the link acts with your key",

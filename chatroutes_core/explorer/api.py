@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -15,6 +16,7 @@ from .context import OwnCache, context, session_of
 from .graph import BranchNode, layout
 from .history import compare_columns, history_items, own_start
 from .security import CSRF_HEADER, UNSAFE_METHODS
+from .upstream import ensure_live
 
 router = APIRouter()
 
@@ -39,6 +41,7 @@ async def require_session(request: Request) -> None:
 @router.get("/session")
 async def session(request: Request) -> dict[str, Any]:
     ctx = context(request)
+    await ensure_live(ctx)
     return {
         "csrf": ctx.sessions.csrf(session_of(request)),
         "live": ctx.live,
@@ -231,26 +234,28 @@ def messages_from_tree(tree: Any) -> dict[str, list[Message]] | None:
 
 @router.get("/conversations/{cid}/graph")
 async def graph(cid: str, request: Request) -> dict[str, Any]:
-    """One request for the tree (its message tree when the API sends one), else one per branch."""
+    """The first read: one request for the tree when the API sends its message tree, else one per branch.
+    Later reads: the conversation, then only the branches whose (message count, ``updatedAt``) moved."""
     check_id(cid, "conversation id")
-    client = context(request).client()
     ctx = context(request)
+    client = ctx.client()
     checkpoints = await client.checkpoints.list(cid)  # also the 404 of a missing conversation
     tree: ConversationTree | None = None
-    if cid not in ctx.no_tree:
-        try:  # once, without retries: a 5xx here is a tree the server cannot encode, not a glitch
+    if cid not in ctx.tree_read:
+        # once, without retries: a 5xx here is a tree the server cannot encode, not a glitch
+        with contextlib.suppress(ServerError, APIResponseValidationError):
             tree = await client.with_options(max_retries=0).conversations.get_tree(cid)
-        except (ServerError, APIResponseValidationError):
-            ctx.no_tree.add(cid)  # (too deep for its JSON encoder): read it branch by branch from now on
+        ctx.tree_read.add(cid)  # from now on: per branch, from the cache (an update reads what changed)
     own = messages_from_tree((tree.model_extra or {}).get("tree")) if tree is not None else None
-    conv = tree.conversation if tree is not None else None
-    if own is None or conv is None or tree is None:
+    if own is None or tree is None or tree.conversation is None:
         conv = await client.conversations.get(cid)
         branches = conv.branches if conv.branches is not None else await client.branches.list(cid)
         own = await _own_messages(client, cid, branches, ctx.own_cache)
-    else:
-        branches = list(tree.iter_branches())
-    return graph_json(conv, branches, own, checkpoints)
+        return graph_json(conv, branches, own, checkpoints)
+    branches = list(tree.iter_branches())
+    for branch in branches:
+        ctx.own_cache.put(cid, branch.id, (branch.message_count, branch.updated_at), own.get(branch.id, []))
+    return graph_json(tree.conversation, branches, own, checkpoints)
 
 
 async def branch_items(

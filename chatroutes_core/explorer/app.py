@@ -65,6 +65,7 @@ def create_explorer_app(
     owner: str | None = None,
     poll_seconds: float = 1.0,
     models: Sequence[str] | None = None,
+    relay: bool = True,
 ) -> FastAPI:
     """The explorer app.
 
@@ -77,6 +78,8 @@ def create_explorer_app(
         feed: a :class:`chatroutes_core.server.changes.ChangeFeed` to push changes from (with ``owner``,
             the hash of the key whose changes to push); without it the app polls.
         poll_seconds: the polling period without a feed.
+        relay: without ``feed``, use the API's own change feed when it has one (``GET <base>/_changes``,
+            the local server's) before falling back to polling; ``False``: always poll.
         models: model names offered by the page (the core catalog by default).
     """
     if poll_seconds <= 0:
@@ -102,6 +105,7 @@ def create_explorer_app(
         owner=owner,
         poll_seconds=poll_seconds,
         models=list(models) if models is not None else list(SUPPORTED_MODELS),
+        upstream_checked=not relay,
     )
     app = FastAPI(title="ChatRoutes explorer", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.explorer = ctx

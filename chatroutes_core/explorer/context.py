@@ -63,11 +63,20 @@ class ExplorerContext:
     poll_seconds: float = 1.0
     models: list[str] = field(default_factory=list)
     own_cache: OwnCache = field(default_factory=OwnCache)
-    no_tree: set[str] = field(default_factory=set)  # conversations whose tree route failed: read per branch
+    tree_read: set[str] = field(default_factory=set)  # conversations read once: later reads go per branch
+    pollers: dict[int, object] = field(default_factory=dict)  # one live.Poller per event loop
+    upstream_checked: bool = False  # whether the API was asked for its change feed (upstream.py)
+    relay: asyncio.Task[None] | None = None  # the task relaying it, when it has one
+    _upstream_lock: asyncio.Lock | None = None
     _clients: dict[int, AsyncChatRoutesClient] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"ExplorerContext(api_base={self.api_base!r}, live={self.live!r})"
+
+    def upstream_lock(self) -> asyncio.Lock:
+        if self._upstream_lock is None:
+            self._upstream_lock = asyncio.Lock()
+        return self._upstream_lock
 
     @property
     def live(self) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -21,6 +20,7 @@ from fastapi.responses import StreamingResponse
 
 from .._request import check_id
 from .context import ExplorerContext, context, map_error
+from .upstream import ensure_live
 
 router = APIRouter()
 
@@ -66,43 +66,91 @@ async def _snapshot(ctx: ExplorerContext) -> dict[str, str | None]:
     return {c.id: c.updated_at for c in page.conversations}
 
 
-async def _poll(ctx: ExplorerContext, cid: str | None) -> AsyncIterator[bytes]:
-    """Announce conversations whose ``updatedAt`` moved (one list request per period).
+Notice = tuple[str, dict[str, Any]]  # (event name, data)
 
-    The first snapshot is taken before ``hello``: what is written after the greeting is announced.
+
+class Poller:
+    """One poll loop for every open change stream of one event loop: the cost does not grow with tabs.
+
+    Runs while at least one stream listens; each period it reads one page and hands every listener the
+    conversations whose ``updatedAt`` moved (or the error). Used from its event loop only.
     """
-    counter = itertools.count(1)
-    seen: dict[str, str | None] | None = None
-    failure: tuple[str, int, str] | None = None
-    try:
-        seen = await _snapshot(ctx)
-    except Exception as exc:  # reported below; the next period tries again
-        failure = map_error(exc)
-    yield _event("hello", {"live": "poll", "pollSeconds": ctx.poll_seconds, "version": "0"})
-    quiet_since = time.monotonic()
-    while True:
-        if failure is not None:
-            yield _event("error", {"message": failure[0], "status": failure[1]})
-            failure = None
-        await asyncio.sleep(ctx.poll_seconds)
-        try:
-            now = await _snapshot(ctx)
-        except Exception as exc:  # an unreachable API is reported and polled again, never a dead stream
-            failure = map_error(exc)
-            continue
-        if seen is not None:
+
+    def __init__(self, ctx: ExplorerContext) -> None:
+        self.ctx = ctx
+        self.listeners: set[asyncio.Queue[Notice]] = set()
+        self.seen: dict[str, str | None] | None = None
+        self.task: asyncio.Task[None] | None = None
+        self.counter = itertools.count(1)
+        self.lock = asyncio.Lock()
+
+    async def listen(self) -> asyncio.Queue[Notice]:
+        """A new listener; the first one takes the snapshot changes are measured from."""
+        queue: asyncio.Queue[Notice] = asyncio.Queue()
+        async with self.lock:  # two first streams at once start one loop, not two
+            if self.task is None or self.task.done():
+                try:
+                    self.seen = await _snapshot(self.ctx)
+                except Exception as exc:  # reported; the loop tries again
+                    message, status, _ = map_error(exc)
+                    queue.put_nowait(("error", {"message": message, "status": status}))
+                self.task = asyncio.get_running_loop().create_task(self._run())
+            self.listeners.add(queue)
+        return queue
+
+    def leave(self, queue: asyncio.Queue[Notice]) -> None:
+        self.listeners.discard(queue)
+
+    def _tell(self, notice: Notice) -> None:
+        for queue in self.listeners:
+            queue.put_nowait(notice)
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self.ctx.poll_seconds)
+            if not self.listeners:
+                return  # the last stream closed: stop polling
+            try:
+                now = await _snapshot(self.ctx)
+            except Exception as exc:  # an unreachable API is reported and polled again, never a dead stream
+                message, status, _ = map_error(exc)
+                self._tell(("error", {"message": message, "status": status}))
+                continue
+            seen, self.seen = self.seen, now
+            if seen is None:
+                continue
             changed = [i for i, stamp in now.items() if seen.get(i, "\0") != stamp]
             changed += [i for i in seen if i not in now and len(now) < POLL_PAGE]  # deleted
             for conversation_id in changed:
-                if cid is None or conversation_id == cid:
-                    change = {"conversationId": conversation_id, "branchId": None, "kind": "conversation",
-                              "id": conversation_id, "version": str(next(counter))}  # fmt: skip
-                    yield _event("change", change)
-                    quiet_since = time.monotonic()
-        seen = now
-        if time.monotonic() - quiet_since > HEARTBEAT:
-            quiet_since = time.monotonic()
-            yield b": keep-alive\n\n"
+                self._tell(("change", {"conversationId": conversation_id, "branchId": None,
+                                       "kind": "conversation", "id": conversation_id,
+                                       "version": str(next(self.counter))}))  # fmt: skip
+
+
+def _poller(ctx: ExplorerContext) -> Poller:
+    loop = id(asyncio.get_running_loop())
+    poller = ctx.pollers.get(loop)
+    if not isinstance(poller, Poller):
+        poller = ctx.pollers[loop] = Poller(ctx)
+    return poller
+
+
+async def _poll(ctx: ExplorerContext, cid: str | None) -> AsyncIterator[bytes]:
+    """The shared poller's notices for ``cid`` (or all); the snapshot is taken before ``hello``."""
+    poller = _poller(ctx)
+    queue = await poller.listen()
+    try:
+        yield _event("hello", {"live": "poll", "pollSeconds": ctx.poll_seconds, "version": "0"})
+        while True:
+            try:
+                name, data = await asyncio.wait_for(queue.get(), HEARTBEAT)
+            except TimeoutError:
+                yield b": keep-alive\n\n"
+                continue
+            if name != "change" or cid is None or data["conversationId"] == cid:
+                yield _event(name, data)
+    finally:
+        poller.leave(queue)
 
 
 @router.get("/changes")
@@ -111,6 +159,7 @@ async def changes(request: Request, cid: str | None = None, since: str | None = 
     if cid:
         check_id(cid, "cid")
     ctx = context(request)
+    await ensure_live(ctx)
     start = int(since) if since and since.isdigit() else None
     events = _push(ctx, cid or None, start) if ctx.live == "push" else _poll(ctx, cid or None)
     return StreamingResponse(events, media_type="text/event-stream", headers={"X-Accel-Buffering": "no"})

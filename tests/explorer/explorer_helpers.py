@@ -60,8 +60,12 @@ class ExplorerThread:
         return http, str(csrf)
 
 
-def explorer_for(server: LocalServer, *, push: bool = False, poll_seconds: float = 0.2) -> FastAPI:
-    """An explorer app against ``server`` (pushed from its change feed when ``push``)."""
+def explorer_for(
+    server: LocalServer, *, push: bool = False, relay: bool = False, poll_seconds: float = 0.2
+) -> FastAPI:
+    """An explorer app against ``server``: pushed from its feed in process (``push``, as ``chatroutes
+    serve`` mounts it), relaying its ``/_changes`` over HTTP (``relay``, as ``chatroutes explore`` does
+    against a local server), or polling it."""
     if push:
         return create_explorer_app(
             base_url=server.base_url,
@@ -70,7 +74,9 @@ def explorer_for(server: LocalServer, *, push: bool = False, poll_seconds: float
             owner=hash_key(server.api_key),
             poll_seconds=poll_seconds,
         )
-    return create_explorer_app(base_url=server.base_url, api_key=server.api_key, poll_seconds=poll_seconds)
+    return create_explorer_app(
+        base_url=server.base_url, api_key=server.api_key, poll_seconds=poll_seconds, relay=relay
+    )
 
 
 def seed(server: LocalServer, title: str = "seed") -> dict[str, Any]:

@@ -303,3 +303,42 @@ def test_a_path_too_deep_for_the_message_tree_is_read_branch_by_branch(
     assert graph["messages"][-1]["preview"] == "new"
     reads = [path for method, path in api_server.state.requests if path.endswith("/messages")]
     assert reads == [f"/api/v1/conversations/{conv.id}/branches/{fork.id}/messages"]
+
+
+def test_a_tree_the_server_cannot_encode_falls_back_to_branch_reads(
+    session: httpx.Client, api_server: LocalServer
+) -> None:
+    from chatroutes_core.server.store import hash_key
+
+    store = api_server.state.store
+    conv, main = store.create_conversation(hash_key(api_server.api_key), "150 deep", "gpt-5")
+    previous = None
+    with store.atomic():
+        for n in range(150):  # its /tree answers 500 here (nesting too deep for the JSON encoder)
+            previous = store.add_message(
+                conv.id, main.id, role="user", content=f"m{n}", token_count=1, parent_message_id=previous
+            ).id
+    api_server.state.reset_requests()
+    assert len(_graph(session, conv.id)["messages"]) == 150
+    assert len(_graph(session, conv.id)["messages"]) == 150
+    trees = [path for _, path in api_server.state.requests if path.endswith("/tree")]
+    assert len(trees) <= 1  # tried once, without retries, then remembered
+
+
+def test_after_the_first_read_an_update_reads_only_the_branch_that_changed(
+    session: httpx.Client, api_server: LocalServer
+) -> None:
+    ids = seed(api_server, "incremental")
+    first = _graph(session, ids["cid"])
+    api_server.state.reset_requests()
+    with ChatRoutesClient(api_key=api_server.api_key, base_url=api_server.base_url) as client:
+        client.branches.send_message(ids["cid"], ids["fork"], content="one more")
+    api_server.state.reset_requests()
+    second = _graph(session, ids["cid"])
+    assert len(second["messages"]) == len(first["messages"]) + 2
+    assert second["messages"][-1]["branchId"] == ids["fork"]
+    paths = [path for _, path in api_server.state.requests]
+    assert not any(path.endswith("/tree") for path in paths)
+    assert [p for p in paths if p.endswith("/messages")] == [
+        f"/api/v1/conversations/{ids['cid']}/branches/{ids['fork']}/messages"
+    ]

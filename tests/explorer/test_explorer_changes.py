@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from explorer_helpers import ExplorerThread, seed
+from explorer_helpers import ExplorerThread, explorer_for, seed
 
 from chatroutes_core import ChatRoutesClient
 from chatroutes_core.server.changes import ChangeFeed, describe
@@ -125,3 +125,77 @@ def test_poll_a_write_by_another_client_appears_within_a_second(
         time.sleep(0.05)  # the conversation's updatedAt must move: stamps have millisecond precision
         path = f"/explorer/api/changes?cid={ids['cid']}"
         assert _watch(http, path, _send(api_server, ids["cid"], "polled"), ids["cid"]) < 1.0
+
+
+def test_a_closed_change_stream_unsubscribes(push_explorer: ExplorerThread, api_server: LocalServer) -> None:
+    feed = api_server.app.state.changes
+    owner = push_explorer.app.state.explorer.owner
+    http, _ = push_explorer.signed_in()
+    with closing(http):
+        with http.stream("GET", "/explorer/api/changes") as stream:
+            lines = stream.iter_lines()  # kept: dropping the iterator would close the response
+            next(lines)  # the greeting: subscribed
+            assert len(feed._subscribers.get(owner, ())) == 1
+        deadline = time.monotonic() + 3
+        while feed._subscribers.get(owner) and time.monotonic() < deadline:
+            _send(api_server, seed(api_server, "wake")["cid"], "x")()  # a write makes the stream notice
+            time.sleep(0.05)
+        assert not feed._subscribers.get(owner)
+
+
+def test_polling_costs_one_request_per_period_whatever_the_number_of_streams(
+    explorer: ExplorerThread, api_server: LocalServer
+) -> None:
+    ids = seed(api_server, "cheap")
+    http, _ = explorer.signed_in()
+    other = httpx.Client(base_url=explorer.url, cookies=http.cookies)  # a second tab of the same browser
+    with closing(http), closing(other):
+        first = http.stream("GET", f"/explorer/api/changes?cid={ids['cid']}")
+        second = other.stream("GET", "/explorer/api/changes")
+        with first as a, second as b:
+            lines_a, lines_b = a.iter_lines(), b.iter_lines()  # kept: dropping one closes its response
+            next(lines_a)
+            next(lines_b)
+            api_server.state.reset_requests()
+            time.sleep(1.0)  # five periods of 0.2 s
+            lists = [p for m, p in api_server.state.requests if p == "/api/v1/conversations"]
+    assert 2 <= len(lists) <= 7, lists  # one list per period for both streams, not one per stream
+
+
+def test_explore_relays_a_local_servers_feed_from_another_process(api_server: LocalServer) -> None:
+    thread = ExplorerThread(explorer_for(api_server, relay=True)).start()
+    try:
+        ids = seed(api_server, "relay")
+        http, _ = thread.signed_in()
+        with closing(http):
+            assert http.get("/explorer/api/session").json()["live"] == "push"
+            path = f"/explorer/api/changes?cid={ids['cid']}"
+            assert _watch(http, path, _send(api_server, ids["cid"], "relayed"), ids["cid"]) < 1.0
+    finally:
+        thread.stop()
+
+
+def test_an_api_without_a_change_feed_is_polled() -> None:
+    from starlette.testclient import TestClient
+
+    from chatroutes_core import AsyncChatRoutesClient
+    from chatroutes_core.explorer import create_explorer_app
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/_changes"):
+            return httpx.Response(404, json={"success": False, "error": "Not found"})
+        return httpx.Response(200, json={"success": True, "conversations": [], "total": 0})
+
+    def client() -> AsyncChatRoutesClient:
+        http = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+        return AsyncChatRoutesClient(api_key="k", base_url="https://api.example.com/api/v1", http_client=http)
+
+    app = create_explorer_app(client, base_url="https://api.example.com/api/v1")
+    with TestClient(app) as http:
+        assert (
+            http.get(
+                app.state.explorer.link("127.0.0.1", 1).split(":1", 1)[1], follow_redirects=False
+            ).status_code
+            == 303
+        )
+        assert http.get("/explorer/api/session").json()["live"] == "poll"
