@@ -98,7 +98,7 @@ def test_another_clients_writes_appear_live_without_reload(app_page: Page, seed:
 def test_against_an_api_without_a_change_feed_the_page_polls(
     browser: Any, srv: LocalServer, seed: Seed
 ) -> None:
-    explorer = ExplorerServer(srv, feed=None, poll_seconds=0.3).start()
+    explorer = ExplorerServer(srv, feed=None, relay=False, poll_seconds=0.3).start()
     context = browser.new_context(viewport={"width": 1400, "height": 850})
     try:
         page = context.new_page()
