@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import cases, construction, fresh, soak
+from bench import cases, construction, explorer, fresh, soak
 from bench._harness import ServerProcess, machine
 
 
@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
             lambda: fresh.per_request_app(srv, rounds=max(1, int(2 * scale))),
             # Issue 24: the soak, `chatroutes serve` in a process of its own under mixed load (bench/soak.py).
             lambda: soak.soak_case(seconds=60 if not args.quick else 10),
+            # Issue 26: the branch explorer in headless Chromium (its own LocalServer; needs chromium).
+            lambda: explorer.explorer_open(runs=max(3, int(5 * scale)), updates=max(3, int(5 * scale))),
         ]
         for step in steps:
             step_started = time.perf_counter()
