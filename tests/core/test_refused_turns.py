@@ -145,9 +145,11 @@ def test_langchain_refused_first_turns_leave_nothing(
 
     local_server.reset_requests()
     for options in ({"temperature": 5}, {"max_tokens": -1}):
-        model = ChatChatRoutes(api_key=key, base_url=local_server.base_url, **options)
-        with pytest.raises(ValueError):
-            model.invoke("hello")
+        with pytest.raises(UsageError):  # refused when the model is made
+            ChatChatRoutes(api_key=key, base_url=local_server.base_url, **options)
+        model = ChatChatRoutes(api_key=key, base_url=local_server.base_url)
+        with pytest.raises(UsageError):  # and per call, before any request
+            model.invoke("hello", **options)
     assert local_server.requests == []
     with pytest.raises(ValidationError):
         ChatChatRoutes(api_key=key, base_url=local_server.base_url).invoke(OVER_LIMIT)
