@@ -13,7 +13,7 @@ import argparse
 import sys
 
 from chatroutes_core.cli.console import SubparsersAction, add_command
-from chatroutes_core.cli.serve import LOOPBACK, bind
+from chatroutes_core.cli.serve import LOOPBACK, listen
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,10 +43,8 @@ def run(args: argparse.Namespace) -> int:
     except ChatRoutesError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    try:
-        sock = bind(args.host, args.port)
-    except OSError as exc:
-        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+    sock = listen(args.host, args.port)
+    if sock is None:
         return 1
     port = sock.getsockname()[1]
     ctx = app.state.explorer

@@ -75,6 +75,15 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def listen(host: str, port: int) -> socket.socket | None:
+    """`bind`, or None after saying on stderr why host:port cannot be listened on (in use, no address)."""
+    try:
+        return bind(host, port)
+    except OSError as exc:
+        print(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return None
+
+
 def banner(base_url: str, db: str, keys: Keys) -> list[str]:
     lines = [f"ChatRoutes-compatible server on {base_url} (database: {db})", *keys.notes]
     lines += ["", "Paste into your shell:", f"  export CHATROUTES_BASE_URL={base_url}"]
@@ -145,10 +154,8 @@ def run(args: argparse.Namespace) -> int:
         lock_wait=limits["lock_wait"],
         idempotency_retention=limits["idempotency_retention"],
     )
-    try:
-        sock = bind(args.host, args.port)
-    except OSError as exc:
-        print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+    sock = listen(args.host, args.port)
+    if sock is None:
         return 1
     port = sock.getsockname()[1]
     host = f"[{args.host}]" if ":" in args.host else args.host

@@ -144,13 +144,19 @@ async def _locate(client: Any, cid: str, mid: str, hint: str | None) -> tuple[Me
     raise HTTPException(404, f"no message {mid!r} in conversation {cid!r}")
 
 
+async def _target(request: Request, cid: str, mid: str, hint: str | None) -> tuple[Any, Message, str | None]:
+    """The client, message ``mid`` of conversation ``cid`` and the id before it (ids checked first)."""
+    check_id(cid, "conversation id")
+    check_id(mid, "messageId")
+    client = context(request).client()
+    message, parent = await _locate(client, cid, mid, hint)
+    return client, message, parent
+
+
 @router.post("/conversations/{cid}/edit")
 async def edit(cid: str, body: EditBody, request: Request) -> StreamingResponse:
     """Edit a user message: fork at its parent and send the new text there."""
-    check_id(cid, "conversation id")
-    check_id(body.message_id, "messageId")
-    client = context(request).client()
-    message, parent = await _locate(client, cid, body.message_id, body.branch_id)
+    client, message, parent = await _target(request, cid, body.message_id, body.branch_id)
     if message.role != "user":
         raise HTTPException(400, "only a user message can be edited (regenerate a reply instead)")
     if parent is None:
@@ -161,10 +167,7 @@ async def edit(cid: str, body: EditBody, request: Request) -> StreamingResponse:
 @router.post("/conversations/{cid}/regenerate")
 async def regenerate(cid: str, body: RegenerateBody, request: Request) -> StreamingResponse:
     """Regenerate a reply: a sibling branch that asks the same user turn again (see docs/explorer.md)."""
-    check_id(cid, "conversation id")
-    check_id(body.message_id, "messageId")
-    client = context(request).client()
-    message, parent = await _locate(client, cid, body.message_id, body.branch_id)
+    client, message, parent = await _target(request, cid, body.message_id, body.branch_id)
     if message.role == "assistant":
         if parent is None:
             raise HTTPException(400, "this reply has no user message before it")

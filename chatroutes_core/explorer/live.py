@@ -13,12 +13,14 @@ import asyncio
 import itertools
 import json
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from ..integration import check_id
+from ..server.changes import RESET
 from .context import ExplorerContext, context, map_error
 from .upstream import ensure_live
 
@@ -38,27 +40,17 @@ def _wanted(change: dict[str, Any], cid: str | None) -> bool:
 
 async def _push(ctx: ExplorerContext, cid: str | None, since: int | None) -> AsyncIterator[bytes]:
     assert ctx.feed is not None and ctx.owner is not None
-    sub = ctx.feed.subscribe(ctx.owner)
-    try:
-        last = ctx.feed.version if since is None else since
-        yield _event("hello", {"live": "push", "version": str(last)})
-        backlog = ctx.feed.since(ctx.owner, last)
-        if backlog is None:
-            yield _event("reset", {"version": str(ctx.feed.version)})
-        for change in backlog or ():
-            last = change.version
-            if _wanted(change.json(), cid):
-                yield _event("change", {**change.json(), "version": str(change.version)})
-        while True:
-            got = await sub.get(HEARTBEAT)
-            if got is None:
+    feed = ctx.feed
+    last = feed.version if since is None else since
+    yield _event("hello", {"live": "push", "version": str(last)})
+    async with aclosing(feed.follow(ctx.owner, last, HEARTBEAT)) as changes:
+        async for change in changes:
+            if change is None:
                 yield b": keep-alive\n\n"
-            elif got.version > last:
-                last = got.version
-                if _wanted(got.json(), cid):
-                    yield _event("change", {**got.json(), "version": str(got.version)})
-    finally:
-        sub.close()
+            elif change == RESET:
+                yield _event("reset", {"version": str(feed.version)})
+            elif _wanted(change.json(), cid):
+                yield _event("change", {**change.json(), "version": str(change.version)})
 
 
 async def _snapshot(ctx: ExplorerContext) -> dict[str, str | None]:

@@ -17,12 +17,16 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import deque
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["Change", "ChangeFeed", "Kind"]
+__all__ = ["RESET", "Change", "ChangeFeed", "Kind", "Reset"]
 
 Kind = Literal["message", "branch", "conversation", "checkpoint"]
+Reset = Literal["reset"]
+RESET: Reset = "reset"
+"""What :meth:`ChangeFeed.follow` yields when a reader's ``since`` is older than the changes still kept."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,33 @@ class ChangeFeed:
         with self._lock:
             self._subscribers.setdefault(owner, set()).add(sub)
         return sub
+
+    async def follow(
+        self, owner: str, since: int, heartbeat: float
+    ) -> AsyncGenerator[Change | Reset | None, None]:
+        """The owner's changes after ``since``, then live as they come, each once and in order.
+
+        Yields :data:`RESET` first when some of those changes are no longer kept (read everything again), and
+        None after each ``heartbeat`` quiet seconds (a reader's keep-alive). Close it (``aclosing``) to stop.
+        """
+        sub = self.subscribe(owner)  # before reading the backlog, so nothing falls between the two
+        try:
+            backlog = self.since(owner, since)
+            if backlog is None:
+                yield RESET
+            last = since
+            for change in backlog or ():
+                last = change.version
+                yield change
+            while True:
+                got = await sub.get(heartbeat)
+                if got is None:
+                    yield None
+                elif got.version > last:
+                    last = got.version
+                    yield got
+        finally:
+            sub.close()
 
     def _unsubscribe(self, sub: Subscription) -> None:
         with self._lock:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Query, Request
@@ -17,7 +18,7 @@ from fastapi.responses import StreamingResponse
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..changes import Change, ChangeFeed, Kind
+from ..changes import RESET, Change, ChangeFeed, Kind
 from ..store import hash_key
 from .deps import api_key_from
 
@@ -127,27 +128,17 @@ async def changes(request: Request, since: int = Query(0, ge=0)) -> StreamingRes
     """The caller's changes after ``since``, then live (SSE)."""
     feed: ChangeFeed = request.app.state.changes
     owner = hash_key(api_key_from(request) or "")
-    sub = feed.subscribe(owner)
-    backlog = feed.since(owner, since)
 
     async def events() -> AsyncIterator[bytes]:
-        try:
-            yield f": version {feed.version}\n\n".encode()
-            if backlog is None:
-                yield f"event: reset\ndata: {json.dumps({'version': feed.version})}\n\n".encode()
-            last = since
-            for change in backlog or ():
-                last = change.version
-                yield _sse(change)
-            while True:
-                got = await sub.get(HEARTBEAT)
-                if got is None:
+        yield f": version {feed.version}\n\n".encode()
+        async with aclosing(feed.follow(owner, since, HEARTBEAT)) as changes:
+            async for change in changes:
+                if change is None:
                     yield b": keep-alive\n\n"
-                elif got.version > last:
-                    last = got.version
-                    yield _sse(got)
-        finally:
-            sub.close()
+                elif change == RESET:
+                    yield f"event: reset\ndata: {json.dumps({'version': feed.version})}\n\n".encode()
+                else:
+                    yield _sse(change)
 
     return StreamingResponse(events(), media_type="text/event-stream")
 
