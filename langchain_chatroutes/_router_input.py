@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,21 @@ class RouteError(ChatRoutesError, RuntimeError):
     def __init__(self, route: str, error: BaseException) -> None:
         super().__init__(f"route {route!r} failed: {type(error).__name__}: {error}")
         self.route = route
+
+
+@contextmanager
+def raised_as_route_error(name: str) -> Iterator[None]:
+    """A route's failure re-raised as :class:`RouteError` naming the route (the original as its cause)."""
+    try:
+        yield
+    except Exception as exc:
+        raise RouteError(name, exc) from exc
+
+
+def short(text: str, limit: int = 80) -> str:
+    """``text`` on one line, cut to ``limit`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # ------------------------------------------------------------------------------------- input (pure)
@@ -164,3 +180,17 @@ def normalize_routes(
 
 
 # ------------------------------------------------------------------------------------------- router
+
+
+def check_options(
+    detector: Any, threshold: Any, max_routes: Any, classifier: Any, *, detector_is_model: bool
+) -> None:
+    """The router's arguments, refused with a ``UsageError`` before anything is built."""
+    if not detector_is_model and detector not in ("api", "local") and not callable(detector):
+        raise UsageError(f"detector must be 'api', 'local', a callable or a chat model, got {detector!r}")
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
+        raise UsageError(f"threshold must be a number between 0 and 1, got {threshold!r}")
+    if isinstance(max_routes, bool) or not isinstance(max_routes, int) or max_routes < 1:
+        raise UsageError(f"max_routes must be a positive integer, got {max_routes!r}")
+    if classifier is not None and not callable(classifier):
+        raise UsageError("classifier must be a callable (part, {name: description}) -> name | None")

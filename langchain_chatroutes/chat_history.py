@@ -36,7 +36,7 @@ costs one read):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from langchain_core.chat_history import BaseChatMessageHistory
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
@@ -45,7 +45,7 @@ from pydantic import SecretStr
 from chatroutes_core import DEFAULT_MODEL, AsyncChatRoutesClient
 from chatroutes_core.errors import UsageError
 from chatroutes_core.flows import ClientCall, Flow, arun, run
-from chatroutes_core.integration import read_branch, shared_async_client, shared_client, turn_flows
+from chatroutes_core.integration import ClientSettings, read_branch, turn_flows
 from chatroutes_core.mapper import Binding, TipCache, TreeRef, history_turns
 from langchain_chatroutes._branches import (
     BranchCache,
@@ -89,6 +89,8 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         async_client: an ``AsyncChatRoutesClient`` for the async methods (``aget_messages`` ...).
         api_key: used to build the clients that were not given (default: ``CHATROUTES_API_KEY``).
         base_url: used to build the clients that were not given (default: ``CHATROUTES_BASE_URL``).
+        timeout: request timeout in seconds of the clients that were not given (None: the default).
+        max_retries: retries of the clients that were not given (None: the default).
         model: the model ChatRoutes replies with when the history itself sends a user turn.
         title: the title of a conversation this history creates.
         branch_cache: a :class:`BranchCache` shared with other histories (opt-in; see there).
@@ -113,6 +115,8 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         model: str = DEFAULT_MODEL,
         title: str | None = None,
         branch_cache: BranchCache | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> None:
         super().__init__()
         self._conversation_id = validate_id(conversation_id, "conversation_id")
@@ -128,6 +132,9 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         # handed to a client only; a SecretStr so it stays out of repr, vars() dumps and tracebacks' locals
         self._api_key = SecretStr(api_key) if api_key else None
         self._base_url = base_url
+        self._timeout = timeout
+        self._max_retries = max_retries
+        self._settings()  # a bad max_retries is a ConfigurationError here, before any request
         self.last_reply: AIMessage | None = None
         """The reply ChatRoutes generated for the last user turn this history sent itself."""
 
@@ -168,33 +175,24 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
             model=self.model,
             title=self.title,
             branch_cache=self.branch_cache,
+            timeout=self._timeout,
+            max_retries=self._max_retries,
         )
 
     # -- clients ----------------------------------------------------------------------------------------
 
-    def _options(self) -> dict[str, Any]:
-        # A client for the other mode talks to the same server with the same key and options.
-        given = self._client or self._async_client
-        if given is None:
-            key = self._api_key.get_secret_value() if self._api_key else None
-            return {"api_key": key, "base_url": self._base_url}
-        return {
-            "api_key": given.api_key,
-            "base_url": given.base_url,
-            "timeout": given.timeout,
-            "max_retries": given.max_retries,
-            "allow_insecure_http": given.allow_insecure_http,
-        }
+    def _settings(self) -> ClientSettings:
+        # A client for the other mode talks to the same server with the same key and options as a given one.
+        return ClientSettings.given_or(self._client, self._async_client, self._api_key, self._base_url,
+                                       self._timeout, self._max_retries)  # fmt: skip
 
     def _sync(self) -> ChatRoutesClient:
         """The client given, else the process-wide shared one for these options (not ours to close)."""
-        return self._client if self._client is not None else shared_client(**self._options())
+        return self._settings().sync()
 
     def _async(self) -> AsyncChatRoutesClient:
         """The async client given, else the shared one of the running event loop."""
-        if self._async_client is not None:
-            return self._async_client
-        return shared_async_client(**self._options())
+        return self._settings().async_()
 
     def close(self) -> None:
         """Nothing to close: a history uses the clients it was given, or the shared ones."""

@@ -52,7 +52,7 @@ from chatroutes_core import (
     check_model,
 )
 from chatroutes_core.flows import ClientCall, Flow, arun, run
-from chatroutes_core.integration import shared_async_client, shared_client
+from chatroutes_core.integration import ClientSettings
 from chatroutes_core.mapper import (
     AsyncConversationMapper,
     Binding,
@@ -183,25 +183,22 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
 
     # -- clients --------------------------------------------------------------------------------------
 
-    def _client_options(self) -> dict[str, Any]:
-        options: dict[str, Any] = {"base_url": self.base_url, "max_retries": self.max_retries}
-        # the key, URL and options pick the shared client; construction does no I/O
-        if self.api_key is not None:  # a str when set by model_copy(update=...), which skips validation
-            key = self.api_key
-            options["api_key"] = key.get_secret_value() if isinstance(key, SecretStr) else key
-        if self.timeout is not None:
-            options["timeout"] = self.timeout
-        return options
+    def _settings(self) -> ClientSettings:
+        # the key, URL and options pick the shared client; no I/O. A str key when set by
+        # model_copy(update=...), which skips validation: ClientSettings takes either.
+        key: Any = self.api_key
+        return ClientSettings(key, self.base_url, self.timeout, self.max_retries,
+                              client=self._client, async_client=self._given_async_client)  # fmt: skip
 
     @property
     def client(self) -> ChatRoutesClient:
         """The sync core client: the one given, else the process-wide shared one for these options."""
-        return self._client or shared_client(**self._client_options())
+        return self._settings().sync()
 
     @property
     def async_client(self) -> AsyncChatRoutesClient:
         """The async core client: the one given, else the shared one of the running event loop."""
-        return self._given_async_client or shared_async_client(**self._client_options())
+        return self._settings().async_()
 
     def bind(self, conversation_id: str, branch_id: str | None = None) -> ChatRoutes:
         """A copy bound to a branch, sharing clients, branch tips and the memory of replies.
