@@ -14,7 +14,7 @@ from langchain_core.runnables.base import coerce_to_runnable
 from langchain_core.runnables.config import ensure_config
 
 from chatroutes_core.errors import ChatRoutesError, UsageError
-from chatroutes_core.mapper import Binding
+from chatroutes_core.mapper import check_binding
 from langchain_chatroutes._convert import BRANCH_KEY, CONVERSATION_KEY
 
 __all__ = ["NoRouteError", "RouteError", "RouterRequest", "normalize_routes", "parse_router_input"]
@@ -94,7 +94,7 @@ def parse_router_input(input: Any, config: RunnableConfig | None = None) -> Rout
     for name, value in (("conversation_id", conversation_id), ("branch_id", branch_id)):
         if value is not None and (not isinstance(value, str) or not value):
             raise UsageError(f"{name} must be a non-empty string, got {value!r}")
-    Binding(conversation_id, branch_id)  # a branch needs its conversation (the core's error and message)
+    check_binding(conversation_id, branch_id)  # a branch needs its conversation (the core's error)
     anchor = _anchor(inner)
     if anchor and conversation_id in (None, anchor[0]):
         if conversation_id is None or branch_id is None:

@@ -32,6 +32,7 @@ from chatroutes_core.mapper import (
     MappedReply,
     TipCache,
     Turn,
+    check_binding,
 )
 from langchain_chatroutes._convert import (
     BRANCH_KEY,
@@ -259,7 +260,7 @@ class ChatChatRoutes(BaseChatModel):
     def _prepare(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
     ) -> tuple[list[Turn], Binding, dict[str, Any], list[str]]:
-        Binding(self.conversation_id, self.branch_id)  # the model's own binding, whatever the call names
+        check_binding(self.conversation_id, self.branch_id)  # the model's own, whatever the call names
         turns = messages_to_turns(messages)  # the whole list: every message is proven or sent
         tools = bound_tools(kwargs)
         if instruction := format_instruction(kwargs, tools=tools is not None):
@@ -368,7 +369,7 @@ class ChatChatRoutes(BaseChatModel):
     # --- tools and structured output ---------------------------------------------------------------------
 
     def bind(self, **kwargs: Any) -> _ChatModelBinding:
-        Binding(self.conversation_id, self.branch_id)  # refuse a branch without its conversation here
+        check_binding(self.conversation_id, self.branch_id)  # refuse a branch without its conversation here
         format_instruction(kwargs, tools=False)  # an unsupported response_format: UsageError, now
         return super().bind(**kwargs)
 

@@ -60,6 +60,7 @@ from chatroutes_core.mapper import (
     TipCache,
     TreeRef,
     Turn,
+    check_binding,
 )
 from chatroutes_core.models import Message, Usage
 from llama_index_chatroutes import _convert, _tools
@@ -146,7 +147,7 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
         if isinstance(data.get("api_key"), str):
             data["api_key"] = SecretStr(data["api_key"])
         # a branch without its conversation is the core's MappingError, here as everywhere
-        Binding(data.get("conversation_id") or None, data.get("branch_id") or None)
+        check_binding(data.get("conversation_id") or None, data.get("branch_id") or None)
         super().__init__(**data)
         self._client = client
         self._given_async_client = async_client
@@ -209,7 +210,7 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
         """
         if branch_id is None:
             conversation_id, branch_id = _convert.parse_key(conversation_id)
-        Binding(conversation_id or None, branch_id or None)  # refused here, not at the first call
+        check_binding(conversation_id or None, branch_id or None)  # refused here, not at the first call
         # model_copy is shallow: the copy's _tips and _replies are the same objects (each with its own lock)
         return self.model_copy(update={"conversation_id": conversation_id, "branch_id": branch_id})
 
