@@ -305,9 +305,9 @@ class ChatChatRoutes(BaseChatModel):
     ) -> ChatResult:
         turns, binding, generation, stops = self._prepare(messages, stop, kwargs)
         mapper = self._get_mapper()
-        mapper.plan(turns, binding)  # bad input raises here, before any client is used
+        plan = mapper.plan(turns, binding)  # bad input raises here, before any request; planned once
         try:
-            reply = mapper.send(turns, binding, **generation)
+            reply = mapper.send(turns, binding, plan=plan, **generation)
         except ChatRoutesError as exc:
             raise to_model_error(exc) from exc
         return self._result(reply, stops, bound_tools(kwargs))
@@ -321,9 +321,9 @@ class ChatChatRoutes(BaseChatModel):
     ) -> ChatResult:
         turns, binding, generation, stops = self._prepare(messages, stop, kwargs)
         mapper = self._get_async_mapper()
-        mapper.plan(turns, binding)
+        plan = mapper.plan(turns, binding)
         try:
-            reply = await mapper.send(turns, binding, **generation)
+            reply = await mapper.send(turns, binding, plan=plan, **generation)
         except ChatRoutesError as exc:
             raise to_model_error(exc) from exc
         return self._result(reply, stops, bound_tools(kwargs))

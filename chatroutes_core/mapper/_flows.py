@@ -80,9 +80,12 @@ def _fork(options: TurnOptions, plan: Plan, conversation_id: str) -> Flow[Target
     return Target(replace(plan, action="fork"), conversation_id, branch.id)
 
 
-def prepare(options: TurnOptions, turns: Sequence[Turn], binding: Binding | None) -> Flow[Target]:
-    """Plan, then the requests before the send: read (old refs), create, tip lookup, fork."""
-    plan = plan_turn(turns, binding, options.tips)
+def prepare(
+    options: TurnOptions, turns: Sequence[Turn], binding: Binding | None, plan: Plan | None = None
+) -> Flow[Target]:
+    """Plan (unless the caller just did: ``plan``), then the requests before the send: read (old refs),
+    create, tip lookup, fork."""
+    plan = plan if plan is not None else plan_turn(turns, binding, options.tips)
     if plan.action == "read":
         assert plan.conversation_id is not None and plan.branch_id is not None
         stored: list[Message] = yield ClientCall(
@@ -123,9 +126,11 @@ def send(
     generation: Mapping[str, Any],
     *,
     stream: bool = False,
+    plan: Plan | None = None,
 ) -> Flow[tuple[Target, Any]]:
-    """The whole turn: ``(target, response)``; ``response`` is an entered stream when ``stream``."""
-    target = yield from prepare(options, turns, binding)
+    """The whole turn: ``(target, response)``; ``response`` is an entered stream when ``stream``; ``plan``:
+    :func:`plan_turn`'s for these turns, binding and tips, made just before (each call plans once)."""
+    target = yield from prepare(options, turns, binding, plan)
     method = "stream" if stream else "send"
     generation = {"model": options.model, **{k: v for k, v in generation.items() if v is not None}}
 
