@@ -21,7 +21,7 @@ Which branch a call writes to (the side-call policy, also in ``docs/llama_index.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from llama_index.core.base.llms.generic_utils import (
@@ -50,8 +50,9 @@ from chatroutes_core import (
     AsyncChatRoutesClient,
     ChatRoutesClient,
     check_model,
+    flows,
 )
-from chatroutes_core.flows import ClientCall, Flow, arun, run
+from chatroutes_core.flows import Flow, arun, run
 from chatroutes_core.integration import ClientSettings
 from chatroutes_core.mapper import (
     AsyncConversationMapper,
@@ -68,6 +69,7 @@ from llama_index_chatroutes._limits import MODEL_LIMITS, limits
 from llama_index_chatroutes._options import refuse_unknown
 from llama_index_chatroutes._replies import ReplyMemory, account_replies
 from llama_index_chatroutes._side_calls import SideCallPolicy, in_side_call
+from llama_index_chatroutes._stream import Call as _Call
 from llama_index_chatroutes._stream import StreamShaper
 
 if TYPE_CHECKING:
@@ -77,16 +79,6 @@ __all__ = ["MODEL_LIMITS", "ChatRoutes"]
 
 _CALL_KWARGS = ("tools", "tool_choice", "parallel_tool_calls")
 _SIDE_CALL = TreeRef("side-call", "side-call", "side-call")  # a side call's reply has no place in a branch
-
-
-@dataclass(frozen=True)
-class _Call:
-    """One prepared call: the turns to send, where to, whether it is a side call, the tools declared."""
-
-    turns: list[Turn]
-    binding: Binding | None
-    side_call: bool
-    tools: _tools.Declaration | None
 
 
 class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
@@ -314,7 +306,7 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
         reply = yield from mapper.send_flow(call.turns, call.binding, **self._generation(kwargs))
         shown = self._shown(call, reply.message)
         if (doomed := self._side_conversation(call, reply.ref)) is not None:
-            yield ClientCall("conversations", "delete", (doomed,))
+            yield from flows.call(lambda c: c.conversations.delete, doomed)
         ref = None if call.side_call else reply.seal(shown.turn)
         return self._response(call, ref, shown, reply.usage, reply.model, shown.text)
 
