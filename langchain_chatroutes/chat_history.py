@@ -35,6 +35,7 @@ costs one read):
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -176,19 +177,12 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         return self._sibling(conversation_id, validate_id(branch_id, "branch_id"))
 
     def _sibling(self, conversation_id: str, branch_id: str | None) -> ChatRoutesChatMessageHistory:
-        return type(self)(
-            conversation_id,
-            branch_id,
-            client=self._client,
-            async_client=self._async_client,
-            api_key=self._api_key.get_secret_value() if self._api_key else None,
-            base_url=self._base_url,
-            model=self.model,
-            title=self.title,
-            branch_cache=self.branch_cache,
-            timeout=self._timeout,
-            max_retries=self._max_retries,
-        )
+        # the same clients, options, model, title and branch cache; its own place, lock and last reply
+        sibling = copy.copy(self)
+        sibling._place = Place(conversation_id, branch_id)
+        sibling._lock = threading.Lock()
+        sibling.last_reply = None
+        return sibling
 
     # -- clients ----------------------------------------------------------------------------------------
 

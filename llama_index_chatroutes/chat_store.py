@@ -56,6 +56,7 @@ from chatroutes_core.integration import ClientSettings
 from llama_index_chatroutes import _convert
 from llama_index_chatroutes import _store_flows as flows
 from llama_index_chatroutes._errors import AppendOnlyError, ForeignMessageError
+from llama_index_chatroutes._options import CheckedAssignment
 from llama_index_chatroutes._replies import ReplyMemory, account_replies
 from llama_index_chatroutes._store_state import StoreState
 
@@ -64,7 +65,7 @@ __all__ = ["AppendOnlyError", "ChatRoutesChatStore", "ChatRoutesMemoryStore", "F
 T = TypeVar("T")
 
 
-class _StoreBase(BaseModel):
+class _StoreBase(CheckedAssignment, BaseModel):
     """The fields, client plumbing and flows both stores share (a sync client, one async client per event
     loop). ``client=`` / ``async_client=`` are used as given and never closed by the store."""
 
@@ -96,14 +97,6 @@ class _StoreBase(BaseModel):
         self._client = client
         self._given_async_client = async_client
         self._settings()  # a bad max_retries is a ConfigurationError here, before any request
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        # pydantic does not validate assignments here: keep a new key secret and refuse an unknown model now
-        if name == "api_key" and isinstance(value, str):
-            value = SecretStr(value)
-        elif name == "model":
-            check_model(value)
-        super().__setattr__(name, value)
 
     @property
     def model_name(self) -> str:

@@ -66,7 +66,7 @@ from chatroutes_core.mapper import (
 from chatroutes_core.models import Message, Usage
 from llama_index_chatroutes import _convert, _tools
 from llama_index_chatroutes._limits import MODEL_LIMITS, limits
-from llama_index_chatroutes._options import refuse_unknown
+from llama_index_chatroutes._options import CheckedAssignment, refuse_unknown
 from llama_index_chatroutes._replies import ReplyMemory, account_replies
 from llama_index_chatroutes._side_calls import SideCallPolicy, in_side_call
 from llama_index_chatroutes._stream import Call as _Call
@@ -81,7 +81,7 @@ _CALL_KWARGS = ("tools", "tool_choice", "parallel_tool_calls")
 _SIDE_CALL = TreeRef("side-call", "side-call", "side-call")  # a side call's reply has no place in a branch
 
 
-class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
+class ChatRoutes(CheckedAssignment, SideCallPolicy, FunctionCallingLLM):
     """The ChatRoutes API as a LlamaIndex LLM (chat-native, sync and async, streaming, tool calling).
 
     Args:
@@ -143,14 +143,6 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
         super().__init__(**data)
         self._client = client
         self._given_async_client = async_client
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        # pydantic does not validate assignments here: keep a new key secret and refuse an unknown model now
-        if name == "api_key" and isinstance(value, str):
-            value = SecretStr(value)
-        elif name == "model":
-            check_model(value)
-        super().__setattr__(name, value)
 
     @classmethod
     def class_name(cls) -> str:
