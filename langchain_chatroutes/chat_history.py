@@ -144,7 +144,6 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         self._base_url = base_url
         self._timeout = timeout
         self._max_retries = max_retries
-        self._settings()  # a bad max_retries is a ConfigurationError here, before any request
         self.last_reply: AIMessage | None = None
         """The reply ChatRoutes generated for the last user turn this history sent itself."""
 

@@ -96,7 +96,6 @@ class _StoreBase(CheckedAssignment, BaseModel):
         super().__init__(**data)
         self._client = client
         self._given_async_client = async_client
-        self._settings()  # a bad max_retries is a ConfigurationError here, before any request
 
     @property
     def model_name(self) -> str:

@@ -86,7 +86,10 @@ async def test_the_history_uses_its_timeout(fresh_server: LocalServer) -> None:
 
 
 def test_a_bad_max_retries_is_refused_before_any_request() -> None:
-    with pytest.raises(ConfigurationError):
-        ChatRoutesChatMessageHistory(
-            "conv_1", api_key="k", base_url="http://127.0.0.1:9/api/v1", max_retries=-1
-        )
+    # checked when the client is looked up (construction stays a few microseconds), before any request:
+    # nothing listens on port 9, so a request would be a connection error
+    history = ChatRoutesChatMessageHistory(
+        "conv_1", api_key="k", base_url="http://127.0.0.1:9/api/v1", max_retries=-1
+    )
+    with pytest.raises(ConfigurationError, match="max_retries"):
+        _ = history.messages

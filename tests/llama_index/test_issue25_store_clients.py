@@ -59,5 +59,8 @@ def test_a_copy_with_other_options_uses_them(fresh_server: LocalServer) -> None:
 
 
 def test_a_bad_max_retries_is_refused_before_any_request() -> None:
-    with pytest.raises(ConfigurationError):
-        ChatRoutesChatStore(api_key="k", base_url="http://127.0.0.1:9/api/v1", max_retries=-1)
+    # checked when the client is looked up (construction stays a few microseconds), before any request:
+    # nothing listens on port 9, so a request would be a connection error
+    store = ChatRoutesChatStore(api_key="k", base_url="http://127.0.0.1:9/api/v1", max_retries=-1)
+    with pytest.raises(ConfigurationError, match="max_retries"):
+        store.get_messages("conv_1")
