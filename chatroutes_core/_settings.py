@@ -76,6 +76,27 @@ class ClientSettings:
         return cls(given.api_key, given.base_url, timeout, given.max_retries, given.allow_insecure_http,
                    client=sync, async_client=other)  # fmt: skip
 
+    @classmethod
+    def given_or(
+        cls,
+        client: ChatRoutesClient | None,
+        async_client: AsyncChatRoutesClient | None,
+        api_key: str | SecretStr | None = None,
+        base_url: str | None = None,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+    ) -> ClientSettings:
+        """The clients given (a missing mode :meth:`matching` the given one), else these fields: what a chat
+        history or a chat store, which take clients or fields, resolves its clients from."""
+        given = client or async_client
+        if given is None:
+            return cls(api_key, base_url, timeout, max_retries)
+        matched = cls.matching(given)
+        if client is None or async_client is None:
+            return matched
+        return cls(matched.api_key, matched.base_url, matched.timeout, matched.max_retries,
+                   matched.allow_insecure_http, client=client, async_client=async_client)  # fmt: skip
+
     def options(self) -> ClientOptions:
         """The lookup options: only the fields that were given (the rest stay the client's defaults)."""
         options: ClientOptions = {}

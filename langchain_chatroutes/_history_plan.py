@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolCall, ToolMessage
 
@@ -21,7 +22,9 @@ from chatroutes_core.models import Message
 from langchain_chatroutes._convert import METADATA_KEY, message_to_turn, ref_of, reply_metadata
 
 __all__ = [
+    "Done",
     "ForeignMessageError",
+    "Place",
     "Plan",
     "check_unread",
     "message_ref",
@@ -244,3 +247,28 @@ def relabel(message: BaseMessage, branch_id: str) -> BaseMessage:
     return message.model_copy(
         update={"additional_kwargs": {**message.additional_kwargs, METADATA_KEY: moved}}
     )
+
+
+# -- a flow's outcome (the history applies it in one place) --------------------------------------------
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a history stands: the snapshot a flow starts from, and where it says the history is after."""
+
+    conversation_id: str | None
+    branch_id: str | None
+
+
+@dataclass(frozen=True)
+class Done(Generic[T]):
+    """A flow's outcome: its value, where the history stands after it, and whether it wrote (a write moves
+    the history whatever else happened meanwhile) or replied (``value`` is the new :attr:`last_reply`)."""
+
+    value: T
+    at: Place
+    wrote: bool = False
+    replied: bool = False

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,7 @@ from langchain_core.runnables.base import coerce_to_runnable
 from langchain_core.runnables.config import ensure_config
 
 from chatroutes_core.errors import ChatRoutesError, UsageError
-from chatroutes_core.mapper import Binding
+from chatroutes_core.mapper import check_binding
 from langchain_chatroutes._convert import BRANCH_KEY, CONVERSATION_KEY
 
 __all__ = ["NoRouteError", "RouteError", "RouterRequest", "normalize_routes", "parse_router_input"]
@@ -29,6 +30,21 @@ class RouteError(ChatRoutesError, RuntimeError):
     def __init__(self, route: str, error: BaseException) -> None:
         super().__init__(f"route {route!r} failed: {type(error).__name__}: {error}")
         self.route = route
+
+
+@contextmanager
+def raised_as_route_error(name: str) -> Iterator[None]:
+    """A route's failure re-raised as :class:`RouteError` naming the route (the original as its cause)."""
+    try:
+        yield
+    except Exception as exc:
+        raise RouteError(name, exc) from exc
+
+
+def short(text: str, limit: int = 80) -> str:
+    """``text`` on one line, cut to ``limit`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # ------------------------------------------------------------------------------------- input (pure)
@@ -78,7 +94,7 @@ def parse_router_input(input: Any, config: RunnableConfig | None = None) -> Rout
     for name, value in (("conversation_id", conversation_id), ("branch_id", branch_id)):
         if value is not None and (not isinstance(value, str) or not value):
             raise UsageError(f"{name} must be a non-empty string, got {value!r}")
-    Binding(conversation_id, branch_id)  # a branch needs its conversation (the core's error and message)
+    check_binding(conversation_id, branch_id)  # a branch needs its conversation (the core's error)
     anchor = _anchor(inner)
     if anchor and conversation_id in (None, anchor[0]):
         if conversation_id is None or branch_id is None:
@@ -164,3 +180,17 @@ def normalize_routes(
 
 
 # ------------------------------------------------------------------------------------------- router
+
+
+def check_options(
+    detector: Any, threshold: Any, max_routes: Any, classifier: Any, *, detector_is_model: bool
+) -> None:
+    """The router's arguments, refused with a ``UsageError`` before anything is built."""
+    if not detector_is_model and detector not in ("api", "local") and not callable(detector):
+        raise UsageError(f"detector must be 'api', 'local', a callable or a chat model, got {detector!r}")
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
+        raise UsageError(f"threshold must be a number between 0 and 1, got {threshold!r}")
+    if isinstance(max_routes, bool) or not isinstance(max_routes, int) or max_routes < 1:
+        raise UsageError(f"max_routes must be a positive integer, got {max_routes!r}")
+    if classifier is not None and not callable(classifier):
+        raise UsageError("classifier must be a callable (part, {name: description}) -> name | None")

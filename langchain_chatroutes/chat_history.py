@@ -35,8 +35,11 @@ costs one read):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+import copy
+import threading
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from langchain_core.chat_history import BaseChatMessageHistory
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
@@ -44,9 +47,9 @@ from pydantic import SecretStr
 
 from chatroutes_core import DEFAULT_MODEL, AsyncChatRoutesClient
 from chatroutes_core.errors import UsageError
-from chatroutes_core.flows import ClientCall, Flow, arun, run
-from chatroutes_core.integration import read_branch, shared_async_client, shared_client, turn_flows
-from chatroutes_core.mapper import Binding, TipCache, TreeRef, history_turns
+from chatroutes_core.flows import Flow, arun, call, run
+from chatroutes_core.integration import ClientSettings, read_branch, turn_flows
+from chatroutes_core.mapper import Binding, TipCache, TreeRef, check_binding, history_turns
 from langchain_chatroutes._branches import (
     BranchCache,
     BranchInfo,
@@ -57,7 +60,9 @@ from langchain_chatroutes._branches import (
     own_messages,
 )
 from langchain_chatroutes._history_plan import (
+    Done,
     ForeignMessageError,
+    Place,
     check_unread,
     message_ref,
     plan_add,
@@ -68,7 +73,7 @@ from langchain_chatroutes._history_plan import (
 
 if TYPE_CHECKING:
     from chatroutes_core import ChatRoutesClient
-    from chatroutes_core.models import Branch, Checkpoint, ConversationTree
+    from chatroutes_core.models import Branch, Checkpoint
 
 __all__ = [
     "BranchCache",
@@ -77,6 +82,9 @@ __all__ = [
     "ChatRoutesChatMessageHistory",
     "ForeignMessageError",
 ]
+
+
+T = TypeVar("T")
 
 
 class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
@@ -89,6 +97,8 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         async_client: an ``AsyncChatRoutesClient`` for the async methods (``aget_messages`` ...).
         api_key: used to build the clients that were not given (default: ``CHATROUTES_API_KEY``).
         base_url: used to build the clients that were not given (default: ``CHATROUTES_BASE_URL``).
+        timeout: request timeout in seconds of the clients that were not given (None: the default).
+        max_retries: retries of the clients that were not given (None: the default).
         model: the model ChatRoutes replies with when the history itself sends a user turn.
         title: the title of a conversation this history creates.
         branch_cache: a :class:`BranchCache` shared with other histories (opt-in; see there).
@@ -115,11 +125,15 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         model: str = DEFAULT_MODEL,
         title: str | None = None,
         branch_cache: BranchCache | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
     ) -> None:
         super().__init__()
-        self._conversation_id = validate_id(conversation_id, "conversation_id")
-        self._branch_id = validate_id(branch_id, "branch_id", allow_empty=True)
-        Binding(self._conversation_id, self._branch_id)  # a branch needs its conversation: MappingError
+        conversation_id = validate_id(conversation_id, "conversation_id")
+        branch_id = validate_id(branch_id, "branch_id", allow_empty=True)
+        check_binding(conversation_id, branch_id)  # a branch needs its conversation: MappingError
+        self._place = Place(conversation_id, branch_id)
+        self._lock = threading.Lock()  # guards _place and last_reply (a history may be shared)
         if not isinstance(model, str) or not model:
             raise UsageError("model must be a non-empty string")
         self.model = model
@@ -130,6 +144,8 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         # handed to a client only; a SecretStr so it stays out of repr, vars() dumps and tracebacks' locals
         self._api_key = SecretStr(api_key) if api_key else None
         self._base_url = base_url
+        self._timeout = timeout
+        self._max_retries = max_retries
         self.last_reply: AIMessage | None = None
         """The reply ChatRoutes generated for the last user turn this history sent itself."""
 
@@ -138,65 +154,51 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
     @property
     def conversation_id(self) -> str | None:
         """The conversation id (None until the first write when the history creates the conversation)."""
-        return self._conversation_id
+        return self._place.conversation_id
 
     @property
     def branch_id(self) -> str | None:
         """The branch id; None means "the main branch" until its id is known (after a read or a write)."""
-        return self._branch_id
+        return self._place.branch_id
 
     def __repr__(self) -> str:
+        at = self._place
         return (
-            f"{type(self).__name__}(conversation_id={self._conversation_id!r}, "
-            f"branch_id={self._branch_id!r}, model={self.model!r})"
+            f"{type(self).__name__}(conversation_id={at.conversation_id!r}, "
+            f"branch_id={at.branch_id!r}, model={self.model!r})"
         )
 
     __str__ = __repr__  # never a request (the base class would read the whole branch to print it)
 
     def switch(self, branch_id: str) -> ChatRoutesChatMessageHistory:
         """The history of another branch of the same conversation (same clients; no request)."""
-        if self._conversation_id is None:
+        conversation_id = self._place.conversation_id
+        if conversation_id is None:
             raise UsageError("this history has no conversation yet, so it has no other branch to switch to")
-        return self._sibling(validate_id(branch_id, "branch_id"))
+        return self._sibling(conversation_id, validate_id(branch_id, "branch_id"))
 
-    def _sibling(self, branch_id: str | None) -> ChatRoutesChatMessageHistory:
-        return type(self)(
-            self._conversation_id,
-            branch_id,
-            client=self._client,
-            async_client=self._async_client,
-            api_key=self._api_key.get_secret_value() if self._api_key else None,
-            base_url=self._base_url,
-            model=self.model,
-            title=self.title,
-            branch_cache=self.branch_cache,
-        )
+    def _sibling(self, conversation_id: str, branch_id: str | None) -> ChatRoutesChatMessageHistory:
+        # the same clients, options, model, title and branch cache; its own place, lock and last reply
+        sibling = copy.copy(self)
+        sibling._place = Place(conversation_id, branch_id)
+        sibling._lock = threading.Lock()
+        sibling.last_reply = None
+        return sibling
 
     # -- clients ----------------------------------------------------------------------------------------
 
-    def _options(self) -> dict[str, Any]:
-        # A client for the other mode talks to the same server with the same key and options.
-        given = self._client or self._async_client
-        if given is None:
-            key = self._api_key.get_secret_value() if self._api_key else None
-            return {"api_key": key, "base_url": self._base_url}
-        return {
-            "api_key": given.api_key,
-            "base_url": given.base_url,
-            "timeout": given.timeout,
-            "max_retries": given.max_retries,
-            "allow_insecure_http": given.allow_insecure_http,
-        }
+    def _settings(self) -> ClientSettings:
+        # A client for the other mode talks to the same server with the same key and options as a given one.
+        return ClientSettings.given_or(self._client, self._async_client, self._api_key, self._base_url,
+                                       self._timeout, self._max_retries)  # fmt: skip
 
     def _sync(self) -> ChatRoutesClient:
         """The client given, else the process-wide shared one for these options (not ours to close)."""
-        return self._client if self._client is not None else shared_client(**self._options())
+        return self._settings().sync()
 
     def _async(self) -> AsyncChatRoutesClient:
         """The async client given, else the shared one of the running event loop."""
-        if self._async_client is not None:
-            return self._async_client
-        return shared_async_client(**self._options())
+        return self._settings().async_()
 
     def close(self) -> None:
         """Nothing to close: a history uses the clients it was given, or the shared ones."""
@@ -205,102 +207,140 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         """Async :meth:`close`."""
 
     # -- the flows (each operation written once; the public methods run them on a client) --------------
+    #
+    # A flow starts from a snapshot of where the history stands (`Place`) and returns where it stands
+    # after (`Done`); `_moved` applies that in one place, under the lock. Nothing is reassigned mid-flow,
+    # so tasks or threads sharing one history each work on the place they started from.
 
-    def _structure(self) -> list[Branch] | None:
-        assert self._conversation_id is not None
-        branches = self.branch_cache.get(self._conversation_id)
+    def _structure(self, at: Place) -> list[Branch] | None:
+        assert at.conversation_id is not None
+        branches = self.branch_cache.get(at.conversation_id)
         if branches is None:
             return None
-        if self._branch_id is None:
+        if at.branch_id is None:
             return branches if any(b.is_main for b in branches) else None
-        return branches if any(b.id == self._branch_id for b in branches) else None
+        return branches if any(b.id == at.branch_id for b in branches) else None
 
-    def _branches_flow(self, *, fresh: bool = False) -> Flow[list[Branch]]:
-        assert self._conversation_id is not None
-        branches = None if fresh else self._structure()
+    def _branches_flow(self, at: Place, *, fresh: bool = False) -> Flow[list[Branch]]:
+        assert at.conversation_id is not None
+        branches = None if fresh else self._structure(at)
         if branches is None:
-            branches = yield ClientCall("branches", "list", (self._conversation_id,))
-            self.branch_cache.put(self._conversation_id, branches)
+            branches = yield from call(lambda c: c.branches.list, at.conversation_id)
+            self.branch_cache.put(at.conversation_id, branches)
         return branches
 
-    def _read_flow(self) -> Flow[list[BaseMessage]]:
-        if self._conversation_id is None:
-            return []
-        read = yield from read_branch(self._conversation_id, self._branch_id, self._structure())
+    def _read(self, at: Place) -> Flow[tuple[list[BaseMessage], Place]]:
+        """The branch's messages, and the place with the main branch's id once it is known."""
+        if at.conversation_id is None:
+            return [], at
+        read = yield from read_branch(at.conversation_id, at.branch_id, self._structure(at))
         if read.branch_id is None:
-            return []  # a conversation with no messages on its main branch yet
-        self._branch_id = read.branch_id
-        turns = history_turns(read.messages, self._conversation_id, read.branch_id)
-        return [turn_to_message(turn) for turn in turns]
+            return [], at  # a conversation with no messages on its main branch yet
+        turns = history_turns(read.messages, at.conversation_id, read.branch_id)
+        return [turn_to_message(turn) for turn in turns], Place(at.conversation_id, read.branch_id)
 
-    def _add_flow(self, messages: Sequence[BaseMessage]) -> Flow[None]:
-        check_unread(messages, conversation_id=self._conversation_id)  # what needs no read fails before it
+    def _read_flow(self, at: Place) -> Flow[Done[list[BaseMessage]]]:
+        messages, place = yield from self._read(at)
+        return Done(messages, place)
+
+    def _add_flow(self, at: Place, messages: Sequence[BaseMessage]) -> Flow[Done[AIMessage | None]]:
+        check_unread(messages, conversation_id=at.conversation_id)  # what needs no read fails before it
         known: dict[str, TreeRef] = {}
-        if self._conversation_id is not None and any(
+        if at.conversation_id is not None and any(
             m.id is not None and message_ref(m) is None for m in messages
         ):  # a message with an id but no ref might be one the server holds: read to find out
-            for held in (yield from self._read_flow()):
+            held_messages, at = yield from self._read(at)
+            for held in held_messages:
                 ref = message_ref(held)
                 if held.id is not None and ref is not None:
                     known[held.id] = ref
-        plan = plan_add(messages, known=known, conversation_id=self._conversation_id)
+        plan = plan_add(messages, known=known, conversation_id=at.conversation_id)
         if plan.send:
             options = turn_flows.TurnOptions(self.model, TipCache(maxsize=1), self.title)
-            binding = Binding(self._conversation_id, self._branch_id)
+            binding = Binding(at.conversation_id, at.branch_id)
             target, response = yield from turn_flows.send(options, plan.send, binding, {})
             ref = turn_flows.reply_ref(options, target, response.message)
-            self._conversation_id, self._branch_id = ref.conversation_id, ref.branch_id
             reply = stored_to_message(response.message, ref)
-            self.last_reply = reply if isinstance(reply, AIMessage) else None
-        elif plan.reply is not None:
+            last = reply if isinstance(reply, AIMessage) else None
+            return Done(last, Place(ref.conversation_id, ref.branch_id), wrote=True, replied=True)
+        if plan.reply is not None:
             # The model wrote this turn; where it landed is where this history now stands.
-            self._conversation_id = self._conversation_id or plan.reply.conversation_id
-            self._branch_id = plan.reply.branch_id
+            moved = Place(at.conversation_id or plan.reply.conversation_id, plan.reply.branch_id)
+            return Done(None, moved, wrote=True)
+        return Done(None, at)
 
-    def _clear_flow(self) -> Flow[None]:
-        if self._conversation_id is None:
-            return
-        branches = yield from self._branches_flow(fresh=True)
-        history = yield from self._read_flow()
-        branch = next((b for b in branches if b.id == self._branch_id), None)
+    def _clear_flow(self, at: Place) -> Flow[Done[None]]:
+        if at.conversation_id is None:
+            return Done(None, at)
+        branches = yield from self._branches_flow(at, fresh=True)
+        history, at = yield from self._read(at)
+        branch = next((b for b in branches if b.id == at.branch_id), None)
         own = own_messages(history, branch)
-        check_clear(branches, own, self._branch_id)
+        check_clear(branches, own, at.branch_id)
         for message in reversed(own):
-            yield ClientCall("messages", "delete", (message.id,))
+            assert message.id is not None
+            yield from call(lambda c: c.messages.delete, message.id)
+        return Done(None, at)
 
-    def _fork_flow(self, at_message_id: str | None, title: str | None) -> Flow[ChatRoutesChatMessageHistory]:
-        history = yield from self._read_flow()
+    def _fork_flow(
+        self, at: Place, at_message_id: str | None, title: str | None
+    ) -> Flow[Done[ChatRoutesChatMessageHistory]]:
+        history, at = yield from self._read(at)
         index = fork_target(history, at_message_id)
-        at = history[index].id
-        assert self._conversation_id is not None and at is not None
-        branch: Branch = yield ClientCall(
-            "branches", "fork", (self._conversation_id,),
-            {"fork_point_message_id": at, "title": title or fork_title(history[index])},
+        fork_point = history[index].id
+        assert at.conversation_id is not None and fork_point is not None
+        branch = yield from call(
+            lambda c: c.branches.fork, at.conversation_id,
+            fork_point_message_id=fork_point, title=title or fork_title(history[index]),
         )  # fmt: skip
-        self.branch_cache.add(self._conversation_id, branch)
-        return self._sibling(branch.id)
+        self.branch_cache.add(at.conversation_id, branch)
+        return Done(self._sibling(at.conversation_id, branch.id), at)
 
-    def _checkpoint_flow(self) -> Flow[Checkpoint]:
-        history = yield from self._read_flow()
+    def _checkpoint_flow(self, at: Place) -> Flow[Done[Checkpoint]]:
+        history, at = yield from self._read(at)
         if not history or history[-1].id is None:
             raise UsageError("this branch has no messages yet, so there is nothing to checkpoint")
-        assert self._conversation_id is not None and self._branch_id is not None
-        checkpoint: Checkpoint = yield ClientCall(
-            "checkpoints", "create", (self._conversation_id,),
-            {"branch_id": self._branch_id, "anchor_message_id": history[-1].id},
+        assert at.conversation_id is not None and at.branch_id is not None
+        checkpoint = yield from call(
+            lambda c: c.checkpoints.create, at.conversation_id,
+            branch_id=at.branch_id, anchor_message_id=history[-1].id,
         )  # fmt: skip
-        return checkpoint
+        return Done(checkpoint, at)
 
-    def _tree_flow(self) -> Flow[list[BranchInfo]]:
-        if self._conversation_id is None:
-            return []
-        tree: ConversationTree = yield ClientCall("conversations", "get_tree", (self._conversation_id,))
+    def _tree_flow(self, at: Place) -> Flow[Done[list[BranchInfo]]]:
+        if at.conversation_id is None:
+            return Done([], at)
+        tree = yield from call(lambda c: c.conversations.get_tree, at.conversation_id)
         branches = list(tree.iter_branches())
-        self.branch_cache.put(self._conversation_id, branches)
-        return [
+        self.branch_cache.put(at.conversation_id, branches)
+        infos = [
             BranchInfo(b.id, b.title, b.is_main, b.parent_branch_id, b.fork_point_message_id, b.message_count)
             for b in branches
         ]
+        return Done(infos, at)
+
+    # -- running a flow: a snapshot in, its outcome applied in one place ---------------------------------
+
+    def _run(self, flow: Callable[[Place], Flow[Done[T]]]) -> T:
+        at = self._place
+        done = run(flow(at), self._sync())
+        self._moved(at, done)
+        return done.value
+
+    async def _arun(self, flow: Callable[[Place], Flow[Done[T]]]) -> T:
+        at = self._place
+        done = await arun(flow(at), self._async())
+        self._moved(at, done)
+        return done.value
+
+    def _moved(self, before: Place, done: Done[Any]) -> None:
+        with self._lock:
+            # A write always moves the history (it stands where its last write landed); what a read learnt
+            # (the main branch's id) applies only if no other task moved the history meanwhile.
+            if done.at != before and (done.wrote or self._place == before):
+                self._place = done.at
+            if done.replied:
+                self.last_reply = done.value
 
     # -- reading ----------------------------------------------------------------------------------------
 
@@ -312,11 +352,11 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         writes by other objects and processes are always seen. Replies carry read-time digests: passed
         back to ``ChatChatRoutes`` in a list, they prove the prefix with no further request.
         """
-        return run(self._read_flow(), self._sync())
+        return self._run(self._read_flow)
 
     async def aget_messages(self) -> list[BaseMessage]:
         """Async :attr:`messages` on the async client."""
-        return await arun(self._read_flow(), self._async())
+        return await self._arun(self._read_flow)
 
     # -- writing ----------------------------------------------------------------------------------------
 
@@ -329,11 +369,11 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
             EmptyTurnError: the new turn has nothing to send (blank, or system text only).
             UnsupportedMessageError: a non-text block or an unknown role.
         """
-        run(self._add_flow(messages), self._sync())
+        self._run(partial(self._add_flow, messages=messages))
 
     async def aadd_messages(self, messages: Sequence[BaseMessage]) -> None:
         """Async :meth:`add_messages` on the async client."""
-        await arun(self._add_flow(messages), self._async())
+        await self._arun(partial(self._add_flow, messages=messages))
 
     def add_user_message(self, message: HumanMessage | str) -> None:
         """Send a user turn; ChatRoutes stores it and replies (the reply is in :attr:`last_reply`)."""
@@ -349,21 +389,21 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         branch was forked at one of the messages to delete, raises :class:`BranchInUseError` and deletes
         nothing. To delete everything, use ``client.conversations.delete(conversation_id)``.
         """
-        run(self._clear_flow(), self._sync())
+        self._run(self._clear_flow)
 
     async def aclear(self) -> None:
         """Async :meth:`clear` on the async client (same rules)."""
-        await arun(self._clear_flow(), self._async())
+        await self._arun(self._clear_flow)
 
     # -- branches ---------------------------------------------------------------------------------------
 
     def branches(self) -> list[BranchInfo]:
         """Every branch of the conversation (one request); empty before the conversation exists."""
-        return run(self._tree_flow(), self._sync())
+        return self._run(self._tree_flow)
 
     async def abranches(self) -> list[BranchInfo]:
         """Async :meth:`branches`."""
-        return await arun(self._tree_flow(), self._async())
+        return await self._arun(self._tree_flow)
 
     def fork(
         self, at_message_id: str | None = None, title: str | None = None
@@ -373,18 +413,18 @@ class ChatRoutesChatMessageHistory(BaseChatMessageHistory):
         The new branch's history is this branch's history up to and including that message; this history
         is unchanged. Two requests: a read of the branch, then the fork.
         """
-        return run(self._fork_flow(at_message_id, title), self._sync())
+        return self._run(partial(self._fork_flow, at_message_id=at_message_id, title=title))
 
     async def afork(
         self, at_message_id: str | None = None, title: str | None = None
     ) -> ChatRoutesChatMessageHistory:
         """Async :meth:`fork`."""
-        return await arun(self._fork_flow(at_message_id, title), self._async())
+        return await self._arun(partial(self._fork_flow, at_message_id=at_message_id, title=title))
 
     def checkpoint(self) -> Checkpoint:
         """Create a ChatRoutes checkpoint (a summary of the branch) anchored at its tip as it is now."""
-        return run(self._checkpoint_flow(), self._sync())
+        return self._run(self._checkpoint_flow)
 
     async def acheckpoint(self) -> Checkpoint:
         """Async :meth:`checkpoint`."""
-        return await arun(self._checkpoint_flow(), self._async())
+        return await self._arun(self._checkpoint_flow)

@@ -24,7 +24,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 from chatroutes_core import DEFAULT_MODEL, check_model
 from chatroutes_core import tools as protocol
 from chatroutes_core.errors import ChatRoutesError
-from chatroutes_core.integration import check_generation, shared_async_client, shared_client
+from chatroutes_core.integration import ClientSettings, check_generation
 from chatroutes_core.mapper import (
     AsyncConversationMapper,
     Binding,
@@ -32,6 +32,7 @@ from chatroutes_core.mapper import (
     MappedReply,
     TipCache,
     Turn,
+    check_binding,
 )
 from langchain_chatroutes._convert import (
     BRANCH_KEY,
@@ -129,7 +130,6 @@ class ChatChatRoutes(BaseChatModel):
     """An ``AsyncChatRoutesClient`` to use; default: the shared client of the running event loop."""
 
     _tips: TipCache = PrivateAttr(default_factory=TipCache)
-    _mapper: tuple[tuple[Any, ...], ConversationMapper] | None = PrivateAttr(default=None)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -185,41 +185,26 @@ class ChatChatRoutes(BaseChatModel):
         """An offline estimate of the prompt size of ``messages`` (what ``trim_messages`` asks the model)."""
         return count_message_tokens(messages, tools)
 
-    # --- clients (cached per the fields they are built from) -----------------------------------------
+    # --- clients (resolved from the fields on every call: a change or a copy is followed) ---------------
 
-    def _client_options(self) -> dict[str, Any]:
-        options: dict[str, Any] = {"max_retries": self.max_retries}
-        if self.api_key is not None:  # a plain str too: fields are not validated again on assignment
-            key: Any = self.api_key
-            options["api_key"] = key.get_secret_value() if isinstance(key, SecretStr) else key
-        if self.base_url is not None:
-            options["base_url"] = self.base_url
-        if self.timeout is not None:
-            options["timeout"] = self.timeout
-        return options
+    def _settings(self) -> ClientSettings:
+        key: Any = self.api_key  # a plain str too: fields are not validated again on assignment
+        return ClientSettings(key, self.base_url, self.timeout, self.max_retries,
+                              client=self.sync_client, async_client=self.async_client)  # fmt: skip
 
     @property
     def client(self) -> ChatRoutesClient:
         """The sync core client: the one given, else the process-wide shared one for these options."""
-        return self._get_mapper().client
+        return self._settings().sync()
 
     def _get_mapper(self) -> ConversationMapper:
-        # Keyed by the fields the mapper is built from, so `m.base_url = ...`, `m.model = ...` and
-        # `model_copy(update=...)` (which copies this cache) are followed; a hit costs one tuple compare.
-        key = (self.sync_client, self.api_key, self.base_url, self.timeout, self.max_retries, self.model)
-        cached = self._mapper
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        client = self.sync_client or shared_client(**self._client_options())
-        mapper = ConversationMapper(client, model=self.model, tips=self._tips)
-        self._mapper = (key, mapper)
-        return mapper
+        # Nothing cached (a cache outlived `default_provider.close()` and a fork's reset); the settings path
+        # costs a few microseconds a call (docs/refactor-figures.md).
+        return ConversationMapper(self._settings().sync(), model=self.model, tips=self._tips)
 
     def _get_async_mapper(self) -> AsyncConversationMapper:
-        # Shared async clients are per event loop (an httpx.AsyncClient's pool belongs to one loop); a
-        # mapper is only a few references, so building one per call costs nothing.
-        client = self.async_client or shared_async_client(**self._client_options())
-        return AsyncConversationMapper(client, model=self.model, tips=self._tips)
+        # Shared async clients are per event loop (an httpx.AsyncClient's pool belongs to one loop).
+        return AsyncConversationMapper(self._settings().async_(), model=self.model, tips=self._tips)
 
     # --- binding from config (DESIGN.md point 6) -------------------------------------------------------
 
@@ -277,7 +262,7 @@ class ChatChatRoutes(BaseChatModel):
     def _prepare(
         self, messages: list[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any]
     ) -> tuple[list[Turn], Binding, dict[str, Any], list[str]]:
-        Binding(self.conversation_id, self.branch_id)  # the model's own binding, whatever the call names
+        check_binding(self.conversation_id, self.branch_id)  # the model's own, whatever the call names
         turns = messages_to_turns(messages)  # the whole list: every message is proven or sent
         tools = bound_tools(kwargs)
         if instruction := format_instruction(kwargs, tools=tools is not None):
@@ -322,9 +307,9 @@ class ChatChatRoutes(BaseChatModel):
     ) -> ChatResult:
         turns, binding, generation, stops = self._prepare(messages, stop, kwargs)
         mapper = self._get_mapper()
-        mapper.plan(turns, binding)  # bad input raises here, before any client is used
+        plan = mapper.plan(turns, binding)  # bad input raises here, before any request; planned once
         try:
-            reply = mapper.send(turns, binding, **generation)
+            reply = mapper.send(turns, binding, plan=plan, **generation)
         except ChatRoutesError as exc:
             raise to_model_error(exc) from exc
         return self._result(reply, stops, bound_tools(kwargs))
@@ -338,9 +323,9 @@ class ChatChatRoutes(BaseChatModel):
     ) -> ChatResult:
         turns, binding, generation, stops = self._prepare(messages, stop, kwargs)
         mapper = self._get_async_mapper()
-        mapper.plan(turns, binding)
+        plan = mapper.plan(turns, binding)
         try:
-            reply = await mapper.send(turns, binding, **generation)
+            reply = await mapper.send(turns, binding, plan=plan, **generation)
         except ChatRoutesError as exc:
             raise to_model_error(exc) from exc
         return self._result(reply, stops, bound_tools(kwargs))
@@ -386,7 +371,7 @@ class ChatChatRoutes(BaseChatModel):
     # --- tools and structured output ---------------------------------------------------------------------
 
     def bind(self, **kwargs: Any) -> _ChatModelBinding:
-        Binding(self.conversation_id, self.branch_id)  # refuse a branch without its conversation here
+        check_binding(self.conversation_id, self.branch_id)  # refuse a branch without its conversation here
         format_instruction(kwargs, tools=False)  # an unsupported response_format: UsageError, now
         return super().bind(**kwargs)
 

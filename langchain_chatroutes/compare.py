@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 from langchain_core.callbacks.manager import AsyncCallbackManagerForChainRun, CallbackManagerForChainRun
@@ -43,14 +44,13 @@ from pydantic import ConfigDict, Field, PrivateAttr, SecretStr
 
 from chatroutes_core.errors import UnsupportedModelError
 from chatroutes_core.flows import Flow, arun, run
-from chatroutes_core.integration import CompareTarget as Target
 from chatroutes_core.integration import (
+    ClientSettings,
     check_models,
     compare_title,
     plan_compare,
-    shared_async_client,
-    shared_client,
 )
+from chatroutes_core.integration import CompareTarget as Target
 
 from ._convert import BRANCH_KEY, CONVERSATION_KEY
 from .chat_models import ChatChatRoutes
@@ -121,25 +121,20 @@ class CompareModels(RunnableSerializable[Any, dict[str, AIMessage]]):
             options["api_key"] = SecretStr(key)
         super().__init__(models=checked, **options)
 
-    # connection settings: explicit, else the given client's, else the environment (ChatChatRoutes decides)
-    def _connection(self) -> dict[str, Any]:
-        source = self.client or self.async_client
-        api_key = self.api_key.get_secret_value() if self.api_key is not None else None
-        base_url = self.base_url
-        if source is not None:
-            api_key = api_key or source.api_key
-            base_url = base_url or source.base_url
-        options: dict[str, Any] = {}
-        if api_key is not None:
-            options["api_key"] = api_key
-        if base_url is not None:
-            options["base_url"] = base_url
-        return options
+    def _settings(self) -> ClientSettings:
+        """Key and URL: explicit, else the given client's, else the environment (the clients decide)."""
+        key: Any = self.api_key  # a plain str too after an assignment (fields are not validated on it)
+        settings = ClientSettings.given_or(self.client, self.async_client, key, self.base_url)
+        if key is None and self.base_url is None:
+            return settings
+        return replace(settings, api_key=key or settings.api_key, base_url=self.base_url or settings.base_url)
 
     def chat_model(self, model: str) -> ChatChatRoutes:
         """The ``ChatChatRoutes`` that sends for `model` (one per model, reused across calls)."""
         if model not in self._chats:
-            options = self._connection()
+            settings = self._settings()
+            options: dict[str, Any] = {"api_key": settings.api_key, "base_url": settings.base_url}
+            options = {name: value for name, value in options.items() if value is not None}
             if self.temperature is not None:
                 options["temperature"] = self.temperature
             if self.max_tokens is not None:
@@ -151,12 +146,10 @@ class CompareModels(RunnableSerializable[Any, dict[str, AIMessage]]):
         return self._chats[model]
 
     def _sync_client(self) -> Any:
-        return self.client if self.client is not None else shared_client(**self._connection())
+        return self._settings().sync()
 
     def _async_client(self) -> Any:
-        if self.async_client is not None:
-            return self.async_client
-        return shared_async_client(**self._connection())
+        return self._settings().async_()
 
     @staticmethod
     def _messages(input: Any) -> list[BaseMessage]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from contextlib import contextmanager
 from functools import partial
 from typing import Any, Literal
 
@@ -38,20 +37,20 @@ from langchain_core.runnables.utils import (
     gather_with_concurrency,
     get_unique_config_specs,
 )
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field, SecretStr
 
+from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient
 from chatroutes_core.errors import UsageError
-from chatroutes_core.flows import ClientCall, Flow, arun, run
+from chatroutes_core.flows import Flow, arun, call, run
 from chatroutes_core.integration import (
     Classifier,
+    ClientSettings,
     RoutePart,
     RoutePlan,
     RouteSuggestion,
     normalize_suggestion,
     parts_of,
     plan_routes,
-    shared_async_client,
-    shared_client,
 )
 from langchain_chatroutes._convert import BRANCH_KEY, CONVERSATION_KEY
 from langchain_chatroutes._router_detect import Detection, arun_model, is_model, run_local, run_model
@@ -59,8 +58,11 @@ from langchain_chatroutes._router_input import (
     NoRouteError,
     RouteError,
     RouterRequest,
+    check_options,
     normalize_routes,
     parse_router_input,
+    raised_as_route_error,
+    short,
 )
 
 __all__ = ["AutoBranchRouter", "NoRouteError", "RouteError", "RouterRequest", "parse_router_input"]
@@ -86,9 +88,11 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
             async under ``ainvoke``/``astream``) returning local ``Suggestion``s, API ``BranchSuggestion``s
             or wire-shaped dicts, or any LangChain chat model (one model call per request, structured
             output, spans checked, the offline patterns as the fallback; see ``_router_detect``).
-        client: Sync ``ChatRoutesClient`` for the API detector and branch forks (default: built from
-            ``CHATROUTES_API_KEY`` / ``CHATROUTES_BASE_URL`` when first needed).
-        async_client: Async twin (default: one per call, closed after it).
+        client: Sync ``ChatRoutesClient`` for the API detector and branch forks (default: the shared one
+            for ``api_key``, ``base_url``, ``timeout`` and ``max_retries``).
+        async_client: Async twin (default: the shared one of the running event loop for those fields).
+        api_key / base_url / timeout / max_retries: the clients not given (defaults: ``CHATROUTES_API_KEY``,
+            ``CHATROUTES_BASE_URL``, the client's timeout and retries).
         threshold: Suggestions below this confidence are ignored.
         max_routes: The most routes run for one request.
         classifier: ``classifier(part, {name: description}) -> name | None`` replaces the scoring.
@@ -112,6 +116,10 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
     detector: Any = "api"
     client: Any = None
     async_client: Any = None
+    api_key: SecretStr | None = Field(default=None, repr=False, exclude=True)
+    base_url: str | None = None
+    timeout: float | None = None
+    max_retries: int | None = None
     threshold: float = 0.7
     max_routes: int = 3
     classifier: Any = None
@@ -144,14 +152,7 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
                 raise UsageError(f"a default runnable needs the route name {DEFAULT_ROUTE!r} to be free")
             runnables[DEFAULT_ROUTE] = coerce_to_runnable(default)
             default_name = DEFAULT_ROUTE
-        if not is_model(detector) and detector not in ("api", "local") and not callable(detector):
-            raise UsageError(f"detector must be 'api', 'local', a callable or a chat model, got {detector!r}")
-        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold <= 1:
-            raise UsageError(f"threshold must be a number between 0 and 1, got {threshold!r}")
-        if isinstance(max_routes, bool) or not isinstance(max_routes, int) or max_routes < 1:
-            raise UsageError(f"max_routes must be a positive integer, got {max_routes!r}")
-        if classifier is not None and not callable(classifier):
-            raise UsageError("classifier must be a callable (part, {name: description}) -> name | None")
+        check_options(detector, threshold, max_routes, classifier, detector_is_model=is_model(detector))
         super().__init__(
             routes=runnables, descriptions=descriptions, default=default_name, detector=detector,
             client=client, async_client=async_client, threshold=float(threshold), max_routes=max_routes,
@@ -176,7 +177,7 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
         )  # fmt: skip
         if not plan.routes:
             raise NoRouteError(
-                f"no route matches {_short(request.text)!r} (routes: {sorted(self.descriptions)}); "
+                f"no route matches {short(request.text)!r} (routes: {sorted(self.descriptions)}); "
                 "give the router a default route, or describe the routes better"
             )
         return plan
@@ -187,8 +188,10 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
         return max(10, self.max_routes)
 
     def _detect_flow(self, text: str) -> Flow[list[RouteSuggestion]]:
-        options = {"threshold": self.threshold, "suggestions_count": self._suggestions_count()}
-        response = yield ClientCall("autobranch", "suggest_branches", kwargs={"text": text, **options})
+        count = self._suggestions_count()
+        suggest = call(lambda c: c.autobranch.suggest_branches, text=text, threshold=self.threshold,
+                       suggestions_count=count)  # fmt: skip
+        response = yield from suggest
         return [normalize_suggestion(s) for s in response.suggestions]
 
     def _detect(self, text: str, config: RunnableConfig) -> Detection:
@@ -218,13 +221,18 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
             found = await found
         return [normalize_suggestion(s) for s in found], "callable"
 
-    def _sync_client(self) -> Any:
-        """The caller's client, else the process-wide shared one (never closed here)."""
-        return self.client if self.client is not None else shared_client()
+    def _settings(self) -> ClientSettings:
+        key: Any = self.api_key  # a plain str too after an assignment (fields are not validated on it)
+        return ClientSettings(key, self.base_url, self.timeout, self.max_retries,
+                              client=self.client, async_client=self.async_client)  # fmt: skip
 
-    def _async_client(self) -> Any:
-        """The caller's async client, else the shared one of the running event loop."""
-        return self.async_client if self.async_client is not None else shared_async_client()
+    def _sync_client(self) -> ChatRoutesClient:
+        """The caller's client, else the process-wide shared one for the fields (never closed here)."""
+        return self._settings().sync()
+
+    def _async_client(self) -> AsyncChatRoutesClient:
+        """The caller's async client, else the shared one of the running event loop for the fields."""
+        return self._settings().async_()
 
     def _run_config(
         self, config: RunnableConfig, suggestions: list[RouteSuggestion], plan: RoutePlan, decided_by: str
@@ -270,7 +278,7 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
         }
 
     def _branch_title(self, plan: RoutePlan, name: str) -> str:
-        return f"route:{name} · {_short(plan.text_for(name), 60)}"
+        return f"route:{name} · {short(plan.text_for(name), 60)}"
 
     def _fork_flow(self, request: RouterRequest, plan: RoutePlan) -> Flow[dict[str, _Binding]]:
         """One branch per route, all forked at the caller's tip (one step of concurrent forks)."""
@@ -279,14 +287,14 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
             return dict.fromkeys(plan.routes, (None, None))
         tip = request.anchor_message_id
         if tip is None:
-            history = yield (
-                ClientCall("branches", "get_history", (conv, request.branch_id)) if request.branch_id
-                else ClientCall("messages", "list", (conv,))
+            history = yield from (
+                call(lambda c: c.branches.get_history, conv, request.branch_id) if request.branch_id
+                else call(lambda c: c.messages.list, conv)
             )  # fmt: skip
             tip = history[-1].id if history else None
         calls = [
-            ClientCall("branches", "fork", (conv,), {"fork_point_message_id": tip, "title": title})
-            if tip else ClientCall("branches", "create", (conv,), {"title": title})
+            call(lambda c: c.branches.fork, conv, fork_point_message_id=tip, title=title)
+            if tip else call(lambda c: c.branches.create, conv, title=title)
             for title in (self._branch_title(plan, name) for name in plan.routes)
         ]  # fmt: skip
         branches = yield calls
@@ -319,7 +327,7 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
         dispatch_custom_event(SUGGESTIONS_EVENT, self._event(suggestions, plan), config=config)
         if len(plan.routes) == 1:
             name, route, child = self._single(request, plan, run_manager, config)
-            with _raised_as_route_error(name):
+            with raised_as_route_error(name):
                 return route.invoke(request.route_input, child)
         return self._fan_out(request, plan, run_manager, config)
 
@@ -362,7 +370,7 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
             yield self._fan_out(request, plan, run_manager, config)
             return
         name, route, child = self._single(request, plan, run_manager, config)
-        with _raised_as_route_error(name):
+        with raised_as_route_error(name):
             yield from route.stream(request.route_input, child)
 
     # --- async ---------------------------------------------------------------------------------------
@@ -383,7 +391,7 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
         await adispatch_custom_event(SUGGESTIONS_EVENT, self._event(suggestions, plan), config=config)
         if len(plan.routes) == 1:
             name, route, child = self._single(request, plan, run_manager, config)
-            with _raised_as_route_error(name):
+            with raised_as_route_error(name):
                 return await route.ainvoke(request.route_input, child)
         return await self._afan_out(request, plan, run_manager, config)
 
@@ -425,24 +433,10 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
             yield await self._afan_out(request, plan, run_manager, config)
             return
         name, route, child = self._single(request, plan, run_manager, config)
-        with _raised_as_route_error(name):
+        with raised_as_route_error(name):
             async for chunk in route.astream(request.route_input, child):
                 yield chunk
 
 
-@contextmanager
-def _raised_as_route_error(name: str) -> Iterator[None]:
-    """A route's failure re-raised as :class:`RouteError` naming the route (the original as its cause)."""
-    try:
-        yield
-    except Exception as exc:
-        raise RouteError(name, exc) from exc
-
-
 async def _one(value: Any) -> AsyncIterator[Any]:
     yield value
-
-
-def _short(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

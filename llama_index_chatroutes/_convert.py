@@ -30,7 +30,7 @@ from llama_index.core.base.llms.types import (
 
 from chatroutes_core import ConfigurationError, UsageError
 from chatroutes_core.mapper import ToolCallTurn, TreeRef, Turn, UnsupportedMessageError
-from chatroutes_core.models import Message, Usage
+from chatroutes_core.models import Usage
 
 REF_KEY = "chatroutes"
 
@@ -254,12 +254,6 @@ def turn_to_message(turn: Turn) -> ChatMessage:
     kwargs = {REF_KEY: turn.ref.as_dict()} if turn.ref is not None else {}
     return ChatMessage(role=_FROM_ROLE.get(turn.role, MessageRole.USER), content=turn.content,
                        additional_kwargs=kwargs)  # fmt: skip
-
-
-def from_core_message(message: Message, conversation_id: str, branch_id: str) -> ChatMessage:
-    """One stored ChatRoutes message as a ``ChatMessage`` (no digest: not read as part of a history)."""
-    ref = TreeRef(conversation_id, branch_id, message.id)
-    return turn_to_message(Turn(str(message.role), message.content, ref))
 
 
 def parse_key(key: str) -> tuple[str, str | None]:

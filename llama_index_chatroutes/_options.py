@@ -1,4 +1,5 @@
-"""``ChatRoutes(...)``'s option check: a misspelt option is an error, not silently dropped (pure)."""
+"""``ChatRoutes(...)``'s option check: a misspelt option is an error, not silently dropped (pure); and the
+checks an assignment gets (shared by the LLM and the chat stores)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,11 @@ import difflib
 import functools
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel
+from pydantic import AliasChoices, BaseModel, SecretStr
 
-from chatroutes_core import ConfigurationError
+from chatroutes_core import ConfigurationError, check_model
 
-__all__ = ["options", "refuse_unknown"]
+__all__ = ["CheckedAssignment", "options", "refuse_unknown"]
 
 
 @functools.cache
@@ -31,3 +32,15 @@ def refuse_unknown(cls: type[BaseModel], data: dict[str, Any]) -> None:
         close = difflib.get_close_matches(option, known, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise ConfigurationError(f"{cls.__name__}() got an unknown option {option!r}{hint}")
+
+
+class CheckedAssignment:
+    """Mixed in before a pydantic model whose fields are not validated on assignment: a new key stays secret
+    and an unknown model is refused now, not at the next request."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "api_key" and isinstance(value, str):
+            value = SecretStr(value)
+        elif name == "model":
+            check_model(value)
+        super().__setattr__(name, value)

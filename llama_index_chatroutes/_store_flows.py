@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from llama_index.core.base.llms.types import ChatMessage
 
 from chatroutes_core import NotFoundError
-from chatroutes_core.flows import ClientCall, Flow
+from chatroutes_core.flows import Flow, call
 from chatroutes_core.integration import read_branch
 from chatroutes_core.mapper import history_turns
 from chatroutes_core.models import Conversation
@@ -60,13 +60,11 @@ def create_named(state: StoreState, key: str, model: str) -> Flow[View]:
     conversation; the first to claim the name (a compare-and-set under the state's lock) wins, and each loser
     deletes its own conversation, still empty, and writes to the winner's.
     """
-    conversation: Conversation = yield ClientCall(
-        "conversations", "create", kwargs={"title": key[:200], "model": model}
-    )
+    conversation = yield from call(lambda c: c.conversations.create, title=key[:200], model=model)
     winner = state.claim(key, conversation.id)
     if winner != conversation.id:
         with contextlib.suppress(NotFoundError):
-            yield ClientCall("conversations", "delete", (conversation.id,))
+            yield from call(lambda c: c.conversations.delete, conversation.id)
     return View(Located(winner, None))
 
 
@@ -143,7 +141,7 @@ def adopt(
         return None  # a racing write gave the name a conversation first
     if located is not None and view is not None:  # the empty conversation the name's first put created
         with contextlib.suppress(NotFoundError):
-            yield ClientCall("conversations", "delete", (located.conversation_id,))
+            yield from call(lambda c: c.conversations.delete, located.conversation_id)
     return View(Located(ref.conversation_id, found.branch_id), history)
 
 
@@ -168,9 +166,9 @@ def delete_all(state: StoreState, key: str) -> Flow[list[ChatMessage]]:
         try:
             if branch_key:
                 assert where.branch_id is not None
-                yield ClientCall("branches", "delete", (where.conversation_id, where.branch_id))
+                yield from call(lambda c: c.branches.delete, where.conversation_id, where.branch_id)
             else:
-                yield ClientCall("conversations", "delete", (where.conversation_id,))
+                yield from call(lambda c: c.conversations.delete, where.conversation_id)
                 state.unconfirm(where.conversation_id)
         except NotFoundError:
             pass
@@ -180,8 +178,8 @@ def delete_all(state: StoreState, key: str) -> Flow[list[ChatMessage]]:
 
 def new_key(state: StoreState, title: str | None, model: str) -> Flow[str]:
     """Create a conversation and return its key (its main branch)."""
-    conversation: Conversation = yield ClientCall(
-        "conversations", "create", kwargs={"title": title or "LlamaIndex chat", "model": model}
+    conversation = yield from call(
+        lambda c: c.conversations.create, title=title or "LlamaIndex chat", model=model
     )
     state.remember_key(conversation.id)
     state.confirm(conversation.id)

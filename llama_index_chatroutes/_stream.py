@@ -2,24 +2,53 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 from llama_index.core.base.llms.types import ChatMessage, ChatResponse, MessageRole
 
+from chatroutes_core.mapper import Binding, TreeRef, Turn
 from chatroutes_core.tools import ToolStreamParser
 from llama_index_chatroutes import _tools
 
 if TYPE_CHECKING:
     from chatroutes_core.mapper import AsyncMappedStream, MappedStream
-    from chatroutes_core.models import StreamEvent
-    from llama_index_chatroutes.llm import ChatRoutes, _Call
+    from chatroutes_core.models import Message, StreamEvent, Usage
+
+
+@dataclass(frozen=True)
+class Call:
+    """One prepared call: the turns to send, where to, whether it is a side call, the tools declared."""
+
+    turns: list[Turn]
+    binding: Binding | None
+    side_call: bool
+    tools: _tools.Declaration | None
+
+
+class Responder(Protocol):
+    """What the shaper needs from the LLM (``ChatRoutes``): this module does not import ``llm``."""
+
+    def _shown(self, call: Call, message: Message) -> _tools.Shown: ...
+
+    def _side_conversation(self, call: Call, ref: TreeRef) -> str | None: ...
+
+    def _response(
+        self,
+        call: Call,
+        ref: TreeRef | None,
+        shown: _tools.Shown,
+        usage: Usage | None,
+        model: str | None,
+        delta: str,
+    ) -> ChatResponse: ...
 
 
 class StreamShaper:
     """What each stream event gives a ``stream_chat`` caller, for either stream: the text pieces as deltas,
     then the final response; and, for a side call, the conversation to delete before that response."""
 
-    def __init__(self, llm: ChatRoutes, call: _Call) -> None:
+    def __init__(self, llm: Responder, call: Call) -> None:
         self.llm, self.call, self.text = llm, call, ""
         self.parser = ToolStreamParser(call.tools.names if call.tools else None)
         self.doomed: str | None = None

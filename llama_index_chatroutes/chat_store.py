@@ -52,10 +52,11 @@ from pydantic import AliasChoices, BaseModel, Field, PrivateAttr, SecretStr
 
 from chatroutes_core import DEFAULT_MODEL, AsyncChatRoutesClient, ChatRoutesClient, check_model
 from chatroutes_core.flows import Flow, arun, run
-from chatroutes_core.integration import shared_async_client, shared_client
+from chatroutes_core.integration import ClientSettings
 from llama_index_chatroutes import _convert
 from llama_index_chatroutes import _store_flows as flows
 from llama_index_chatroutes._errors import AppendOnlyError, ForeignMessageError
+from llama_index_chatroutes._options import CheckedAssignment
 from llama_index_chatroutes._replies import ReplyMemory, account_replies
 from llama_index_chatroutes._store_state import StoreState
 
@@ -64,12 +65,16 @@ __all__ = ["AppendOnlyError", "ChatRoutesChatStore", "ChatRoutesMemoryStore", "F
 T = TypeVar("T")
 
 
-class _StoreBase(BaseModel):
+class _StoreBase(CheckedAssignment, BaseModel):
     """The fields, client plumbing and flows both stores share (a sync client, one async client per event
     loop). ``client=`` / ``async_client=`` are used as given and never closed by the store."""
 
     api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)
     base_url: str | None = None
+    timeout: float | None = Field(default=None, description="Request timeout in seconds (None: default).")
+    max_retries: int | None = Field(
+        default=None, description="Retries after the first attempt (None: default)."
+    )
     model: str = Field(
         default=DEFAULT_MODEL,
         validation_alias=AliasChoices("model", "model_name"),
@@ -92,35 +97,26 @@ class _StoreBase(BaseModel):
         self._client = client
         self._given_async_client = async_client
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        # pydantic does not validate assignments here: keep a new key secret and refuse an unknown model now
-        if name == "api_key" and isinstance(value, str):
-            value = SecretStr(value)
-        elif name == "model":
-            check_model(value)
-        super().__setattr__(name, value)
-
     @property
     def model_name(self) -> str:
         """The same as :attr:`model` (the name this field had before)."""
         return self.model
 
-    def _options(self) -> dict[str, Any]:
-        options: dict[str, Any] = {"base_url": self.base_url}
-        if self.api_key is not None:  # a str when set by model_copy(update=...), which skips validation
-            key = self.api_key
-            options["api_key"] = key.get_secret_value() if isinstance(key, SecretStr) else key
-        return options
+    def _settings(self) -> ClientSettings:
+        # a client for the other mode talks to the same server with the same key and options as a given one
+        key: Any = self.api_key  # a str when set by model_copy(update=...), which skips validation
+        return ClientSettings.given_or(self._client, self._given_async_client,
+                                       key, self.base_url, self.timeout, self.max_retries)  # fmt: skip
 
     @property
     def client(self) -> ChatRoutesClient:
         """The sync core client: the one given, else the process-wide shared one for these options."""
-        return self._client or shared_client(**self._options())
+        return self._settings().sync()
 
     @property
     def async_client(self) -> AsyncChatRoutesClient:
         """The async core client: the one given, else the shared one of the running event loop."""
-        return self._given_async_client or shared_async_client(**self._options())
+        return self._settings().async_()
 
     def _replies(self) -> tuple[ReplyMemory, ReplyMemory]:
         """The replies this account's ``ChatRoutes`` LLMs generated: turns (to adopt a name's first turn),

@@ -21,7 +21,7 @@ Which branch a call writes to (the side-call policy, also in ``docs/llama_index.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from llama_index.core.base.llms.generic_utils import (
@@ -50,9 +50,10 @@ from chatroutes_core import (
     AsyncChatRoutesClient,
     ChatRoutesClient,
     check_model,
+    flows,
 )
-from chatroutes_core.flows import ClientCall, Flow, arun, run
-from chatroutes_core.integration import check_generation, shared_async_client, shared_client
+from chatroutes_core.flows import Flow, arun, run
+from chatroutes_core.integration import ClientSettings, check_generation
 from chatroutes_core.mapper import (
     AsyncConversationMapper,
     Binding,
@@ -60,13 +61,15 @@ from chatroutes_core.mapper import (
     TipCache,
     TreeRef,
     Turn,
+    check_binding,
 )
 from chatroutes_core.models import Message, Usage
 from llama_index_chatroutes import _convert, _tools
 from llama_index_chatroutes._limits import MODEL_LIMITS, limits
-from llama_index_chatroutes._options import refuse_unknown
+from llama_index_chatroutes._options import CheckedAssignment, refuse_unknown
 from llama_index_chatroutes._replies import ReplyMemory, account_replies
 from llama_index_chatroutes._side_calls import SideCallPolicy, in_side_call
+from llama_index_chatroutes._stream import Call as _Call
 from llama_index_chatroutes._stream import StreamShaper
 
 if TYPE_CHECKING:
@@ -78,17 +81,7 @@ _CALL_KWARGS = ("tools", "tool_choice", "parallel_tool_calls")
 _SIDE_CALL = TreeRef("side-call", "side-call", "side-call")  # a side call's reply has no place in a branch
 
 
-@dataclass(frozen=True)
-class _Call:
-    """One prepared call: the turns to send, where to, whether it is a side call, the tools declared."""
-
-    turns: list[Turn]
-    binding: Binding | None
-    side_call: bool
-    tools: _tools.Declaration | None
-
-
-class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
+class ChatRoutes(CheckedAssignment, SideCallPolicy, FunctionCallingLLM):
     """The ChatRoutes API as a LlamaIndex LLM (chat-native, sync and async, streaming, tool calling).
 
     Args:
@@ -149,18 +142,10 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
         if isinstance(data.get("api_key"), str):
             data["api_key"] = SecretStr(data["api_key"])
         # a branch without its conversation is the core's MappingError, here as everywhere
-        Binding(data.get("conversation_id") or None, data.get("branch_id") or None)
+        check_binding(data.get("conversation_id") or None, data.get("branch_id") or None)
         super().__init__(**data)
         self._client = client
         self._given_async_client = async_client
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        # pydantic does not validate assignments here: keep a new key secret and refuse an unknown model now
-        if name == "api_key" and isinstance(value, str):
-            value = SecretStr(value)
-        elif name == "model":
-            check_model(value)
-        super().__setattr__(name, value)
 
     @classmethod
     def class_name(cls) -> str:
@@ -186,25 +171,22 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
 
     # -- clients --------------------------------------------------------------------------------------
 
-    def _client_options(self) -> dict[str, Any]:
-        options: dict[str, Any] = {"base_url": self.base_url, "max_retries": self.max_retries}
-        # the key, URL and options pick the shared client; construction does no I/O
-        if self.api_key is not None:  # a str when set by model_copy(update=...), which skips validation
-            key = self.api_key
-            options["api_key"] = key.get_secret_value() if isinstance(key, SecretStr) else key
-        if self.timeout is not None:
-            options["timeout"] = self.timeout
-        return options
+    def _settings(self) -> ClientSettings:
+        # the key, URL and options pick the shared client; no I/O. A str key when set by
+        # model_copy(update=...), which skips validation: ClientSettings takes either.
+        key: Any = self.api_key
+        return ClientSettings(key, self.base_url, self.timeout, self.max_retries,
+                              client=self._client, async_client=self._given_async_client)  # fmt: skip
 
     @property
     def client(self) -> ChatRoutesClient:
         """The sync core client: the one given, else the process-wide shared one for these options."""
-        return self._client or shared_client(**self._client_options())
+        return self._settings().sync()
 
     @property
     def async_client(self) -> AsyncChatRoutesClient:
         """The async core client: the one given, else the shared one of the running event loop."""
-        return self._given_async_client or shared_async_client(**self._client_options())
+        return self._settings().async_()
 
     def bind(self, conversation_id: str, branch_id: str | None = None) -> ChatRoutes:
         """A copy bound to a branch, sharing clients, branch tips and the memory of replies.
@@ -215,7 +197,7 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
         """
         if branch_id is None:
             conversation_id, branch_id = _convert.parse_key(conversation_id)
-        Binding(conversation_id or None, branch_id or None)  # refused here, not at the first call
+        check_binding(conversation_id or None, branch_id or None)  # refused here, not at the first call
         # model_copy is shallow: the copy's _tips and _replies are the same objects (each with its own lock)
         return self.model_copy(update={"conversation_id": conversation_id, "branch_id": branch_id})
 
@@ -319,7 +301,7 @@ class ChatRoutes(SideCallPolicy, FunctionCallingLLM):
         reply = yield from mapper.send_flow(call.turns, call.binding, **self._generation(kwargs))
         shown = self._shown(call, reply.message)
         if (doomed := self._side_conversation(call, reply.ref)) is not None:
-            yield ClientCall("conversations", "delete", (doomed,))
+            yield from flows.call(lambda c: c.conversations.delete, doomed)
         ref = None if call.side_call else reply.seal(shown.turn)
         return self._response(call, ref, shown, reply.usage, reply.model, shown.text)
 

@@ -11,6 +11,7 @@ Public API::
     TreeRef(conversation_id, branch_id, message_id, digest, base, system_digest)
     Turn(role, content, ref=None, tool_calls=(), tool_call_id=None, name=None, is_error=False)
     Binding(conversation_id=None, branch_id=None)     the branch a model/history is bound to write to
+    check_binding(conversation_id, branch_id)         what Binding refuses, without building one
     plan_turn(turns, binding, tips) -> Plan           pure decision (no I/O)
     prove(turns) -> Proof                             which replies of the list are proven (pure)
     history_turns(messages, conversation_id, branch_id)   a branch read back, with read-time digests
@@ -69,6 +70,7 @@ from ._types import (
     TreeRef,
     Turn,
     UnsupportedMessageError,
+    check_binding,
 )
 
 __all__ = [
@@ -93,6 +95,7 @@ __all__ = [
     "canonical",
     "chain",
     "chain_all",
+    "check_binding",
     "history_turns",
     "plan_turn",
     "prove",

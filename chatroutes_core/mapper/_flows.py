@@ -82,9 +82,12 @@ def _fork(options: TurnOptions, plan: Plan, conversation_id: str) -> Flow[Target
     return Target(replace(plan, action="fork"), conversation_id, branch.id)
 
 
-def prepare(options: TurnOptions, turns: Sequence[Turn], binding: Binding | None) -> Flow[Target]:
-    """Plan, then the requests before the send: read (old refs), create, tip lookup, fork."""
-    plan = plan_turn(turns, binding, options.tips)
+def prepare(
+    options: TurnOptions, turns: Sequence[Turn], binding: Binding | None, plan: Plan | None = None
+) -> Flow[Target]:
+    """Plan (unless the caller just did: ``plan``), then the requests before the send: read (old refs),
+    create, tip lookup, fork."""
+    plan = plan if plan is not None else plan_turn(turns, binding, options.tips)
     if plan.action == "read":
         assert plan.conversation_id is not None and plan.branch_id is not None
         stored: list[Message] = yield ClientCall(
@@ -125,14 +128,16 @@ def send(
     generation: Mapping[str, Any],
     *,
     stream: bool = False,
+    plan: Plan | None = None,
 ) -> Flow[tuple[Target, Any]]:
-    """The whole turn: ``(target, response)``; ``response`` is an entered stream when ``stream``.
+    """The whole turn: ``(target, response)``; ``response`` is an entered stream when ``stream``; ``plan``:
+    :func:`plan_turn`'s for these turns, binding and tips, made just before (each call plans once).
 
     Bad input is refused before the first request (``_checks``); when the server refuses the send (a 4xx:
     nothing was stored), the conversation or fork this turn made is deleted before the error is raised.
     """
     check_turn(turns, binding, generation)
-    target = yield from prepare(options, turns, binding)
+    target = yield from prepare(options, turns, binding, plan)
     method = "stream" if stream else "send"
     generation = {"model": options.model, **{k: v for k, v in generation.items() if v is not None}}
 

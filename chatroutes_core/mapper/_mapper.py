@@ -12,7 +12,7 @@ from chatroutes_core.flows import Flow, arun, run
 
 from . import _flows
 from ._digest import sealed
-from ._plan import Plan, TipCache, plan_turn
+from ._plan import BranchState, Plan, TipCache, plan_turn
 from ._types import Binding, TreeRef, Turn
 
 if TYPE_CHECKING:
@@ -83,12 +83,18 @@ class _MapperBase:
         return plan_turn(turns, binding, self.tips)
 
     def send_flow(
-        self, turns: Sequence[Turn], binding: Binding | None = None, **generation: Any
+        self,
+        turns: Sequence[Turn],
+        binding: Binding | None = None,
+        *,
+        plan: Plan | None = None,
+        **generation: Any,
     ) -> Flow[MappedReply]:
         """:meth:`send` as a flow, for an adapter whose operation makes more requests around the turn (run it
-        with this mapper's client: ``run`` for the sync mapper, ``arun`` for the async one)."""
+        with this mapper's client: ``run`` for the sync mapper, ``arun`` for the async one). ``plan``: what
+        :meth:`plan` just returned for the same turns and binding (then the turn is not planned again)."""
         options = self._options()
-        target, response = yield from _flows.send(options, turns, binding, generation)
+        target, response = yield from _flows.send(options, turns, binding, generation, plan=plan)
         return _reply(options, target, response)
 
     def _options(self) -> _flows.TurnOptions:
@@ -119,16 +125,23 @@ class ConversationMapper(_MapperBase):
     ) -> None:
         super().__init__(client, model=model, tips=tips, title=title)
 
-    def send(self, turns: Sequence[Turn], binding: Binding | None = None, **generation: Any) -> MappedReply:
-        """Send the new turn (``generation``: model, temperature, max_tokens and per-call options)."""
-        return run(self.send_flow(turns, binding, **generation), self.client)
+    def send(
+        self,
+        turns: Sequence[Turn],
+        binding: Binding | None = None,
+        *,
+        plan: Plan | None = None,
+        **generation: Any,
+    ) -> MappedReply:
+        """Send the new turn (``generation``: model, temperature, max_tokens and per-call options; ``plan``:
+        what :meth:`plan` just returned for these turns, so they are planned once)."""
+        return run(self.send_flow(turns, binding, plan=plan, **generation), self.client)
 
     def stream(
         self, turns: Sequence[Turn], binding: Binding | None = None, **generation: Any
     ) -> MappedStream:
         """A context-managed stream of core events; planning errors raise here, requests start on enter."""
-        self.plan(turns, binding)
-        return MappedStream(self, turns, binding, generation)
+        return MappedStream(self, turns, binding, generation, self.plan(turns, binding))
 
 
 class AsyncConversationMapper(_MapperBase):
@@ -147,30 +160,51 @@ class AsyncConversationMapper(_MapperBase):
         super().__init__(client, model=model, tips=tips, title=title)
 
     async def send(
-        self, turns: Sequence[Turn], binding: Binding | None = None, **generation: Any
+        self,
+        turns: Sequence[Turn],
+        binding: Binding | None = None,
+        *,
+        plan: Plan | None = None,
+        **generation: Any,
     ) -> MappedReply:
         """Send the new turn and return the reply (see :meth:`ConversationMapper.send`)."""
-        return await arun(self.send_flow(turns, binding, **generation), self.client)
+        return await arun(self.send_flow(turns, binding, plan=plan, **generation), self.client)
 
     def stream(
         self, turns: Sequence[Turn], binding: Binding | None = None, **generation: Any
     ) -> AsyncMappedStream:
         """``async with mapper.stream(turns) as s: async for event in s: ...``."""
-        self.plan(turns, binding)
-        return AsyncMappedStream(self, turns, binding, generation)
+        return AsyncMappedStream(self, turns, binding, generation, self.plan(turns, binding))
 
 
 class _StreamBase:
     """State both stream twins share: where the turn went, and the sealed ref once complete."""
 
     def __init__(
-        self, mapper: _MapperBase, turns: Sequence[Turn], binding: Binding | None, generation: dict[str, Any]
+        self,
+        mapper: _MapperBase,
+        turns: Sequence[Turn],
+        binding: Binding | None,
+        generation: dict[str, Any],
+        plan: Plan | None = None,
     ) -> None:
         self._mapper = mapper
         self._options = mapper._options()
-        self._flow = _flows.send(self._options, list(turns), binding, generation, stream=True)
+        self._turns, self._binding, self._generation = list(turns), binding, generation
+        self._plan, self._tip = plan, self._tip_of(plan)
         self._target: _flows.Target | None = None
         self.ref: TreeRef | None = None
+
+    def _tip_of(self, plan: Plan | None) -> BranchState | None:
+        if plan is None or plan.conversation_id is None or plan.branch_id is None:
+            return None
+        return self._options.tips.state(plan.conversation_id, plan.branch_id)
+
+    def _flow(self) -> Flow[tuple[_flows.Target, Any]]:
+        # The plan made when the stream was asked for, unless the branch's tip moved since (then plan again).
+        plan = self._plan if self._plan is not None and self._tip_of(self._plan) == self._tip else None
+        options, turns, binding = self._options, self._turns, self._binding
+        return _flows.send(options, turns, binding, self._generation, stream=True, plan=plan)
 
     @property
     def conversation_id(self) -> str | None:
@@ -204,7 +238,7 @@ class MappedStream(_StreamBase):
     def __enter__(self) -> MappedStream:
         mapper = self._mapper
         assert isinstance(mapper, ConversationMapper)
-        self._target, self._stream = run(self._flow, mapper.client)
+        self._target, self._stream = run(self._flow(), mapper.client)
         return self
 
     def __iter__(self) -> Iterator[StreamEvent]:
@@ -234,7 +268,7 @@ class AsyncMappedStream(_StreamBase):
     async def __aenter__(self) -> AsyncMappedStream:
         mapper = self._mapper
         assert isinstance(mapper, AsyncConversationMapper)
-        self._target, self._stream = await arun(self._flow, mapper.client)
+        self._target, self._stream = await arun(self._flow(), mapper.client)
         return self
 
     async def __aiter__(self) -> AsyncIterator[StreamEvent]:

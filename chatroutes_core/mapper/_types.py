@@ -118,5 +118,11 @@ class Binding:
     branch_id: str | None = None
 
     def __post_init__(self) -> None:
-        if self.branch_id is not None and self.conversation_id is None:
-            raise MappingError("a binding with a branch_id needs its conversation_id too")
+        check_binding(self.conversation_id, self.branch_id)
+
+
+def check_binding(conversation_id: str | None, branch_id: str | None) -> None:
+    """Refuse what :class:`Binding` refuses (a branch without its conversation: :class:`MappingError`),
+    without building one: for an adapter that checks its fields before any request."""
+    if branch_id is not None and conversation_id is None:
+        raise MappingError("a binding with a branch_id needs its conversation_id too")

@@ -706,6 +706,6 @@ def test_histories_sharing_a_branch_cache_skip_the_branch_list(
     again = ChatRoutesChatMessageHistory(
         first.conversation_id, side.branch_id, client=client, branch_cache=cache
     )
-    assert again._structure() is not None  # the fork it made is known: no branch list is read
+    assert again._structure(again._place) is not None  # the fork it made is known: no branch list is read
     assert [c for _, c in pairs(again.messages)][0::2] == ["Plan a trip to Kyoto"]
     assert [path.rsplit("/", 1)[-1] for _, path in counter.take()] == ["messages"]

@@ -106,15 +106,24 @@ async def test_the_async_path_follows_the_fields_too(
     assert _sends(second_server) == 1
 
 
-def test_a_cache_hit_builds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_sync_path_follows_the_settings_on_every_call() -> None:
     client = ChatRoutesClient(api_key="k", base_url="http://127.0.0.1:9/api/v1")
     model = ChatChatRoutes(client=client)
-    first = model._get_mapper()
-    assert model._get_mapper() is first and model.client is client
-    model.temperature = 0.5  # not a field the client or mapper is built from
-    assert model._get_mapper() is first
+    assert model._get_mapper().client is client and model.client is client
     model.model = "claude-sonnet-4-5"
-    assert model._get_mapper() is not first and model._get_mapper().model == "claude-sonnet-4-5"
+    assert model._get_mapper().model == "claude-sonnet-4-5"
+
+
+@pytest.mark.integration
+def test_the_sync_path_outlives_closing_the_shared_clients(local_server: LocalServer) -> None:
+    # The mapper used to be cached with the shared client in it: after default_provider.close() (or a
+    # fork's reset) the model kept using the closed client.
+    from chatroutes_core import default_provider
+
+    model = _model(local_server)
+    model.invoke("first")
+    default_provider.close()
+    assert "You said: second" in str(model.invoke("second").content)
 
 
 # --- run-config keys (DESIGN.md point 6) ---------------------------------------------------------------
