@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from chatroutes_core._exceptions import APIStatusError, ChatRoutesError, ConflictError
-from chatroutes_core.flows import ClientCall, Flow
+from chatroutes_core.flows import ClientCall, Flow, call
 
 from ._checks import check_turn
 from ._history import history_turns, with_read_digests
@@ -16,7 +17,7 @@ from ._plan import Plan, TipCache, plan_turn
 from ._types import Binding, MappingError, TreeRef, Turn
 
 if TYPE_CHECKING:
-    from chatroutes_core.models import Branch, Conversation, Message
+    from chatroutes_core.models import Message
 
 _TITLE_CHARS = 60
 
@@ -74,10 +75,12 @@ def fork_title(content: str, limit: int = 48) -> str:
 def _fork(options: TurnOptions, plan: Plan, conversation_id: str) -> Flow[Target]:
     anchor = plan.anchor
     assert anchor is not None
-    branch: Branch = yield ClientCall(
-        "branches", "fork", (conversation_id,),
-        {"fork_point_message_id": anchor.message_id, "title": fork_title(plan.content)},
-    )  # fmt: skip
+    branch = yield from call(
+        lambda c: c.branches.fork,
+        conversation_id,
+        fork_point_message_id=anchor.message_id,
+        title=fork_title(plan.content),
+    )
     options.tips.set(conversation_id, branch.id, anchor.message_id, anchor.system_digest)
     return Target(replace(plan, action="fork"), conversation_id, branch.id)
 
@@ -90,16 +93,12 @@ def prepare(
     plan = plan if plan is not None else plan_turn(turns, binding, options.tips)
     if plan.action == "read":
         assert plan.conversation_id is not None and plan.branch_id is not None
-        stored: list[Message] = yield ClientCall(
-            "branches", "get_history", (plan.conversation_id, plan.branch_id)
-        )
+        stored = yield from call(lambda c: c.branches.get_history, plan.conversation_id, plan.branch_id)
         read = history_turns(stored, plan.conversation_id, plan.branch_id)
         plan = plan_turn(with_read_digests(turns, read), binding, options.tips)
     if plan.action == "new":
-        conversation: Conversation = yield ClientCall(
-            "conversations",
-            "create",
-            kwargs={"title": title_for(turns, options.title), "model": options.model},
+        conversation = yield from call(
+            lambda c: c.conversations.create, title=title_for(turns, options.title), model=options.model
         )
         return Target(plan, conversation.id, None)
     conversation_id = plan.conversation_id
@@ -110,8 +109,7 @@ def prepare(
         if options.optimistic:
             plan = replace(plan, action="continue")  # a moved tip answers 409 and stores nothing
         else:
-            tip_read = ClientCall("branches", "get_messages", (conversation_id, branch_id))
-            history: list[Message] = yield tip_read
+            history = yield from call(lambda c: c.branches.get_messages, conversation_id, branch_id)
             tip = history[-1].id if history else None
             if tip is not None:
                 options.tips.set(conversation_id, branch_id, tip)
@@ -138,18 +136,21 @@ def send(
     """
     check_turn(turns, binding, generation)
     target = yield from prepare(options, turns, binding, plan)
-    method = "stream" if stream else "send"
     generation = {"model": options.model, **{k: v for k, v in generation.items() if v is not None}}
 
-    def call(at: Target) -> ClientCall:
+    def send_to(at: Target) -> ClientCall[Any]:
         params = _send_params(generation, at.plan, at.branch_id)
-        return ClientCall(
-            "messages", method, (at.conversation_id,), {"content": at.plan.content, **params}, enter=stream
-        )
+        # the generation options are the caller's open set (model, temperature, per-call timeout, ...)
+        if stream:  # entered by the driver: the response is the open stream
+            opened = call(
+                lambda c: partial(c.messages.stream, **params), at.conversation_id, content=at.plan.content
+            )
+            return replace(opened, enter=True)
+        return call(lambda c: partial(c.messages.send, **params), at.conversation_id, content=at.plan.content)
 
     try:
         try:
-            response = yield call(target)
+            response = yield send_to(target)
         except ConflictError as exc:
             plan = target.plan
             if plan.action != "continue" or plan.anchor is None or exc.status_code != 409:
@@ -158,7 +159,7 @@ def send(
             assert plan.branch_id is not None
             options.tips.forget(target.conversation_id, plan.branch_id)
             target = yield from _fork(options, plan, target.conversation_id)
-            response = yield call(target)
+            response = yield send_to(target)
     except APIStatusError as exc:
         if exc.status_code < 500:  # refused: nothing was stored, so what this turn made holds nothing
             yield from _discard(options, target)
@@ -169,10 +170,10 @@ def send(
 def _discard(options: TurnOptions, target: Target) -> Flow[None]:
     """Delete the conversation (a new one) or the branch (a fork) made for a refused turn; best effort."""
     if target.plan.action == "new":
-        cleanup = ClientCall("conversations", "delete", (target.conversation_id,))
+        cleanup: ClientCall[Any] = call(lambda c: c.conversations.delete, target.conversation_id)
     elif target.plan.action == "fork" and target.branch_id is not None:
         options.tips.forget(target.conversation_id, target.branch_id)
-        cleanup = ClientCall("branches", "delete", (target.conversation_id, target.branch_id))
+        cleanup = call(lambda c: c.branches.delete, target.conversation_id, target.branch_id)
     else:
         return
     with contextlib.suppress(ChatRoutesError):  # the refusal is what the caller must see
