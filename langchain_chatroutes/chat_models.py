@@ -76,7 +76,7 @@ class ChatChatRoutes(BaseChatModel):
     """ChatRoutes chat model: conversations are trees, and a message list is a path in one.
 
     Setup:
-        ``pip install 'chatroutes-integrations[langchain]'`` and set ``CHATROUTES_API_KEY`` (and
+        ``pip install -e '.[langchain]'`` (from a checkout) and set ``CHATROUTES_API_KEY`` (and
         ``CHATROUTES_BASE_URL`` for a local server: ``chatroutes serve``).
 
     Example:
