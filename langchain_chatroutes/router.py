@@ -40,18 +40,10 @@ from langchain_core.runnables.utils import (
 from pydantic import ConfigDict, Field, SecretStr
 
 from chatroutes_core import AsyncChatRoutesClient, ChatRoutesClient
+from chatroutes_core import integration as core
 from chatroutes_core.errors import UsageError
 from chatroutes_core.flows import Flow, arun, call, run
-from chatroutes_core.integration import (
-    Classifier,
-    ClientSettings,
-    RoutePart,
-    RoutePlan,
-    RouteSuggestion,
-    normalize_suggestion,
-    parts_of,
-    plan_routes,
-)
+from chatroutes_core.integration import ClientSettings, RoutePlan, RouteSuggestion, normalize_suggestion
 from langchain_chatroutes._convert import BRANCH_KEY, CONVERSATION_KEY
 from langchain_chatroutes._router_detect import Detection, arun_model, is_model, run_local, run_model
 from langchain_chatroutes._router_input import (
@@ -136,7 +128,7 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
         async_client: Any = None,
         threshold: float = 0.7,
         max_routes: int = 3,
-        classifier: Classifier | None = None,
+        classifier: core.Classifier | None = None,
         min_score: float = 0.1,
         return_exceptions: bool = False,
         **kwargs: Any,
@@ -170,8 +162,8 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
     # --- planning ----------------------------------------------------------------------------------
 
     def _plan(self, request: RouterRequest, suggestions: list[RouteSuggestion]) -> RoutePlan:
-        parts = parts_of(request.text, suggestions, self.threshold)
-        plan = plan_routes(
+        parts = core.parts_of(request.text, suggestions, self.threshold)
+        plan = core.plan_routes(
             parts, self.descriptions, classifier=self.classifier, default=self.default,
             min_score=self.min_score, max_routes=self.max_routes,
         )  # fmt: skip
@@ -270,7 +262,7 @@ class AutoBranchRouter(RunnableSerializable[Any, Any]):
         )
 
     def _payload(self, request: RouterRequest, plan: RoutePlan, name: str) -> dict[str, Any]:
-        first: RoutePart = plan.routes[name][0]
+        first: core.RoutePart = plan.routes[name][0]
         return {
             "input": plan.text_for(name),
             "original": request.text,
