@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chatroutes_core import errors as _exceptions
+from chatroutes_core import errors as core_errors
 from chatroutes_core.integration import CORE_ERRORS, install_hint, lazy_exports
 
 if TYPE_CHECKING:
@@ -70,7 +70,8 @@ __all__ = [
     "NoRouteError",
     "RouteError",
 ]
-__all__ += _exceptions.__all__  # the whole core error tree (CORE_ERRORS)
+__all__ += core_errors.__all__  # the whole core error tree (CORE_ERRORS)
+del core_errors
 __all__.sort()
 
 _WHERE = {

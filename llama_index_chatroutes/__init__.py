@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chatroutes_core import errors as _exceptions
+from chatroutes_core import errors as core_errors
 from chatroutes_core.integration import CORE_ERRORS, install_hint, lazy_exports
 
 if TYPE_CHECKING:
@@ -32,7 +32,8 @@ __all__ = [
     "ChatRoutesChatStore",
     "ChatRoutesMemoryStore",
 ]
-__all__ += _exceptions.__all__  # the whole core error tree (CORE_ERRORS)
+__all__ += core_errors.__all__  # the whole core error tree (CORE_ERRORS)
+del core_errors
 __all__.sort()
 
 _WHERE = {
