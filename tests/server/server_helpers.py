@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from typing import Any
 
 import httpx
+import uvicorn
+from typing_extensions import Self
 
 from chatroutes_core.testing import LocalServer
 
@@ -57,3 +62,29 @@ class Api:
     def main_branch(self, conversation_id: str) -> dict[str, Any]:
         branches = self.ok("GET", f"/conversations/{conversation_id}/branches")["branches"]
         return next(b for b in branches if b["isMain"])
+
+
+class LoopbackApp:
+    """An ASGI app served by uvicorn on 127.0.0.1 (a free port) in a thread; subclasses build the app (a
+    scripted upstream, say) and call :meth:`serve` at the end of ``__init__``. Started on ``with`` entry."""
+
+    port: int
+
+    def serve(self, app: Any) -> None:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        sock.bind(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        self._sock = sock
+        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        while not self._server.started:
+            time.sleep(0.002)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.should_exit = True
+        self._thread.join(5)
+        self._sock.close()

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from server_helpers import Api
+from server_helpers import Api, LoopbackApp
 
 from chatroutes_core.autobranch import DETECTION_PROMPT
 from chatroutes_core.server import OpenAICompatibleResponder
@@ -27,7 +23,7 @@ TEXT = "Hi there. Our export to PDF stopped working. Do you have a student disco
 MISSED = "Our export to PDF stopped working"  # a statement then a question: the patterns miss both
 
 
-class ScriptedUpstream:
+class ScriptedUpstream(LoopbackApp):
     """An OpenAI-compatible /v1/chat/completions that streams each scripted answer (or fails, or stalls)."""
 
     def __init__(self) -> None:
@@ -53,23 +49,7 @@ class ScriptedUpstream:
 
             return StreamingResponse(events(), media_type="text/event-stream")
 
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.bind(("127.0.0.1", 0))
-        self.port = sock.getsockname()[1]
-        self._sock = sock
-        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
-
-    def __enter__(self) -> ScriptedUpstream:
-        self._thread.start()
-        while not self._server.started:
-            time.sleep(0.002)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.should_exit = True
-        self._thread.join(5)
-        self._sock.close()
+        self.serve(app)
 
 
 @pytest.fixture

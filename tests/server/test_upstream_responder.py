@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from server_helpers import Api
+from server_helpers import Api, LoopbackApp
 
 from chatroutes_core.server import OpenAICompatibleResponder
 from chatroutes_core.server.responders import completions_url
@@ -23,7 +19,7 @@ from chatroutes_core.tools import ToolResult, ToolSpec, parse_reply, render_tool
 pytestmark = pytest.mark.integration
 
 
-class FakeOpenAI:
+class FakeOpenAI(LoopbackApp):
     """Answers /v1/chat/completions with a stream of deltas: 'Echo: <last user message>'."""
 
     def __init__(self) -> None:
@@ -58,23 +54,7 @@ class FakeOpenAI:
 
             return StreamingResponse(events(), media_type="text/event-stream")
 
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.bind(("127.0.0.1", 0))
-        self.port = sock.getsockname()[1]
-        self._sock = sock
-        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
-
-    def __enter__(self) -> FakeOpenAI:
-        self._thread.start()
-        while not self._server.started:
-            time.sleep(0.002)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.should_exit = True
-        self._thread.join(5)
-        self._sock.close()
+        self.serve(app)
 
 
 @pytest.fixture

@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
-from server_helpers import Api
+from server_helpers import Api, LoopbackApp
 
 from chatroutes_core.server import OpenAICompatibleResponder
 from chatroutes_core.testing import LocalServer
@@ -31,7 +29,7 @@ def _chunk(text: str) -> bytes:
     return f"data: {json.dumps({'choices': [{'index': 0, 'delta': {'content': text}}]})}\n\n".encode()
 
 
-class ScriptedUpstream:
+class ScriptedUpstream(LoopbackApp):
     def __init__(self) -> None:
         self.mode = "ok"
         app = FastAPI()
@@ -76,23 +74,7 @@ class ScriptedUpstream:
 
             return StreamingResponse(events(), media_type="text/event-stream")
 
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.bind(("127.0.0.1", 0))
-        self.port = sock.getsockname()[1]
-        self._sock = sock
-        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
-
-    def __enter__(self) -> ScriptedUpstream:
-        self._thread.start()
-        while not self._server.started:
-            time.sleep(0.002)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.should_exit = True
-        self._thread.join(5)
-        self._sock.close()
+        self.serve(app)
 
 
 @pytest.fixture(scope="module")
