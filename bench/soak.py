@@ -183,6 +183,20 @@ class Worker:
             branch = self.rng.choice(sorted(conv.branches))
             return conv, branch, list(conv.branches[branch])
 
+    def side_branch(self, kind: str, method: str, suffix: str) -> tuple[Conv, str, httpx.Response] | None:
+        """Call ``method`` on a random non-main branch (``.../branches/<id><suffix>``); the answer, or None
+        when there was none to pick or no answer came (then the branch's fate is unsure)."""
+        picked = self.pick()
+        if picked is None or picked[1] == picked[0].main:
+            return None
+        conv, branch, _ = picked
+        r = self.call(kind, method, f"/conversations/{conv.id}/branches/{branch}{suffix}")
+        if r is None:
+            with self.ledger.lock:
+                self.ledger.unsure.add(branch)
+            return None
+        return conv, branch, r
+
     def ack_messages(self, conv: Conv, branch: str, *messages: dict[str, Any]) -> None:
         with self.ledger.lock:
             for m in messages:
@@ -263,30 +277,22 @@ class Worker:
             self.ledger.branches.add(branch)
 
     def merge(self) -> None:
-        picked = self.pick()
-        if picked is None or picked[1] == picked[0].main:
+        done = self.side_branch("merge", "POST", "/merge")
+        if done is None or done[2].status_code != 200:
             return
-        conv, branch, _ = picked
-        r = self.call("merge", "POST", f"/conversations/{conv.id}/branches/{branch}/merge")
+        conv, branch, r = done
         with self.ledger.lock:
-            if r is None:
-                self.ledger.unsure.add(branch)
-            elif r.status_code == 200:
-                self.ledger.merged[branch] = str(r.json()["data"]["branch"]["parentBranchId"])
-                conv.branches.pop(branch, None)  # inactive: no more writes to it
+            self.ledger.merged[branch] = str(r.json()["data"]["branch"]["parentBranchId"])
+            conv.branches.pop(branch, None)  # inactive: no more writes to it
 
     def delete(self) -> None:
-        picked = self.pick()
-        if picked is None or picked[1] == picked[0].main:
+        done = self.side_branch("delete", "DELETE", "")
+        if done is None or done[2].status_code != 200:
             return
-        conv, branch, _ = picked
-        r = self.call("delete", "DELETE", f"/conversations/{conv.id}/branches/{branch}")
+        conv, branch, _ = done
         with self.ledger.lock:
-            if r is None:
-                self.ledger.unsure.add(branch)
-            elif r.status_code == 200:
-                self.ledger.deleted.add(branch)
-                conv.branches.pop(branch, None)
+            self.ledger.deleted.add(branch)
+            conv.branches.pop(branch, None)
 
     def tree(self) -> None:
         picked = self.pick()
